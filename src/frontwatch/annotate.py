@@ -1,0 +1,161 @@
+"""Annotate a document: sentences, actors, places, dates, numbers and the article's country.
+
+``load_resources()`` builds everything once per process (lexicons compiled to regexes);
+``annotate(doc, res)`` fills ``doc.sentences``, ``doc.actors``, ``doc.places``, ``doc.dates``,
+``doc.numbers`` and ``doc.country``.  All offsets point into ``doc.text``.
+
+The sentence splitter is written here rather than taken from spaCy's ``sentencizer`` because the
+clean text's layout carries meaning spaCy ignores: every line is a paragraph or a list item
+("H1 and H2 airbases southwest of X;" on its own line is its own unit), and bullets must be
+left out of the sentence.  Within a line, a full stop ends a sentence unless it follows a known
+abbreviation or an initial.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .lexicon import Lexicon, _read_yaml, find_countries, load_lexicon, match_actors, read_builtin, resolve_actors
+from .model import Document, Sentence
+from .places import PlaceResources, find_places, load_places
+from .quantities import QuantityResources, find_numbers, load_quantities
+from .temporal import DateResources, find_dates, load_dates
+
+# Weights for choosing the article's country: the title and the first paragraph say what an
+# article is about; a country named only as a border ("near the Syrian border") says less.
+TITLE_WEIGHT = 3.0
+FIRST_PARAGRAPH_WEIGHT = 2.0
+BODY_WEIGHT = 1.0
+BORDER_WEIGHT = 0.5
+ACTOR_WEIGHT = 1.0  # a named actor tied to a country (the PMF -> Iraq)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotateResources:
+    """Everything annotation needs, compiled once (see :func:`load_resources`)."""
+
+    lexicon: Lexicon
+    dates: DateResources
+    quantities: QuantityResources
+    places: PlaceResources
+    abbreviations: frozenset[str]
+    bullets: str
+    sentence_end: re.Pattern[str]
+
+
+def load_resources(lexicons: Sequence[Path] = ()) -> AnnotateResources:
+    """Load and compile the built-in data files plus user lexicon files (``--lexicon``).
+
+    A user file may carry any of the keys of ``actors.yaml``, ``demonyms.yaml``, ``dates.yaml``,
+    ``quantities.yaml`` and ``places.yaml``; each loader takes the keys it knows.
+    Raises :class:`frontwatch.errors.ConfigError` for unreadable or malformed files.
+    """
+    extra = [Path(p) for p in lexicons]
+    sent = read_builtin("sentences.yaml")
+    abbrevs = set(sent.get("abbreviations") or [])
+    for p in extra:
+        abbrevs.update(_read_yaml(p).get("abbreviations") or [])
+    return AnnotateResources(
+        lexicon=load_lexicon(extra),
+        dates=load_dates(extra),
+        quantities=load_quantities(extra),
+        places=load_places(extra),
+        abbreviations=frozenset(abbrevs),
+        bullets=str(sent.get("bullets") or "•"),
+        sentence_end=re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9•])"),
+    )
+
+
+def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
+    """Sentences of ``text``: every line is a unit of its own (paragraph or list item), split
+    further at sentence-final punctuation that does not follow an abbreviation or initial."""
+    out: list[Sentence] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        # Leave out indentation and list bullets.
+        while start < end and (text[start].isspace() or text[start] in res.bullets):
+            if text[start] in res.bullets and start + 1 < end and not text[start + 1].isspace():
+                break  # "-5" or "–Akashat": not a bullet
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        s = start
+        for m in res.sentence_end.finditer(text, start, end):
+            word = re.search(r"([\w.]+)$", text[s : m.start()])
+            w = word.group(1) if word else ""
+            if w.rstrip(".") in res.abbreviations or re.fullmatch(r"[A-Z]", w):
+                continue
+            e = m.end()
+            out.append(Sentence(s, e))
+            s = e
+            while s < end and text[s].isspace():
+                s += 1
+        if s < end:
+            out.append(Sentence(s, end))
+    return out
+
+
+def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequence[tuple[int, str]] = ()) -> str | None:
+    """ISO alpha-2 of the country the article is mostly about.
+
+    Country names and demonyms (title x3, first paragraph x2, border mentions x0.5) plus
+    named actors tied to a country.  Ties go to the country mentioned first.
+    """
+    scores: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    text = doc.text
+    first_para_end = text.find("\n\n")
+    if first_para_end < 0:
+        first_para_end = len(text)
+
+    def weight(pos: int) -> float:
+        return FIRST_PARAGRAPH_WEIGHT if pos < first_para_end else BODY_WEIGHT
+
+    def border(t: str, end: int) -> bool:
+        return re.match(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)", t[end:end + 40]) is not None
+
+    for hit in find_countries(text, res.lexicon):
+        w = weight(hit.start) * (BORDER_WEIGHT if border(text, hit.end) else 1.0)
+        scores[hit.code] += w
+        first_seen.setdefault(hit.code, hit.start)
+    for pos, code in actor_countries:
+        scores[code] += weight(pos) * ACTOR_WEIGHT
+        first_seen.setdefault(code, pos)
+    if doc.title:
+        for hit in find_countries(doc.title, res.lexicon):
+            scores[hit.code] += TITLE_WEIGHT * (BORDER_WEIGHT if border(doc.title, hit.end) else 1.0)
+            first_seen[hit.code] = -1
+        for a in match_actors(doc.title, res.lexicon):
+            if a.country and not a.entry.generic:
+                scores[a.country] += TITLE_WEIGHT * ACTOR_WEIGHT
+                first_seen[a.country] = -1
+    if not scores:
+        return None
+    return max(scores, key=lambda c: (scores[c], -first_seen.get(c, 0)))
+
+
+def annotate(doc: Document, res: AnnotateResources) -> Document:
+    """Fill sentences, actors, places, dates, numbers and country of ``doc`` (returned, changed
+    in place).  Reads ``doc.text``, ``doc.title`` and ``doc.published``."""
+    text = doc.text
+    doc.sentences = split_sentences(text, res)
+    matches = match_actors(text, res.lexicon)
+    actor_countries = [(a.start, a.country) for a in matches
+                       if a.country and not a.entry.generic and a.role != "attribute"]
+    doc.country = article_country(doc, res, actor_countries)
+    doc.actors = resolve_actors(text, matches, doc.country, res.lexicon)
+    doc.dates = find_dates(text, doc.published, res.dates)
+    taken = [(d.start, d.end) for d in doc.dates]
+    doc.numbers = find_numbers(text, res.quantities, exclude=taken)
+    actor_spans = [(a.start, a.end) for a in doc.actors]
+    doc.places = find_places(text, res.places, res.lexicon, exclude=actor_spans + taken,
+                             sentences=doc.sentences)
+    return doc

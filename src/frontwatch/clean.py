@@ -1,0 +1,746 @@
+"""Clean: keep only the article(s) of a page, and say what every other line was.
+
+HTML goes through trafilatura (main text, title, site name) and htmldate (publication date):
+those libraries do boilerplate removal from markup far better than anything hand-written here.
+
+Plain text (crawled pages already flattened to text, JSONL records) has no library that does
+this well: the readability-style extractors all need the DOM.  So this module segments text
+with STRUCTURAL rules that hold across sites, not with any one site's wording:
+
+* shape of a paragraph: prose is long, ends with sentence punctuation and is mostly lowercase
+  words; furniture is short with no sentence punctuation, or has no letters at all ("2,500 $");
+* position: the title is the heading-shaped line just before the first prose paragraph, and the
+  same line repeated later is the title again; lines repeated on the page are furniture;
+* indentation and bullets: a bullet line with no sentence punctuation followed by a MORE
+  indented paragraph is the head of a comment thread, while short items ending in ";" or "."
+  after a line ending in ":" are a list inside the article;
+* a comment section, once started (by a widget line such as "Leave a reply", by a thread head,
+  or by author-name lines followed by opinion rather than reporting), runs to the end;
+* vocabularies of web furniture, comment widgets, spam, credits and datelines, grouped in
+  ``data/furniture.yaml`` (the group name is the segment's rule).
+
+A page that reposts articles of several outlets is split at a dateline or a credit line
+into one Document per article.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from frontwatch.errors import ConfigError
+from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
+
+# --- thresholds (named, so that they can be tuned in one place) ------------------------------
+PROSE_MIN_WORDS = 5  # a sentence-punctuated paragraph with fewer words is not article prose
+PROSE_LONG_WORDS = 15  # this many words is prose even without final punctuation (cut-off text)
+LEAD_MIN_WORDS = 8  # the first article paragraph must be at least this long (or LEAD_LONG_WORDS)
+LEAD_LONG_WORDS = 20
+TITLE_MIN_WORDS = 2
+TITLE_MAX_WORDS = 20
+NAME_MAX_TOKENS = 4  # an author-name line: 1..4 tokens, no sentence punctuation
+NAME_MAX_CHARS = 40
+THREAD_HEAD_MAX_TOKENS = 6  # a bullet thread head ("• Name") is at most this many tokens
+BYLINE_MAX_WORDS = 14  # a byline/date line is short
+TOP_UNITS = 12  # a stated date without byline words is trusted only this near the top
+TAIL_MIN_NAMES = 2  # comment tail by shape: at least this many author lines ...
+TAIL_MIN_OPINION = 2  # ... at least this many opinion paragraphs ...
+TAIL_OPINION_SHARE = 0.5  # ... making at least this share of the tail's paragraphs ...
+TAIL_OPINION_MARGIN = 0.3  # ... and this much more than in the article before it (first-person blogs)
+SUBHEADING_MAX_WORDS = 12  # a short line between two article paragraphs is a subheading
+SHORT_REPEAT_MAX_WORDS = 8  # repeated lines this short are furniture
+WRAP_MIN_CHARS = 40  # a line continues on the next (hard-wrapped text) only if it is this long
+
+_BULLET = re.compile(r"^[•◦▪▸►‣·∙●○*\-–—]\s+")
+_TERMINAL = re.compile(r"[.!?…。！？]['\"’”)\]」』]*$")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_LIST_END = re.compile(r"[;,.]['\"’”)\]]*$")
+_WORD = re.compile(r"[^\W\d_][\w’'\-]*")
+_LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
+_HANDLE = re.compile(r"^@?[\w.\-]*[_\d][\w.\-]*$|^[a-z][\w.\-]*$")
+_EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
+_CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
+_URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
+_FUNCTION_END = re.compile(r"(?:,|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|with|from|that|as))$")
+_OUTLET_KEY = re.compile(r"[^0-9a-z]+")
+_PUBLISHED_WORD = re.compile(r"\b(?:published|posted|first published)\b", re.IGNORECASE)
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = (
+    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
+    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), "dmy"),
+    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), "mdy"),
+    (re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"), "numeric"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CreditPattern:
+    pattern: re.Pattern[str]
+    attach: str  # "next" or "previous"
+    known_only: bool = False  # the name must be a known outlet (else it is an author's byline)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanVocab:
+    """The compiled furniture vocabulary (see ``data/furniture.yaml``); build with ``load_vocab``."""
+
+    furniture: tuple[tuple[str, re.Pattern[str]], ...]
+    comment_widgets: re.Pattern[str]
+    spam: re.Pattern[str]
+    support: tuple[re.Pattern[str], ...]
+    credits: tuple[CreditPattern, ...]
+    datelines: tuple[re.Pattern[str], ...]
+    dateline_styles: tuple[tuple[str, re.Pattern[str]], ...]
+    outlets: MappingProxyType[str, str]  # normalised alias or name -> canonical outlet name
+    byline_words: frozenset[str]
+    opinion_words: frozenset[str]
+    insults: frozenset[str]
+    reporting: frozenset[str]
+    version: str = ""
+
+
+def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        # one alternation per list: one regex call per line instead of one per pattern
+        return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z", flags)
+    except re.error as exc:
+        raise ConfigError(f"bad regular expression in {where}: {exc}") from exc
+
+
+def _compile_one(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"bad regular expression in {where}: {pattern!r}: {exc}") from exc
+
+
+def _outlet_key(name: str) -> str:
+    return _OUTLET_KEY.sub("", name.lower())
+
+
+def load_vocab(extra: Sequence[Path] = ()) -> CleanVocab:
+    """Read ``data/furniture.yaml`` plus user files (same keys; lists append) and compile it once."""
+    texts = [("furniture.yaml", resources.files("frontwatch.data").joinpath("furniture.yaml").read_text("utf-8"))]
+    for path in extra:
+        try:
+            texts.append((str(path), Path(path).read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ConfigError(f"cannot read furniture file {path}: {exc.strerror or exc}") from exc
+    groups: dict[str, list[str]] = {}
+    lists: dict[str, list] = {k: [] for k in ("comment_widgets", "spam", "support_lines", "credit_lines",
+                                               "datelines", "dateline_styles", "outlets", "byline_words")}
+    opinion: dict[str, list[str]] = {"pronouns": [], "insults": [], "reporting": []}
+    version = ""
+    for where, text in texts:
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{where} is not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ConfigError(f"{where}: expected a mapping of lists at the top level")
+        version = version or str(data.get("version", ""))
+        for group, pats in (data.get("furniture") or {}).items():
+            groups.setdefault(str(group), []).extend(str(p) for p in pats or [])
+        for key in lists:
+            value = data.get(key) or []
+            if not isinstance(value, list):
+                raise ConfigError(f"{where}: '{key}' must be a list")
+            lists[key].extend(value)
+        for key in opinion:
+            opinion[key].extend(str(w).lower() for w in (data.get("opinion") or {}).get(key) or [])
+    outlets: dict[str, str] = {}
+    for entry in lists["outlets"]:
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise ConfigError(f"outlets entries need a 'name': {entry!r}")
+        for alias in [entry["name"], *(entry.get("aliases") or [])]:
+            outlets[_outlet_key(str(alias))] = str(entry["name"])
+    credits = []
+    for entry in lists["credit_lines"]:
+        if not isinstance(entry, dict) or "pattern" not in entry:
+            raise ConfigError(f"credit_lines entries need a 'pattern': {entry!r}")
+        credits.append(CreditPattern(_compile_one(str(entry["pattern"]) + r"\Z", "credit_lines"),
+                                     str(entry.get("attach", "previous")), bool(entry.get("known_only", False))))
+    styles = []
+    for entry in lists["dateline_styles"]:
+        if not isinstance(entry, dict) or "pattern" not in entry or "outlet" not in entry:
+            raise ConfigError(f"dateline_styles entries need 'outlet' and 'pattern': {entry!r}")
+        styles.append((str(entry["outlet"]), _compile_one(str(entry["pattern"]), "dateline_styles")))
+    return CleanVocab(
+        furniture=tuple((g, _compile(p, f"furniture.{g}")) for g, p in groups.items() if p),
+        comment_widgets=_compile([str(p) for p in lists["comment_widgets"]] or ["(?!)"], "comment_widgets"),
+        spam=_compile_one("|".join(f"(?:{p})" for p in lists["spam"]) or "(?!)", "spam", re.IGNORECASE),
+        support=tuple(_compile_one(str(p) + r"\Z", "support_lines") for p in lists["support_lines"]),
+        credits=tuple(credits),
+        datelines=tuple(_compile_one(str(p), "datelines") for p in lists["datelines"]),
+        dateline_styles=tuple(styles),
+        outlets=MappingProxyType(outlets),
+        byline_words=frozenset(str(w).lower() for w in lists["byline_words"]),
+        opinion_words=frozenset(opinion["pronouns"]),
+        insults=frozenset(opinion["insults"]),
+        reporting=frozenset(opinion["reporting"]),
+        version=version,
+    )
+
+
+# --- units: paragraphs of the page -----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Unit:
+    """One paragraph of the page (one line, or a hard-wrapped run of lines)."""
+
+    start: int  # offsets into the page text: first line's start, last line's end
+    end: int
+    text: str  # stripped, bullet kept, wrapped lines joined by a space
+    indent: int
+    bullet: bool
+    block: int  # index of the blank-line-separated block
+    words: int = 0
+    kind: SegmentKind | None = None
+    rule: str = ""
+    outlet: str | None = None  # outlet a credit/support line names
+    attach: str = ""  # for credit lines: "next" or "previous"
+    published: date | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def bare(self) -> str:
+        """Text without a leading bullet."""
+        return _BULLET.sub("", self.text) if self.bullet else self.text
+
+
+def _units(text: str) -> list[_Unit]:
+    units: list[_Unit] = []
+    block = 0
+    pos = 0
+    prev_blank = True
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            if not prev_blank:
+                block += 1
+            prev_blank = True
+            continue
+        lead = len(line) - len(line.lstrip())
+        end = start + len(line.rstrip())
+        bullet = bool(_BULLET.match(stripped))
+        last = units[-1] if units else None
+        if (last is not None and not prev_blank and not bullet and last.indent == lead
+                and not _TERMINAL.search(last.text) and not last.text.endswith((";", ":"))
+                and len(last.text) >= WRAP_MIN_CHARS
+                and (stripped[0].islower() or _FUNCTION_END.search(last.text))):
+            # a hard-wrapped paragraph: the line continues the previous one
+            last.end = end
+            last.text = f"{last.text} {stripped}"
+        else:
+            units.append(_Unit(start, end, stripped, lead, bullet, block))
+        prev_blank = False
+    for u in units:
+        # scripts written without spaces: count two characters as a word
+        u.words = max(len(_WORD.findall(u.text)), len(_CJK.findall(u.text)) // 2)
+    return units
+
+
+def _norm_line(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _is_prose(u: _Unit) -> bool:
+    if u.words >= PROSE_LONG_WORDS:
+        return True
+    return u.words >= PROSE_MIN_WORDS and bool(_TERMINAL.search(u.text))
+
+
+def _is_lead(u: _Unit) -> bool:
+    return u.words >= LEAD_LONG_WORDS or (u.words >= LEAD_MIN_WORDS and bool(_TERMINAL.search(u.text)))
+
+
+def _is_name_like(u: _Unit) -> bool:
+    """An author line: 'Richard Roe', 'Jane Q Public', 'some_handle' — no sentence punctuation."""
+    t = u.bare
+    if len(t) > NAME_MAX_CHARS or re.search(r"[.!?:;,\"“”()]", t) or re.search(r"\d{3,}", t):
+        return False
+    tokens = t.split()
+    if not 1 <= len(tokens) <= NAME_MAX_TOKENS:
+        return False
+    if len(tokens) == 1:
+        return bool(_HANDLE.match(tokens[0])) or tokens[0][:1].isupper()
+    if all(tok.isupper() for tok in tokens if len(tok) > 2):
+        return False  # "US FALLS": an all-capitals heading, not a person
+    return all(tok[:1].isupper() for tok in tokens)
+
+
+def _find_date(text: str) -> date | None:
+    for pattern, order in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            a, b, c = m.groups()
+            try:
+                if order == "ymd":
+                    return date(int(a), int(b), int(c))
+                if order == "dmy":
+                    return date(int(c), _MONTHS[b.lower().rstrip(".")], int(a))
+                if order == "mdy":
+                    return date(int(c), _MONTHS[a.lower().rstrip(".")], int(b))
+                first, second = int(a), int(b)
+                if "." in m.group(0) or first > 12:  # dotted dates are day-first; 25/10 is too
+                    return date(int(c), second, first)
+                if second > 12:
+                    return date(int(c), first, second)
+            except (ValueError, KeyError):
+                continue
+    return None
+
+
+def _opinion_score(u: _Unit, vocab: CleanVocab) -> tuple[int, int]:
+    """(opinion markers, reporting markers) of one paragraph."""
+    text = u.bare
+    words = _LOWER_WORD.findall(text.lower())
+    op = sum(1 for w in words if w in vocab.opinion_words or w in vocab.insults)
+    op += text.count("!") + text.count("?") + len(_EMOTICON.findall(text))
+    op += len(_CAPS_WORD.findall(text)) >= 3
+    op += text[:1].islower()
+    op += bool(_URL.search(text))
+    rep = sum(1 for w in words if w in vocab.reporting)
+    return op, rep
+
+
+# --- classification ---------------------------------------------------------------------------
+
+
+def _static(u: _Unit, vocab: CleanVocab) -> None:
+    """Rules that look at one paragraph alone: vocabulary and letterless lines."""
+    t = u.bare.strip()
+    if not any(ch.isalpha() for ch in t):
+        u.kind, u.rule = SegmentKind.FURNITURE, "shape:no-letters"
+        return
+    if vocab.spam.search(t):
+        u.kind, u.rule = SegmentKind.COMMENT, "spam"
+        return
+    is_dated = False
+    if u.words <= BYLINE_MAX_WORDS and not (_TERMINAL.search(t) and u.words >= PROSE_MIN_WORDS):
+        found = _find_date(t)
+        if found is not None:
+            # a byline ("By X | 4 May 2019", "Posted on ...") may also be a credit: keep its date
+            u.extra["date"] = found
+            u.extra["byline"] = any(w in vocab.byline_words for w in _WORD.findall(t.lower())[:4])
+            is_dated = True
+    if u.words <= BYLINE_MAX_WORDS:
+        for pat in vocab.support:
+            m = pat.match(t)
+            if m:
+                u.outlet = m.group("outlet").strip().rstrip(".")
+                u.kind, u.rule = SegmentKind.FURNITURE, "furniture:support"
+                return
+        key = _outlet_key(t)
+        if key in vocab.outlets and not _TERMINAL.search(t):
+            u.outlet, u.attach = vocab.outlets[key], "next"
+            u.kind, u.rule = SegmentKind.FURNITURE, "credit:outlet"
+            return
+        for cp in vocab.credits:
+            m = cp.pattern.match(t)
+            if m:
+                name = m.group("outlet").strip().rstrip(".")
+                if cp.known_only and _outlet_key(name) not in vocab.outlets:
+                    continue  # "By Jane Doe | ...": an author, not an outlet
+                u.outlet, u.attach = name, cp.attach
+                u.kind, u.rule = SegmentKind.FURNITURE, "credit"
+                return
+    if vocab.comment_widgets.match(t):
+        u.kind, u.rule = SegmentKind.FURNITURE, "comment_widget"
+        u.extra["widget"] = True
+        return
+    if u.words <= 3 * BYLINE_MAX_WORDS:
+        for group, pat in vocab.furniture:
+            if pat.match(t):
+                u.kind, u.rule = SegmentKind.FURNITURE, f"furniture:{group}"
+                return
+    if is_dated:
+        u.kind, u.rule = SegmentKind.FURNITURE, "byline:date"
+
+
+def _thread_head(units: list[_Unit], i: int) -> bool:
+    """'• Name' followed by a more indented paragraph: the head of a comment thread."""
+    u = units[i]
+    if not u.bullet or _LIST_END.search(u.text) or u.text.endswith(":"):
+        return False
+    if len(u.bare.split()) > THREAD_HEAD_MAX_TOKENS:
+        return False
+    return i + 1 < len(units) and units[i + 1].indent > u.indent
+
+
+@dataclass(frozen=True, slots=True)
+class _Tallies:
+    """Running counts over the units, computed once so that testing a candidate start of the
+    comment section is O(1) (a page of thousands of author lines stays linear)."""
+
+    names: list[int]  # suffix sums: author-name lines from i to the end
+    opinion: list[int]  # suffix sums: opinion paragraphs (and spam)
+    other: list[int]  # suffix sums: other paragraphs
+    prose_opinion: list[int]  # prefix sums over prose paragraphs before i
+    prose_other: list[int]
+
+
+def _tallies(units: list[_Unit], vocab: CleanVocab) -> _Tallies:
+    n = len(units)
+    names, opinion, other = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
+    p_op, p_other = [0] * (n + 1), [0] * (n + 1)
+    flags = []
+    for u in units:
+        nm = op_ = ot = 0
+        if u.kind is SegmentKind.COMMENT:  # spam
+            op_ = 1
+        elif u.kind is None and _is_name_like(u):
+            nm = 1
+        elif u.kind is None:
+            op, rep = _opinion_score(u, vocab)
+            op_, ot = int(op > rep), int(op <= rep)
+        flags.append((nm, op_, ot, u.kind is None and _is_prose(u)))
+    for i in range(n - 1, -1, -1):
+        nm, op_, ot, _ = flags[i]
+        names[i], opinion[i], other[i] = names[i + 1] + nm, opinion[i + 1] + op_, other[i + 1] + ot
+    for i, (_, op_, ot, prose) in enumerate(flags):
+        p_op[i + 1] = p_op[i] + (op_ if prose else 0)
+        p_other[i + 1] = p_other[i] + (ot if prose else 0)
+    return _Tallies(names, opinion, other, p_op, p_other)
+
+
+def _tail_is_comments(t: _Tallies, i: int, lead: int) -> bool:
+    """From author-name line i on, do the paragraphs read as a comment section?
+
+    Subheadings look like author lines too; what tells them apart is what follows: reader
+    comments are mostly opinion (first/second person, exclamations, questions, insults), far
+    more so than the article above them (which may itself be a first-person blog post).
+    """
+    names, opinion, other = t.names[i], t.opinion[i], t.other[i]
+    if names < TAIL_MIN_NAMES or opinion < TAIL_MIN_OPINION:
+        return False
+    share = opinion / (opinion + other)
+    head_op = t.prose_opinion[i] - t.prose_opinion[lead]
+    head_other = t.prose_other[i] - t.prose_other[lead]
+    head_share = head_op / (head_op + head_other) if head_op + head_other else 0.0
+    return share >= TAIL_OPINION_SHARE and share >= head_share + TAIL_OPINION_MARGIN
+
+
+def _comment_start(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[int, str]:
+    """Index of the first comment-section unit (len(units) if none) and the rule that found it."""
+    seen_body = False
+    tallies = _tallies(units, vocab)
+    for i in range(lead, len(units)):
+        u = units[i]
+        if u.extra.get("widget"):
+            return i, "comment_widget"
+        if _thread_head(units, i) and seen_body:
+            return i, "comments:thread"
+        if u.kind is None and _is_prose(u):
+            seen_body = True
+            continue
+        if (seen_body and u.kind is None and not u.bullet and _is_name_like(u)
+                and (i + 1 >= len(units) or not _is_name_like(units[i + 1]))
+                and _tail_is_comments(tallies, i, lead)):
+            return i, "comments:author-line"
+        if u.kind is SegmentKind.COMMENT and u.rule == "spam" and seen_body:
+            # spam closes the article: comments began at the latest here, so walk back over
+            # the short paragraphs before it
+            j = i
+            while j - 1 > lead and units[j - 1].kind is None and not _is_lead(units[j - 1]):
+                j -= 1
+            return j, "comments:spam"
+    return len(units), ""
+
+
+def _next_non_furniture(units: list[_Unit]) -> list[int]:
+    """For each unit, the index of the next unit that the vocabulary did not call furniture."""
+    nxt = [len(units)] * len(units)
+    following = len(units)
+    for i in range(len(units) - 1, -1, -1):
+        nxt[i] = following
+        if units[i].kind is not SegmentKind.FURNITURE:
+            following = i
+    return nxt
+
+
+def _is_title_shape(u: _Unit) -> bool:
+    t = u.bare
+    if not TITLE_MIN_WORDS <= u.words <= TITLE_MAX_WORDS or t.endswith((".", ";", ",", ":")):
+        return False
+    return t[:1].isupper() or t[:1].isdigit()
+
+
+def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) -> tuple[int, int, str | None]:
+    """Give every unit a kind and rule.  Returns (lead index, comment start, title text)."""
+    for u in units:
+        _static(u, vocab)
+    lead = next((i for i, u in enumerate(units) if u.kind is None and _is_lead(u)), len(units))
+    title_idx = None
+    for i in range(lead - 1, -1, -1):
+        if units[i].kind is None and _is_title_shape(units[i]):
+            title_idx = i
+            break
+    title_keys = set()
+    if title_idx is not None:
+        title_keys.add(_norm_line(units[title_idx].bare))
+    if given_title:
+        title_keys.add(_norm_line(given_title))
+    title_keys.discard("")
+    cstart, crule = _comment_start(units, lead, vocab)
+    counts: dict[str, int] = {}
+    for u in units[:cstart]:
+        if u.words <= SHORT_REPEAT_MAX_WORDS:
+            k = _norm_line(u.bare)
+            counts[k] = counts.get(k, 0) + 1
+    in_list = False
+    nxt = _next_non_furniture(units)
+    last_kind: SegmentKind | None = None  # kind of the nearest earlier unit that is not furniture
+    for i, u in enumerate(units):
+        if i and units[i - 1].kind is not SegmentKind.FURNITURE:
+            last_kind = units[i - 1].kind
+        key = _norm_line(u.bare)
+        if i >= cstart:
+            if u.kind is None or u.rule.startswith("byline"):
+                u.kind, u.rule = SegmentKind.COMMENT, crule if i == cstart else "comments:after-start"
+            continue
+        if key in title_keys and u.kind in (None, SegmentKind.FURNITURE):
+            u.kind, u.rule = SegmentKind.TITLE, "title" if i == title_idx else "title:repeat"
+            continue
+        if u.kind is not None:
+            in_list = False
+            continue
+        if i < lead:
+            u.kind, u.rule = SegmentKind.FURNITURE, "position:before-article"
+        elif _is_prose(u):
+            u.kind, u.rule = SegmentKind.BODY, "body:prose"
+            # a long list item ending in ";" keeps the list going
+            in_list = u.text.endswith(":") or (in_list and u.text.endswith(";"))
+            continue
+        elif in_list and (_LIST_END.search(u.text) or u.bullet or u.words >= 3):
+            u.kind, u.rule = SegmentKind.BODY, "body:list-item"
+            continue
+        elif u.text.endswith(":") and u.words >= PROSE_MIN_WORDS:
+            u.kind, u.rule = SegmentKind.BODY, "body:list-intro"
+            in_list = True
+            continue
+        elif counts.get(key, 0) > 1:
+            u.kind, u.rule = SegmentKind.FURNITURE, "repeated"
+        elif (u.words <= SUBHEADING_MAX_WORDS and last_kind is SegmentKind.BODY and nxt[i] < cstart
+              and units[nxt[i]].kind is None and _is_prose(units[nxt[i]])):
+            # article text before it and article prose right after it: a subheading
+            u.kind, u.rule = SegmentKind.BODY, "body:subheading"
+        else:
+            u.kind, u.rule = SegmentKind.FURNITURE, "shape:short"
+        in_list = False
+    return lead, cstart, (units[title_idx].bare if title_idx is not None else None)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def _canonical_outlet(name: str | None, vocab: CleanVocab) -> str | None:
+    if not name:
+        return None
+    return vocab.outlets.get(_outlet_key(name), name)
+
+
+def _dateline(text: str, vocab: CleanVocab) -> tuple[bool, bool, str | None]:
+    """(starts with a dateline, a dateline strong enough to start a reposted article, its outlet).
+
+    Only a dateline naming a known agency, giving a time of day or matching an outlet's house
+    style may split a page: "ISIS – the group that ..." also looks like "CITY –".
+    """
+    for pat in vocab.datelines:
+        m = pat.match(text)
+        if m:
+            groups = m.groupdict()
+            agency = groups.get("agency")
+            if agency and not any(ch.isdigit() for ch in agency):
+                return True, _outlet_key(agency) in vocab.outlets, _canonical_outlet(agency, vocab)
+            for outlet, style in vocab.dateline_styles:
+                if style.match(text):
+                    return True, True, outlet
+            return True, bool(groups.get("time")), None
+    return False, False, None
+
+
+def _split_articles(units: list[_Unit], vocab: CleanVocab) -> list[tuple[list[_Unit], str | None]]:
+    """Group body units into articles (reposts), each with the outlet its credits/dateline name."""
+    articles: list[tuple[list[_Unit], str | None]] = []
+    current: list[_Unit] = []
+    outlet: str | None = None
+    pending: str | None = None  # a credit that introduces the next article
+    split_next = False
+    for u in units:
+        if u.kind is SegmentKind.FURNITURE and u.rule.startswith("credit") and u.outlet:
+            known = _outlet_key(u.outlet) in vocab.outlets
+            if u.attach == "previous" and current:
+                outlet = outlet or _canonical_outlet(u.outlet, vocab)
+                split_next = split_next or known
+            else:
+                pending = _canonical_outlet(u.outlet, vocab)
+                split_next = split_next or (bool(current) and (known or u.attach == "next"))
+            continue
+        if u.kind is not SegmentKind.BODY:
+            continue
+        is_dateline, strong, dl_outlet = _dateline(u.text, vocab)
+        if current and (split_next or strong):
+            articles.append((current, outlet))
+            current, outlet = [], None
+        if not current:
+            outlet = pending or dl_outlet
+            pending = None
+        elif outlet is None and is_dateline:
+            outlet = dl_outlet
+        split_next = False
+        current.append(u)
+    if current:
+        articles.append((current, outlet))
+    return articles
+
+
+def _segments(units: list[_Unit]) -> list[Segment]:
+    return [Segment(kind=u.kind or SegmentKind.FURNITURE, start=u.start, end=u.end, rule=u.rule) for u in units]
+
+
+def _page_facts(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[date | None, str | None]:
+    published = None
+    for i, u in enumerate(units[: lead + TOP_UNITS]):
+        d = u.extra.get("date")
+        if d is not None and (i <= lead or u.extra.get("byline")):
+            if published is None:
+                published = d
+            if _PUBLISHED_WORD.search(u.text):  # "Updated ... / Published ...": the latter wins
+                published = d
+                break
+    site = next((u.outlet for u in units if u.rule == "furniture:support" and u.outlet), None)
+    return published, _canonical_outlet(site, vocab)
+
+
+def _clean_text(page: Page, text: str, vocab: CleanVocab) -> list[Document]:
+    units = _units(text)
+    lead, _cstart, title = _classify(units, vocab, page.title)
+    published, site_outlet = _page_facts(units, lead, vocab)
+    segments = _segments(units)
+    pub, pub_source = page.published, page.published_source
+    if pub is None and published is not None:
+        pub, pub_source = published, DateSource.PAGE
+    if pub is None:
+        pub_source = DateSource.NONE
+    articles = _split_articles(units, vocab)
+    docs: list[Document] = []
+    for n, (body, outlet) in enumerate(articles, 1):
+        doc_outlet = outlet
+        if n == 1:
+            doc_outlet = page.outlet or outlet or site_outlet
+        docs.append(Document(
+            id=page.id if n == 1 else f"{page.id}#{n}",
+            page_id=page.id,
+            text="\n\n".join(u.text for u in body),
+            source=page.source,
+            format=page.format,
+            url=page.url,
+            title=(page.title or title) if n == 1 else None,
+            outlet=doc_outlet,
+            published=pub,
+            published_source=pub_source,
+            segments=list(segments),  # each article owns its list: later stages may annotate it
+            page_text=text,
+            warnings=list(page.warnings),
+        ))
+    if not docs:
+        docs.append(Document(
+            id=page.id, page_id=page.id, text="", source=page.source, format=page.format, url=page.url,
+            title=page.title or title, outlet=page.outlet or site_outlet, published=pub,
+            published_source=pub_source, segments=segments, page_text=text,
+            warnings=[*page.warnings, "no article text found on the page (all furniture or comments)"],
+        ))
+    return docs
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
+    import htmldate  # imported here: the plain-text path should not pay for lxml/trafilatura
+    import trafilatura
+
+    html = page.html or ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            result = trafilatura.bare_extraction(
+                html, url=page.url, fast=True, include_comments=False, include_tables=False,
+                with_metadata=True, date_extraction_params={"extensive_search": False},
+            )
+        except Exception:  # noqa: BLE001 - trafilatura raises many kinds on broken markup
+            result = None
+        # trafilatura's metadata date IS htmldate.find_date (run on the tree it already parsed);
+        # htmldate is called on its own only when trafilatura found no date, to parse once
+        found_date = getattr(result, "date", None) if result is not None else None
+        if not found_date and html:
+            try:
+                found_date = htmldate.find_date(html, extensive_search=False, url=page.url)
+            except Exception:  # noqa: BLE001 - same for htmldate
+                found_date = None
+    title = page.title or (getattr(result, "title", None) if result is not None else None)
+    body = (getattr(result, "text", None) or "") if result is not None else ""
+    outlet = page.outlet or (getattr(result, "sitename", None) if result is not None else None)
+    published, source = page.published, page.published_source
+    if published is None:
+        try:
+            if found_date:
+                published, source = date.fromisoformat(found_date[:10]), DateSource.METADATA
+        except ValueError:
+            published = None
+    if published is None:
+        source = DateSource.NONE
+    page_text = f"{title}\n\n{body}" if title else body
+    offset = len(title) + 2 if title else 0
+    segments = [Segment(SegmentKind.TITLE, 0, len(title), "html:title")] if title else []
+    paragraphs: list[str] = []
+    pos = 0
+    for line in body.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        u = _Unit(offset + start, offset + start + len(line.rstrip()), stripped, 0, False, 0,
+                  words=len(_WORD.findall(stripped)))
+        _static(u, vocab)  # trafilatura's text still carries share/donation lines at times
+        if u.kind is SegmentKind.FURNITURE and u.rule.startswith(("furniture:", "comment_widget")) or \
+                u.kind is SegmentKind.COMMENT:
+            segments.append(Segment(u.kind, u.start, u.end, u.rule))
+        else:
+            segments.append(Segment(SegmentKind.BODY, u.start, u.end, "html:trafilatura"))
+            paragraphs.append(stripped)
+    warn = list(page.warnings)
+    if not paragraphs:
+        warn.append("no article text found in the HTML")
+    return [Document(
+        id=page.id, page_id=page.id, text="\n\n".join(paragraphs), source=page.source, format=page.format,
+        url=page.url, title=title, outlet=_canonical_outlet(outlet, vocab), published=published,
+        published_source=source, segments=segments, page_text=page_text, warnings=warn,
+    )]
+
+
+def clean_page(page: Page, vocab: CleanVocab) -> list[Document]:
+    """Split a page into its article(s): one Document per article, ids ``page.id``, ``page.id#2`` ...
+
+    Every non-blank paragraph of the page becomes a Segment (title/body/furniture/comment, with
+    the rule that decided it).  Title, outlet and date given on the Page win over those found in
+    the text.  A page with no article text yields one Document with empty text and a warning.
+    """
+    if page.html:  # html, or a WARC record's payload
+        return _clean_html(page, vocab)
+    return _clean_text(page, page.text or "", vocab)

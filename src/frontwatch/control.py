@@ -1,0 +1,218 @@
+"""Territorial control: who held which place, from when, on what evidence.
+
+Two kinds of evidence feed one timeline per place:
+
+* territory events — ACLED's "Government regains territory", "Non-state actor overtakes
+  territory" and "Non-violent transfer of territory": the event's ``actor1`` holds the place
+  from the event date on;
+* control statements made in passing ("the ISIS-held town of X", "X, the last town under
+  ISIS control"): the controller held the place at the date the sentence carries, else at the
+  article's publication date.
+
+Rules (:func:`control_as_of`): the latest evidence on or before the day wins; on one day an
+event beats a statement (an article that reports a capture usually still describes the place
+as it was before); a statement that contradicts a capture made at most ``STATEMENT_LAG_DAYS``
+before it is ignored, because articles repeat stale background; a statement agreeing with the
+current controller keeps it ("still held by Y") without moving ``since``.
+
+Place identity is the gazetteer id when located, else the normalised name; a statement's name
+is mapped to the gazetteer id of an event place with the same name when that is unambiguous.
+Hand-written: this is domain logic over frontwatch's own records; no library models it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from .merge import PlaceNameRules, event_place_names, load_place_name_rules
+from .model import ControlChange, ControlState, Document, Event, Location, PlaceMention
+
+# ACLED sub-event types that change who holds a place; the captor is actor1 in each.
+TERRITORY_SUB_TYPES = frozenset(
+    {"Government regains territory", "Non-state actor overtakes territory", "Non-violent transfer of territory"}
+)
+# A statement of control dated this many days or fewer after a capture by someone else is
+# taken as stale background (news copy lags the front by a day or so), not as a recapture.
+STATEMENT_LAG_DAYS = 1
+# Sentences longer than this are cut in the evidence kept with each change.
+EVIDENCE_MAX_CHARS = 400
+
+_KIND_RANK = {"statement": 0, "event": 1}
+
+
+def _sentence(doc: Document | None, start: int, end: int) -> str:
+    if doc is None:
+        return ""
+    s = " ".join(doc.text[start:end].split())
+    return s if len(s) <= EVIDENCE_MAX_CHARS else s[: EVIDENCE_MAX_CHARS - 1] + "\u2026"
+
+
+def _statement_date(doc: Document, start: int, end: int, date_span) -> date | None:
+    """The date a control statement speaks of: its own date mention, else a day-precise date
+    in its sentence, else the article's publication date."""
+    if date_span is not None:
+        for dm in doc.dates:
+            if dm.value is not None and dm.start < date_span.end and date_span.start < dm.end:
+                return dm.value
+    for dm in doc.dates:
+        if dm.value is not None and dm.precision == 1 and start <= dm.start < end:
+            if doc.published is None or dm.value <= doc.published:
+                return dm.value
+    return doc.published
+
+
+def control_timeline(
+    events: Iterable[Event],
+    docs: Iterable[Document],
+    rules: PlaceNameRules | None = None,
+    *,
+    locate: Callable[[PlaceMention, Document], Location | None] | None = None,
+) -> list[ControlChange]:
+    """All evidence of control, one ``ControlChange`` per territory event or control statement,
+    sorted by (place, date, events after statements). ``events`` are usually the merged corpus
+    events; ``docs`` give the statements (``doc.control``) and sentence texts. ``locate`` (for
+    instance a closure over ``geocode_place`` and the gazetteer) places statements that no
+    event shares a name with; without it such places are keyed by name and have no point."""
+    rules = rules or load_place_name_rules()
+    docs = list(docs)
+    by_id = {d.id: d for d in docs}
+    events = [e for e in events if e.sub_event_type in TERRITORY_SUB_TYPES and e.event_date and e.actor1]
+    memo: dict = {}
+
+    # Names that point at exactly one located place, so that unlocated mentions can join it.
+    alias: dict[str, set[str]] = defaultdict(set)
+    points: dict[str, tuple[float, float]] = {}
+    for e in events:
+        loc = e.location
+        if loc is not None and loc.gazetteer_id:
+            key = f"gaz:{loc.gazetteer_id}"
+            for n in event_place_names(e, rules, memo):
+                alias[n].add(key)
+            if loc.latitude is not None and loc.longitude is not None:
+                points[key] = (loc.latitude, loc.longitude)
+
+    def resolve(names: Iterable[str], loc: Location | None) -> tuple[str, tuple[float, float] | None]:
+        if loc is not None and loc.gazetteer_id:
+            key = f"gaz:{loc.gazetteer_id}"
+            pt = (loc.latitude, loc.longitude) if loc.latitude is not None and loc.longitude is not None else None
+            return key, pt or points.get(key)
+        names = sorted(n for n in names if n)
+        for n in names:
+            if len(alias.get(n, ())) == 1:
+                key = next(iter(alias[n]))
+                return key, points.get(key)
+        return (f"name:{names[0]}", None) if names else ("", None)
+
+    out: list[ControlChange] = []
+    for e in events:
+        key, pt = resolve(event_place_names(e, rules, memo), e.location)
+        if not key:
+            continue
+        doc = by_id.get(e.doc_id)
+        sent = e.evidence.sentence if e.evidence else None
+        out.append(ControlChange(
+            place_key=key,
+            place=(e.location.name if e.location and e.location.name else "") or (e.place.name if e.place else ""),
+            date=e.event_date,  # type: ignore[arg-type]
+            controller=e.actor1,
+            kind="event",
+            evidence=_sentence(doc, sent.start, sent.end) if sent else "",
+            doc_id=e.doc_id,
+            latitude=pt[0] if pt else None,
+            longitude=pt[1] if pt else None,
+            event_id=e.event_id,
+        ))
+    for doc in docs:
+        for st in doc.control:
+            sent = st.evidence.sentence
+            when = _statement_date(doc, sent.start, sent.end, st.evidence.date)
+            if when is None or not st.controller:
+                continue
+            loc = locate(st.place, doc) if locate is not None else None
+            key, pt = resolve([rules.key(st.place.name, st.place.descriptor)], loc)
+            if not key:
+                continue
+            out.append(ControlChange(
+                place_key=key,
+                place=(loc.name if loc is not None and loc.name else "") or st.place.name,
+                date=when,
+                controller=st.controller,
+                kind="statement",
+                evidence=_sentence(doc, sent.start, sent.end),
+                doc_id=doc.id,
+                latitude=pt[0] if pt else None,
+                longitude=pt[1] if pt else None,
+            ))
+    # A place named first by a statement and later located through an event keeps one name.
+    names: dict[str, str] = {}
+    for c in sorted(out, key=lambda c: (_KIND_RANK[c.kind] == 0, c.date)):
+        names.setdefault(c.place_key, c.place)
+    for c in out:
+        c.place = names[c.place_key]
+        if c.latitude is None and c.place_key in points:
+            c.latitude, c.longitude = points[c.place_key]
+    out.sort(key=lambda c: (c.place_key, c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
+    return out
+
+
+def control_as_of(timeline: Iterable[ControlChange], as_of: date | None = None) -> list[ControlState]:
+    """Who held each place on ``as_of`` (evidence on or before that day only; ``None``: on the
+    day of the latest evidence), sorted by place."""
+    by_place: dict[str, list[ControlChange]] = defaultdict(list)
+    for c in timeline:
+        if as_of is None or c.date <= as_of:
+            by_place[c.place_key].append(c)
+    states: list[ControlState] = []
+    for key, changes in by_place.items():
+        changes.sort(key=lambda c: (c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
+        cur: ControlState | None = None
+        last_event: date | None = None
+        for c in changes:
+            if cur is not None and c.controller == cur.controller:
+                cur.last_seen = c.date
+                if c.kind == "event" or not cur.evidence:
+                    cur.evidence, cur.doc_id = c.evidence, c.doc_id
+                if c.kind == "event":
+                    last_event = c.date
+                continue
+            if c.kind == "statement" and last_event is not None and (c.date - last_event).days <= STATEMENT_LAG_DAYS:
+                continue  # stale background contradicting a fresh capture
+            cur = ControlState(
+                place_key=key, place=c.place, controller=c.controller, since=c.date, last_seen=c.date,
+                evidence=c.evidence, doc_id=c.doc_id, latitude=c.latitude, longitude=c.longitude,
+            )
+            if c.kind == "event":
+                last_event = c.date
+        if cur is not None:
+            lat = next((c.latitude for c in changes if c.latitude is not None), None)
+            lon = next((c.longitude for c in changes if c.longitude is not None), None)
+            if cur.latitude is None:
+                cur.latitude, cur.longitude = lat, lon
+            states.append(cur)
+    states.sort(key=lambda s: (s.place.lower(), s.place_key))
+    return states
+
+
+def control_geojson(states: Iterable[ControlState]) -> dict:
+    """RFC 7946 FeatureCollection of Points ([longitude, latitude]) for the located states;
+    places without a point are left out (they have no geometry to draw)."""
+    feats = []
+    for s in states:
+        if s.latitude is None or s.longitude is None:
+            continue
+        feats.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(s.longitude, 6), round(s.latitude, 6)]},
+            "properties": {
+                "place": s.place,
+                "place_key": s.place_key,
+                "controller": s.controller,
+                "since": s.since.isoformat(),
+                "last_seen": s.last_seen.isoformat(),
+                "evidence": s.evidence,
+                "doc_id": s.doc_id,
+            },
+        })
+    return {"type": "FeatureCollection", "features": feats}

@@ -1,0 +1,901 @@
+"""Event extraction: triggers -> ACLED events with evidence, and control statements.
+
+Input: an annotated :class:`~frontwatch.model.Document` (sentences, actors, places, dates,
+numbers).  Output: the same document with ``triggers``, ``events`` and ``control`` filled.
+
+Knowledge is data: triggers for ACLED's 25 sub-types in ``data/triggers.yaml``, modality, claim
+and control cues in ``data/modality.yaml``.  :func:`load_rules` compiles both once into an
+:class:`ExtractRules` (a spaCy ``Matcher`` over lower-cased tokens, regular expressions).
+
+Hand-written because no library does it offline: event extractors for the ACLED taxonomy are
+trained classifiers that need models and GPUs, and give no evidence spans.  spaCy (blank English)
+supplies tokenisation and the matcher; the rest is the grammar of how news reports events.
+
+Decisions (each a documented rule, see the functions):
+
+* Sub-type resolution: territory verbs become "Government regains territory" when the taker is a
+  state force (inter 1) or a force listed as state-allied, "Non-state actor overtakes territory"
+  otherwise, and "Disrupted weapons use" when what was taken is equipment.  Kill verbs become
+  "Attack" (violence against civilians) when the victims are civilians, "Armed clash" when they
+  are fighters.  A protest is upgraded by the sentence's cues: violence by the protesters ->
+  Violent demonstration; lethal/severe force -> Excessive force; dispersal/arrest -> Protest with
+  intervention.
+* One event per victim and act: generic triggers ("killed", "explosion", "attacked") are absorbed
+  by a specific violent trigger of the same sentence, which takes their fatalities; killing
+  supersedes abduction of the same victims ("kidnapped and executed" is one Attack, 1 dead);
+  arrests in a protest sentence are the protest's intervention.
+* Places: one event per governed place (places after the trigger in its clause, list items after
+  a colon; anchors of relative positions and regions beside a point are not event places).  With
+  no place in the clause: the nearest place of the sentence, else the article's main place (its
+  most-mentioned place), each at lower confidence; territory needs a place of its own sentence.
+* Dates: the clause's or sentence's date, else the latest date stated before (reporting style: a
+  dated lead governs what follows), else the publication date at week precision.  A background
+  event ("after the PMU liberated X") is not given a carried-over date.
+* Actors: actor1 is the agent (actors before the trigger in its clause, or "by X" after a
+  passive), actor2 the patient (actors after it); for territory with no named holder, the
+  article's most-mentioned armed opponent of the taker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+import spacy
+import yaml
+from spacy.matcher import Matcher
+from spacy.tokens import Doc as SpacyDoc
+from spacy.tokens import Span as SpacySpan
+from spacy.util import filter_spans
+
+from . import modality as mod
+from .errors import ConfigError
+from .model import (
+    ActorMention,
+    ControlStatement,
+    DateMention,
+    Document,
+    Event,
+    Evidence,
+    NumberMention,
+    PlaceMention,
+    Sentence,
+    Span,
+    Trigger,
+)
+from .names import normalise
+
+# Confidence: a fully-evidenced event starts here and loses for each field found by fallback.
+BASE_CONFIDENCE = 0.9
+PENALTY = MappingProxyType({
+    "place_sentence": 0.1, "place_article": 0.25, "place_none": 0.35, "date_carried": 0.05,
+    "date_published": 0.15, "date_none": 0.25, "actor_fallback": 0.05, "actor_none": 0.1,
+    "generic": 0.1, "plural_noun": 0.1,
+})
+# List items after "captured the following areas:" are short lines; a long one is prose again.
+ITEM_MAX_CHARS = 220
+MAX_LIST_ITEMS = 40
+# How many tokens after a trigger are read for its object (victims, equipment).
+OBJECT_WINDOW_TOKENS = 7
+# How far (characters) a kill word may stand from the number of dead it governs.
+KILL_WINDOW_CHARS = 45
+# Sub-types that are about an actor's activity, not a place each: one event, first place.
+NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
+VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
+TERRITORY_TYPES = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
+
+_KILL_RE = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|death\s+toll|lost\s+their\s+lives|"
+                      r"massacred|executed|slain|shot\s+dead|lifeless|bodies)\b", re.IGNORECASE)
+_WOUND_RE = re.compile(r"\b(?:wounded|injured|hurt|wounding|injuring)\b", re.IGNORECASE)
+_PASSIVE_RE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PREP_BEFORE_RE = re.compile(r"\b(?:of|against|on|from|with|for|to|by|at|targeting|toward|towards|"
+                             r"between|including|backed\s+by|supported\s+by)\s+(?:the\s+)?$", re.IGNORECASE)
+_ADJECTIVAL_AFTER_RE = re.compile(r"^[\s\-–]*(?:held|controlled|occupied|linked|affiliated|run|"
+                                  r"stronghold|strongholds|territory|positions?|media|news)\b", re.IGNORECASE)
+_ANCHOR_GAP_RE = re.compile(r"(?:\b(?:of|near|outside|around|along|on|in|towards?|from|at|off|by|within|"
+                            r"across|inside|beyond|between)\s+(?:the\s+)?(?:[\w\-]+\s+)?$)|^\W*$", re.IGNORECASE)
+_LIST_SPLIT_RE = re.compile(r"[\n;]")
+_BULLET_RE = re.compile(r"^[\s•·\-\*–—●▪◦]+")
+_SINGULAR_OBJ_RE = re.compile(r"^\s+(?:the|a|an|his|her|its|one|another)\s+((?:[\w'’\-]+\s+){0,3}?[\w'’\-]+)"
+                              r"(?=\s+(?:of|in|near|at|on|from|and|after|before|who|,)\b|[,.;]|\s*$)",
+                              re.IGNORECASE)
+_FALLBACK_SENT_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9])|\n\s*\n")
+
+_COUNTRY_NAMES = MappingProxyType({
+    "SY": "Syria", "IR": "Iran", "RU": "Russia", "KR": "South Korea", "KP": "North Korea",
+    "VE": "Venezuela", "BO": "Bolivia", "TZ": "Tanzania", "CD": "Democratic Republic of Congo",
+    "CG": "Republic of Congo", "PS": "Palestine", "LA": "Laos", "MD": "Moldova", "TW": "Taiwan",
+    "VN": "Vietnam", "GB": "United Kingdom", "US": "United States", "TR": "Turkey", "CI": "Ivory Coast",
+})
+
+# One-line summaries ("On <date>, <actor1> <verb> <place>."): presentation, not knowledge.
+_SUMMARY = MappingProxyType({
+    "Armed clash": "clashed with {actor2} in {place}",
+    "Government regains territory": "regained {place} from {actor2}",
+    "Non-state actor overtakes territory": "took {place} from {actor2}",
+    "Chemical weapon": "used chemical weapons in {place}",
+    "Air/drone strike": "carried out an air/drone strike in {place}",
+    "Suicide bomb": "carried out a suicide bombing in {place}",
+    "Shelling/artillery/missile attack": "shelled {place}",
+    "Remote explosive/landmine/IED": "set off an explosive device in {place}",
+    "Grenade": "threw a grenade in {place}",
+    "Sexual violence": "committed sexual violence in {place}",
+    "Attack": "attacked {actor2} in {place}",
+    "Abduction/forced disappearance": "abducted {actor2} in {place}",
+    "Peaceful protest": "protested in {place}",
+    "Protest with intervention": "protested in {place}; the protest met intervention",
+    "Excessive force against protesters": "protested in {place} and were met with excessive force",
+    "Violent demonstration": "rioted in {place}",
+    "Mob violence": "engaged in mob violence in {place}",
+    "Agreement": "reached an agreement with {actor2} concerning {place}",
+    "Arrests": "arrested {actor2} in {place}",
+    "Change to group/activity": "changed activity (operation against {actor2}) in {place}",
+    "Disrupted weapons use": "disrupted weapons use of {actor2} in {place}",
+    "Headquarters or base established": "established a base in {place}",
+    "Looting/property destruction": "looted or destroyed property in {place}",
+    "Non-violent transfer of territory": "transferred control of {place}",
+    "Other": "reported a development in {place}",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerSpec:
+    """One trigger entry of triggers.yaml."""
+
+    id: str
+    event_type: str
+    sub_event_type: str
+    kind: str = "verb"
+    role: str = ""
+    generic: bool = False
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractRules:
+    """Compiled extraction knowledge (built once by :func:`load_rules`; read-only after)."""
+
+    version: str
+    nlp: spacy.language.Language
+    matcher: Matcher
+    cue_matcher: Matcher
+    specs: Mapping[str, TriggerSpec]
+    subtypes: Mapping[str, tuple[str, int]]  # sub_event_type -> (event_type, priority)
+    combatant_victims: frozenset[str]
+    civilian_victims: frozenset[str]
+    equipment: frozenset[str]
+    state_allied: frozenset[str]
+    modality: mod.ModalityRules
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _read_yaml(path: Path | None, name: str = "") -> dict:
+    try:
+        if path is None:
+            text = resources.files("frontwatch").joinpath("data", name).read_text(encoding="utf-8")
+            where = f"data/{name}"
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+            where = str(path)
+        data = yaml.safe_load(text) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read rules file {path or name}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path or name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping at the top level")
+    return data
+
+
+def _token_options(element: str, tokenizer) -> list[list[dict]]:
+    """One pattern element -> alternative token sequences (see the syntax in triggers.yaml)."""
+    if element.startswith("~"):
+        n = int(element[1:] or 3)
+        return [[{"IS_SPACE": False, "IS_SENT_START": False,
+                  "LOWER": {"NOT_IN": [".", ";", ":", "!", "?", "“", "”", '"']}, "OP": f"{{0,{n}}}"}]]
+    optional = element.endswith("?") and len(element) > 1
+    if optional:
+        element = element[:-1]
+    singles: list[str] = []
+    multi: list[list[dict]] = []
+    for alt in element.split("|"):
+        toks = [t.text.lower() for t in tokenizer(alt)]
+        if len(toks) == 1:
+            singles.append(toks[0])
+        elif toks:
+            multi.append([{"LOWER": t} for t in toks])
+    options = ([[{"LOWER": {"IN": singles}}]] if singles else []) + multi
+    return options + [[]] if optional else options
+
+
+def compile_pattern(pattern: str, tokenizer) -> list[list[dict]]:
+    """A trigger pattern string -> spaCy Matcher patterns (one per multi-token alternative)."""
+    per_element = [_token_options(el, tokenizer) for el in pattern.split()]
+    out = []
+    for combo in itertools.product(*per_element):
+        toks = [t for part in combo for t in part]
+        if any("OP" not in t for t in toks):
+            out.append(toks)
+    if not out:
+        raise ConfigError(f"trigger pattern {pattern!r} matches nothing")
+    return out
+
+
+def _merge_triggers(base: dict, extra: dict) -> dict:
+    """A user's trigger file: sub-type blocks are appended, cue lists extended."""
+    out = dict(base)
+    out["subtypes"] = list(base.get("subtypes") or []) + list(extra.get("subtypes") or [])
+    cues = dict(base.get("cues") or {})
+    for k, v in (extra.get("cues") or {}).items():
+        cues[k] = list(cues.get(k) or []) + list(v or [])
+    out["cues"] = cues
+    out["state_allied"] = list(base.get("state_allied") or []) + list(extra.get("state_allied") or [])
+    return out
+
+
+def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
+    """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
+
+    A user file with a ``subtypes``/``cues`` key extends the triggers; one with ``modality`` /
+    ``claim_verbs`` / ``control`` keys extends the modality cues.  Raises ConfigError on a bad file.
+    """
+    trig = _read_yaml(None, "triggers.yaml")
+    moddata = [_read_yaml(None, "modality.yaml")]
+    for path in extra:
+        data = _read_yaml(Path(path))
+        if "subtypes" in data or "cues" in data or "state_allied" in data:
+            trig = _merge_triggers(trig, data)
+        if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background")):
+            moddata.append(data)
+    nlp = spacy.blank("en")
+    matcher = Matcher(nlp.vocab)
+    specs: dict[str, TriggerSpec] = {}
+    subtypes: dict[str, tuple[str, int]] = {}
+    for block in trig.get("subtypes") or []:
+        try:
+            sub, etype = block["sub_event_type"], block["event_type"]
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"triggers: a sub-type block lacks {exc}") from exc
+        subtypes.setdefault(sub, (etype, int(block.get("priority", 50))))
+        for t in block.get("triggers") or []:
+            if "id" not in t or not t.get("patterns"):
+                raise ConfigError(f"triggers: an entry of {sub!r} lacks an id or patterns")
+            spec = TriggerSpec(id=str(t["id"]), event_type=etype, sub_event_type=sub,
+                               kind=str(t.get("kind", "verb")), role=str(t.get("role", "")),
+                               generic=bool(t.get("generic", False)), default=str(t.get("default", "")))
+            key = spec.id if spec.id not in specs else f"{spec.id}#{len(specs)}"
+            specs[key] = spec
+            pats = [p for s in t["patterns"] for p in compile_pattern(str(s), nlp.tokenizer)]
+            matcher.add(key, pats)
+    cue_matcher = Matcher(nlp.vocab)
+    cues = trig.get("cues") or {}
+    for name in ("protest_violent", "protest_force", "protest_intervention"):
+        pats = [p for s in cues.get(name) or [] for p in compile_pattern(str(s), nlp.tokenizer)]
+        if pats:
+            cue_matcher.add(name, pats)
+    return ExtractRules(
+        version=f"{trig.get('version', '')}/{moddata[0].get('version', '')}",
+        nlp=nlp, matcher=matcher, cue_matcher=cue_matcher, specs=MappingProxyType(specs),
+        subtypes=MappingProxyType(subtypes),
+        combatant_victims=frozenset(w.lower() for w in cues.get("combatant_victims") or []),
+        civilian_victims=frozenset(w.lower() for w in cues.get("civilian_victims") or []),
+        equipment=frozenset(w.lower() for w in cues.get("equipment") or []),
+        state_allied=frozenset(trig.get("state_allied") or []),
+        modality=mod.load_modality(moddata),
+    )
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A trigger match in the document, with its (possibly refined) sub-type."""
+
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    spec: TriggerSpec
+    sub: str
+    etype: str
+    sent: Sentence
+    modality: mod.Modality | None = None
+    absorbed: list[_Hit] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """Per-document indexes built once by extract_events."""
+
+    doc: Document
+    sdoc: SpacyDoc
+    rules: ExtractRules
+    sentences: list[Sentence]
+    hits: list[_Hit]
+    main_place: PlaceMention | None
+    actor_counts: Counter
+    actor_inter: dict[str, int]
+    kept: list[_Hit] = field(default_factory=list)
+    last_side: list[ActorMention] = field(default_factory=list)
+
+
+def _fallback_sentences(text: str) -> list[Sentence]:
+    """Sentences when annotate did not supply them (hand-built documents, tests)."""
+    out, pos = [], 0
+    for m in _FALLBACK_SENT_RE.finditer(text):
+        if text[pos:m.start()].strip():
+            out.append(Sentence(pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append(Sentence(pos, len(text)))
+    return out
+
+
+def country_name(code: str | None) -> str:
+    """ACLED's short country name for an ISO alpha-2 code ("" when unknown)."""
+    if not code:
+        return ""
+    if code in _COUNTRY_NAMES:
+        return _COUNTRY_NAMES[code]
+    import pycountry  # only needed for synthesised actor names
+
+    c = pycountry.countries.get(alpha_2=code.upper())
+    return getattr(c, "common_name", None) or getattr(c, "name", "") if c else ""
+
+
+def _with_country(label: str, doc: Document) -> str:
+    name = country_name(doc.country)
+    return f"{label} ({name})" if name else label
+
+
+def _in(span_start: int, lo: int, hi: int) -> bool:
+    return lo <= span_start < hi
+
+
+def _object_words(ctx: _Ctx, hit: _Hit, limit: int) -> list[str]:
+    """Lower-cased words after the trigger, up to the clause end or a strong punctuation."""
+    out = []
+    for tok in ctx.sdoc[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
+        if tok.idx >= limit or tok.text in {".", ";", ":", ","}:
+            break
+        out.append(tok.lower_)
+    return out
+
+
+def _is_state_side(side: Sequence[ActorMention], rules: ExtractRules) -> bool:
+    return any(a.inter == 1 or a.name in rules.state_allied for a in side)
+
+
+# ----------------------------------------------------------------------------- resolution
+
+
+def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMention],
+                     patients: list[ActorMention], sent_cues: set[str]) -> str:
+    """The sub-type of one trigger in context (see the module docstring)."""
+    spec, rules = hit.spec, ctx.rules
+    words = _object_words(ctx, hit, clause_end)
+    if spec.role == "territory":
+        if any(w in rules.equipment for w in words[:5]) and not any(
+                ctx.doc.text[p.start:p.end] and hit.end <= p.start < clause_end for p in ctx.doc.places):
+            return "Disrupted weapons use"
+        if agents:
+            return "Government regains territory" if _is_state_side(agents, rules) \
+                else "Non-state actor overtakes territory"
+        return spec.default or spec.sub_event_type
+    if spec.role in {"kill", "attack"}:
+        victims = set(words)
+        for n in ctx.doc.numbers:
+            if hit.end <= n.start < clause_end and n.unit:
+                victims.add(n.unit.lower())
+        if victims & rules.combatant_victims or any(a.inter in {1, 2, 3, 4, 8} for a in patients):
+            return "Armed clash"
+        if victims & rules.civilian_victims or any(a.inter == 7 for a in patients):
+            return "Attack"
+        return "Armed clash" if spec.role == "attack" and patients else "Attack"
+    if spec.role == "protest":
+        if "protest_violent" in sent_cues:
+            return "Violent demonstration"
+        if "protest_force" in sent_cues:
+            return "Excessive force against protesters"
+        if "protest_intervention" in sent_cues:
+            return "Protest with intervention"
+    return spec.sub_event_type
+
+
+# ----------------------------------------------------------------------------- actors
+
+
+def _actors_between(ctx: _Ctx, lo: int, hi: int) -> list[ActorMention]:
+    text = ctx.doc.text
+    out = []
+    for a in ctx.doc.actors:
+        if lo <= a.start and a.end <= hi and not _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
+            out.append(a)
+    return out
+
+
+def _dedupe_side(side: list[ActorMention]) -> list[ActorMention]:
+    seen, out = set(), []
+    for a in side:
+        if a.name not in seen:
+            seen.add(a.name)
+            out.append(a)
+    return out
+
+
+def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
+                 claim_span: tuple[int, int] | None) -> tuple[list[ActorMention], list[ActorMention], str]:
+    """(agents, patients, how) for a trigger; see the module docstring."""
+    text = ctx.doc.text
+
+    def usable(a: ActorMention) -> bool:
+        return not (claim_span and claim_span[0] <= a.start < claim_span[1])
+
+    pre = [a for a in _actors_between(ctx, c_start, hit.start) if usable(a)]
+    post = [a for a in _actors_between(ctx, hit.end, c_end) if usable(a)]
+    pre_agents = [a for a in pre if not _PREP_BEFORE_RE.search(text[max(c_start, a.start - 20):a.start])]
+    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\b", text[hit.end:c_end])
+    passive = bool(_PASSIVE_RE.search(text[c_start:hit.start])) or (by is not None and hit.spec.kind == "verb")
+    how = "clause"
+    if passive and by:
+        agents = [a for a in post if a.start >= hit.end + by.end()][:3]
+        patients = pre_agents or [a for a in post if a not in agents]
+    elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and re.search(
+            r"\bbetween\b", text[hit.end:post[0].start]):
+        agents, patients = post[:1], post[1:]
+    else:
+        agents, patients = pre_agents, post
+    if not agents:
+        s = hit.sent
+        earlier = [a for a in _actors_between(ctx, s.start, c_start) if usable(a)
+                   and not _PREP_BEFORE_RE.search(text[max(s.start, a.start - 20):a.start])]
+        if earlier:
+            agents, how = earlier, "sentence"
+        elif ctx.last_side:
+            agents, how = list(ctx.last_side), "previous"
+        else:
+            how = "none"
+    agents = _dedupe_side(agents)
+    names = {a.name for a in agents}
+    patients = _dedupe_side([a for a in patients if a.name not in names])
+    return agents, patients, how
+
+
+def _opponent(ctx: _Ctx, side: Sequence[ActorMention]) -> str:
+    """The article's most-mentioned armed actor not on ``side`` (the fallback previous holder)."""
+    names = {a.name for a in side}
+    state = _is_state_side(side, ctx.rules)
+    best, best_key = "", (-1, -1)
+    for name, n in ctx.actor_counts.items():
+        inter = ctx.actor_inter.get(name, 0)
+        if name in names or inter not in {1, 2, 3, 4, 8} or name in ctx.rules.state_allied and state:
+            continue
+        pref = 1 if (inter == 2) == state or (not state and inter == 1) else 0
+        if (pref, n) > best_key:
+            best, best_key = name, (pref, n)
+    return best
+
+
+# ----------------------------------------------------------------------------- places, dates, numbers
+
+
+def _governed(ctx: _Ctx, lo: int, hi: int) -> list[PlaceMention]:
+    """Places in ``[lo, hi)``, anchors of relative positions and regions beside points removed."""
+    text = ctx.doc.text
+    cands = [p for p in ctx.doc.places if lo <= p.start < hi]
+    out: list[PlaceMention] = []
+    anchors = {normalise(p.relative.anchor) for p in cands if p.relative and p.relative.anchor}
+    prev_end = None
+    for p in cands:
+        is_anchor = normalise(p.name) in anchors and any(q is not p for q in cands)
+        if prev_end is not None and _ANCHOR_GAP_RE.search(text[prev_end:p.start]) and not re.fullmatch(
+                r"[\s,]*(?:and|or|,)?[\s,]*(?:the\s+)?", text[prev_end:p.start]):
+            is_anchor = True
+        if not is_anchor:
+            out.append(p)
+        prev_end = p.end
+    points = [p for p in out if not p.region]
+    return points or out
+
+
+def _list_items(ctx: _Ctx, colon: int) -> tuple[list[PlaceMention], int]:
+    """Places of the list items that follow a colon ("captured the following areas:")."""
+    text, out = ctx.doc.text, []
+    pos, n = colon + 1, 0
+    hit_starts = sorted(h.start for h in ctx.hits)
+    stop = len(text)
+    for m in itertools.chain(_LIST_SPLIT_RE.finditer(text, colon + 1), [None]):
+        end = m.start() if m else len(text)
+        line = text[pos:end]
+        if line.strip():
+            n += 1
+            body = _BULLET_RE.sub("", line).strip()
+            if len(body) > ITEM_MAX_CHARS or n > MAX_LIST_ITEMS or any(pos <= h < end for h in hit_starts):
+                stop = pos
+                break
+            out.extend(_governed(ctx, pos, end))
+            if body.endswith(".") and not re.search(r"\b(?:St|Mt|No)\.$", body):
+                stop = end
+                break
+        pos = end + 1
+        if m is None:
+            break
+    return out, stop
+
+
+def _main_place(doc: Document) -> PlaceMention | None:
+    counts = Counter(normalise(p.name) for p in doc.places if not p.region)
+    if not counts:
+        return doc.places[0] if doc.places else None
+    top = max(counts.values())
+    for p in doc.places:
+        if not p.region and counts[normalise(p.name)] == top:
+            return p
+    return None
+
+
+def _date_for(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int) -> tuple[DateMention | None, str]:
+    """(date mention, how): clause, sentence, carried, or none."""
+    s = hit.sent
+    in_clause = [d for d in ctx.doc.dates if c_start <= d.start < c_end]
+    if in_clause:
+        return min(in_clause, key=lambda d: abs(d.start - hit.start)), "clause"
+    in_sent = [d for d in ctx.doc.dates if s.start <= d.start < s.end]
+    if in_sent:
+        return in_sent[0], "sentence"
+    if hit.modality and hit.modality.background:
+        return None, "background"
+    before = [d for d in ctx.doc.dates if d.end <= s.start and (d.value or d.month)]
+    if before:
+        return before[-1], "carried"
+    return None, "none"
+
+
+def _fatalities(ctx: _Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
+    """The number of dead governed by a kill word in the clause (else the sentence)."""
+    text = ctx.doc.text
+    for lo, hi in ((c_start, c_end), (s.start, s.end)):
+        for n in ctx.doc.numbers:
+            if not (lo <= n.start < hi) or not n.unit:
+                continue
+            unit = n.unit.lower()
+            if unit not in ctx.rules.combatant_victims and unit not in ctx.rules.civilian_victims:
+                continue
+            before = text[max(lo, n.start - KILL_WINDOW_CHARS):n.start]
+            after = text[n.end:min(hi, n.end + KILL_WINDOW_CHARS)]
+            k_before = list(_KILL_RE.finditer(before))
+            k_after = _KILL_RE.search(after)
+            w_after = _WOUND_RE.search(after)
+            if k_before and not _WOUND_RE.search(before[k_before[-1].end():]):
+                return n
+            if k_after and not (w_after and w_after.start() < k_after.start()):
+                return n
+    return None
+
+
+# ----------------------------------------------------------------------------- events
+
+
+def _summary(ev: Event) -> str:
+    when = ev.event_date.strftime("%-d %B %Y") if ev.event_date else (
+        date(2000, ev.date_month, ev.date_day).strftime("%-d %B") if ev.date_month and ev.date_day else "")
+    place = ev.place.name if ev.place else "an unspecified place"
+    who = ev.actor1 or "Unidentified actors"
+    if ev.assoc_actor_1:
+        who += " and " + " and ".join(ev.assoc_actor_1.split("; "))
+    body = _SUMMARY.get(ev.sub_event_type, "were involved in an event in {place}").format(
+        actor2=ev.actor2 or "unidentified opponents", place=place)
+    text = f"{who} {body}"
+    if ev.fatalities:
+        text += f"; {ev.fatalities} reported killed"
+    if ev.claimed_by:
+        text += f" (according to {ev.claimed_by})"
+    return (f"On {when}, " if when else "") + text + "."
+
+
+def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
+    """Events of one asserted trigger: one per governed place."""
+    doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
+    s = hit.sent
+    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality)
+    claim_m = rules.modality.claim_prep_re.search(text, s.start, s.end)
+    claim_span = None
+    if claim_m:
+        stop = re.search(r"[,.;]", text[claim_m.end():s.end])
+        claim_span = (claim_m.start(), claim_m.end() + (stop.start() if stop else s.end - claim_m.end()))
+    agents, patients, how = _actor_roles(ctx, hit, c_start, c_end, claim_span)
+    sub = _resolve_subtype(ctx, hit, c_end, agents, patients, sent_cues)
+    etype = rules.subtypes.get(sub, (hit.etype, 0))[0]
+    penalties = ["generic"] if hit.spec.generic else []
+    # Places.
+    nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
+    places = _governed(ctx, hit.end, min(c_end, nxt))
+    item_stop = None
+    if not places and text[c_end:c_end + 1] == ":":
+        places, item_stop = _list_items(ctx, c_end)
+    if not places:
+        places = _governed(ctx, c_start, hit.start)
+    plural_noun = hit.spec.kind == "noun" and text[hit.start:hit.end].lower().endswith("s")
+    if not places:
+        in_sent = [p for p in doc.places if s.start <= p.start < s.end and not p.region] or \
+                  [p for p in doc.places if s.start <= p.start < s.end]
+        if in_sent:
+            places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
+            penalties.append("place_sentence")
+        elif sub in TERRITORY_TYPES or (plural_noun and hit.spec.generic) or (
+                plural_noun and not doc.dates and False):
+            return []
+        elif plural_noun:
+            return []  # aggregate reporting ("a number of attacks during the last week")
+        elif ctx.main_place is not None:
+            places = [ctx.main_place]
+            penalties.append("place_article")
+        else:
+            places = [None]  # type: ignore[list-item]
+            penalties.append("place_none")
+    if sub in NON_DISTRIBUTED:
+        places = places[:1]
+    # Date.
+    dm, date_how = _date_for(ctx, hit, c_start, c_end)
+    # Fatalities: from the trigger or the generic triggers it absorbed.
+    number = None
+    if etype in VIOLENT_TYPES and sub not in TERRITORY_TYPES:
+        number = _fatalities(ctx, s, c_start, c_end)
+        for g in hit.absorbed:
+            if number is None:
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)
+                number = _fatalities(ctx, s, g_start, g_end)
+    killed_one = None
+    if number is None and (hit.spec.role == "kill" or hit.spec.id.startswith("vac.killing")
+                           or any(g.spec.role == "kill" for g in hit.absorbed)):
+        m = _SINGULAR_OBJ_RE.match(text[hit.end:c_end])
+        if m:
+            head = m.group(1).split()[-1].lower()
+            if not head.endswith("s") or head.endswith("ss"):
+                killed_one = 1
+    if sub in {"Abduction/forced disappearance", "Arrests"}:
+        number = None
+    # Actors.
+    state_side = agents
+    if sub in {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}:
+        side = [a for a in agents if a.inter == 6] or []
+        actor1, inter1 = (side[0].name, 6) if side else (_with_country("Protesters", doc), 6)
+        a2 = [a for a in agents + patients if a.inter == 1]
+        actor2, inter2 = (a2[0].name, 1) if a2 and sub != "Peaceful protest" else ("", None)
+        assoc1 = ""
+    elif sub in {"Violent demonstration", "Mob violence"}:
+        actor1, inter1 = _with_country("Rioters", doc), 5
+        a2 = [a for a in agents + patients if a.inter in {1, 7}]
+        actor2, inter2 = (a2[0].name, a2[0].inter) if a2 else ("", None)
+        assoc1 = ""
+    else:
+        actor1 = agents[0].name if agents else ""
+        inter1 = agents[0].inter if agents else None
+        assoc1 = "; ".join(a.name for a in agents[1:])
+        if patients:
+            actor2, inter2 = patients[0].name, patients[0].inter
+        elif etype == "Violence against civilians":
+            actor2, inter2 = _with_country("Civilians", doc), 7
+        elif sub in TERRITORY_TYPES or sub in {"Armed clash", "Change to group/activity", "Disrupted weapons use"}:
+            actor2 = _opponent(ctx, agents)
+            inter2 = ctx.actor_inter.get(actor2) if actor2 else None
+        else:
+            actor2, inter2 = "", None
+    if how in {"sentence", "previous"}:
+        penalties.append("actor_fallback")
+    elif how == "none":
+        penalties.append("actor_none")
+    if agents and how != "previous":
+        ctx.last_side = list(state_side)
+    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality)
+    # Date fields.
+    ev_date, precision, reason, month, day = None, None, "", None, None
+    if dm is not None and dm.value is not None:
+        ev_date, precision = dm.value, dm.precision
+        reason = f"{date_how}: {dm.text}"
+        if date_how == "carried":
+            penalties.append("date_carried")
+    elif dm is not None:
+        month, day, reason = dm.month, dm.day, "no year"
+        if date_how == "carried":
+            penalties.append("date_carried")
+    elif date_how == "background":
+        reason = "background event told as earlier than the article's narrative; date unknown"
+        penalties.append("date_none")
+    elif doc.published:
+        ev_date, precision = doc.published, 2
+        reason = "no date in the text: publication date, week precision"
+        penalties.append("date_published")
+    else:
+        reason = "no date in the text and no publication date"
+        penalties.append("date_none")
+    confidence = max(0.05, BASE_CONFIDENCE - sum(PENALTY[p] for p in penalties))
+    events = []
+    for place in places:
+        ev = Event(
+            doc_id=doc.id, event_type=etype, sub_event_type=sub,
+            evidence=Evidence(
+                sentence=Span(s.start, s.end), trigger=Span(hit.start, hit.end),
+                actors=[Span(a.start, a.end) for a in agents + patients],
+                place=Span(place.start, place.end) if place else None,
+                date=Span(dm.start, dm.end) if dm else None,
+                number=Span(number.start, number.end) if number else None,
+                rule=hit.spec.id),
+            event_date=ev_date, time_precision=precision, date_reason=reason,
+            actor1=actor1, assoc_actor_1=assoc1, inter1=inter1, actor2=actor2, inter2=inter2,
+            place=place, fatalities=(number.best if number else killed_one),
+            fatalities_low=number.low if number else None, fatalities_high=number.high if number else None,
+            claimed_by=claimant, confidence=round(confidence, 2), source_documents=[doc.id],
+            sources=[doc.outlet] if doc.outlet else [], date_month=month, date_day=day,
+            tags=[f"modality:{'background' if hit.modality and hit.modality.background else 'asserted'}"],
+        )
+        if number and number.vague:
+            ev.tags.append("fatalities:vague")
+        if killed_one:
+            ev.tags.append("fatalities:single victim")
+        for g in hit.absorbed:
+            ev.tags.append(f"absorbed:{g.spec.id}")
+        if item_stop is not None:
+            ev.tags.append("list-item")
+        events.append(ev)
+    # Fatalities belong to one event of the trigger (the first place), not to each place.
+    for ev in events[1:]:
+        ev.fatalities = ev.fatalities_low = ev.fatalities_high = None
+        ev.evidence.number = None
+    for ev in events:
+        ev.notes = _summary(ev)
+    return events
+
+
+def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
+    lo, hi = 0, len(sentences)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sentences[mid].end <= pos:
+            lo = mid + 1
+        else:
+            hi = mid
+    return sentences[lo] if lo < len(sentences) and sentences[lo].start <= pos else None
+
+
+def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[_Hit]:
+    """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
+    spans = [SpacySpan(sdoc, s, e, label=k) for k, s, e in rules.matcher(sdoc)]
+    hits = []
+    for sp in sorted(filter_spans(spans), key=lambda x: x.start):
+        spec = rules.specs[sp.label_]
+        sent = _sentence_of(sentences, sp.start_char)
+        if sent is None:
+            continue
+        hits.append(_Hit(sp.start_char, sp.end_char, sp.start, sp.end, spec, spec.sub_event_type,
+                         spec.event_type, sent))
+    return hits
+
+
+def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
+    """One event per act: apply the sentence-level priority rules of the module docstring."""
+    kept: list[_Hit] = []
+    by_sent: dict[int, list[_Hit]] = {}
+    for h in hits:
+        by_sent.setdefault(h.sent.start, []).append(h)
+    for group in by_sent.values():
+        specific = [h for h in group if h.etype in VIOLENT_TYPES and not h.spec.generic
+                    and h.spec.role not in {"territory", "kill", "attack"} and h.sub not in TERRITORY_TYPES]
+        has_attack = any(h.sub == "Attack" or h.spec.id.startswith("vac.") for h in group)
+        has_protest = any(h.spec.role == "protest" for h in group)
+        for h in group:
+            if h.spec.generic and specific:
+                target = min(specific, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
+                target.absorbed.append(h)
+                continue
+            if h.sub == "Abduction/forced disappearance" and has_attack:
+                continue
+            if h.spec.role == "arrest" and has_protest:
+                continue
+            kept.append(h)
+    return kept
+
+
+def _control(ctx: _Ctx) -> list[ControlStatement]:
+    """Control statements made in passing around place mentions."""
+    doc, out, seen = ctx.doc, [], set()
+    first_state = next((a.name for a in doc.actors if a.inter == 1), "")
+    for p in doc.places:
+        cue = mod.control_cue(doc.text, p.start, p.end, ctx.rules.modality)
+        if cue is None:
+            continue
+        words, a_start, a_end, rule = cue
+        actor = next((a for a in doc.actors if a.start < a_end and a.end > a_start), None)
+        if actor is not None:
+            controller = actor.name
+        elif words.lower().split()[-1] in {"government", "regime", "army", "state"} and first_state:
+            controller = first_state
+        else:
+            continue  # an unresolved word ("the last major stronghold") is not a controller
+        key = (normalise(p.name), controller)
+        if key in seen:
+            continue
+        seen.add(key)
+        s = _sentence_of(ctx.sentences, p.start) or Sentence(p.start, p.end)
+        out.append(ControlStatement(place=p, controller=controller, rule=rule, evidence=Evidence(
+            sentence=Span(s.start, s.end), actors=[Span(a_start, a_end)], place=Span(p.start, p.end), rule=rule)))
+    return out
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (date, place, actor pair, sub-type); the richest evidence is kept."""
+    out: dict[tuple, Event] = {}
+    for ev in events:
+        key = (ev.event_date or (ev.date_month, ev.date_day), normalise(ev.place.name) if ev.place else "",
+               ev.actor1, ev.actor2, ev.sub_event_type)
+        old = out.get(key)
+        if old is None:
+            out[key] = ev
+            continue
+        richer = ev if (ev.fatalities or 0, ev.confidence) > (old.fatalities or 0, old.confidence) else old
+        other = old if richer is ev else ev
+        richer.tags = list(dict.fromkeys(richer.tags + other.tags))
+        if not richer.claimed_by:
+            richer.claimed_by = other.claimed_by
+        out[key] = richer
+    return list(out.values())
+
+
+def extract_events(doc: Document, rules: ExtractRules) -> Document:
+    """Fill ``doc.triggers``, ``doc.events`` and ``doc.control`` from the document's annotations.
+
+    A pure function of the document's text and annotations (it replaces those three lists).
+    """
+    text = doc.text or ""
+    sentences = sorted(doc.sentences, key=lambda s: s.start) or _fallback_sentences(text)
+    for lst in (doc.actors, doc.places, doc.dates, doc.numbers):
+        lst.sort(key=lambda m: m.start)
+    sdoc = rules.nlp.make_doc(text)
+    hits = _match(sdoc, rules, sentences)
+    counts = Counter(a.name for a in doc.actors)
+    inter = {a.name: a.inter for a in doc.actors}
+    ctx = _Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
+               main_place=_main_place(doc), actor_counts=counts, actor_inter=inter)
+    doc.triggers = [Trigger(h.start, h.end, text[h.start:h.end], h.etype, h.sub, h.spec.id) for h in hits]
+    cue_spans: dict[int, set[str]] = {}
+    for key, s, _e in rules.cue_matcher(sdoc):
+        sent = _sentence_of(sentences, sdoc[s].idx)
+        if sent is not None:
+            cue_spans.setdefault(sent.start, set()).add(rules.nlp.vocab.strings[key])
+    for h in hits:
+        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality)
+    asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules)
+    ctx.kept = asserted
+    events: list[Event] = []
+    for h in asserted:
+        events.extend(_build(ctx, h, cue_spans.get(h.sent.start, set())))
+    events = _dedupe(events)
+    for n, ev in enumerate(events, 1):
+        ev.event_id = f"{doc.id}-{n}"
+    doc.events = events
+    doc.control = _control(ctx)
+    return doc
+
+
+def main_event(doc: Document, rules: ExtractRules) -> Event | None:
+    """The single most telling event of a short text (CASE-style snippets): the most confident,
+    then the most specific sub-type (triggers.yaml priority), then the earliest."""
+    if not doc.events:
+        return None
+    order = {id(e): i for i, e in enumerate(doc.events)}
+    return max(doc.events, key=lambda e: (e.confidence, -rules.subtypes.get(e.sub_event_type, ("", 99))[1],
+                                          -order[id(e)]))
+
+
+__all__ = ["ExtractRules", "TriggerSpec", "compile_pattern", "country_name", "extract_events",
+           "load_rules", "main_event"]

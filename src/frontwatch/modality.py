@@ -1,0 +1,255 @@
+"""Modality, claims and control statements: what an article asserts as done, and who says so.
+
+Cues live in ``data/modality.yaml``; :func:`load_modality` compiles them once into regular
+expressions.  The scope of a cue is the clause that governs the trigger: a clause starts at the
+last boundary before the trigger (a semicolon, a dash, a relative pronoun, a subordinator such
+as "if"/"after"/"that", a quotation mark) and a cue counts only between that start and the
+trigger.  So in "X, which was captured last week, will be the next target" the capture is past,
+and in "announced that the PMU will attack" the attack is a plan.
+
+Hand-written because no offline library does it: spaCy's blank English has no parser (and the
+project ships no statistical model), and negation/speculation scopers such as negspacy need
+entity spans and a model; a boundary-and-cue scope is what news sentences need and is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import ConfigError
+from .model import ActorMention
+
+# Claimant phrases longer than this are not a name but a clause; they are cut.
+MAX_CLAIMANT_CHARS = 80
+# How far back an opinion verb may stand before a "that" clause and still govern it.
+OPINION_WINDOW_CHARS = 40
+# Control statements: how much text either side of a place mention is read for a cue.
+CONTROL_WINDOW_CHARS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Modality:
+    """What a clause says of its trigger: asserted as done, or why not; and whether it is a
+    background event (told as earlier than the narrative's date)."""
+
+    asserted: bool
+    reason: str = ""
+    background: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ModalityRules:
+    """Compiled cues (built once by :func:`load_modality`)."""
+
+    version: str
+    boundary_re: re.Pattern[str]
+    cue_res: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, regex) checked in order
+    opinion_tail_re: re.Pattern[str]
+    infinitive_re: re.Pattern[str]
+    infinitive_ok_re: re.Pattern[str]
+    background_re: re.Pattern[str]
+    claim_verb_re: re.Pattern[str]
+    claim_prep_re: re.Pattern[str]
+    role_after_re: re.Pattern[str]
+    role_before_re: re.Pattern[str]
+    control_before: tuple[re.Pattern[str], ...]
+    control_after: tuple[re.Pattern[str], ...]
+
+
+def phrase_regex(phrases: Sequence[str]) -> str:
+    """An alternation of phrases on word boundaries (spaces match any whitespace)."""
+    alts = []
+    for p in sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True):
+        # "=may": case-sensitive (the modal, not the month "May"), and not before a day number.
+        exact = p.startswith("=")
+        p = p[1:] if exact else p.lower()
+        body = r"\s+".join(re.escape(w) for w in p.split())
+        left = r"(?<!\w)" if p[0].isalnum() else ""
+        right = r"(?!\w)" if p[-1].isalnum() else ""
+        alts.append(f"(?-i:{left}{body}{right})(?!\s+\d)" if exact else f"{left}{body}{right}")
+    return "|".join(alts) if alts else r"(?!x)x"
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    """Append lists key by key (nested one level): a user's file extends, never replaces."""
+    out = dict(base)
+    for k, v in extra.items():
+        if k == "version":
+            continue
+        if isinstance(v, list):
+            out[k] = list(out.get(k) or []) + v
+        elif isinstance(v, dict):
+            out[k] = _merge(out.get(k) or {}, v)
+        else:
+            out[k] = v
+    return out
+
+
+def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
+
+
+def compile_modality(data: dict) -> ModalityRules:
+    """Compile a modality mapping (the parsed YAML, user files already merged in)."""
+    mod = data.get("modality") or {}
+    boundaries = data.get("clause_boundaries") or []
+    boundary_re = _compile("|".join(f"(?:{b})" for b in boundaries) or r"(?!x)x", "clause_boundaries")
+    cue_res = tuple((kind, _compile(phrase_regex(mod.get(kind) or []), f"modality.{kind}"))
+                    for kind in ("negation", "plan", "speculation"))
+    # Opinion and denial verbs govern a "that" clause from outside it ("experts believe that ...",
+    # "the army denied that it shelled ...").
+    opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
+               if p.isalpha() and len(p) > 4]
+    opinion_tail_re = _compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion")
+    roles = data.get("claim_roles") or []
+    role_alt = phrase_regex(roles)
+    control = data.get("control") or {}
+    return ModalityRules(
+        version=str(data.get("version", "")),
+        boundary_re=boundary_re,
+        cue_res=cue_res,
+        opinion_tail_re=opinion_tail_re,
+        infinitive_re=re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE),
+        infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
+                                  "infinitive_ok"),
+        background_re=_compile(phrase_regex(data.get("background") or []), "background"),
+        claim_verb_re=_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
+        claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
+        role_after_re=_compile(rf"^\s*(?:{role_alt})\b", "claim_roles"),
+        role_before_re=_compile(rf"(?:{role_alt})\s+((?:[A-Z][\w'’\-]*\s?){{1,4}})", "claim_roles", 0),
+        control_before=tuple(_compile(p + "", "control.before") for p in control.get("before") or []),
+        control_after=tuple(_compile(p, "control.after") for p in control.get("after") or []),
+    )
+
+
+def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
+                  rules: ModalityRules) -> tuple[int, int]:
+    """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``."""
+    c_start, c_end = sent_start, sent_end
+    for m in rules.boundary_re.finditer(text, sent_start, sent_end):
+        pos = m.start() if m.end() == m.start() else m.end()
+        if pos <= start:
+            c_start = max(c_start, pos)
+        elif m.start() >= end:
+            c_end = m.start()
+            break
+    return c_start, c_end
+
+
+def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
+           rules: ModalityRules) -> Modality:
+    """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause."""
+    sentence = text[sent_start:sent_end].rstrip()
+    c_start, _ = clause_bounds(text, sent_start, sent_end, start, end, rules)
+    before = text[c_start:start]
+    background = bool(rules.background_re.search(before))
+    if sentence.endswith("?"):
+        return Modality(False, "question", background)
+    for kind, rx in rules.cue_res:
+        m = rx.search(before)
+        if m:
+            return Modality(False, f"{kind}: {m.group(0).lower()}", background)
+    if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
+        return Modality(False, "plan: infinitive", background)
+    # An opinion verb governing the clause from outside it ("experts believe that ...").
+    if c_start > sent_start:
+        prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
+        m = rules.opinion_tail_re.search(prefix)
+        if m:
+            return Modality(False, f"speculation: {m.group(0).strip().lower()}", background)
+    return Modality(True, "", background)
+
+
+def _canonical_claimant(phrase: str, offset: int, actors: Sequence[ActorMention],
+                        rules: ModalityRules) -> str:
+    """The source's name as written, canonicalised when it is an actor's organ."""
+    lead = len(phrase) - len(phrase.lstrip(" ,.;:\"“”'"))
+    phrase = phrase.strip(" ,.;:\"“”'")
+    det = re.match(r"(?:the|a|an)\s+", phrase, flags=re.IGNORECASE)
+    if det:
+        lead += det.end()
+        phrase = phrase[det.end():]
+    offset += lead
+    if not phrase:
+        return ""
+    m = rules.role_before_re.search(phrase)
+    if m and m.end(1) >= len(phrase.rstrip()) - 1:
+        return m.group(1).strip()
+    for a in actors:
+        rel = a.start - offset
+        if 0 <= rel < len(phrase) + 40 and a.end - offset <= len(phrase) + 40:
+            tail = phrase[a.end - offset:] if a.end - offset <= len(phrase) else ""
+            r = rules.role_after_re.match(tail)
+            if r:
+                return f"{a.name} {r.group(0).strip()}"
+            if a.text.strip().lower() == phrase.lower():
+                return a.name
+    return phrase[:MAX_CLAIMANT_CHARS].strip()
+
+
+def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
+                  actors: Sequence[ActorMention], rules: ModalityRules) -> str:
+    """Who the sentence says reports the trigger at ``start``: "according to X", "X said"."""
+    in_sent = [a for a in actors if sent_start <= a.start < sent_end]
+    m = rules.claim_prep_re.search(text, sent_start, sent_end)
+    if m:
+        stop = re.search(r"[,.;:\n]|\s[–—]\s", text[m.end():sent_end])
+        phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
+        return _canonical_claimant(text[m.end():phrase_end], m.end(), in_sent, rules)
+    best: tuple[int, int] | None = None
+    for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
+        seg_start = sent_start
+        for sep in re.finditer(r"[,;:\"“”]|\bthat\b", text[sent_start:v.start()]):
+            seg_start = sent_start + sep.end()
+        subject = text[seg_start:v.start()]
+        if not subject.strip() or re.fullmatch(r"\s*(?:he|she|they|it|we|i|officials?)\s*", subject, re.I):
+            continue
+        if v.start() < start or best is None:
+            best = (seg_start, v.start())
+        if v.start() < start:
+            continue
+        break
+    if best is None:
+        return ""
+    return _canonical_claimant(text[best[0]:best[1]], best[0], in_sent, rules)
+
+
+def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[str, int, int, str] | None:
+    """A control statement around the place at ``[start, end)``: (actor words, their start,
+    their end, rule) or None."""
+    lo = max(0, start - CONTROL_WINDOW_CHARS)
+    before = text[lo:start]
+    for i, rx in enumerate(rules.control_before):
+        m = rx.search(before)
+        if m:
+            return m.group("actor"), lo + m.start("actor"), lo + m.end("actor"), f"control.before.{i}"
+    after = text[end:end + CONTROL_WINDOW_CHARS]
+    for i, rx in enumerate(rules.control_after):
+        m = rx.search(after)
+        if m:
+            return m.group("actor"), end + m.start("actor"), end + m.end("actor"), f"control.after.{i}"
+    return None
+
+
+def merge_data(base: dict, extra: dict) -> dict:
+    """Public for extract.load_rules: merge a user's modality file into the built-in one."""
+    return _merge(base, extra)
+
+
+def load_modality(data_files: Sequence[dict]) -> ModalityRules:
+    """Compile modality cues from parsed YAML mappings (the built-in first, then users')."""
+    if not data_files:
+        raise ConfigError("no modality data")
+    merged = data_files[0]
+    for extra in data_files[1:]:
+        merged = _merge(merged, extra)
+    return compile_modality(merged)
+
+
+__all__ = ["Modality", "ModalityRules", "assess", "clause_bounds", "control_cue", "find_claimant",
+           "load_modality", "merge_data", "phrase_regex"]

@@ -1,0 +1,219 @@
+"""The main job: pages in, database and exports out.
+
+Per-page stages (clean → annotate → extract) are pure functions of one page and the loaded
+resources, so the same ``process_page`` runs in-process, in worker processes or on a Dask
+cluster.  Corpus-level stages (dates from other articles, geocoding with places derived across
+articles, cross-source merging, territorial control) run after, over everything stored.
+
+Each page is committed to the database on its own, so an interrupted run keeps every page it
+finished, and a rerun skips them (by content hash) and completes the rest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import annotate as annotate_stage
+from . import clean as clean_stage
+from . import extract as extract_stage
+from .model import Document, Event, Page
+from .read import ReadIssue, content_hash, iter_pages
+from .store import Store
+
+DB_NAME = "frontwatch.db"
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What ``frontwatch run`` was asked to do."""
+
+    inputs: Sequence[str]
+    out_dir: Path
+    gazetteers: Sequence[Path] = ()
+    lexicons: Sequence[Path] = ()
+    furniture: Sequence[Path] = ()
+    geocode: bool = True
+    report: bool = True
+    data_dir: Path | None = None  # gazetteer cache (default: the user's data directory)
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Everything the per-page stages need, loaded once per process (or per Dask worker)."""
+
+    vocab: clean_stage.CleanVocab
+    annotate: annotate_stage.AnnotateResources
+    rules: extract_stage.ExtractRules
+
+
+def load_resources(options: RunOptions) -> Resources:
+    """Compile the data files (vocabularies, lexicons, triggers) once."""
+    return Resources(
+        vocab=clean_stage.load_vocab(tuple(options.furniture)),
+        annotate=annotate_stage.load_resources(tuple(options.lexicons)),
+        rules=extract_stage.load_rules(),
+    )
+
+
+def process_page(page: Page, res: Resources) -> list[Document]:
+    """Per-page stages: clean the page into articles, annotate them, extract their events."""
+    docs = clean_stage.clean_page(page, res.vocab)
+    for doc in docs:
+        doc.content_hash = doc.content_hash or content_hash(page)
+        if doc.text.strip():
+            annotate_stage.annotate(doc, res.annotate)
+            extract_stage.extract_events(doc, res.rules)
+    return docs
+
+
+@dataclass
+class RunSummary:
+    pages_read: int = 0
+    pages_already_stored: int = 0
+    articles_kept: int = 0
+    pages_without_article: int = 0
+    events: int = 0
+    issues: list[ReadIssue] = field(default_factory=list)
+    outputs: dict[str, Path] = field(default_factory=dict)
+    skipped_reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def processed_anything(self) -> bool:
+        return self.pages_read > 0 or self.pages_already_stored > 0
+
+
+def _new_pages(inputs: Sequence[str], store: Store, summary: RunSummary,
+               on_page: Callable[[str], None] | None) -> Iterator[Page]:
+    """Pages not yet in the store; read issues and already-stored pages are counted on the way."""
+    for item in iter_pages(inputs):
+        if isinstance(item, ReadIssue):
+            summary.issues.append(item)
+            if item.skipped:
+                summary.skipped_reasons[_reason_key(item.message)] += 1
+            continue
+        if store.has_page(content_hash(item)):
+            summary.pages_already_stored += 1
+            if on_page:
+                on_page(item.id)
+            continue
+        yield item
+
+
+def serial_map(pages: Iterable[Page], res: Resources) -> Iterator[tuple[Page, list[Document]]]:
+    """Process pages one after another in this process."""
+    for page in pages:
+        yield page, process_page(page, res)
+
+
+def ingest(
+    inputs: Sequence[str],
+    store: Store,
+    res: Resources | Callable[[], Resources],
+    summary: RunSummary,
+    on_page: Callable[[str], None] | None = None,
+    mapper: Callable[[Iterable[Page]], Iterator[tuple[Page, list[Document]]]] | None = None,
+) -> None:
+    """Read, clean, annotate and extract every new page, committing each page on its own.
+
+    ``mapper`` runs the per-page stages (default: in this process); the store is written only
+    here, by one writer, in input order.
+    """
+    pages = _new_pages(inputs, store, summary, on_page)
+    if mapper is None:
+        loaded = res() if callable(res) else res
+        results = serial_map(pages, loaded)
+    else:
+        results = mapper(pages)
+    for page, docs in results:
+        kept = [d for d in docs if d.text.strip()]
+        for w in page.warnings:
+            summary.issues.append(ReadIssue(page.source, w, skipped=False))
+        if not kept:
+            summary.pages_without_article += 1
+            summary.skipped_reasons["no article text found"] += 1
+        store.add_page(page.id, content_hash(page), page.source, kept)
+        summary.pages_read += 1
+        summary.articles_kept += len(kept)
+        if on_page:
+            on_page(page.id)
+
+
+def _reason_key(message: str) -> str:
+    """Group issue messages by their reason (the part after the file name)."""
+    return message.split(": ", 1)[-1] if ": " in message else message
+
+
+def corpus_stages(docs: list[Document], options: RunOptions) -> tuple[list[Event], list]:
+    """Corpus-level stages over every stored article: dates from other articles, geocoding,
+    cross-source merging, territorial control.  Returns (merged events, control timeline)."""
+    from . import control, merge
+
+    merge.infer_corpus_dates(docs)
+    if options.geocode:
+        from .geocode import geocode_documents
+        from .gazetteer import open_gazetteer
+
+        gaz = open_gazetteer(tuple(options.gazetteers), data_dir=options.data_dir)
+        try:
+            geocode_documents(docs, gaz)
+        finally:
+            close = getattr(gaz, "close", None)
+            if close:
+                close()
+    events = merge.merge_events(docs)
+    timeline = control.control_timeline(events, docs)
+    return events, timeline
+
+
+def write_outputs(store: Store, docs: list[Document], events: list[Event], timeline: list,
+                  options: RunOptions, summary: RunSummary) -> None:
+    """Write every export next to the database."""
+    from . import control, export, report
+
+    out = options.out_dir
+    texts = {d.id: d.text for d in docs}
+    paths = {
+        "database": out / DB_NAME,
+        "documents": out / "documents.jsonl",
+        "events": out / "events.csv",
+    }
+    export.write_documents_jsonl(docs, paths["documents"])
+    export.write_acled_csv(events, paths["events"], evidence_text=texts)
+    for name, writer in (("events.geojson", export.write_events_geojson),
+                         ("events.parquet", export.write_events_parquet)):
+        writer(events, out / name)
+        paths[name] = out / name
+    states = control.control_as_of(timeline, None)
+    export.write_control_geojson(states, out / "control.geojson")
+    paths["control.geojson"] = out / "control.geojson"
+    if options.report:
+        report.write_report(events, timeline, docs, out / "report.html")
+        paths["report"] = out / "report.html"
+    summary.outputs = paths
+
+
+def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
+        on_stage: Callable[[str], None] | None = None) -> RunSummary:
+    """``frontwatch run``: ingest the inputs, run every stage, write the database and exports."""
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    summary = RunSummary()
+    with Store(options.out_dir / DB_NAME) as store:
+        ingest(options.inputs, store, lambda: load_resources(options), summary, on_page)
+        if on_stage:
+            on_stage("corpus")
+        docs = list(store.iter_documents())
+        events, timeline = corpus_stages(docs, options)
+        store.update_documents(docs)
+        store.replace_corpus_events(events)
+        summary.events = len(events)
+        write_outputs(store, docs, events, timeline, options, summary)
+    return summary
+
+
+def iter_stored(db: Path) -> Iterable[Document]:
+    """Documents of an existing database (for ``export`` and ``events``)."""
+    with Store(db) as store:
+        yield from store.iter_documents()

@@ -1,0 +1,453 @@
+"""Candidate place mentions (before geocoding): names with descriptors, lists, relative phrases.
+
+``load_places()`` compiles ``data/places.yaml`` into regular expressions; ``find_places()``
+returns :class:`PlaceMention` s with the name as written (articles and descriptor removed,
+"al-" kept: the geocoder normalises), the descriptor, whether it is an area (``region``) and
+how it is stated relative to another place ("10km southwest of X" -> ``RelativePosition``).
+
+How it works, in passes over the text:
+
+1. candidate *groups* of names: a list of names followed by a descriptor ("A, B and C
+   valleys": a plural descriptor applies to each), a descriptor before a name ("the town of X",
+   "Mount X"), capitalised facility names ("the State Company for Phosphate"), capitalised names
+   in a place slot ("in X", "captured X and Y"), country names;
+2. overlapping groups are resolved (descriptor evidence beats slot evidence), and adjacent groups
+   joined by "and" / "," become one, so that a relative phrase after the list applies to all;
+3. a relative phrase right after a group ("15km east of X", "around X", "in western X") is
+   attached to each of its places; an anaphoric anchor ("of it", "the city") resolves to the last
+   place mentioned before the group in the same paragraph.
+
+Why hand-written: there is no statistical NER model offline, and NER would not give
+descriptors, distributed lists or relative positions anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from .errors import ConfigError
+from .lexicon import Lexicon, _read_yaml, alternation, normalise, read_builtin
+from .model import PlaceMention, RelativePosition, Sentence
+
+# How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
+# the paragraph began earlier still.
+ANAPHOR_WINDOW = 600
+# Names longer than this many words are not place names (runaway capitalised headlines).
+MAX_NAME_WORDS = 4
+
+# Priorities when candidate groups overlap: descriptor evidence first.
+PRI_PREFIX, PRI_PRE, PRI_FACILITY, PRI_LIST, PRI_SLOT, PRI_COUNTRY = 0, 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceResources:
+    """Compiled place-mention vocabulary (built once by :func:`load_places`)."""
+
+    desc_by_form: Mapping[str, tuple[str, bool]]  # lower-cased form -> (canonical, plural)
+    region_descriptors: frozenset[str]
+    list_re: re.Pattern[str]
+    pre_re: re.Pattern[str]
+    prefix_re: re.Pattern[str]
+    prefix_by_form: Mapping[str, str]
+    facility_re: re.Pattern[str]
+    slot_re: re.Pattern[str]
+    cont_re: re.Pattern[str]
+    rel_re: re.Pattern[str]
+    part_before_re: re.Pattern[str]
+    dir_before_re: re.Pattern[str]
+    dir_of_before_re: re.Pattern[str]
+    anaphor_re: re.Pattern[str]
+    trailing_desc_re: re.Pattern[str]
+    person_after_re: re.Pattern[str]
+    joiner_re: re.Pattern[str]
+    directions: Mapping[str, float]
+    near: Mapping[str, str]
+    units: Mapping[str, float]
+    anaphors: Mapping[str, str | None]
+    stopwords: frozenset[str]
+
+
+def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
+    """Compile ``data/places.yaml`` (plus user files with the same keys)."""
+    docs = [("places.yaml", read_builtin("places.yaml"))] + [(str(p), _read_yaml(Path(p))) for p in extra]
+    desc: dict[str, tuple[str, bool]] = {}
+    regions: set[str] = set()
+    prefixes: dict[str, str] = {}
+    heads: list[str] = []
+    preword: list[str] = []
+    slots: list[str] = []
+    dirs: dict[str, float] = {}
+    near: dict[str, str] = {}
+    units: dict[str, float] = {}
+    anaphors: dict[str, str | None] = {}
+    stop: set[str] = set()
+    try:
+        for _where, doc in docs:
+            for canon, forms in (doc.get("descriptors") or {}).items():
+                for i, f in enumerate(forms):
+                    # Convention in the file: singular first; plural forms end in "s".
+                    plural = i > 0 and f.lower().endswith("s") and not f.lower().endswith("ss")
+                    desc[normalise(f).lower()] = (str(canon), plural)
+            regions.update(doc.get("region_descriptors") or [])
+            for canon, forms in (doc.get("prefix_descriptors") or {}).items():
+                for f in forms:
+                    prefixes[normalise(f)] = str(canon)
+            heads.extend(doc.get("facility_heads") or [])
+            preword.extend(doc.get("pre_descriptor_words") or [])
+            slots.extend(doc.get("locative_slots") or [])
+            dirs.update({normalise(k).lower(): float(v) for k, v in (doc.get("directions") or {}).items()})
+            near.update({normalise(k).lower(): str(v) for k, v in (doc.get("near_phrases") or {}).items()})
+            units.update({str(k).lower(): float(v) for k, v in (doc.get("distance_units") or {}).items()})
+            anaphors.update({normalise(k).lower(): v for k, v in (doc.get("anaphors") or {}).items()})
+            stop.update(doc.get("stopwords") or [])
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"malformed place vocabulary: {exc}") from exc
+
+    stop_alt = "|".join(re.escape(s) for s in sorted(stop, key=len, reverse=True)) or "(?!)"
+    word = (r"(?!(?:" + stop_alt + r")(?![\w’'-]))"
+            r"(?:[a-z]{1,4}[-‐‑’'])?[A-Z][\w’']*(?:[-‐‑–][\w’']+)*")
+    name = rf"{word}(?:\s+{word}){{0,{MAX_NAME_WORDS - 1}}}"
+    the = r"(?:(?i:the)\s+)"
+    desc_alt = alternation(desc, fold=True)
+    # Lower case only: "the town of X", never "the State Company" (a facility name).
+    sing_alt = alternation([f for f, (_c, pl) in desc.items() if not pl and f.islower()] + ["capital"], fold=False)
+    dir_alt = alternation(dirs, fold=True)
+    items = (rf"(?P<items>{the}?{name}(?:\s*,\s*{the}?{name})*(?:\s*,?\s+(?:and|or|&)\s+{the}?{name})?)")
+    list_re = re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])")
+    pre_re = re.compile(
+        rf"(?<!\w)(?:{the})?(?:(?:{alternation(preword, fold=False)}|[\w]+-(?i:held|controlled|occupied|besieged|run))\s+){{0,3}}"
+        rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})")
+    prefix_re = re.compile(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})")
+    head_alt = alternation(heads, fold=False)
+    cap = r"[A-Z][\w’'-]*"
+    facility_re = re.compile(
+        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+(?:the\s+)?{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
+    slot_re = re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
+                         rf"(?:(?P<dadj>{dir_alt})\s+)?(?P<name>{name})")
+    cont_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+){the}?(?P<name>{name})")
+    unit_alt = alternation(units, fold=True)
+    ana_alt = alternation(anaphors, fold=True)
+    def anchor(i: int) -> str:
+        return (rf"(?:(?P<ana{i}>{ana_alt})(?![\w-])|{the}?(?:{word}\s+(?:capital|city\s+of|town\s+of)\s+)?"
+                rf"(?:(?P<adir{i}>{dir_alt})\s+)?(?P<anc{i}>{name})(?:\s+(?P<adesc{i}>{desc_alt})(?![\w-]))?)")
+
+    near_alt = alternation(near, fold=True)
+    rel_re = re.compile(
+        rf"\s*,?\s*(?:(?P<dist>\d+(?:\.\d+)?)\s*(?P<unit>{unit_alt})\s+)?(?P<dir>{dir_alt})"
+        rf"(?:\s+(?:and|or|to)\s+(?P<dir2>{dir_alt}))?\s+of\s+{anchor(1)}"
+        rf"|\s*,?\s+(?P<near>{near_alt})\s+{anchor(2)}"
+        rf"|\s*,?\s+(?:in|of|across)\s+{the}?(?P<inadj>{dir_alt})\s+{anchor(3)}")
+    part_before_re = re.compile(rf"(?P<adj>{dir_alt})\s+(?:part|parts|side|reaches|countryside|edge|outskirts)\s+of\s+{the}?$")
+    dir_before_re = re.compile(rf"(?<![\w-])(?P<adj>{dir_alt})\s+$")
+    dir_of_before_re = re.compile(rf"(?<![\w-])(?P<d1>{dir_alt})(?:\s+(?:and|or|to)\s+(?P<d2>{dir_alt}))?\s+of\s+{the}?$")
+    anaphor_re = re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+(?P<ana>{ana_alt})(?![\w-])")
+    trailing_desc_re = re.compile(rf"\s+(?P<desc>{desc_alt})$")
+    person_after_re = re.compile(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
+    joiner_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+|;\s*){the}?$")
+    return PlaceResources(
+        desc_by_form=MappingProxyType(desc), region_descriptors=frozenset(regions), list_re=list_re,
+        pre_re=pre_re, prefix_re=prefix_re, prefix_by_form=MappingProxyType(prefixes), facility_re=facility_re,
+        slot_re=slot_re, cont_re=cont_re, rel_re=rel_re, part_before_re=part_before_re,
+        dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re, anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
+        person_after_re=person_after_re, joiner_re=joiner_re, directions=MappingProxyType(dirs),
+        near=MappingProxyType(near), units=MappingProxyType(units), anaphors=MappingProxyType(anaphors),
+        stopwords=frozenset(stop),
+    )
+
+
+@dataclass(slots=True)
+class _Item:
+    start: int
+    end: int
+    name: str
+    descriptor: str | None
+    region: bool = False
+    relative: RelativePosition | None = None
+    rule: str = ""
+
+
+@dataclass(slots=True)
+class _Group:
+    start: int
+    end: int
+    priority: int
+    items: list[_Item] = field(default_factory=list)
+
+
+def _strip_the(s: str) -> str:
+    return re.sub(r"^(?i:the)\s+", "", s.strip())
+
+
+def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the names in "A, B, the C and D" between start and end."""
+    spans = []
+    for m in re.finditer(r"[^,&]+?(?=\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|$)", text[start:end]):
+        s = m.group(0)
+        s2 = re.sub(r"^\s*(?:,\s*)?(?:(?:and|or)\s+)?", "", s)
+        off = start + m.start() + (len(s) - len(s2))
+        s3 = _strip_the(s2)
+        off += len(s2) - len(s3)
+        s3 = s3.rstrip()
+        if s3:
+            spans.append((off, off + len(s3)))
+    return spans
+
+
+def _descriptor(res: PlaceResources, form: str) -> tuple[str, bool]:
+    return res.desc_by_form.get(normalise(form).lower(), (normalise(form).lower(), False))
+
+
+def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
+    groups: list[_Group] = []
+    for m in res.list_re.finditer(text):
+        canon, plural = _descriptor(res, m.group("desc"))
+        spans = _split_items(text, m.start("items"), m.end("items"))
+        region = canon in res.region_descriptors
+        if plural and len(spans) > 1:
+            items = [_Item(s, e, text[s:e], canon, region, rule="list+descriptor") for s, e in spans]
+            items[-1].end = m.end("desc")
+        else:
+            s, e = spans[0][0], spans[-1][1]
+            items = [_Item(s, m.end("desc"), text[s:e], canon, region, rule="name+descriptor")]
+        groups.append(_Group(m.start(), m.end(), PRI_LIST, items))
+    for m in res.pre_re.finditer(text):
+        d = m.group("desc").lower()
+        canon = "city" if d == "capital" else _descriptor(res, d)[0]
+        nm = _trim_name(text, m.start("name"), m.end("name"), res)
+        if nm is None:
+            continue
+        s, e = nm
+        groups.append(_Group(m.start(), e, PRI_PRE,
+                             [_Item(m.start(), e, text[s:e], canon, canon in res.region_descriptors,
+                                    rule="descriptor+name")]))
+    for m in res.prefix_re.finditer(text):
+        canon = res.prefix_by_form[normalise(m.group("pdesc"))]
+        nm = _trim_name(text, m.start("name"), m.end("name"), res)
+        if nm is None:
+            continue
+        groups.append(_Group(m.start(), nm[1], PRI_PREFIX,
+                             [_Item(m.start(), nm[1], text[nm[0]:nm[1]], canon, rule="prefix+name")]))
+    for m in res.facility_re.finditer(text):
+        head = m.group("head").lower()
+        groups.append(_Group(m.start(), m.end(), PRI_FACILITY,
+                             [_Item(m.start("name"), m.end("name"), m.group("name"), head, rule="facility")]))
+    for m in res.slot_re.finditer(text):
+        slot = m.group("slot").lower()
+        if slot == "to" and re.search(r"(?i:according|due|prior|close|next|owing)\s+$", text[max(0, m.start() - 12):m.start()]):
+            continue
+        items = []
+        s, e = m.start("name"), m.end("name")
+        end = e
+        while True:
+            nm = _trim_name(text, s, e, res)
+            if nm is not None and not res.person_after_re.match(text, nm[1]):
+                item = _Item(nm[0], nm[1], text[nm[0]:nm[1]], None, rule=f"slot:{slot}")
+                if slot == "outskirts of":
+                    item.relative = RelativePosition("outskirts", item.name)
+                if m.group("dadj") and not items:
+                    item.start = m.start("dadj")
+                    item.region = True
+                    item.relative = RelativePosition("in", item.name, res.directions.get(m.group("dadj").lower()))
+                items.append(item)
+                end = nm[1]
+            c = res.cont_re.match(text, end)
+            if c is None or nm is None:
+                break
+            s, e = c.start("name"), c.end("name")
+        if items:
+            groups.append(_Group(m.start("name") if not m.group("dadj") else m.start("dadj"), end, PRI_SLOT, items))
+    for hit in _country_names(text, lex):
+        s, e, code = hit
+        groups.append(_Group(s, e, PRI_COUNTRY, [_Item(s, e, text[s:e], "country", True, rule=f"country:{code}")]))
+    return groups
+
+
+def _country_names(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+    out = []
+    for m in lex.country_re.finditer(text):
+        form = normalise(m.group(0))
+        code = lex.country_by_form.get(form)
+        if code is None:
+            continue
+        c = lex.countries[code]
+        if form in {normalise(n) for n in (c.name, *c.aliases)}:
+            if re.match(r"[-‐‑–]\w|['’]s\b", text[m.end():m.end() + 3]):
+                continue  # "Syria-Iraq border" is found by the descriptor pass; "Iraq's army" is not a place
+            out.append((m.start(), m.end(), code))
+    return out
+
+
+def _trim_name(text: str, s: int, e: int, res: PlaceResources) -> tuple[int, int] | None:
+    """Drop a trailing capitalised descriptor ("H-2 Airbase" in a slot) and reject names that
+    are a lone stop word."""
+    name = text[s:e]
+    td = res.trailing_desc_re.search(name)
+    if td and td.start() > 0:
+        e = s + td.start()
+        name = text[s:e]
+    if not name or name in res.stopwords:
+        return None
+    return s, e
+
+
+def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexicon) -> list[_Group]:
+    """Non-overlapping groups, best evidence first; items overlapping actors or dates dropped."""
+    demonyms = {normalise(d) for c in lex.countries.values() for d in c.demonyms}
+    chosen: list[_Group] = []
+    for g in sorted(groups, key=lambda g: (g.priority, -(g.end - g.start), g.start)):
+        if any(c.start < g.end and g.start < c.end for c in chosen):
+            continue
+        kept = []
+        for it in g.items:
+            core = normalise(_strip_the(it.name))
+            if any(s < it.start + len(it.name) and it.start < e for s, e in exclude) and it.rule != "facility":
+                continue
+            if core in demonyms and it.descriptor not in ("border",):
+                continue
+            if it.descriptor is None and core in lex.country_by_form and core not in demonyms:
+                it.descriptor, it.region = "country", True
+            kept.append(it)
+        if kept:
+            g.items = kept
+            chosen.append(g)
+    chosen.sort(key=lambda g: g.start)
+    return chosen
+
+
+def _merge_adjacent(text: str, groups: list[_Group], res: PlaceResources) -> list[_Group]:
+    """Groups joined only by "," / "and" form one list (a relative phrase after it applies to all)."""
+    out: list[_Group] = []
+    for g in groups:
+        if out and g.priority != PRI_COUNTRY and out[-1].priority != PRI_COUNTRY:
+            gap = text[out[-1].end:g.start]
+            if len(gap) < 12 and res.joiner_re.fullmatch(gap + "") is not None and gap.strip(" ,") in ("and", "or", "", "the", "and the"):
+                prev = out[-1]
+                prev.items.extend(g.items)
+                prev.end = g.end
+                continue
+        out.append(g)
+    return out
+
+
+def _bearing(res: PlaceResources, m: re.Match[str], *names: str) -> float | None:
+    vals = [res.directions[m.group(n).lower()] for n in names if m.group(n)]
+    if not vals:
+        return None
+    if len(vals) == 2 and abs(vals[0] - vals[1]) > 180:  # "northwest and north": mean on the circle
+        vals = [v if v >= 180 else v + 360 for v in vals]
+    return (sum(vals) / len(vals)) % 360
+
+
+def _resolve_anaphor(text: str, pos: int, kind: str | None, seen: list[tuple[int, str, str | None, bool]]) -> str | None:
+    """The last place named before ``pos`` in the same paragraph (or within ANAPHOR_WINDOW)."""
+    para = text.rfind("\n\n", 0, pos)
+    floor = min(para, pos - ANAPHOR_WINDOW) if para >= 0 else 0
+    for start, name, desc, region in reversed(seen):
+        if start >= pos or start < floor:
+            continue
+        if kind is not None and desc not in (kind, None) and not (kind == "area" and desc):
+            continue
+        if kind is None and region:
+            continue
+        return name
+    return None
+
+
+def find_places(text: str, res: PlaceResources, lex: Lexicon, exclude: Sequence[tuple[int, int]] = (),
+                sentences: Sequence[Sentence] = ()) -> list[PlaceMention]:
+    """Candidate place mentions in ``text`` (see the module docstring).
+
+    ``exclude``: spans that are not places (actor and date mentions).
+    """
+    groups = _merge_adjacent(text, _select(_candidates(text, res, lex), exclude, lex), res)
+    out: list[PlaceMention] = []
+    seen: list[tuple[int, str, str | None, bool]] = []  # (start, name, descriptor, region) for anaphora
+    ana_spans = [(m.start("ana"), m.end("ana"), m) for m in res.anaphor_re.finditer(text)]
+    events: list[tuple[int, str, object]] = [(g.start, "g", g) for g in groups] + [(s, "a", m) for s, _e, m in ana_spans]
+    events.sort(key=lambda x: x[0])
+    last_rel_end = -1
+    for _pos, kind, obj in events:
+        if kind == "a":
+            m = obj  # type: ignore[assignment]
+            if any(g.start <= m.start("ana") < g.end for g in groups):  # type: ignore[union-attr]
+                continue
+            ana_kind = res.anaphors.get(normalise(m.group("ana")).lower())  # type: ignore[union-attr]
+            target = _resolve_anaphor(text, m.start(), ana_kind, seen)  # type: ignore[union-attr]
+            if target is None:
+                continue
+            rel = RelativePosition(res.near.get(normalise(m.group("near")).lower(), "near"), target)  # type: ignore[union-attr]
+            out.append(PlaceMention(m.start("ana"), m.end("ana"), text[m.start("ana"):m.end("ana")], target,  # type: ignore[union-attr]
+                                    descriptor=ana_kind, relative=rel, rule="anaphor"))
+            seen.append((m.start("ana"), target, ana_kind, False))  # type: ignore[union-attr]
+            continue
+        g: _Group = obj  # type: ignore[assignment]
+        rel, rel_end = _relative_after(text, g, res, seen)
+        # A place that is the anchor of the previous place's relative phrase is a reference
+        # point ("15km east of X"), not where anything happened: say so in the rule.
+        anchor_of = g.start < last_rel_end
+        if not anchor_of and rel is None and len(g.items) == 1 and g.items[0].relative is None:
+            # "the desert south and southeast of X": an area given only by its bearing from X.
+            db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start)
+            if db:
+                it = g.items[0]
+                it.relative = RelativePosition("direction", _strip_the(it.name), _bearing(res, db, "d1", "d2"))
+                it.rule = "relative-only:" + it.rule
+        if rel is not None:
+            last_rel_end = max(last_rel_end, rel_end)
+        for it in g.items:
+            name = _strip_the(it.name)
+            relative = it.relative or rel
+            if relative is not None and relative is rel and normalise(relative.anchor).lower() == normalise(name).lower() \
+                    and it.descriptor in (None, "city", "town", "village", "country"):
+                relative = None  # "X city and Y town east of it": X is the anchor, not east of itself
+            if relative is not None and relative.relation == "in" and relative.anchor == name:
+                it.region = True
+            rule = ("anchor:" if anchor_of else "") + it.rule + ("+relative" if relative and not it.relative else "")
+            out.append(PlaceMention(it.start, it.end, text[it.start:it.end], name, it.descriptor, relative,
+                                    it.region, rule))
+        for it in g.items:
+            seen.append((it.start, _strip_the(it.name), it.descriptor, it.region))
+        if rel is not None and rel.anchor:
+            # The anchor is a place mentioned too: later anaphors may point to it.
+            seen.append((g.end, rel.anchor, None, False))
+    out.sort(key=lambda p: p.start)
+    return out
+
+
+def _relative_after(text: str, g: _Group, res: PlaceResources,
+                    seen: list[tuple[int, str, str | None, bool]]) -> tuple[RelativePosition | None, int]:
+    """The relative phrase right after a group, and where it ends."""
+    m = res.rel_re.match(text, g.end)
+    if m is None:
+        # "in the western part of Anbar province": the part comes before the name.
+        pb = res.part_before_re.search(text, max(0, g.start - 60), g.start)
+        if pb and len(g.items) == 1:
+            it = g.items[0]
+            it.region = True
+            return RelativePosition("in", _strip_the(it.name), res.directions.get(pb.group("adj").lower())), g.end
+        return None, g.end
+    i = 1 if m.group("dir") else 2 if m.group("near") else 3
+    if m.group(f"ana{i}"):
+        kind = res.anaphors.get(normalise(m.group(f"ana{i}")).lower())
+        anchor = _resolve_anaphor(text, g.start, kind, seen)
+        if anchor is None:
+            return None, g.end
+    else:
+        anchor = m.group(f"anc{i}")
+        adesc = m.group(f"adesc{i}")
+        if adesc and _descriptor(res, adesc)[0] == "border":
+            anchor = f"{anchor} border"  # "near the Syrian border": the anchor is the border
+    if m.group("dir"):
+        dist = None
+        if m.group("dist"):
+            dist = float(m.group("dist")) * res.units.get(m.group("unit").lower(), 1.0)
+        relation = "offset" if dist is not None else "direction"
+        return RelativePosition(relation, anchor, _bearing(res, m, "dir", "dir2"), dist), m.end()
+    if m.group("near"):
+        relation = res.near.get(normalise(m.group("near")).lower(), "near")
+        return RelativePosition(relation, anchor, _bearing(res, m, "adir2")), m.end()
+    return RelativePosition("in", anchor, _bearing(res, m, "inadj")), m.end()

@@ -1,0 +1,385 @@
+"""The map report: one self-contained ``report.html`` that a person opens from disk.
+
+Everything is inline — SVG map drawn server-side from the Natural Earth basemap shipped in
+``data/basemap/world.geojson``, CSS and a small vanilla script from ``data/report/`` — and a CSP
+meta tag forbids any network load. The page shows events (colour = event type, size =
+fatalities), places coloured by who held them, a day-by-day slider with a play button that
+replays the campaign, and the list of events with their sources and evidence sentences.
+
+All article text is untrusted. HTML is built here with every piece of text escaped
+(``html.escape``) before evidence spans are wrapped in ``<mark>``; data for the script is JSON
+inside ``<script type="application/json">`` with ``<``, ``>``, ``&`` and U+2028/2029 escaped so
+that nothing can close the script element; the script only ever sets ``textContent``.
+
+Hand-written because the alternatives (folium/leaflet, plotly) load tiles or scripts from the
+network or weigh megabytes of JS; an equirectangular SVG is all a campaign map needs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from .control import control_as_of
+from .errors import InputError
+from .model import ControlChange, Document, Event, Evidence
+
+CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
+MAP_WIDTH = 1000  # SVG user units; the map scales to its box
+# Padding around the events' extent, as a share of its span, and the smallest span shown (deg):
+# a single town needs some country around it to be readable.
+EXTENT_PAD = 0.15
+MIN_SPAN_DEG = 1.5
+# Height/width bounds of the map: very flat or tall extents are widened to stay readable.
+MIN_ASPECT, MAX_ASPECT = 0.45, 1.1
+MARKER_MIN_R, MARKER_MAX_R = 4.0, 18.0  # event marker radius (SVG units) for 0 .. many deaths
+PLAY_STEP_MS = 450  # one day per step when playing
+EVENT_COLOURS = {
+    "Battles": "#d62728",
+    "Explosions/Remote violence": "#ff7f0e",
+    "Violence against civilians": "#9467bd",
+    "Protests": "#2ca02c",
+    "Riots": "#8c564b",
+    "Strategic developments": "#1f77b4",
+}
+OTHER_COLOUR = "#7f7f7f"
+# Country labels: the view is sampled on a LABEL_GRID x LABEL_GRID grid; a country needs
+# LABEL_MIN_CELLS of its points to be named.
+LABEL_GRID = 14
+LABEL_MIN_CELLS = 6
+CONTROLLER_COLOURS = ["#1565c0", "#212121", "#2e7d32", "#c62828", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00"]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """An equirectangular projection of a lon/lat box onto the SVG's user space."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+    width: float
+    height: float
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        x = (lon - self.west) / (self.east - self.west) * self.width
+        y = (self.north - lat) / (self.north - self.south) * self.height
+        return x, y
+
+
+def load_basemap(path: Path | None = None) -> dict:
+    """The basemap GeoJSON (default: the Natural Earth file shipped with frontwatch)."""
+    try:
+        if path is None:
+            text = resources.files("frontwatch").joinpath("data/basemap/world.geojson").read_text("utf-8")
+        else:
+            text = Path(path).read_text("utf-8")
+        return json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the basemap {path or 'world.geojson'}: {exc}") from None
+
+
+def script_json(obj: object) -> str:
+    """JSON safe inside ``<script type="application/json">``: no character of it can end the
+    element or start a comment, whatever strings the data holds."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return (
+        s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    )
+
+
+def highlight(text: str, evidence: Evidence) -> str:
+    """The evidence sentence as HTML: each piece escaped, then the trigger, actor, place, date
+    and number spans wrapped in ``<mark class=...>``. Overlapping spans: the earlier one wins."""
+    s0, s1 = evidence.sentence.start, evidence.sentence.end
+    spans = []
+    for cls, sp in (("trigger", evidence.trigger), ("place", evidence.place), ("date", evidence.date),
+                    ("number", evidence.number), *(("actor", a) for a in evidence.actors)):
+        if sp is not None and s0 <= sp.start < sp.end <= s1:
+            spans.append((sp.start, sp.end, cls))
+    spans.sort(key=lambda t: (t[0], -t[1]))
+    out, pos = [], s0
+    for a, b, cls in spans:
+        if a < pos:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f'<mark class="{cls}">{html.escape(text[a:b])}</mark>')
+        pos = b
+    out.append(html.escape(text[pos:s1]))
+    return " ".join("".join(out).split())
+
+
+def _points(events: list[Event], control: list[ControlChange]) -> list[tuple[float, float]]:
+    pts = [(e.location.longitude, e.location.latitude) for e in events
+           if e.location and e.location.latitude is not None and e.location.longitude is not None]
+    pts += [(c.longitude, c.latitude) for c in control if c.latitude is not None and c.longitude is not None]
+    return pts  # type: ignore[return-value]
+
+
+def _frame(points: list[tuple[float, float]]) -> _Frame:
+    if not points:
+        w, s, e, n = -180.0, -60.0, 180.0, 80.0
+    else:
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        w, e, s, n = min(lons), max(lons), min(lats), max(lats)
+        cx, cy = (w + e) / 2, (s + n) / 2
+        half_x = max(e - w, MIN_SPAN_DEG) * (1 + 2 * EXTENT_PAD) / 2
+        half_y = max(n - s, MIN_SPAN_DEG) * (1 + 2 * EXTENT_PAD) / 2
+        w, e, s, n = cx - half_x, cx + half_x, max(-89.0, cy - half_y), min(89.0, cy + half_y)
+    k = math.cos(math.radians((s + n) / 2))  # degrees of longitude are shorter away from the equator
+    aspect = (n - s) / ((e - w) * k)
+    if aspect < MIN_ASPECT:  # too flat: show more latitude
+        grow = ((e - w) * k * MIN_ASPECT - (n - s)) / 2
+        s, n = max(-89.0, s - grow), min(89.0, n + grow)
+    elif aspect > MAX_ASPECT:  # too tall: show more longitude
+        grow = ((n - s) / MAX_ASPECT / k - (e - w)) / 2
+        w, e = w - grow, e + grow
+    aspect = (n - s) / ((e - w) * k)
+    return _Frame(w, s, e, n, MAP_WIDTH, round(MAP_WIDTH * aspect, 1))
+
+
+def _rings(geom: dict) -> list[list[list[float]]]:
+    t, c = geom.get("type"), geom.get("coordinates") or []
+    if t == "LineString":
+        return [c]
+    if t in ("MultiLineString", "Polygon"):
+        return list(c)
+    if t == "MultiPolygon":
+        return [r for poly in c for r in poly]
+    return []
+
+
+def _path(rings: list[list[list[float]]], fr: _Frame, closed: bool) -> tuple[str, list[list[tuple[float, float]]]]:
+    """SVG path data for the rings that touch the frame (whole rings: the SVG viewport clips
+    them), and those rings projected (for labels)."""
+    parts, kept = [], []
+    mx = (fr.east - fr.west) * 0.5
+    my = (fr.north - fr.south) * 0.5
+    for ring in rings:
+        if len(ring) < 2:
+            continue
+        lons = [p[0] for p in ring]
+        lats = [p[1] for p in ring]
+        if max(lons) < fr.west - mx or min(lons) > fr.east + mx or max(lats) < fr.south - my or min(lats) > fr.north + my:
+            continue
+        xy = [fr.xy(p[0], p[1]) for p in ring]
+        parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in xy) + ("Z" if closed else ""))
+        kept.append(xy)
+    return "".join(parts), kept
+
+
+def _inside(x: float, y: float, rings: list[list[tuple[float, float]]]) -> bool:
+    """Even-odd point-in-polygon over all rings (holes included)."""
+    inside = False
+    for ring in rings:
+        j = len(ring) - 1
+        for i in range(len(ring)):
+            (xi, yi), (xj, yj) = ring[i], ring[j]
+            if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+                inside = not inside
+            j = i
+    return inside
+
+
+def _label_point(rings: list[list[tuple[float, float]]], fr: _Frame) -> tuple[float, float] | None:
+    """Where to write a country's name: the mean of a coarse grid of the view's points that
+    fall inside it (so a country larger than the view is still labelled in its visible part),
+    if it covers enough of the view to carry a label."""
+    hits = [(x, y) for gx in range(LABEL_GRID) for gy in range(LABEL_GRID)
+            if _inside(x := (gx + 0.5) * fr.width / LABEL_GRID, y := (gy + 0.5) * fr.height / LABEL_GRID, rings)]
+    if len(hits) < LABEL_MIN_CELLS:
+        return None
+    return sum(x for x, _ in hits) / len(hits), sum(y for _, y in hits) / len(hits)
+
+
+def _basemap_svg(basemap: dict, fr: _Frame) -> str:
+    countries, rivers, labels = [], [], []
+    for f in basemap.get("features", []):
+        props = f.get("properties") or {}
+        geom = f.get("geometry") or {}
+        kind = props.get("kind")
+        closed = geom.get("type") in ("Polygon", "MultiPolygon")
+        d, rings = _path(_rings(geom), fr, closed)
+        if not d:
+            continue
+        if kind == "river" or not closed:
+            rivers.append(f'<path class="river" d="{d}"/>')
+        else:
+            name = html.escape(str(props.get("name", "")))
+            countries.append(f'<path class="country" d="{d}"><title>{name}</title></path>')
+            at = _label_point(rings, fr)
+            if at is not None:
+                labels.append(f'<text class="clabel" x="{at[0]:.0f}" y="{at[1]:.0f}">{name}</text>')
+    return "".join(countries) + "".join(rivers) + "".join(labels)
+
+
+def _radius(e: Event) -> float:
+    f = e.fatalities or 0
+    return min(MARKER_MAX_R, MARKER_MIN_R + 2.0 * math.sqrt(f))
+
+
+def _place_of(e: Event) -> str:
+    if e.location is not None and e.location.name:
+        return e.location.name
+    if e.place is not None:
+        return e.place.name + (f" {e.place.descriptor}" if e.place.descriptor else "")
+    return ""
+
+
+def _event_item(e: Event, docs: dict[str, Document], start: date | None, colour: str) -> str:
+    esc = html.escape
+    day_attr = f' data-day="{(e.event_date - start).days}"' if e.event_date and start else ""
+    when = e.event_date.isoformat() if e.event_date else f"undated ({e.date_reason or 'no date'})"
+    actors = " vs ".join(a for a in (e.actor1, e.actor2) if a)
+    assoc = "; ".join(a for a in (e.assoc_actor_1, e.assoc_actor_2) if a)
+    if e.fatalities_low is not None and e.fatalities_high is not None and e.fatalities_low != e.fatalities_high:
+        deaths = f"{e.fatalities} (reports {e.fatalities_low}\u2013{e.fatalities_high})"
+    else:
+        deaths = "unknown" if e.fatalities is None else str(e.fatalities)
+    outlets = ", ".join(e.sources or dict.fromkeys(
+        d.outlet for i in (e.source_documents or [e.doc_id]) if (d := docs.get(i)) and d.outlet)) or "outlet unknown"
+    doc_ids = ", ".join(e.source_documents or [e.doc_id])
+    n_rep = e.source_count or len(set(e.source_documents or [e.doc_id]))
+    parts = [
+        f'<li id="ev-{esc(e.event_id)}"{day_attr} style="--c:{colour}">',
+        f'<div class="ehead">{esc(when)} \u00b7 {esc(e.sub_event_type or e.event_type)} \u00b7 {esc(_place_of(e))}</div>',
+        f'<div class="emeta">{esc(e.event_id)} \u00b7 {esc(actors)}' + (f" (with {esc(assoc)})" if assoc else "") + "</div>",
+        f'<div class="emeta">Fatalities: {esc(deaths)} \u00b7 Sources ({n_rep}): {esc(outlets)} \u00b7 documents: {esc(doc_ids)}</div>',
+    ]
+    if e.notes:
+        parts.append(f'<div class="note">{esc(e.notes)}</div>')
+    evid = dict(e.evidence_all) or ({e.doc_id: e.evidence} if e.evidence else {})
+    for doc_id, ev in evid.items():
+        doc = docs.get(doc_id)
+        who = esc(doc_id + (f" \u2014 {doc.outlet}" if doc and doc.outlet else ""))
+        body = highlight(doc.text, ev) if doc is not None else "<i>(document not in this report)</i>"
+        parts.append(f'<p class="evidence"><span class="who">{who}</span>{body}</p>')
+    parts.append("</li>")
+    return "".join(parts)
+
+
+def render_report(
+    events: Iterable[Event],
+    control_timeline: Iterable[ControlChange],
+    docs: Iterable[Document],
+    *,
+    title: str = "frontwatch report",
+    basemap: dict | None = None,
+) -> str:
+    """The report page as one HTML string (see :func:`write_report`)."""
+    esc = html.escape
+    events = sorted(events, key=lambda e: (e.event_date or date.max, e.event_id))
+    timeline = list(control_timeline)
+    by_id = {d.id: d for d in docs}
+    basemap = basemap if basemap is not None else load_basemap()
+    fr = _frame(_points(events, timeline))
+
+    days = [e.event_date for e in events if e.event_date] + [c.date for c in timeline]
+    start = min(days) if days else None
+    end = max(days) if days else None
+    n_days = (end - start).days if start and end else 0
+
+    # Control over time: recompute the state at each day some evidence arrives, and keep for
+    # each located place the steps at which its controller (or the evidence) changes.
+    controllers = sorted({c.controller for c in timeline})
+    cidx = {c: i for i, c in enumerate(controllers)}
+    places: dict[str, dict] = {}
+    for day in sorted({c.date for c in timeline}):
+        for st in control_as_of(timeline, day):
+            if st.latitude is None or st.longitude is None:
+                continue
+            p = places.setdefault(st.place_key, {"i": len(places), "name": st.place, "steps": [],
+                                                 "xy": fr.xy(st.longitude, st.latitude)})
+            step = [(day - start).days, cidx[st.controller], st.since.isoformat(),
+                    f"{st.evidence} \u2014 {st.doc_id}"]  # type: ignore[operator]
+            if not p["steps"] or p["steps"][-1][1:] != step[1:]:
+                p["steps"].append(step)
+
+    svg = [f'<svg class="fw-map" viewBox="0 0 {fr.width} {fr.height}" role="img" aria-label="Map of events">',
+           f'<rect width="{fr.width}" height="{fr.height}" fill="#dfeaf3"/>', _basemap_svg(basemap, fr)]
+    for p in places.values():
+        x, y = p["xy"]
+        svg.append(f'<g><rect class="ctl hidden" id="fw-place-{p["i"]}" x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" '
+                   f'height="10" transform="rotate(45 {x:.1f} {y:.1f})" fill="#999">'
+                   f'<title id="fw-place-title-{p["i"]}"></title></rect>'
+                   f'<text class="plabel" x="{x + 9:.1f}" y="{y + 4:.1f}">{esc(p["name"])}</text></g>')
+    undated = 0
+    for e in events:
+        loc = e.location
+        if loc is None or loc.latitude is None or loc.longitude is None:
+            continue
+        x, y = fr.xy(loc.longitude, loc.latitude)
+        colour = EVENT_COLOURS.get(e.event_type, OTHER_COLOUR)
+        tip = esc(f"{e.event_date or 'undated'} {e.sub_event_type} at {_place_of(e)} ({e.event_id})")
+        if e.event_date and start:
+            attrs = f'class="ev" data-day="{(e.event_date - start).days}"'
+        else:
+            attrs = 'class="ev undated"'
+            undated += 1
+        svg.append(f'<circle {attrs} cx="{x:.1f}" cy="{y:.1f}" r="{_radius(e):.1f}" fill="{colour}">'
+                   f"<title>{tip}</title></circle>")
+    svg.append("</svg>")
+
+    legend = "".join(f'<span><i class="swatch" style="background:{c}"></i>{esc(t)}</span>'
+                     for t, c in EVENT_COLOURS.items() if any(e.event_type == t for e in events))
+    ctl_legend = "".join(
+        f'<span><i class="swatch sq" style="background:{CONTROLLER_COLOURS[i % len(CONTROLLER_COLOURS)]}"></i>'
+        f"held by {esc(c)}</span>" for c, i in cidx.items())
+    items = "".join(_event_item(e, by_id, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR)) for e in events)
+    data = {
+        "start": start.isoformat() if start else "",
+        "days": n_days,
+        "undated": undated,
+        "step_ms": PLAY_STEP_MS,
+        "controllers": controllers,
+        "colors": CONTROLLER_COLOURS,
+        "places": [{"i": p["i"], "name": p["name"], "steps": p["steps"]} for p in places.values()],
+    }
+    css = resources.files("frontwatch").joinpath("data/report/report.css").read_text("utf-8")
+    js = resources.files("frontwatch").joinpath("data/report/report.js").read_text("utf-8")
+    n_docs = len(by_id)
+    span = f"{start.isoformat()} \u2013 {end.isoformat()}" if start and end else "no dated events"
+    return "".join([
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{esc(title)}</title><style>{css}</style></head><body>",
+        f"<header><h1>{esc(title)}</h1><p>{len(events)} events from {n_docs} documents \u00b7 {esc(span)} \u00b7 "
+        "basemap: Natural Earth (public domain)</p></header><main>",
+        '<section id="fw-mapbox">', "".join(svg),
+        '<div id="fw-controls"><button id="fw-play" type="button">Play</button>',
+        f'<input id="fw-day" type="range" min="0" max="{n_days}" step="1" value="{n_days}" aria-label="Day">',
+        '<span id="fw-date"></span></div><div id="fw-count" class="emeta"></div>',
+        f'<div class="legend">{legend}</div><div class="legend">{ctl_legend}</div></section>',
+        f'<section id="fw-side"><ol class="events">{items}</ol></section></main>',
+        f'<script type="application/json" id="fw-data">{script_json(data)}</script>',
+        f"<script>{js}</script></body></html>\n",
+    ])
+
+
+def write_report(
+    events: Iterable[Event],
+    control_timeline: Iterable[ControlChange],
+    docs: Iterable[Document],
+    path: Path,
+    *,
+    title: str = "frontwatch report",
+    basemap: dict | None = None,
+) -> Path:
+    """Write the self-contained HTML report (map, day slider, event list with evidence) to
+    ``path`` and return it. ``events`` are usually merged events, ``control_timeline`` comes
+    from :func:`frontwatch.control.control_timeline`, ``docs`` give the evidence texts."""
+    page = render_report(events, control_timeline, docs, title=title, basemap=basemap)
+    path = Path(path)
+    try:
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write the report {path}: {exc.strerror}") from None
+    return path

@@ -1,0 +1,466 @@
+"""Store stage: one SQLite file holding every page read, its documents and their events.
+
+* WAL journal, so readers (``frontwatch export``/``report``) never block a running ingest.
+* Every page is added in its own transaction, committed at once: a run killed halfway keeps each
+  page it finished, and a rerun skips them by content hash (``has_page``).
+* ``PRAGMA user_version`` is the schema version and ``PRAGMA application_id`` marks the file as
+  frontwatch's; a ``meta`` table holds the same facts in readable form plus free key/values.
+* Documents and events are stored as JSON of their dataclasses (``dataclasses.asdict``) and rebuilt
+  into typed objects by one generic decoder driven by the model's type hints, so a field added to
+  ``model.py`` is stored without touching this module.  Events also get plain columns (date, type,
+  place, coordinates, fatalities) so the file answers SQL queries directly.
+
+Hand-written because no library maps these dataclasses to SQLite without an ORM's weight; the
+mapping is a hundred lines over the standard library.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from . import model
+from .errors import StoreError
+from .model import Document, Event
+
+SCHEMA_VERSION = 1
+# "FWTC" — marks the file as a frontwatch database for `file(1)` and for us.
+APPLICATION_ID = 0x46575443
+# Seconds to wait for another process's write lock before giving up with a clear error.
+LOCK_TIMEOUT_S = 30.0
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE pages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    content_hash TEXT NOT NULL UNIQUE,
+    page_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    added TEXT NOT NULL
+);
+CREATE TABLE documents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    page_seq INTEGER NOT NULL REFERENCES pages(seq) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    published TEXT,
+    outlet TEXT,
+    title TEXT,
+    url TEXT,
+    data TEXT NOT NULL,
+    UNIQUE (content_hash, id)
+);
+CREATE INDEX documents_id ON documents(id);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_seq INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    doc_id TEXT NOT NULL,
+    event_id TEXT,
+    event_date TEXT,
+    event_type TEXT,
+    sub_event_type TEXT,
+    location TEXT,
+    latitude REAL,
+    longitude REAL,
+    fatalities INTEGER,
+    data TEXT NOT NULL
+);
+CREATE INDEX events_doc ON events(doc_seq);
+CREATE TABLE corpus_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    event_id TEXT,
+    event_date TEXT,
+    event_type TEXT,
+    sub_event_type TEXT,
+    location TEXT,
+    latitude REAL,
+    longitude REAL,
+    fatalities INTEGER,
+    source_documents TEXT,
+    data TEXT NOT NULL
+);
+"""
+
+_EVENT_COLUMNS = (
+    "doc_id, event_id, event_date, event_type, sub_event_type, location, latitude, longitude, fatalities"
+)
+
+
+class Store:
+    """The SQLite file of one corpus.  Use as a context manager, or call ``close()``."""
+
+    def __init__(self, path: str | Path) -> None:
+        """Open ``path``, creating it (and its folder) if missing.
+
+        Raises ``StoreError`` if the file is not a frontwatch database or has a newer schema.
+        """
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a database file")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we write BEGIN/COMMIT ourselves, one transaction per page.
+            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open database ({exc})") from exc
+        self._codec = Codec()
+        try:
+            self._open()
+        except sqlite3.OperationalError as exc:  # locked, read-only, disk I/O ...
+            self._db.close()
+            raise StoreError(f"{self.path}: cannot open database ({exc})") from exc
+        except sqlite3.DatabaseError as exc:  # "file is not a database"
+            self._db.close()
+            raise StoreError(f"{self.path}: not a frontwatch database ({exc})") from exc
+        except StoreError:
+            self._db.close()
+            raise
+
+    def _open(self) -> None:
+        db = self._db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        app_id = db.execute("PRAGMA application_id").fetchone()[0]
+        n_tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if n_tables == 0 and version == 0 and app_id == 0:
+            self._create()
+        elif app_id != APPLICATION_ID:
+            raise StoreError(f"{self.path}: an SQLite database, but not frontwatch's")
+        elif version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer frontwatch (schema {version}, this one reads "
+                f"up to {SCHEMA_VERSION}); upgrade frontwatch or use another --out"
+            )
+        elif version < SCHEMA_VERSION:
+            # No older schema exists yet; when one does, migrations go here.
+            raise StoreError(f"{self.path}: schema {version} is too old; rerun into a new --out")
+        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+        # NORMAL is durable against a killed process in WAL mode (only a power cut may lose the
+        # last commits), and much faster than FULL with one commit per page.
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+
+    def _create(self) -> None:
+        with self._transaction():
+            # Statement by statement: executescript() would commit the open transaction first.
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._db.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)",
+                [
+                    ("application", "frontwatch"),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("created", datetime.now(UTC).isoformat(timespec="seconds")),
+                ],
+            )
+
+    # -- context manager ---------------------------------------------------------------------
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db, self.path)
+
+    # -- pages and documents -----------------------------------------------------------------
+
+    def has_page(self, content_hash: str) -> bool:
+        """Whether a page with this content hash is stored already."""
+        row = self._db.execute("SELECT 1 FROM pages WHERE content_hash = ?", (content_hash,)).fetchone()
+        return row is not None
+
+    def add_page(self, page_id: str, content_hash: str, source: str, documents: list[Document]) -> bool:
+        """Store a page and its documents (with their events) in one committed transaction.
+
+        Returns False, adding nothing, if a page with ``content_hash`` is stored already.  A page
+        with no documents is still recorded, so a rerun does not clean it again.  Documents are
+        stored with ``content_hash`` set to the page's (that and the id identify them later).
+        """
+        with self._transaction():
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO pages(content_hash, page_id, source, added) VALUES (?, ?, ?, ?)",
+                (content_hash, page_id, source, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            if cur.rowcount == 0:
+                return False
+            page_seq = cur.lastrowid
+            for doc in documents:
+                self._insert_document(page_seq, content_hash, doc)
+        return True
+
+    def _insert_document(self, page_seq: int, content_hash: str, doc: Document) -> None:
+        data = self._codec.document_json(doc, content_hash)
+        try:
+            cur = self._db.execute(
+                "INSERT INTO documents(page_seq, id, content_hash, published, outlet, title, url, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (page_seq, doc.id, content_hash, _iso(doc.published), doc.outlet, doc.title, doc.url, data),
+            )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"{self.path}: document id {doc.id!r} given twice for one page") from exc
+        self._insert_events(cur.lastrowid, doc.events)
+
+    def _insert_events(self, doc_seq: int, events: list[Event]) -> None:
+        self._db.executemany(
+            f"INSERT INTO events(doc_seq, {_EVENT_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_seq, *_event_columns(ev), self._codec.dumps(ev)) for ev in events],
+        )
+
+    def count_documents(self) -> int:
+        """Number of stored documents."""
+        return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
+
+    def count_pages(self) -> int:
+        """Number of stored pages (including pages that yielded no document)."""
+        return self._db.execute("SELECT count(*) FROM pages").fetchone()[0]
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Every stored document, rebuilt with its events, in insertion order."""
+        # A separate cursor per table so documents stream without holding all events in memory.
+        docs = self._db.execute("SELECT seq, data FROM documents ORDER BY seq")
+        events = self._db.execute("SELECT doc_seq, data FROM events ORDER BY doc_seq, seq")
+        pending = events.fetchone()
+        for seq, data in docs:
+            doc = self._codec.load(Document, data)
+            while pending is not None and pending[0] < seq:
+                pending = events.fetchone()
+            while pending is not None and pending[0] == seq:
+                doc.events.append(self._codec.load(Event, pending[1]))
+                pending = events.fetchone()
+            yield doc
+
+    def update_documents(self, docs: Iterable[Document]) -> int:
+        """Write back documents changed by corpus-level stages (dates, events, locations), matched
+        by (content_hash, id), all in one transaction.  Returns how many were found and updated."""
+        updated = 0
+        with self._transaction():
+            for doc in docs:
+                row = self._find_document(doc)
+                if row is None:
+                    continue
+                seq, content_hash = row
+                self._db.execute(
+                    "UPDATE documents SET published = ?, outlet = ?, title = ?, url = ?, data = ? WHERE seq = ?",
+                    (_iso(doc.published), doc.outlet, doc.title, doc.url,
+                     self._codec.document_json(doc, content_hash), seq),
+                )
+                self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
+                self._insert_events(seq, doc.events)
+                updated += 1
+        return updated
+
+    def _find_document(self, doc: Document) -> tuple[int, str] | None:
+        if doc.content_hash:
+            row = self._db.execute(
+                "SELECT seq, content_hash FROM documents WHERE content_hash = ? AND id = ?",
+                (doc.content_hash, doc.id),
+            ).fetchone()
+        else:  # only unambiguous when one stored document has this id
+            rows = self._db.execute(
+                "SELECT seq, content_hash FROM documents WHERE id = ? LIMIT 2", (doc.id,)
+            ).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        return (row[0], row[1]) if row else None
+
+    # -- corpus events -----------------------------------------------------------------------
+
+    def replace_corpus_events(self, events: list[Event]) -> None:
+        """Replace the merged, corpus-level events (one transaction)."""
+        with self._transaction():
+            self._db.execute("DELETE FROM corpus_events")
+            self._db.executemany(
+                f"INSERT INTO corpus_events({_EVENT_COLUMNS}, source_documents, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (*_event_columns(ev), json.dumps(ev.source_documents), self._codec.dumps(ev))
+                    for ev in events
+                ],
+            )
+
+    def iter_corpus_events(self) -> Iterator[Event]:
+        """The merged events, in the order they were stored."""
+        for (data,) in self._db.execute("SELECT data FROM corpus_events ORDER BY seq"):
+            yield self._codec.load(Event, data)
+
+    def count_corpus_events(self) -> int:
+        """Number of merged events."""
+        return self._db.execute("SELECT count(*) FROM corpus_events").fetchone()[0]
+
+    # -- meta --------------------------------------------------------------------------------
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a free key/value (run options, last run time ...)."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, str(value)),
+            )
+
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        """A value stored by ``set_meta``, or ``default``."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error; SQLite errors become ``StoreError``."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self._db = db
+        self._path = path
+
+    def __enter__(self) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self._path}: cannot write ({exc})") from exc
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+        if exc_type is None:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as err:
+                self._rollback()
+                raise StoreError(f"{self._path}: cannot commit ({err})") from err
+            return False
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(f"{self._path}: write failed ({exc})") from exc
+        return False
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (disk full, I/O error): ROLLBACK would then fail.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _event_columns(ev: Event) -> tuple:
+    loc = ev.location
+    name = loc.name if loc is not None else (ev.place.name if ev.place is not None else None)
+    return (
+        ev.doc_id,
+        ev.event_id,
+        _iso(ev.event_date),
+        ev.event_type,
+        ev.sub_event_type,
+        name,
+        loc.latitude if loc is not None else None,
+        loc.longitude if loc is not None else None,
+        ev.fatalities,
+    )
+
+
+class Codec:
+    """Model dataclasses ↔ JSON (``dumps(obj)``, ``load(cls, text)``), the project's one
+    serialisation of the model (also used for Parquet shards).  Encoding is ``dataclasses.asdict`` with dates as ISO strings.  Decoding
+    is compiled once per type (per Store) from the model's type hints into nested functions, so
+    rebuilding a document does no type inspection per value."""
+
+    def __init__(self) -> None:
+        self._decoders: dict[Any, Callable[[Any], Any]] = {}
+
+    def dumps(self, obj: Any) -> str:
+        return json.dumps(dataclasses.asdict(obj), default=_json_default, ensure_ascii=False)
+
+    def document_json(self, doc: Document, content_hash: str) -> str:
+        # Events live in their own table (with queryable columns); the document JSON leaves them out.
+        data = {f.name: _plain(getattr(doc, f.name)) for f in dataclasses.fields(doc) if f.name != "events"}
+        data["content_hash"] = content_hash
+        return json.dumps(data, default=_json_default, ensure_ascii=False)
+
+    def load(self, cls: type, data: str) -> Any:
+        return self._decoder(cls)(json.loads(data))
+
+    def _decoder(self, tp: Any) -> Callable[[Any], Any]:
+        decoder = self._decoders.get(tp)
+        if decoder is None:
+            decoder = self._compile(tp)
+            self._decoders[tp] = decoder
+        return decoder
+
+    def _compile(self, tp: Any) -> Callable[[Any], Any]:
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return _identity
+            inner = self._decoder(args[0])
+            return lambda v: None if v is None else inner(v)
+        if origin is list:
+            item = self._decoder(typing.get_args(tp)[0])
+            return lambda v: [item(x) for x in v]
+        if origin is dict:
+            val = self._decoder(typing.get_args(tp)[1])
+            return lambda v: {k: val(x) for k, x in v.items()}
+        if dataclasses.is_dataclass(tp):
+            return self._compile_dataclass(tp)
+        if tp is date:
+            return lambda v: None if v is None else date.fromisoformat(v)
+        if isinstance(tp, type) and issubclass(tp, Enum):
+            return tp
+        if tp is float:
+            return lambda v: None if v is None else float(v)
+        return _identity
+
+    def _compile_dataclass(self, cls: type) -> Callable[[Any], Any]:
+        hints = typing.get_type_hints(cls, vars(model))
+        # Placeholder first, so a recursive type finds a decoder while its fields are compiled.
+        fields: dict[str, Callable[[Any], Any]] = {}
+        self._decoders[cls] = lambda v: build(v)
+
+        def build(value: dict[str, Any]) -> Any:
+            if value is None:
+                return None
+            # Keys the model no longer has are dropped; fields it gained take their defaults.
+            return cls(**{k: fields[k](v) for k, v in value.items() if k in fields})
+
+        for f in dataclasses.fields(cls):
+            fields[f.name] = self._decoder(hints[f.name])
+        return build
+
+
+_Codec = Codec  # the name parallel.py first imported
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")

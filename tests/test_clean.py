@@ -1,0 +1,464 @@
+"""Tests of clean.py on pages written for these tests in the shapes of several kinds of site."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from frontwatch.clean import clean_page, load_vocab
+from frontwatch.errors import ConfigError
+from frontwatch.model import DateSource, Page, SegmentKind
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocab()
+
+
+def page(text: str, pid: str = "p", **kw) -> Page:
+    return Page(id=pid, source="test", format="txt", text=text, **kw)
+
+
+def kinds(doc) -> dict[str, SegmentKind]:
+    """First line of each segment -> its kind."""
+    return {doc.page_text[s.start:s.end].strip().split("\n")[0].strip(): s.kind for s in doc.segments}
+
+
+LEDE = ("Iraqi troops entered the western town of Rawa on Friday after a two-day push along the "
+        "Euphrates, a military spokesman said.")
+SECOND = ("The spokesman told reporters in Baghdad that engineers were clearing roadside bombs left "
+          "behind by the retreating militants.")
+THIRD = ("Local officials said about 300 families had fled toward the desert before the assault began "
+         "and were being screened at a camp near Anah.")
+
+WORDPRESS = f"""Skip to content
+Home
+World
+Iraqi troops enter Rawa after two-day push
+Posted on March 12, 2019 by frontdesk
+
+{LEDE}
+
+{SECOND}
+
+{THIRD}
+
+Share this:
+Twitter
+Facebook
+Like this:
+Like Loading...
+Related
+
+3 thoughts on “Iraqi troops enter Rawa after two-day push”
+
+Abu Karim
+March 12, 2019 at 10:14 pm
+Finally!! I have waited for this news for months, thank you for posting it.
+Reply
+
+Sandra P
+March 13, 2019 at 8:02 am
+You people never report what the coalition jets did there. Shameful.
+Reply
+
+Leave a Reply Cancel reply
+Your email address will not be published.
+"""
+
+
+def test_wordpress_comments_start_at_widget_and_date_from_byline(vocab):
+    docs = clean_page(page(WORDPRESS), vocab)
+    assert len(docs) == 1
+    doc = docs[0]
+    assert doc.text == "\n\n".join([LEDE, SECOND, THIRD])
+    assert doc.title == "Iraqi troops enter Rawa after two-day push"
+    assert doc.published == date(2019, 3, 12) and doc.published_source is DateSource.PAGE
+    k = kinds(doc)
+    assert k["Share this:"] is SegmentKind.FURNITURE
+    assert k["Finally!! I have waited for this news for months, thank you for posting it."] is SegmentKind.COMMENT
+    assert k["Skip to content"] is SegmentKind.FURNITURE
+    # the comment dates are not the page's date
+    assert "Shameful" not in doc.text
+
+
+NEWS_SITE = f"""We use cookies to give you the best experience on our website.
+Accept cookies
+Politics | World | Middle East
+
+Kurdish forces report heavy clashes near Tal Afar
+
+By Jane Doe | 4 September 2017
+
+{LEDE}
+
+Read more: Militants retreat from river towns as offensive widens
+
+{SECOND}
+
+Related: What the fall of Mosul means for the region
+
+Sign up for our daily newsletter to get the news first.
+Enter your email address
+
+{THIRD}
+
+Most read
+Tags: Iraq, Anbar, Islamic State
+© 2017 Levant Ledger. All rights reserved.
+"""
+
+
+def test_news_site_related_links_newsletter_and_cookies_are_furniture(vocab):
+    doc = clean_page(page(NEWS_SITE), vocab)[0]
+    assert doc.text == "\n\n".join([LEDE, SECOND, THIRD])
+    assert doc.published == date(2017, 9, 4)
+    assert doc.outlet == "Levant Ledger"
+    rules = {doc.segment_text(s).strip(): s.rule for s in doc.segments}
+    assert rules["Read more: Militants retreat from river towns as offensive widens"] == "furniture:related"
+    assert rules["Accept cookies"].startswith("furniture:")
+    assert rules["Sign up for our daily newsletter to get the news first."] == "furniture:newsletter"
+
+
+DISQUS = f"""Militia convoy hit by drone strike near Qaim
+
+{LEDE}
+
+{SECOND}
+
+12 Comments
+Sort by Best
+Join the discussion…
+
+Marcus_88
+2 hours ago
+lol you really believe their numbers? they always lie
+Reply
+14
+
+desert_fox
+an hour ago
+This site is the only place that covers these battles. Keep it up!!
+"""
+
+
+def test_disqus_thread_is_comments(vocab):
+    doc = clean_page(page(DISQUS), vocab)[0]
+    assert doc.text == "\n\n".join([LEDE, SECOND])
+    k = kinds(doc)
+    assert k["lol you really believe their numbers? they always lie"] is SegmentKind.COMMENT
+    assert k["12 Comments"] is SegmentKind.FURNITURE
+
+
+WIRE = """Iraqi forces retake border crossing from Islamic State
+
+BAGHDAD (Reuters) - Iraqi forces recaptured the Husaybah border crossing with Syria on Friday, the
+military said in a statement, pressing an offensive against one of the last enclaves held by the group.
+
+The crossing had been closed since the militants overran the area in 2014, officials said.
+
+Reporting by Somebody Else; Editing by Another Person
+"""
+
+
+def test_wire_dateline_gives_outlet_and_wrapped_lines_join(vocab):
+    doc = clean_page(page(WIRE), vocab)[0]
+    assert doc.outlet == "Reuters"
+    assert doc.text.startswith("BAGHDAD (Reuters) - Iraqi forces recaptured the Husaybah border crossing with Syria on "
+                               "Friday, the military said")
+    assert "The crossing had been closed" in doc.text
+    assert doc.title == "Iraqi forces retake border crossing from Islamic State"
+
+
+def test_no_comment_page_keeps_everything_of_the_article(vocab):
+    text = f"Army pushes into Rawa\n\n{LEDE}\n\n{SECOND}\n\n{THIRD}\n"
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.text == "\n\n".join([LEDE, SECOND, THIRD])
+    assert not [s for s in doc.segments if s.kind is SegmentKind.COMMENT]
+
+
+def test_all_furniture_page_gives_empty_body_with_warning(vocab):
+    text = "Home\nNews\nShare this:\nFacebook\nTwitter\n\n2,500 $\n\nLoading...\nAdvertisement\n"
+    docs = clean_page(page(text), vocab)
+    assert len(docs) == 1
+    assert docs[0].text == ""
+    assert any("no article text" in w for w in docs[0].warnings)
+
+
+BULLETS = f"""Government forces advance on the last river towns
+
+{LEDE} The army listed the places it had taken:
+
+  • Rawa town;
+  • the Anah bridge;
+  • three villages north of the river.
+
+{SECOND}
+
+  • Wadi_Watcher
+
+    I drove that road in 2015 and you could not go a kilometre without a checkpoint.
+
+    • Omar K
+
+      You must be joking, half of them were abandoned by then.
+
+  • Nora
+
+    Good news at last.
+"""
+
+
+def test_in_article_bullets_kept_and_comment_threads_dropped(vocab):
+    doc = clean_page(page(BULLETS), vocab)[0]
+    assert "• Rawa town;" in doc.text and "• three villages north of the river." in doc.text
+    assert doc.text.endswith(SECOND)
+    assert "checkpoint" not in doc.text and "Good news" not in doc.text
+    thread = [s for s in doc.segments if s.rule == "comments:thread"]
+    assert len(thread) == 1 and doc.segment_text(thread[0]).strip() == "• Wadi_Watcher"
+
+
+AUTHOR_LINES = f"""Popular Mobilization Units move toward Akashat
+
+{LEDE}
+
+{SECOND}
+
+{THIRD}
+
+Harold Benning
+
+Why are you always repeating what the militias say? Nobody believes it!
+
+Selim Ozturk
+
+finally some real action, go get them
+
+Greta Lindqvist
+
+I hope the civilians got out first.
+"""
+
+
+def test_comment_start_by_author_line_shape_without_widget(vocab):
+    doc = clean_page(page(AUTHOR_LINES), vocab)[0]
+    assert doc.text == "\n\n".join([LEDE, SECOND, THIRD])
+    start = [s for s in doc.segments if s.rule == "comments:author-line"]
+    assert len(start) == 1 and doc.segment_text(start[0]) == "Harold Benning"
+
+
+def test_article_subheadings_do_not_start_comments(vocab):
+    text = (f"Offensive widens\n\n{LEDE}\n\nFighting Near Anah\n\n{SECOND}\n\nCivilian Toll\n\n{THIRD}\n\n"
+            "The ministry said further operations were planned for the coming week, according to a statement.\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert THIRD in doc.text and "further operations" in doc.text
+    assert not [s for s in doc.segments if s.kind is SegmentKind.COMMENT]
+    rules = {doc.segment_text(s): s.rule for s in doc.segments}
+    assert rules["Fighting Near Anah"] == rules["Civilian Toll"] == "body:subheading"
+
+
+def test_first_person_blog_is_not_taken_for_comments(vocab):
+    para = ("I spent the week in Anbar with an army unit, and I can tell you the mood was grim: "
+            "we drove for hours past burned trucks while my driver kept asking why nobody came sooner.")
+    text = (f"My week on the front\n\n{para}\n\nThe Road West\n\n{para}\n\nAhmed Said\n\n"
+            f"{para}\n\nA Last Word\n\n{para}\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.text.count("I spent the week") == 4
+
+
+def test_spam_is_never_body(vocab):
+    spam = "My neighbour earns $85 per hour working from home, see the link on my profile for details."
+    text = f"Army secures desert highway\n\n{LEDE}\n\n{spam}\n\n{SECOND}\n"
+    doc = clean_page(page(text), vocab)[0]
+    assert "per hour" not in doc.text
+    assert LEDE in doc.text
+    assert any(s.rule == "spam" for s in doc.segments)
+
+
+REPOST = f"""Posted on 26 October 2017 by desert_blogger
+
+Levant Dispatch
+
+{LEDE}
+
+{SECOND}
+
+DAMASCUS, SYRIA (11:05 A.M.) – Syrian troops crossed the Euphrates near Deir Ezzor this morning and
+seized two villages on the eastern bank, a field commander said.
+
+Share this:
+Facebook
+"""
+
+
+def test_repost_split_into_two_documents_with_outlets(vocab, tmp_path):
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("version: 1\noutlets:\n  - {name: Levant Dispatch, aliases: [levantdispatch.net]}\n")
+    v = load_vocab([extra])
+    docs = clean_page(page(REPOST, pid="blog"), v)
+    assert [d.id for d in docs] == ["blog", "blog#2"]
+    assert docs[0].outlet == "Levant Dispatch"
+    assert docs[0].text == "\n\n".join([LEDE, SECOND])
+    assert docs[1].text.startswith("DAMASCUS, SYRIA (11:05 A.M.) – Syrian troops crossed")
+    assert docs[1].outlet == "Al-Masdar News"  # from the documented dateline-style list
+    assert all(d.published == date(2017, 10, 26) for d in docs)
+
+
+def test_credit_line_between_articles_splits(vocab):
+    text = f"{LEDE}\n\n{SECOND}\n\nSource: Reuters\n\n{THIRD}\n"
+    docs = clean_page(page(text), vocab)
+    assert len(docs) == 2
+    assert docs[0].outlet == "Reuters" and docs[0].text.endswith(SECOND)
+    assert docs[1].text == THIRD
+
+
+def test_capitalised_word_and_dash_mid_article_does_not_split(vocab):
+    text = (f"Militants regroup\n\n{LEDE}\n\nISIS – which once held a third of the country – still has cells "
+            "in the desert, officials said.\n\nMOSUL – Residents reported gunfire in the old city overnight.\n")
+    docs = clean_page(page(text), vocab)
+    assert len(docs) == 1 and "ISIS – which" in docs[0].text and "MOSUL –" in docs[0].text
+
+
+def test_published_line_beats_updated_line(vocab):
+    text = f"Army pushes on\nUpdated: 14 March 2019\nPublished: 12 March 2019\n\n{LEDE}\n"
+    assert clean_page(page(text), vocab)[0].published == date(2019, 3, 12)
+
+
+def test_dates_in_article_prose_are_not_publication_dates(vocab):
+    text = ("Army marks anniversary\n\nOn 10 July 2017 the government declared victory in Mosul, and "
+            "officials said on Tuesday that reconstruction would take a decade.\n\n" + SECOND + "\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.published is None and doc.published_source is DateSource.NONE
+
+
+def test_page_metadata_wins_over_text(vocab):
+    p = page(NEWS_SITE, title="Given title", outlet="Given Outlet", published=date(2020, 1, 2),
+             published_source=DateSource.METADATA)
+    doc = clean_page(p, vocab)[0]
+    assert (doc.title, doc.outlet, doc.published, doc.published_source) == (
+        "Given title", "Given Outlet", date(2020, 1, 2), DateSource.METADATA)
+
+
+def test_user_file_errors_are_config_errors(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("furniture:\n  mine: ['(unclosed']\n")
+    with pytest.raises(ConfigError):
+        load_vocab([bad])
+    with pytest.raises(ConfigError):
+        load_vocab([tmp_path / "missing.yaml"])
+
+
+def test_user_file_extends_furniture(tmp_path):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("version: 1\nfurniture:\n  mine:\n    - 'listen to our podcast.*'\n")
+    text = f"Army pushes on\n\n{LEDE}\n\nListen to our podcast on the war in Iraq every Friday.\n\n{SECOND}\n"
+    assert "podcast" in clean_page(page(text), load_vocab())[0].text
+    doc = clean_page(page(text), load_vocab([extra]))[0]
+    assert "podcast" not in doc.text
+    assert any(s.rule == "furniture:mine" for s in doc.segments)
+
+
+HTML = """<!doctype html><html><head><title>Drone strike hits convoy | Levant Ledger</title>
+<meta property="og:site_name" content="Levant Ledger">
+<meta property="article:published_time" content="2019-05-14T08:30:00+00:00">
+</head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Drone strike hits convoy near Qaim</h1>
+<p>{p1}</p><p>{p2}</p><p>{p3}</p></article>
+<div class="comments"><h3>2 comments</h3><p>This is nonsense, you copied it from a Telegram channel.</p></div>
+<footer>Copyright 2019 Levant Ledger</footer></body></html>
+"""
+
+
+def test_html_goes_through_trafilatura_and_htmldate(vocab):
+    html = HTML.format(p1=LEDE, p2=SECOND, p3=THIRD)
+    p = Page(id="h", source="test.html", format="html", html=html)
+    doc = clean_page(p, vocab)[0]
+    assert LEDE in doc.text and THIRD in doc.text
+    assert "Telegram channel" not in doc.text
+    assert doc.published == date(2019, 5, 14) and doc.published_source is DateSource.METADATA
+    assert doc.outlet == "Levant Ledger"
+    assert doc.segments[0].kind is SegmentKind.TITLE
+    for s in doc.segments:
+        assert 0 <= s.start < s.end <= len(doc.page_text)
+
+
+_lines = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["", "  ", "• Name", "    indented reply text here.", "Share this:", "Notify of",
+                     "Support SouthFront", "2,500 $", "date 2017-10-26 Posted on by x", "South Front",
+                     "BEIRUT, LEBANON (4:45 P.M.) – Something happened here today in the city.",
+                     LEDE, SECOND, "A Heading Line", "items:", "  • an item;", "Richard Roe"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_lines, max_size=25).map("\n".join))
+def test_segments_cover_every_nonblank_line_once(vocab, text):
+    docs = clean_page(page(text), vocab)
+    assert docs
+    segs = docs[0].segments
+    prev_end = 0
+    for s in segs:
+        assert prev_end <= s.start < s.end <= len(text)
+        prev_end = s.end
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        if not line.strip():
+            assert not any(s.start <= start and start + len(line) <= s.end and s.start >= start for s in segs)
+            continue
+        covering = [s for s in segs if s.start < start + len(line) and start < s.end]
+        assert len(covering) == 1
+    for d in docs:
+        for para in filter(None, d.text.split("\n\n")):
+            assert para.strip()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=200), st.sampled_from(["<html>", "<p>", "<html><body></body></html>", "\x00<a>"])))
+def test_html_path_never_raises(vocab, html):
+    docs = clean_page(Page(id="h", source="x", format="html", html=html), vocab)
+    assert len(docs) == 1
+    for s in docs[0].segments:
+        assert 0 <= s.start <= s.end <= len(docs[0].page_text)
+
+
+# --- the dev seeds, scored as shared/tools/score.py does --------------------------------------
+
+
+def _load_score():
+    path = SHARED / "tools" / "score.py"
+    spec = importlib.util.spec_from_file_location("fw_score", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_seeds_line_recall_and_precision(vocab, tmp_path):
+    seeds = SHARED / "corpus" / "seeds"
+    gold = SHARED / "gold" / "seeds_documents.json"
+    if not seeds.is_dir() or not gold.is_file():
+        pytest.skip("../shared (dev seeds and gold) is not beside the checkout")
+    out = tmp_path / "documents.jsonl"
+    with out.open("w", encoding="utf-8") as f:
+        for path in sorted(seeds.glob("*.txt")):
+            p = Page(id=path.stem, source=str(path), format="txt", text=path.read_text(encoding="utf-8"))
+            for d in clean_page(p, vocab):
+                f.write(json.dumps({"id": d.id, "body": d.text, "outlet": d.outlet,
+                                    "published": d.published.isoformat() if d.published else None}) + "\n")
+    res = _load_score().score_docs(str(out), str(gold), str(seeds))
+    assert res["line_recall"] == 1.0
+    assert res["line_precision"] >= 0.97
+    per = json.loads(gold.read_text(encoding="utf-8"))["documents"]
+    assert int(res["published_correct"].split("/")[0]) >= sum(1 for g in per.values() if g["published_in_text"])
+    assert int(res["outlet_found"].split("/")[0]) >= sum(1 for g in per.values() if g["outlet_in_text"])
+    assert re.fullmatch(r"\d+/\d+", res["outlet_found"])

@@ -1,0 +1,84 @@
+"""GeoJSON and Parquet exports (frontwatch.export_geo)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from frontwatch.export import CSV_COLUMNS
+from frontwatch.export_geo import (
+    EXTRA_COLUMNS,
+    write_control_geojson,
+    write_events_geojson,
+    write_events_parquet,
+)
+from frontwatch.model import ControlState, Event, Evidence, Location, PlaceMention, Span
+
+
+def _events() -> list[Event]:
+    located = Event(
+        doc_id="d1", event_type="Battles", sub_event_type="Armed clash", evidence=Evidence(Span(0, 10)),
+        event_id="SYR1", event_date=date(2019, 3, 2), time_precision=1, actor1="Military Forces of Syria",
+        inter1=1, actor2="Islamic State (Syria)", inter2=2, place=PlaceMention(0, 7, "Mayadin", "Mayadin"),
+        location=Location("Mayadin", 35.0207, 40.4516, 1, country="SY", iso=760, gazetteer_id="g1"),
+        fatalities=7, fatalities_low=7, fatalities_high=20, source_documents=["d1", "d2"],
+        sources=["Outlet A", "Outlet B"], source_count=2, outlet_count=2,
+    )
+    unlocated = Event(
+        doc_id="d3", event_type="Strategic developments", sub_event_type="Change to group/activity",
+        evidence=Evidence(Span(0, 5)), event_id="XXX1", place=PlaceMention(0, 4, "Hajin", "Hajin"),
+        date_month=3, date_day=4, date_reason="no year",
+    )
+    return [located, unlocated]
+
+
+def test_events_geojson_is_rfc7946(tmp_path):
+    p = tmp_path / "events.geojson"
+    assert write_events_geojson(_events(), p) == 1
+    fc = json.loads(p.read_text("utf-8"))
+    assert fc["type"] == "FeatureCollection" and len(fc["features"]) == 1
+    f = fc["features"][0]
+    assert f["type"] == "Feature" and f["id"] == "SYR1"
+    assert f["geometry"] == {"type": "Point", "coordinates": [40.4516, 35.0207]}  # lon, lat
+    props = f["properties"]
+    assert set(CSV_COLUMNS) <= set(props)
+    assert props["event_date"] == "2019-03-02" and props["fatalities"] == 7 and props["iso"] == 760
+    assert props["source_documents"] == "d1;d2" and props["source_count"] == 2
+
+
+def test_events_parquet_round_trip_is_typed(tmp_path):
+    p = tmp_path / "events.parquet"
+    assert write_events_parquet(_events(), p) == 2
+    t = pq.read_table(p)
+    assert t.column_names == list(CSV_COLUMNS + EXTRA_COLUMNS)
+    assert t.schema.field("event_date").type == pa.date32()
+    assert t.schema.field("latitude").type == pa.float64()
+    assert t.schema.field("fatalities").type == pa.int32()
+    rows = t.to_pylist()
+    assert rows[0]["event_date"] == date(2019, 3, 2)
+    assert (rows[0]["latitude"], rows[0]["longitude"]) == (35.0207, 40.4516)
+    assert (rows[0]["fatalities"], rows[0]["fatalities_high"], rows[0]["outlet_count"]) == (7, 20, 2)
+    assert rows[1]["event_date"] is None and rows[1]["latitude"] is None and rows[1]["fatalities"] is None
+    assert rows[1]["location"] == "Hajin"
+
+
+def test_empty_parquet_keeps_schema(tmp_path):
+    p = tmp_path / "e.parquet"
+    assert write_events_parquet([], p) == 0
+    assert pq.read_table(p).schema.field("event_date").type == pa.date32()
+
+
+def test_control_geojson_file(tmp_path):
+    states = [
+        ControlState("gaz:g1", "Mayadin", "Military Forces of Syria", date(2019, 3, 2), date(2019, 3, 5), "s", "d1",
+                     35.0207, 40.4516),
+        ControlState("name:hajin", "Hajin", "Islamic State (Syria)", date(2019, 3, 1), date(2019, 3, 1), "s", "d2"),
+    ]
+    p = tmp_path / "control.geojson"
+    assert write_control_geojson(states, p) == 1
+    fc = json.loads(p.read_text("utf-8"))
+    assert fc["features"][0]["geometry"]["coordinates"] == [40.4516, 35.0207]
+    assert fc["features"][0]["properties"]["since"] == "2019-03-02"

@@ -1,0 +1,210 @@
+"""The self-contained HTML report (frontwatch.report), checked as text and in headless Chromium."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from frontwatch.control import control_timeline
+from frontwatch.merge import load_place_name_rules, merge_events
+from frontwatch.model import ControlStatement, Document, Event, Evidence, Location, PlaceMention, Span
+from frontwatch.report import CSP, highlight, load_basemap, render_report, script_json, write_report
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+XSS = "<img src=x onerror=alert(1)>"
+BREAKOUT = "</script><script>alert(2)</script>"
+IRAQ = "Military Forces of Iraq"
+ISIS = "Islamic State (Iraq)"
+
+
+def _doc(doc_id: str, text: str, outlet: str, published: date) -> Document:
+    return Document(id=doc_id, page_id=doc_id, text=text, outlet=outlet, published=published, country="IQ")
+
+
+def _event(d: Document, sentence: str, sub: str, etype: str, place: str, when: date, lat: float, lon: float,
+           gid: str, trigger: str, actor: str, fatalities: int | None = None) -> Event:
+    s0 = d.text.index(sentence)
+    p0, t0, a0 = d.text.index(place, s0), d.text.index(trigger, s0), d.text.index(actor, s0)
+    ev = Evidence(Span(s0, s0 + len(sentence)), trigger=Span(t0, t0 + len(trigger)), place=Span(p0, p0 + len(place)),
+                  actors=[Span(a0, a0 + len(actor))])
+    e = Event(doc_id=d.id, event_type=etype, sub_event_type=sub, evidence=ev, event_date=when, time_precision=1,
+              actor1=IRAQ, actor2=ISIS, inter1=1, inter2=2, place=PlaceMention(p0, p0 + len(place), place, place),
+              location=Location(place, lat, lon, 1, country="IQ", gazetteer_id=gid), fatalities=fatalities)
+    d.events.append(e)
+    return e
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    """Three days of a small offensive, told in my own words; one hostile page."""
+    a = _doc("a1", "Iraqi soldiers pushed into Ubaydi on Tuesday, a commander said. "
+                   "Ubaydi lies east of al-Qa'im, which the militants still hold.", "Outlet A", date(2017, 10, 31))
+    _event(a, "Iraqi soldiers pushed into Ubaydi on Tuesday, a commander said.", "Government regains territory",
+           "Battles", "Ubaydi", date(2017, 10, 31), 34.377, 41.093, "g-ub", "pushed into", "Iraqi soldiers")
+    a.control.append(ControlStatement(
+        place=PlaceMention(a.text.index("al-Qa'im"), a.text.index("al-Qa'im") + 8, "al-Qa'im", "al-Qa'im"),
+        controller=ISIS, evidence=Evidence(Span(a.text.index("Ubaydi lies"), len(a.text)))))
+    b = _doc("b1", "Fighting near Rawa killed nine militants on Wednesday. "
+                   f"A reader pasted {XSS} and {BREAKOUT} into the story.", "Outlet B", date(2017, 11, 1))
+    _event(b, b.text, "Armed clash", "Battles", "Rawa", date(2017, 11, 1), 34.47, 41.91, "g-rawa", "Fighting",
+           "militants", fatalities=9)
+    c = _doc("c1", "Government troops took al-Qa'im on Friday after a week of fighting.", "Outlet C",
+             date(2017, 11, 3))
+    _event(c, c.text, "Government regains territory", "Battles", "al-Qa'im", date(2017, 11, 3), 34.3925, 40.9895,
+           "g-qaim", "took", "Government troops")
+    docs = [a, b, c]
+    rules = load_place_name_rules()
+    events = merge_events(docs, rules)
+    return events, control_timeline(events, docs, rules), docs
+
+
+@pytest.fixture(scope="module")
+def page(campaign):
+    return render_report(*campaign, title=f"Report {XSS}")
+
+
+def test_page_is_self_contained(page):
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in page
+    # nothing is loaded from anywhere: no src/href attributes, no url() in CSS, no @import
+    assert not re.search(r"\s(src|href)\s*=", page.replace(html.escape(XSS), ""))
+    assert "url(" not in page and "@import" not in page
+    assert "innerHTML" not in page and "outerHTML" not in page and "insertAdjacentHTML" not in page
+    assert page.count("<script") == 2 and page.count("</script>") == 2
+
+
+def test_untrusted_text_is_escaped(page):
+    assert XSS not in page and BREAKOUT not in page
+    assert html.escape(XSS) in page  # shown literally in the evidence sentence and the title
+    assert "<title>Report &lt;img" in page
+
+
+def test_embedded_json_round_trips_and_cannot_break_out(campaign):
+    data = {"s": BREAKOUT + "<!-- \u2028\u2029 & >", "n": [1, 2]}
+    s = script_json(data)
+    assert "<" not in s and ">" not in s and "&" not in s and "\u2028" not in s
+    assert json.loads(s) == data
+
+
+@given(st.text(max_size=60))
+def test_script_json_is_inert_for_any_text(s):
+    out = script_json({"t": s})
+    assert "</" not in out and "<!--" not in out
+    assert json.loads(out)["t"] == s
+
+
+def test_highlight_escapes_then_marks():
+    text = "Militants <b>attacked</b> Hit & fled."
+    ev = Evidence(Span(0, len(text)), trigger=Span(13, 21), place=Span(26, 29))
+    out = highlight(text, ev)
+    assert out == ('Militants &lt;b&gt;<mark class="trigger">attacked</mark>&lt;/b&gt; '
+                   '<mark class="place">Hit</mark> &amp; fled.')
+    # spans outside the sentence or overlapping an earlier one are ignored, not mangled
+    ev2 = Evidence(Span(0, 9), trigger=Span(0, 9), place=Span(3, 20))
+    assert highlight(text, ev2) == '<mark class="trigger">Militants</mark>'
+
+
+def test_event_list_shows_sources_and_evidence(page):
+    assert "Outlet B" in page and "b1" in page
+    assert '<mark class="trigger">Fighting</mark>' in page
+    assert '<mark class="actor">Government troops</mark>' in page
+    assert "Fatalities: 9" in page
+
+
+def test_basemap_is_natural_earth_and_small():
+    bm = load_basemap()
+    kinds = {f["properties"]["kind"] for f in bm["features"]}
+    assert kinds == {"country", "river"}
+    names = {f["properties"].get("name") for f in bm["features"]}
+    assert {"Iraq", "Syria", "Jordan"} <= names
+    path = REPO / "src" / "frontwatch" / "data" / "basemap" / "world.geojson"
+    assert path.stat().st_size < 3_000_000
+
+
+def test_write_report_writes_file(tmp_path, campaign):
+    out = write_report(*campaign, tmp_path / "report.html")
+    text = out.read_text("utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "Iraq" in text  # the country under the events is drawn
+
+
+def test_empty_corpus_still_renders(tmp_path):
+    out = write_report([], [], [], tmp_path / "r.html")
+    assert "0 events from 0 documents" in out.read_text("utf-8")
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    sync = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+    with sync.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def test_report_in_chromium(browser, campaign, tmp_path):
+    out = write_report(*campaign, tmp_path / "report.html", title=f"Report {XSS}")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    outside, dialogs, errors = [], [], []
+
+    def route(r):
+        if r.request.url.startswith("file:"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    pg.route("**/*", route)
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.goto(out.as_uri())
+    pg.wait_for_selector("#fw-date")
+
+    visible = "() => [...document.querySelectorAll('circle.ev')].filter(c => getComputedStyle(c).display !== 'none').length"
+    assert pg.text_content("#fw-date") == "2017-11-03"
+    assert pg.evaluate(visible) == 3
+    pg.eval_on_selector("#fw-day", "el => { el.value = '0'; el.dispatchEvent(new Event('input')); }")
+    assert pg.text_content("#fw-date") == "2017-10-31"
+    assert pg.evaluate(visible) == 1
+    # control on the first day: al-Qa'im held by the militants (statement), Ubaydi by the army
+    fills = pg.evaluate("() => [...document.querySelectorAll('rect.ctl')].map(r => "
+                        "[r.querySelector('title').textContent, r.getAttribute('fill'), r.classList.contains('hidden')])")
+    shown = {t.split(":")[0]: f for t, f, hidden in fills if not hidden}
+    assert set(shown) == {"Ubaydi", "al-Qa'im"}
+    assert shown["Ubaydi"] != shown["al-Qa'im"]
+    pg.eval_on_selector("#fw-day", "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    titles = pg.evaluate("() => [...document.querySelectorAll('rect.ctl title')].map(t => t.textContent)")
+    assert any(t.startswith("al-Qa'im: held by Military Forces of Iraq since 2017-11-03") for t in titles)
+
+    # play replays from the first day
+    pg.click("#fw-play")
+    pg.wait_for_function("() => document.getElementById('fw-date').textContent === '2017-11-01'", timeout=10_000)
+    pg.click("#fw-play")
+
+    # hostile page text is inert and shown literally
+    assert pg.query_selector_all("img") == []
+    assert pg.locator("p.evidence", has_text=XSS).count() == 1
+    assert pg.title() == f"Report {XSS}"
+    assert dialogs == [] and errors == [] and outside == []
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.eval_on_selector("#fw-day", "el => { el.value = el.max; el.dispatchEvent(new Event('input')); }")
+    pg.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
+    shutil.copy(out, ARTIFACTS / "report.html")
+    ctx.close()

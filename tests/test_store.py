@@ -1,0 +1,250 @@
+"""SQLite store: typed round trip, idempotent re-ingest, WAL, schema checks, one commit per page."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from frontwatch.errors import StoreError
+from frontwatch.model import (
+    ActorMention,
+    ControlStatement,
+    DateMention,
+    DateSource,
+    Document,
+    Event,
+    Evidence,
+    Location,
+    NumberMention,
+    PlaceMention,
+    RelativePosition,
+    Segment,
+    SegmentKind,
+    Sentence,
+    Span,
+    Trigger,
+)
+from frontwatch.store import SCHEMA_VERSION, Store
+
+PAGE_TEXT = (
+    "Army pushes into border town\n\n"
+    "Iraqi troops entered Husaybah on November 3, killing 12 militants, the army said.\n\n"
+    "Notify of\nGreat news!\n"
+)
+BODY = "Iraqi troops entered Husaybah on November 3, killing 12 militants, the army said."
+
+
+def make_document(doc_id: str = "p1", page_id: str = "p1", fatalities: int = 12) -> Document:
+    """A document with every kind of nested record the model has, all fields off their defaults."""
+    place = PlaceMention(
+        start=21, end=29, text="Husaybah", name="Husaybah", descriptor="town",
+        relative=RelativePosition("offset", "al-Qaim", bearing_deg=292.5, distance_km=8.0),
+        region=False, rule="gaz",
+    )
+    evidence = Evidence(
+        sentence=Span(0, len(BODY)), trigger=Span(13, 20), actors=[Span(0, 12), Span(61, 70)],
+        place=Span(21, 29), date=Span(33, 43), number=Span(53, 55), rule="svo",
+    )
+    event = Event(
+        doc_id=doc_id, event_type="Battles", sub_event_type="Armed clash", evidence=evidence,
+        event_id="p1-1", event_date=date(2017, 11, 3), time_precision=1, date_reason="stated",
+        actor1="Military Forces of Iraq (2014-)", assoc_actor_1="Tribal militia", inter1=1,
+        actor2="Islamic State (Iraq)", inter2=2, place=place,
+        location=Location("Husaybah", 34.3796, 40.9936, 1, "Iraq", 368, "Anbar", "Al-Qaim", None,
+                          "98530", "PPL", "exact name"),
+        fatalities=12, fatalities_low=10, fatalities_high=14, tags=["crowd size=no report"],
+        notes="On 3 November 2017, Iraqi troops entered Husaybah.", claimed_by="army",
+        source_scale="National", confidence=0.85, source_documents=["p1"], sources=["Example Wire"],
+        date_month=11, date_day=3, fatalities_by_source={"Example Wire": fatalities},
+    )
+    return Document(
+        id=doc_id, page_id=page_id, text=BODY, source="corpus/p1.txt", format="txt",
+        url="https://wire.example/husaybah", title="Army pushes into border town", outlet="Example Wire",
+        published=date(2017, 11, 4), published_source=DateSource.PAGE,
+        segments=[Segment(SegmentKind.TITLE, 0, 28, "first line"), Segment(SegmentKind.BODY, 30, 112, "prose"),
+                  Segment(SegmentKind.COMMENT, 114, 137, "widget")],
+        page_text=PAGE_TEXT, content_hash="hash-1", country="IQ",
+        sentences=[Sentence(0, len(BODY))],
+        actors=[ActorMention(0, 12, "Iraqi troops", "Military Forces of Iraq (2014-)", 1, "IQ", True, "lex")],
+        places=[place],
+        dates=[DateMention(33, 43, "November 3", date(2017, 11, 3), 1, "md", "year from page", 11, 3)],
+        numbers=[NumberMention(53, 55, "12", 12, 10, 14, "militants", False, "num")],
+        triggers=[Trigger(45, 52, "killing", "Battles", "Armed clash", "kill")],
+        events=[event],
+        control=[ControlStatement(place, "Islamic State (Iraq)", evidence, "held-by")],
+        warnings=["page cut at 5,000,000 bytes"],
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "fw.db") as s:
+        yield s
+
+
+def test_round_trip_rebuilds_every_field_with_types(store: Store) -> None:
+    doc = make_document()
+    assert store.add_page("p1", "hash-1", "corpus/p1.txt", [doc]) is True
+    (back,) = list(store.iter_documents())
+    assert back == doc
+    assert isinstance(back.published, date) and back.published_source is DateSource.PAGE
+    assert back.segments[1].kind is SegmentKind.BODY
+    ev = back.events[0]
+    assert isinstance(ev.place.relative, RelativePosition) and isinstance(ev.evidence.actors[0], Span)
+    assert ev.interaction == 12
+    assert isinstance(back.control[0].evidence.sentence, Span)
+
+
+def test_readding_the_same_page_adds_nothing(store: Store) -> None:
+    assert store.add_page("p1", "hash-1", "a.txt", [make_document()])
+    assert not store.has_page("hash-2")
+    assert store.add_page("p1-copy", "hash-1", "b.txt", [make_document("other")]) is False
+    assert store.count_documents() == 1 and store.count_pages() == 1
+    assert store.has_page("hash-1")
+
+
+def test_page_without_documents_is_remembered(store: Store) -> None:
+    assert store.add_page("furniture-only", "hash-f", "f.txt", [])
+    assert store.has_page("hash-f") and store.count_documents() == 0
+
+
+def test_documents_come_back_in_insertion_order_with_their_own_events(store: Store) -> None:
+    for i, pid in enumerate(["zeta", "alpha", "mid"]):
+        docs = [make_document(pid, pid, fatalities=i), make_document(f"{pid}#2", pid, fatalities=10 + i)]
+        docs[1].events.append(dataclasses.replace(docs[1].events[0], event_id="extra"))
+        store.add_page(pid, f"h-{pid}", f"{pid}.txt", docs)
+    back = list(store.iter_documents())
+    assert [d.id for d in back] == ["zeta", "zeta#2", "alpha", "alpha#2", "mid", "mid#2"]
+    assert [len(d.events) for d in back] == [1, 2] * 3
+    assert [d.events[0].fatalities_by_source["Example Wire"] for d in back] == [0, 10, 1, 11, 2, 12]
+
+
+def test_same_document_id_from_two_pages_is_kept_apart(store: Store) -> None:
+    store.add_page("report", "h-a", "a/report.txt", [make_document("report", fatalities=1)])
+    store.add_page("report", "h-b", "b/report.txt", [make_document("report", fatalities=2)])
+    back = list(store.iter_documents())
+    assert [d.content_hash for d in back] == ["h-a", "h-b"]
+    back[1].events[0].fatalities = 99
+    assert store.update_documents([back[1]]) == 1
+    again = list(store.iter_documents())
+    assert [d.events[0].fatalities for d in again] == [12, 99]
+
+
+def test_failed_page_leaves_nothing_behind(store: Store) -> None:
+    twice = [make_document("dup"), make_document("dup")]
+    with pytest.raises(StoreError, match="dup"):
+        store.add_page("dup", "h-dup", "dup.txt", twice)
+    assert not store.has_page("h-dup") and store.count_documents() == 0
+    assert store.add_page("ok", "h-ok", "ok.txt", [make_document("ok")])  # store still usable
+
+
+def test_update_documents_rewrites_dates_and_events(store: Store) -> None:
+    store.add_page("p1", "hash-1", "p1.txt", [make_document()])
+    (doc,) = list(store.iter_documents())
+    doc.published, doc.published_source = date(2017, 11, 5), DateSource.CORPUS
+    doc.events[0].event_date = date(2017, 11, 2)
+    doc.events.append(dataclasses.replace(doc.events[0], sub_event_type="Air/drone strike", event_id="p1-2"))
+    assert store.update_documents([doc]) == 1
+    (back,) = list(store.iter_documents())
+    assert back == doc
+    rows = store._db.execute("SELECT event_date, sub_event_type FROM events ORDER BY seq").fetchall()
+    assert rows == [("2017-11-02", "Armed clash"), ("2017-11-02", "Air/drone strike")]
+
+
+def test_corpus_events_replace_and_sql_columns(store: Store) -> None:
+    ev = make_document().events[0]
+    other = dataclasses.replace(ev, event_id="m2", location=None, fatalities=None, sources=["A", "B"])
+    store.replace_corpus_events([ev, other])
+    assert list(store.iter_corpus_events()) == [ev, other]
+    rows = store._db.execute(
+        "SELECT event_date, event_type, sub_event_type, location, latitude, longitude, fatalities"
+        " FROM corpus_events ORDER BY seq").fetchall()
+    assert rows == [("2017-11-03", "Battles", "Armed clash", "Husaybah", 34.3796, 40.9936, 12),
+                    ("2017-11-03", "Battles", "Armed clash", "Husaybah", None, None, None)]
+    store.replace_corpus_events([other])
+    assert list(store.iter_corpus_events()) == [other] and store.count_corpus_events() == 1
+
+
+def test_meta_values(store: Store) -> None:
+    assert store.get_meta("last_run") is None and store.get_meta("last_run", "never") == "never"
+    store.set_meta("last_run", "2024-03-02T10:00:00")
+    store.set_meta("last_run", "2024-03-03T10:00:00")
+    assert store.get_meta("last_run") == "2024-03-03T10:00:00"
+    assert store.get_meta("schema_version") == str(SCHEMA_VERSION)
+
+
+def test_wal_mode_and_schema_version_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "fw.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    finally:
+        db.close()
+    with Store(path) as s:  # reopening an existing store works
+        assert s.count_documents() == 0
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "fw.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+def test_foreign_files_are_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE customers (id INTEGER)")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="not frontwatch"):
+        Store(other)
+    text = tmp_path / "notes.db"
+    text.write_text("These are my notes about the offensive, not a database. " * 50)
+    with pytest.raises(StoreError, match="not a frontwatch database"):
+        Store(text)
+    with pytest.raises(StoreError, match="directory"):
+        Store(tmp_path)
+
+
+def test_pages_survive_a_killed_process(tmp_path: Path) -> None:
+    """Each page commits on its own: a process killed after two pages leaves both stored."""
+    path = tmp_path / "fw.db"
+    script = textwrap.dedent(f"""
+        import os
+        from frontwatch.model import Document
+        from frontwatch.store import Store
+        s = Store({str(path)!r})
+        for i in range(2):
+            s.add_page(f"p{{i}}", f"h{{i}}", "x.txt", [Document(id=f"p{{i}}", page_id=f"p{{i}}", text="Shots.")])
+        os._exit(9)  # no close(), no cleanup: as if killed
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr.decode()
+    with Store(path) as s:
+        assert [d.id for d in s.iter_documents()] == ["p0", "p1"]
+        assert s.has_page("h1") and not s.has_page("h2")
+
+
+def test_codec_round_trips_a_whole_document_with_events() -> None:
+    from frontwatch.store import Codec
+
+    codec = Codec()
+    doc = make_document()
+    text = codec.dumps(doc)
+    assert '"published": "2017-11-04"' in text  # dates as ISO strings
+    assert codec.load(Document, text) == doc
+    assert codec.load(Event, codec.dumps(doc.events[0])).interaction == 12
