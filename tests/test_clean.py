@@ -186,6 +186,21 @@ def test_no_comment_page_keeps_everything_of_the_article(vocab):
     assert not [s for s in doc.segments if s.kind is SegmentKind.COMMENT]
 
 
+def test_short_lede_byline_and_photo_caption(vocab):
+    lede = "Iraqi forces retook Rawa on Friday."
+    text = (f"Rawa falls\n\n{lede}\n\n{LEDE}\n\nBy Jane Doe in Erbil\n\n"
+            f"Soldiers raise a flag over the town hall. (Photo: Handout)\n\n{SECOND}\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.text == "\n\n".join([lede, LEDE, SECOND])
+    rules = {doc.segment_text(s): s.rule for s in doc.segments}
+    assert rules["By Jane Doe in Erbil"] == "furniture:bylines"
+
+
+def test_title_case_city_dateline_names_the_agency(vocab):
+    doc = clean_page(page(f"Baghdad (AFP) - {LEDE}\n\n{SECOND}\n"), vocab)[0]
+    assert doc.outlet == "Agence France-Presse"
+
+
 def test_all_furniture_page_gives_empty_body_with_warning(vocab):
     text = "Home\nNews\nShare this:\nFacebook\nTwitter\n\n2,500 $\n\nLoading...\nAdvertisement\n"
     docs = clean_page(page(text), vocab)
@@ -254,6 +269,25 @@ def test_comment_start_by_author_line_shape_without_widget(vocab):
     assert doc.text == "\n\n".join([LEDE, SECOND, THIRD])
     start = [s for s in doc.segments if s.rule == "comments:author-line"]
     assert len(start) == 1 and doc.segment_text(start[0]) == "Harold Benning"
+
+
+def test_comment_start_by_opinion_without_author_lines(vocab):
+    text = (f"Army reaches the border\n\n{LEDE}\n\n{SECOND}\n\n{THIRD}\n\n"
+            "Took them long enough! Where were they two years ago?\n\n"
+            "you guys always believe the ministry, lol\n\n"
+            "I bet the militants just shaved and went home. Wake up!\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.text == "\n\n".join([LEDE, SECOND, THIRD])
+    assert any(s.rule == "comments:opinion-tail" for s in doc.segments)
+
+
+def test_article_ending_in_quoted_reactions_is_not_cut(vocab):
+    quotes = ["“We have waited three years for this day!” said a shopkeeper in the market.",
+              "“Why did nobody come sooner?” asked one teacher, who told reporters her school had burned.",
+              "“I am going home,” a farmer said, pointing at the road to the east."]
+    text = f"Residents return\n\n{LEDE}\n\n{SECOND}\n\n{THIRD}\n\n" + "\n\n".join(quotes) + "\n"
+    doc = clean_page(page(text), vocab)[0]
+    assert all(q in doc.text for q in quotes)
 
 
 def test_article_subheadings_do_not_start_comments(vocab):
@@ -331,6 +365,11 @@ def test_capitalised_word_and_dash_mid_article_does_not_split(vocab):
 def test_published_line_beats_updated_line(vocab):
     text = f"Army pushes on\nUpdated: 14 March 2019\nPublished: 12 March 2019\n\n{LEDE}\n"
     assert clean_page(page(text), vocab)[0].published == date(2019, 3, 12)
+
+
+def test_outlet_name_alone_after_the_article_credits_it(vocab):
+    doc = clean_page(page(f"{LEDE}\n\n{SECOND}\n\nAl Masdar News\n"), vocab)[0]
+    assert doc.outlet == "Al-Masdar News" and doc.text.endswith(SECOND)
 
 
 def test_dates_in_article_prose_are_not_publication_dates(vocab):
@@ -421,6 +460,17 @@ def test_segments_cover_every_nonblank_line_once(vocab, text):
     for d in docs:
         for para in filter(None, d.text.split("\n\n")):
             assert para.strip()
+
+
+def test_large_pages_stay_linear(vocab):
+    # thousands of author-like lines and hard-wrapped lines: once quadratic, now well under a second
+    import time
+
+    names = "\n\n".join(f"Some Person{i % 7}\n\nThe convoy moved north along the river road." for i in range(2000))
+    wrapped = "\n".join("the convoy moved north along the river road toward the" for _ in range(5000))
+    t = time.perf_counter()
+    clean_page(page(f"{LEDE}\n\n{names}\n\n{wrapped}\n"), vocab)
+    assert time.perf_counter() - t < 8.0
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -141,6 +141,19 @@ def test_statement_dated_by_its_own_sentence(rules):
     assert control_as_of(tl, date(2017, 10, 27))[0].controller == ISIS
 
 
+def test_statement_in_undated_article_takes_the_articles_event_dates(rules):
+    d = mkdoc("u", "On 25 October troops closed in on Rawa, still held by the group. They entered Ana on "
+                   "27 October. The group also holds Hit.", None)
+    statement(d, "On 25 October troops closed in on Rawa, still held by the group.", "Rawa",
+              date_text="25 October", date_value=None)
+    d.dates[-1].month, d.dates[-1].day = 10, 25
+    statement(d, "The group also holds Hit.", "Hit")
+    # the article's one event was dated by the corpus stage
+    capture(d, "They entered Ana on 27 October.", "Ana", date(2017, 10, 27), None)
+    tl = control_timeline([], [d], rules)
+    assert {c.place: c.date for c in tl} == {"Rawa": date(2017, 10, 25), "Hit": date(2017, 10, 27)}
+
+
 def test_same_day_event_beats_statement(rules):
     d = mkdoc("d", "Troops stormed the ISIS-held town of Ana.", date(2017, 9, 21))
     statement(d, d.text, "Ana")
@@ -153,7 +166,20 @@ def test_non_territory_events_and_undated_statements_are_ignored(rules):
     d = mkdoc("d", "Clashes hit Ana, an ISIS-held town.", None)
     statement(d, d.text, "Ana")
     e = capture(d, d.text, "Ana", date(2017, 9, 21), None, sub="Armed clash")
-    assert control_timeline([e], [d], rules) == []
+    tl = control_timeline([e], [d], rules)
+    assert [(c.kind, c.date) for c in tl] == [("statement", date(2017, 9, 21))]  # dated by the article's event
+    u = mkdoc("u", "Hit is an ISIS-held town.", None)
+    statement(u, u.text, "Hit")
+    assert control_timeline([], [u], rules) == []  # nothing dates it
+
+
+def test_year_less_statement_dated_by_corpus_span(rules):
+    dated = mkdoc("p", "Nothing.", date(2017, 10, 26))
+    u = mkdoc("u", "On October 25 the group still held Rawa.", None)
+    statement(u, u.text, "Rawa", date_text="October 25", date_value=None)
+    u.dates[-1].month, u.dates[-1].day = 10, 25
+    tl = control_timeline([], [dated, u], rules)
+    assert [(c.place, c.date) for c in tl] == [("Rawa", date(2017, 10, 25))]
 
 
 def test_locate_callback_places_statements(rules):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -215,6 +215,26 @@ def test_week_precision_joins_day_precise_report_without_chaining(rules):
     assert weekly.time_precision == 1 and weekly.event_date == date(2019, 3, 2)
 
 
+def test_undated_retelling_joins_the_one_dated_event(rules):
+    a = doc("a1", "The army retook Mayadin on Saturday.")
+    b = doc("b1", "Since the army retook Mayadin, shops have reopened.", outlet="Outlet B", published=None)
+    c = doc("c1", "After government forces recaptured Hajin, civilians returned.", outlet="Outlet C", published=None)
+    event(a, a.text, GRT, "Mayadin", date(2019, 3, 2))
+    e_b = event(b, b.text, GRT, "Mayadin", None)
+    e_b.date_reason = "no date in the sentence"
+    event(c, c.text, GRT, "Hajin", None)
+    merged = merge_events([a, b, c], rules)
+    assert len(merged) == 2
+    may = next(m for m in merged if m.place.name == "Mayadin")
+    assert may.event_date == date(2019, 3, 2) and may.source_documents == ["a1", "b1"]
+    hajin = next(m for m in merged if m.place.name == "Hajin")
+    assert hajin.event_date is None and hajin.event_id == "SYR2"  # undated ones are numbered last
+    # two dated captures of Mayadin: the undated retelling cannot say which one it is
+    d = doc("d1", "The army retook Mayadin again on Tuesday.", outlet="Outlet D")
+    event(d, d.text, GRT, "Mayadin", date(2019, 3, 26))
+    assert len(merge_events([a, b, d], rules)) == 3
+
+
 def test_actors_union_into_associates(rules):
     a = doc("a1", "The army retook Mayadin on Saturday.")
     b = doc("b1", "Militias retook Mayadin on Saturday.", outlet="Outlet B")
@@ -303,6 +323,25 @@ def test_fallback_latest_stated_year_then_undated(rules):
     assert e.date_reason == "year from the article's latest stated date (2016)"
     assert a.published is None  # a stated year bounds nothing about publication
     assert e2.event_date is None and e2.date_reason.startswith("no year")
+
+
+def test_year_from_corpus_span_before_background_years(rules):
+    dated = [doc(f"p{i}", "Nothing to see.", published=date(2017, 9, 16) + timedelta(days=10 * i)) for i in range(3)]
+    u = doc("u", "The militants have held Hawija since 2014. On October 8 police raided a hideout nearby.",
+            published=None)
+    e = event(u, "On October 8 police raided a hideout nearby.", "Arrests", "hideout", None, month=10, day=8)
+    infer_corpus_dates(dated + [u], rules)
+    assert e.event_date == date(2017, 10, 8)
+    assert e.date_reason == "year from the corpus's dated span (2017-09-16..2017-10-06)"
+    assert u.published is None
+
+
+def test_corpus_spanning_years_gives_no_span_year(rules):
+    dated = [doc("old", "x", published=date(2015, 5, 1)), doc("new", "y", published=date(2017, 5, 1))]
+    u = doc("u", "Fighting resumed in 2016. On October 8 police raided a hideout.", published=None)
+    e = event(u, "On October 8 police raided a hideout.", "Arrests", "hideout", None, month=10, day=8)
+    infer_corpus_dates(dated + [u], rules)
+    assert e.event_date == date(2016, 10, 8) and "latest stated date" in e.date_reason
 
 
 def test_haversine():

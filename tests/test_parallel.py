@@ -8,6 +8,7 @@ import importlib
 import importlib.util
 import json
 import os
+import sys
 import time
 import uuid
 from datetime import date
@@ -249,54 +250,76 @@ def _have_pipeline() -> str | None:
     return None
 
 
-def _corpus_pages(n: int) -> list[Page]:
+def _make_corpus_module():
     spec = importlib.util.spec_from_file_location("make_corpus", REPO / "bench" / "make_corpus.py")
     mc = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_corpus", mc)  # dataclasses look their module up there
     spec.loader.exec_module(mc)
-    pages = []
+    return mc
+
+
+def _write_corpus(root: Path, n: int) -> Path:
+    """``n`` generated pages, every third as HTML, the rest as text files."""
+    mc = _make_corpus_module()
+    root.mkdir(parents=True, exist_ok=True)
     for p in mc.iter_corpus(n, seed=11):
         if p.number % 3 == 0:
-            pages.append(Page(id=f"h{p.number}", source="gen", format="html", html=mc.to_html(p), url=p.url))
+            (root / f"page{p.number:03d}.html").write_text(mc.to_html(p), encoding="utf-8")
         else:
-            pages.append(Page(id=f"t{p.number}", source="gen", format="txt", text=mc.to_text(p)))
-    return pages
+            (root / f"page{p.number:03d}.txt").write_text(mc.to_text(p), encoding="utf-8")
+    return root
 
 
-def _fingerprint(results) -> list:
-    from frontwatch.store import _Codec
+def _stored(db: Path) -> list:
+    """What a run stored: document ids, texts and serialised events, in storage order."""
+    from frontwatch.store import Store, _Codec
 
     codec = _Codec()
-    out = []
-    for page, docs in results:
-        out.append((page.id, [(d.id, d.text, [json.loads(codec.dumps(e)) for e in d.events]) for d in docs]))
-    return out
+    with Store(db) as store:
+        return [(d.id, d.text, [json.loads(codec.dumps(e)) for e in d.events]) for d in store.iter_documents()]
 
 
 @pytest.fixture(scope="module")
-def real_options(tmp_path_factory):
+def pipeline_mod():
     missing = _have_pipeline()
     if missing:
         pytest.skip(f"the per-page stages are not all written: {missing}")
-    from frontwatch.pipeline import RunOptions
-
-    return RunOptions(inputs=(), out_dir=tmp_path_factory.mktemp("out"))
+    return importlib.import_module("frontwatch.pipeline")
 
 
-def test_real_pipeline_same_results_serial_processes_dask(real_options, cluster):
-    from frontwatch.pipeline import load_resources, serial_map
+def _ingest(pipeline_mod, corpus: Path, out: Path, make_mapper):
+    from frontwatch.store import Store
 
-    pages = _corpus_pages(24)
-    serial = _fingerprint(serial_map(_copies(pages), load_resources(real_options)))
-    assert sum(len(evs) for _, docs in serial for _, _, evs in docs) > 0, "the corpus should yield events"
-    local = _fingerprint(parallel.process_map(real_options, 2)(_copies(pages)))
-    assert local == serial
-    dask = _fingerprint(parallel.dask_map(real_options, cluster.scheduler_address)(_copies(pages)))
-    assert dask == serial
+    options = pipeline_mod.RunOptions(inputs=(str(corpus),), out_dir=out)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = pipeline_mod.RunSummary()
+    with Store(out / pipeline_mod.DB_NAME) as store:
+        pipeline_mod.ingest(options.inputs, store, lambda: pipeline_mod.load_resources(options), summary,
+                            mapper=make_mapper(options))
+    return summary
 
 
-def _copies(pages: list[Page]) -> list[Page]:
-    # Stages may write on a page (warnings, text from html): every mapper gets fresh copies.
-    return [dataclasses.replace(p, warnings=list(p.warnings)) for p in pages]
+def test_real_pipeline_same_results_serial_processes_dask(pipeline_mod, cluster, tmp_path):
+    n = 12
+    corpus = _write_corpus(tmp_path / "corpus", n)
+    runs = {
+        "serial": lambda options: None,
+        "local": lambda options: parallel.process_map(options, 2),
+        "dask": lambda options: parallel.dask_map(options, cluster.scheduler_address),
+    }
+    stored = {}
+    for name, make in runs.items():
+        summary = _ingest(pipeline_mod, corpus, tmp_path / name, make)
+        assert summary.pages_read == n, name
+        stored[name] = _stored(tmp_path / name / pipeline_mod.DB_NAME)
+    assert len(stored["serial"]) >= n
+    assert sum(len(evs) for _, _, evs in stored["serial"]) > 0, "the corpus should yield events"
+    assert stored["local"] == stored["serial"]
+    assert stored["dask"] == stored["serial"]
+    # A rerun skips every page by content hash before it reaches the workers.
+    again = _ingest(pipeline_mod, corpus, tmp_path / "local", runs["local"])
+    assert (again.pages_read, again.pages_already_stored) == (0, n)
+    assert _stored(tmp_path / "local" / pipeline_mod.DB_NAME) == stored["serial"]
 
 
 def test_unreachable_scheduler_is_a_config_error(monkeypatch):

@@ -19,7 +19,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lexicon import Lexicon, _read_yaml, find_countries, load_lexicon, match_actors, read_builtin, resolve_actors
+from .lexicon import (
+    Lexicon,
+    find_countries,
+    load_lexicon,
+    match_actors,
+    read_builtin,
+    read_yaml,
+    resolve_actors,
+)
 from .model import Document, Sentence
 from .places import PlaceResources, find_places, load_places
 from .quantities import QuantityResources, find_numbers, load_quantities
@@ -58,7 +66,7 @@ def load_resources(lexicons: Sequence[Path] = ()) -> AnnotateResources:
     sent = read_builtin("sentences.yaml")
     abbrevs = set(sent.get("abbreviations") or [])
     for p in extra:
-        abbrevs.update(_read_yaml(p).get("abbreviations") or [])
+        abbrevs.update(read_yaml(p).get("abbreviations") or [])
     return AnnotateResources(
         lexicon=load_lexicon(extra),
         dates=load_dates(extra),

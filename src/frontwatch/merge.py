@@ -32,7 +32,7 @@ import pycountry
 import yaml
 
 from .errors import ConfigError
-from .model import DateSource, Document, Event
+from .model import DateSource, Document, Event, Location
 
 # Two located points closer than this are one place when both are exact (geo_precision 1)
 # and come from different articles (transliterations that the gazetteer did not unify).
@@ -46,6 +46,10 @@ DATE_SLACK_DAYS = {1: 0, 2: 3, 3: 15}
 # A year taken from the corpus is applied to the other year-less dates of the same article
 # choosing the year that puts them nearest the matched date (an article spans weeks, not years).
 EARTH_RADIUS_KM = 6371.0
+# A year-less date that no dated article shares takes the year of the corpus's publication span
+# when exactly one year puts it within this many days of the span: a corpus is collected about
+# one period of a war, and news reports events of the last weeks.
+CORPUS_SPAN_SLACK_DAYS = 45
 # Fallback year: four-digit years stated in the article (1900-2099), not parts of longer numbers.
 _YEAR_RE = re.compile(r"(?<![\d.,/:-])((?:19|20)\d\d)(?![\d%]|[.,]\d)")
 _APOSTROPHES = "'`\u2018\u2019\u02bc\u02bb\u02be\u02bf\u00b4"
@@ -158,11 +162,20 @@ def event_place_names(event: Event, rules: PlaceNameRules, memo: dict | None = N
     return frozenset(names)
 
 
+def exact_gazetteer_id(loc: Location | None) -> str | None:
+    """The gazetteer id of a location that *is* the place (geo_precision 1, or unknown).
+    For "10 km south of X" or a region the geocoder reports X's or the region's entry, which
+    many different places share, so it does not identify the place."""
+    if loc is None or not loc.gazetteer_id or loc.geo_precision not in (1, None):
+        return None
+    return loc.gazetteer_id
+
+
 def place_identity(event: Event, rules: PlaceNameRules) -> str:
-    """One key for where an event is: ``gaz:<id>`` when located, else ``name:<key>``."""
+    """One key for where an event is: ``gaz:<id>`` when located exactly, else ``name:<key>``."""
     loc = event.location
-    if loc is not None and loc.gazetteer_id:
-        return f"gaz:{loc.gazetteer_id}"
+    if exact_gazetteer_id(loc):
+        return f"gaz:{exact_gazetteer_id(loc)}"
     if event.place is not None and rules.key(event.place.name, event.place.descriptor):
         return f"name:{rules.key(event.place.name, event.place.descriptor)}"
     if loc is not None and rules.key(loc.name):
@@ -189,6 +202,25 @@ def _nearest(anchor: date, m: int, d: int) -> date | None:
     return min(cands, key=lambda x: (abs((x - anchor).days), x)) if cands else None
 
 
+def corpus_span(docs: Iterable[Document]) -> tuple[date, date] | None:
+    """First and last publication date of the corpus's dated articles (not counting dates that
+    were themselves inferred from the corpus)."""
+    published = [d.published for d in docs if d.published is not None and d.published_source != DateSource.CORPUS]
+    return (min(published), max(published)) if published else None
+
+
+def year_in_span(span: tuple[date, date] | None, month: int, day: int) -> date | None:
+    """The one date with this month and day within ``CORPUS_SPAN_SLACK_DAYS`` of the span of
+    the corpus's publication dates; None when there is none or more than one (a corpus that
+    covers years cannot say which)."""
+    if span is None:
+        return None
+    lo = span[0] - timedelta(days=CORPUS_SPAN_SLACK_DAYS)
+    hi = span[1] + timedelta(days=CORPUS_SPAN_SLACK_DAYS)
+    cands = [d for y in range(lo.year, hi.year + 1) if (d := _safe_date(y, month, day)) and lo <= d <= hi]
+    return cands[0] if len(cands) == 1 else None
+
+
 def _latest_stated_year(doc: Document) -> int | None:
     years = [dm.value.year for dm in doc.dates if dm.value is not None]
     years += [int(m.group(1)) for m in _YEAR_RE.finditer(doc.text)]
@@ -203,8 +235,11 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
     sub-type first, any sub-type second. The year voted by most matches (latest on a tie) dates
     the matched events, and the article's other year-less dates take the year that puts them
     nearest the matched day. Articles dated this way serve others in turn (repeated until no
-    change). Then, as a fallback, the latest year stated in the article itself; else the event
-    stays undated with ``date_reason`` saying why.
+    change). Then, as fallbacks: the year that puts the date within ``CORPUS_SPAN_SLACK_DAYS``
+    of the span of the corpus's publication dates, when exactly one year does (a corpus that
+    covers several years gives none) — before the article's own latest stated year, because
+    background years ("held since 2014") are common in war reporting — then that stated year;
+    else the event stays undated with ``date_reason`` saying why.
 
     An article with no publication date that got years this way has ``published`` set to its
     latest event date, with ``published_source = CORPUS``: a report cannot precede the latest
@@ -240,14 +275,19 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
             else:
                 still.append(doc)
         pending = still
+    span = corpus_span(docs)
     for doc in pending:
         year = _latest_stated_year(doc)
         for e in doc.events:
             if not _undated(e):
                 continue
             assert e.date_month is not None and e.date_day is not None
+            in_span = year_in_span(span, e.date_month, e.date_day)
             d = _safe_date(year, e.date_month, e.date_day) if year else None
-            if d is not None:
+            if in_span is not None:
+                e.event_date = in_span
+                e.date_reason = f"year from the corpus's dated span ({span[0].isoformat()}..{span[1].isoformat()})"  # type: ignore[index]
+            elif d is not None:
                 e.event_date = d
                 e.date_reason = f"year from the article's latest stated date ({year})"
             else:
@@ -262,8 +302,8 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
 
 def _place_keys(e: Event, rules: PlaceNameRules) -> list[str]:
     keys = [f"n:{n}" for n in sorted(event_place_names(e, rules))]
-    if e.location is not None and e.location.gazetteer_id:
-        keys.append(f"g:{e.location.gazetteer_id}")
+    if exact_gazetteer_id(e.location):
+        keys.append(f"g:{exact_gazetteer_id(e.location)}")
     return keys
 
 
@@ -391,7 +431,7 @@ def merge_events(
             pt = (loc.latitude, loc.longitude) if loc and loc.latitude is not None and loc.longitude is not None else None
             members.append(
                 _Member(
-                    e, doc, event_place_names(e, rules, memo), loc.gazetteer_id if loc else None, pt,
+                    e, doc, event_place_names(e, rules, memo), exact_gazetteer_id(loc), pt,
                     bool(loc and loc.geo_precision == 1 and pt),
                 )
             )
@@ -451,10 +491,44 @@ def merge_events(
             if not lst or lst[-1] != ci:
                 lst.append(ci)
 
+    clusters = _attach_undated(clusters, distance_km)
     merged = [_merge_cluster(c) for c in clusters]
     assign_event_ids(merged, {d.id: d for d in docs})
     merged.sort(key=lambda e: _id_sort_key(e))
     return merged
+
+
+def _attach_undated(clusters: list[_Cluster], distance_km: float) -> list[_Cluster]:
+    """An event with no date at all ("after the army took X", told in passing) joins the dated
+    event of the same sub-type and place when exactly one exists: it is that event retold.
+    With none, or several (which one?), it stays on its own, undated."""
+    dated_by_key: dict[tuple, set[int]] = defaultdict(set)
+    for ci, c in enumerate(clusters):
+        if c.anchor.event.event_date is None:
+            continue
+        for m in c.members:
+            for n in m.names:
+                dated_by_key[(m.event.sub_event_type, "n", n)].add(ci)
+            if m.gaz:
+                dated_by_key[(m.event.sub_event_type, "g", m.gaz)].add(ci)
+    absorbed: set[int] = set()
+    for ci, c in enumerate(clusters):
+        a = c.anchor.event
+        if a.event_date is not None or a.date_month is not None:
+            continue
+        sub = a.sub_event_type
+        cand: set[int] = set()
+        for m in c.members:
+            for n in m.names:
+                cand |= dated_by_key.get((sub, "n", n), set())
+            if m.gaz:
+                cand |= dated_by_key.get((sub, "g", m.gaz), set())
+        fits = [t for t in sorted(cand)
+                if any(_same_place(m, o, distance_km) for m in c.members for o in clusters[t].members)]
+        if len(fits) == 1:
+            clusters[fits[0]].members.extend(c.members)
+            absorbed.add(ci)
+    return [c for ci, c in enumerate(clusters) if ci not in absorbed]
 
 
 def _norm_outlet(o: str | None) -> str:

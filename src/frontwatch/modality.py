@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from .errors import ConfigError
 from .model import ActorMention
 
+_FRONTED_SUBORDINATE_RE = re.compile(
+    r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
+    re.IGNORECASE)
 # Claimant phrases longer than this are not a name but a clause; they are cut.
 MAX_CLAIMANT_CHARS = 80
 # How far back an opinion verb may stand before a "that" clause and still govern it.
@@ -68,7 +71,7 @@ def phrase_regex(phrases: Sequence[str]) -> str:
         body = r"\s+".join(re.escape(w) for w in p.split())
         left = r"(?<!\w)" if p[0].isalnum() else ""
         right = r"(?!\w)" if p[-1].isalnum() else ""
-        alts.append(f"(?-i:{left}{body}{right})(?!\s+\d)" if exact else f"{left}{body}{right}")
+        alts.append(rf"(?-i:{left}{body}{right})(?!\s+\d)" if exact else f"{left}{body}{right}")
     return "|".join(alts) if alts else r"(?!x)x"
 
 
@@ -138,6 +141,10 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
         elif m.start() >= end:
             c_end = m.start()
             break
+    # "After X, Y did Z": a fronted subordinate clause ends at its comma.
+    sub = _FRONTED_SUBORDINATE_RE.match(text, c_start, start)
+    if sub:
+        c_start = sub.end()
     return c_start, c_end
 
 
@@ -193,7 +200,7 @@ def _canonical_claimant(phrase: str, offset: int, actors: Sequence[ActorMention]
 
 
 def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
-                  actors: Sequence[ActorMention], rules: ModalityRules) -> str:
+                  actors: Sequence[ActorMention], rules: ModalityRules, end: int | None = None) -> str:
     """Who the sentence says reports the trigger at ``start``: "according to X", "X said"."""
     in_sent = [a for a in actors if sent_start <= a.start < sent_end]
     m = rules.claim_prep_re.search(text, sent_start, sent_end)
@@ -203,6 +210,8 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
         return _canonical_claimant(text[m.end():phrase_end], m.end(), in_sent, rules)
     best: tuple[int, int] | None = None
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
+        if end is not None and start <= v.start() < end:
+            continue  # "announced the start of an operation" is the event, not a claim
         seg_start = sent_start
         for sep in re.finditer(r"[,;:\"“”]|\bthat\b", text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()

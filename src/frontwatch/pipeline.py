@@ -153,8 +153,8 @@ def corpus_stages(docs: list[Document], options: RunOptions) -> tuple[list[Event
 
     merge.infer_corpus_dates(docs)
     if options.geocode:
-        from .geocode import geocode_documents
         from .gazetteer import open_gazetteer
+        from .geocode import geocode_documents
 
         gaz = open_gazetteer(tuple(options.gazetteers), data_dir=options.data_dir)
         try:

@@ -30,7 +30,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import ConfigError
-from .lexicon import Lexicon, _read_yaml, alternation, normalise, read_builtin
+from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition, Sentence
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
@@ -40,7 +40,9 @@ ANAPHOR_WINDOW = 600
 MAX_NAME_WORDS = 4
 
 # Priorities when candidate groups overlap: descriptor evidence first.
-PRI_PREFIX, PRI_PRE, PRI_FACILITY, PRI_LIST, PRI_SLOT, PRI_COUNTRY = 0, 1, 2, 3, 4, 5
+# A descriptor after the name wins over one before it ("Jebel Marra hills" is the hills of Jebel
+# Marra, "the Wadi X, Y and Z valleys" are three valleys).
+PRI_LIST, PRI_PREFIX, PRI_PRE, PRI_FACILITY, PRI_SLOT, PRI_COUNTRY = 0, 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class PlaceResources:
     part_before_re: re.Pattern[str]
     dir_before_re: re.Pattern[str]
     dir_of_before_re: re.Pattern[str]
+    near_before_re: re.Pattern[str]
     anaphor_re: re.Pattern[str]
     trailing_desc_re: re.Pattern[str]
     person_after_re: re.Pattern[str]
@@ -73,7 +76,7 @@ class PlaceResources:
 
 def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     """Compile ``data/places.yaml`` (plus user files with the same keys)."""
-    docs = [("places.yaml", read_builtin("places.yaml"))] + [(str(p), _read_yaml(Path(p))) for p in extra]
+    docs = [("places.yaml", read_builtin("places.yaml"))] + [(str(p), read_yaml(Path(p))) for p in extra]
     desc: dict[str, tuple[str, bool]] = {}
     regions: set[str] = set()
     prefixes: dict[str, str] = {}
@@ -98,12 +101,12 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
                     prefixes[normalise(f)] = str(canon)
             heads.extend(doc.get("facility_heads") or [])
             preword.extend(doc.get("pre_descriptor_words") or [])
-            slots.extend(doc.get("locative_slots") or [])
+            slots.extend(str_list(doc.get("locative_slots"), f"{_where}: locative_slots"))
             dirs.update({normalise(k).lower(): float(v) for k, v in (doc.get("directions") or {}).items()})
             near.update({normalise(k).lower(): str(v) for k, v in (doc.get("near_phrases") or {}).items()})
             units.update({str(k).lower(): float(v) for k, v in (doc.get("distance_units") or {}).items()})
             anaphors.update({normalise(k).lower(): v for k, v in (doc.get("anaphors") or {}).items()})
-            stop.update(doc.get("stopwords") or [])
+            stop.update(str_list(doc.get("stopwords"), f"{_where}: stopwords"))
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed place vocabulary: {exc}") from exc
 
@@ -123,9 +126,9 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})")
     prefix_re = re.compile(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})")
     head_alt = alternation(heads, fold=False)
-    cap = r"[A-Z][\w’'-]*"
+    cap = r"(?:[a-z]{1,4}[-‐‑])?[A-Z][\w’'-]*"
     facility_re = re.compile(
-        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+(?:the\s+)?{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
+        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
     slot_re = re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
                          rf"(?:(?P<dadj>{dir_alt})\s+)?(?P<name>{name})")
     cont_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+){the}?(?P<name>{name})")
@@ -144,7 +147,10 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     part_before_re = re.compile(rf"(?P<adj>{dir_alt})\s+(?:part|parts|side|reaches|countryside|edge|outskirts)\s+of\s+{the}?$")
     dir_before_re = re.compile(rf"(?<![\w-])(?P<adj>{dir_alt})\s+$")
     dir_of_before_re = re.compile(rf"(?<![\w-])(?P<d1>{dir_alt})(?:\s+(?:and|or|to)\s+(?P<d2>{dir_alt}))?\s+of\s+{the}?$")
-    anaphor_re = re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+(?P<ana>{ana_alt})(?![\w-])")
+    # "outskirts of it" / "near the city", and bare noun anaphors ("attacked the town").
+    noun_ana = alternation([a for a, kind in anaphors.items() if kind], fold=True)
+    anaphor_re = re.compile(rf"(?<![\w-])(?:(?P<near>{near_alt})\s+(?P<ana>{ana_alt})"
+                            rf"|(?P<bare>{noun_ana}))(?![\w-])(?!\s+of\b)(?!\s+(?:has|had|was|is|will)\b)")
     trailing_desc_re = re.compile(rf"\s+(?P<desc>{desc_alt})$")
     person_after_re = re.compile(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
     joiner_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+|;\s*){the}?$")
@@ -152,7 +158,8 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         desc_by_form=MappingProxyType(desc), region_descriptors=frozenset(regions), list_re=list_re,
         pre_re=pre_re, prefix_re=prefix_re, prefix_by_form=MappingProxyType(prefixes), facility_re=facility_re,
         slot_re=slot_re, cont_re=cont_re, rel_re=rel_re, part_before_re=part_before_re,
-        dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re, anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
+        dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re,
+        near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"), anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
         person_after_re=person_after_re, joiner_re=joiner_re, directions=MappingProxyType(dirs),
         near=MappingProxyType(near), units=MappingProxyType(units), anaphors=MappingProxyType(anaphors),
         stopwords=frozenset(stop),
@@ -168,6 +175,11 @@ class _Item:
     region: bool = False
     relative: RelativePosition | None = None
     rule: str = ""
+    name_start: int = -1  # where the name itself starts, when the mention starts earlier
+
+    def name_span(self) -> tuple[int, int]:
+        s = self.name_start if self.name_start >= 0 else self.start
+        return s, s + len(self.name)
 
 
 @dataclass(slots=True)
@@ -211,9 +223,10 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
             items = [_Item(s, e, text[s:e], canon, region, rule="list+descriptor") for s, e in spans]
             items[-1].end = m.end("desc")
         else:
-            s, e = spans[0][0], spans[-1][1]
+            # A singular descriptor names one place: the last of the names ("in Iraq, X city").
+            s, e = spans[-1]
             items = [_Item(s, m.end("desc"), text[s:e], canon, region, rule="name+descriptor")]
-        groups.append(_Group(m.start(), m.end(), PRI_LIST, items))
+        groups.append(_Group(items[0].start, m.end(), PRI_LIST, items))
     for m in res.pre_re.finditer(text):
         d = m.group("desc").lower()
         canon = "city" if d == "capital" else _descriptor(res, d)[0]
@@ -222,15 +235,15 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
             continue
         s, e = nm
         groups.append(_Group(m.start(), e, PRI_PRE,
-                             [_Item(m.start(), e, text[s:e], canon, canon in res.region_descriptors,
-                                    rule="descriptor+name")]))
+                             [_Item(m.start("desc"), e, text[s:e], canon, canon in res.region_descriptors,
+                                    rule="descriptor+name", name_start=s)]))
     for m in res.prefix_re.finditer(text):
         canon = res.prefix_by_form[normalise(m.group("pdesc"))]
         nm = _trim_name(text, m.start("name"), m.end("name"), res)
         if nm is None:
             continue
         groups.append(_Group(m.start(), nm[1], PRI_PREFIX,
-                             [_Item(m.start(), nm[1], text[nm[0]:nm[1]], canon, rule="prefix+name")]))
+                             [_Item(m.start(), nm[1], text[nm[0]:nm[1]], canon, rule="prefix+name", name_start=nm[0])]))
     for m in res.facility_re.finditer(text):
         head = m.group("head").lower()
         groups.append(_Group(m.start(), m.end(), PRI_FACILITY,
@@ -249,7 +262,7 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
                 if slot == "outskirts of":
                     item.relative = RelativePosition("outskirts", item.name)
                 if m.group("dadj") and not items:
-                    item.start = m.start("dadj")
+                    item.start, item.name_start = m.start("dadj"), item.start
                     item.region = True
                     item.relative = RelativePosition("in", item.name, res.directions.get(m.group("dadj").lower()))
                 items.append(item)
@@ -298,22 +311,38 @@ def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexic
     """Non-overlapping groups, best evidence first; items overlapping actors or dates dropped."""
     demonyms = {normalise(d) for c in lex.countries.values() for d in c.demonyms}
     chosen: list[_Group] = []
+    taken: list[tuple[int, int]] = []
     for g in sorted(groups, key=lambda g: (g.priority, -(g.end - g.start), g.start)):
-        if any(c.start < g.end and g.start < c.end for c in chosen):
-            continue
+        if any(s < g.end and g.start < e for s, e in taken):
+            if len(g.items) < 2:
+                continue
+            # A list keeps the items that do not collide with better evidence.
+            g.items = [it for it in g.items if not any(s < it.end and it.start < e for s, e in taken)]
+            if not g.items:
+                continue
+            g.start = g.items[0].start
         kept = []
         for it in g.items:
+            # "Syria's Deir Ezzor Governorate": the possessor is context, not part of the name.
+            poss = re.match(r"([A-Z][\w ]*?)['’]s\s+", it.name)
+            if poss and normalise(poss.group(1)) in lex.country_by_form:
+                cut = poss.end()
+                ns = it.name_span()[0]
+                it.name, it.name_start = it.name[cut:], ns + cut
             core = normalise(_strip_the(it.name))
-            if any(s < it.start + len(it.name) and it.start < e for s, e in exclude) and it.rule != "facility":
+            ns, ne = it.name_span()
+            if any(s < ne and ns < e for s, e in exclude) and it.rule != "facility":
                 continue
-            if core in demonyms and it.descriptor not in ("border",):
-                continue
+            first = core.split(" ")[0].split("-")[0]
+            if (core in demonyms or first in demonyms) and it.descriptor not in ("border",):
+                continue  # "Syrian city" (a description), "Iraqi Joint Operations Room" (an institution)
             if it.descriptor is None and core in lex.country_by_form and core not in demonyms:
                 it.descriptor, it.region = "country", True
             kept.append(it)
         if kept:
             g.items = kept
             chosen.append(g)
+            taken.extend((it.start, it.end) for it in kept)
     chosen.sort(key=lambda g: g.start)
     return chosen
 
@@ -366,29 +395,39 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon, exclude: Sequence[
     groups = _merge_adjacent(text, _select(_candidates(text, res, lex), exclude, lex), res)
     out: list[PlaceMention] = []
     seen: list[tuple[int, str, str | None, bool]] = []  # (start, name, descriptor, region) for anaphora
-    ana_spans = [(m.start("ana"), m.end("ana"), m) for m in res.anaphor_re.finditer(text)]
+    ana_spans = [(m.start(), m.end(), m) for m in res.anaphor_re.finditer(text)]
     events: list[tuple[int, str, object]] = [(g.start, "g", g) for g in groups] + [(s, "a", m) for s, _e, m in ana_spans]
     events.sort(key=lambda x: x[0])
     last_rel_end = -1
     for _pos, kind, obj in events:
         if kind == "a":
             m = obj  # type: ignore[assignment]
-            if any(g.start <= m.start("ana") < g.end for g in groups):  # type: ignore[union-attr]
+            grp = "ana" if m.group("ana") else "bare"  # type: ignore[union-attr]
+            a_s, a_e = m.start(grp), m.end(grp)  # type: ignore[union-attr]
+            if any(g.start <= a_s < g.end for g in groups):
                 continue
-            ana_kind = res.anaphors.get(normalise(m.group("ana")).lower())  # type: ignore[union-attr]
-            target = _resolve_anaphor(text, m.start(), ana_kind, seen)  # type: ignore[union-attr]
+            ana_kind = res.anaphors.get(normalise(m.group(grp)).lower())  # type: ignore[union-attr]
+            target = _resolve_anaphor(text, a_s, ana_kind, seen)
             if target is None:
                 continue
-            rel = RelativePosition(res.near.get(normalise(m.group("near")).lower(), "near"), target)  # type: ignore[union-attr]
-            out.append(PlaceMention(m.start("ana"), m.end("ana"), text[m.start("ana"):m.end("ana")], target,  # type: ignore[union-attr]
-                                    descriptor=ana_kind, relative=rel, rule="anaphor"))
-            seen.append((m.start("ana"), target, ana_kind, False))  # type: ignore[union-attr]
+            rel = None
+            if m.group("near"):  # type: ignore[union-attr]
+                rel = RelativePosition(res.near.get(normalise(m.group("near")).lower(), "near"), target)  # type: ignore[union-attr]
+            out.append(PlaceMention(a_s, a_e, text[a_s:a_e], target, descriptor=ana_kind, relative=rel, rule="anaphor"))
+            seen.append((a_s, target, ana_kind, False))
             continue
         g: _Group = obj  # type: ignore[assignment]
         rel, rel_end = _relative_after(text, g, res, seen)
         # A place that is the anchor of the previous place's relative phrase is a reference
         # point ("15km east of X"), not where anything happened: say so in the rule.
         anchor_of = g.start < last_rel_end
+        nb = res.near_before_re.search(text, max(0, g.start - 40), g.start)
+        if nb and rel is None:
+            # "near X", "on the outskirts of X town": the place is next to X, not X itself.
+            for it in g.items:
+                if it.relative is None:
+                    it.relative = RelativePosition(res.near.get(normalise(nb.group("near")).lower(), "near"),
+                                                   _strip_the(it.name))
         if not anchor_of and rel is None and len(g.items) == 1 and g.items[0].relative is None:
             # "the desert south and southeast of X": an area given only by its bearing from X.
             db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start)

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import ConfigError
-from .lexicon import _read_yaml, alternation, normalise, read_builtin
+from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import NumberMention
 
 # Plain numbers of this form are years, not counts ("in 2014"), unless a counted noun follows.
@@ -46,7 +46,7 @@ class QuantityResources:
 
 def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     """Compile ``data/quantities.yaml`` (plus user files with the same keys)."""
-    docs = [("quantities.yaml", read_builtin("quantities.yaml"))] + [(str(p), _read_yaml(Path(p))) for p in extra]
+    docs = [("quantities.yaml", read_builtin("quantities.yaml"))] + [(str(p), read_yaml(Path(p))) for p in extra]
     words: dict[str, int] = {}
     tens: dict[str, int] = {}
     scales: dict[str, int] = {}
@@ -215,8 +215,8 @@ def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int,
         unit, measure = _unit_after(text, end, res)
         if b is None and YEAR_RANGE[0] <= a <= YEAR_RANGE[1] and re.fullmatch(r"\d{4}", a_s) and unit is None:
             continue
-        if a_s.lower() == "one" and b is None and unit is None:
-            continue
+        if a_s.lower() == "one" and b is None and (unit is None or re.match(r"\s+of\b", text[end:])):
+            continue  # "one of the largest", "one of them": not a count
         mod = res.modifiers.get(normalise(m.group("mod")).lower()) if m.group("mod") else None
         low = high = None
         best = a

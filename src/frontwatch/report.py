@@ -53,6 +53,7 @@ OTHER_COLOUR = "#7f7f7f"
 # LABEL_MIN_CELLS of its points to be named.
 LABEL_GRID = 14
 LABEL_MIN_CELLS = 6
+LABEL_MERGE_UNITS = 12  # control places closer than this (SVG units) share one label
 CONTROLLER_COLOURS = ["#1565c0", "#212121", "#2e7d32", "#c62828", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00"]
 
 
@@ -304,12 +305,21 @@ def render_report(
 
     svg = [f'<svg class="fw-map" viewBox="0 0 {fr.width} {fr.height}" role="img" aria-label="Map of events">',
            f'<rect width="{fr.width}" height="{fr.height}" fill="#dfeaf3"/>', _basemap_svg(basemap, fr)]
-    for p in places.values():
-        x, y = p["xy"]
-        svg.append(f'<g><rect class="ctl hidden" id="fw-place-{p["i"]}" x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" '
-                   f'height="10" transform="rotate(45 {x:.1f} {y:.1f})" fill="#999">'
-                   f'<title id="fw-place-title-{p["i"]}"></title></rect>'
-                   f'<text class="plabel" x="{x + 9:.1f}" y="{y + 4:.1f}">{esc(p["name"])}</text></g>')
+    # Places the geocoder put on one point (e.g. several valleys "south of X") share one label:
+    # the place with the earliest evidence carries it, with how many others stand there.
+    spots: dict[tuple[int, int], list[dict]] = {}
+    for p in sorted(places.values(), key=lambda p: (p["steps"][0][0], p["i"])):
+        spots.setdefault((round(p["xy"][0] / LABEL_MERGE_UNITS), round(p["xy"][1] / LABEL_MERGE_UNITS)), []).append(p)
+    for group in spots.values():
+        for k, p in enumerate(group):
+            x, y = p["xy"]
+            svg.append(f'<rect class="ctl hidden" id="fw-place-{p["i"]}" x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" '
+                       f'height="10" transform="rotate(45 {x:.1f} {y:.1f})" fill="#999">'
+                       f'<title id="fw-place-title-{p["i"]}"></title></rect>')
+            if k == 0:
+                more = f" +{len(group) - 1}" if len(group) > 1 else ""
+                svg.append(f'<text class="plabel hidden" id="fw-place-label-{p["i"]}" x="{x + 9:.1f}" '
+                           f'y="{y + 4:.1f}">{esc(p["name"])}{more}</text>')
     undated = 0
     for e in events:
         loc = e.location

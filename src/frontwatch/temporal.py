@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import ConfigError
-from .lexicon import _read_yaml, alternation, normalise, read_builtin
+from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import DateMention
 
 # Years accepted as written years (a "1450" is not a report date; "2099" is not yet one).
@@ -63,7 +63,7 @@ class DateResources:
 
 def load_dates(extra: Sequence[Path] = ()) -> DateResources:
     """Compile ``data/dates.yaml`` (plus user files with the same keys) into :class:`DateResources`."""
-    docs = [("dates.yaml", read_builtin("dates.yaml"))] + [(str(p), _read_yaml(Path(p))) for p in extra]
+    docs = [("dates.yaml", read_builtin("dates.yaml"))] + [(str(p), read_yaml(Path(p))) for p in extra]
     months: dict[str, int] = {}
     weekdays: dict[str, int] = {}
     relative: dict[str, RelativeRule] = {}

@@ -26,8 +26,10 @@
     data.places.forEach(function (p) {
       var el = document.getElementById("fw-place-" + p.i);
       var title = document.getElementById("fw-place-title-" + p.i);
+      var lab = document.getElementById("fw-place-label-" + p.i);
       var st = null;
       for (var k = 0; k < p.steps.length; k++) { if (p.steps[k][0] <= i) { st = p.steps[k]; } }
+      if (lab) { lab.classList.toggle("hidden", st === null); }
       if (!el) { return; }
       if (st === null) { el.classList.add("hidden"); return; }
       el.classList.remove("hidden");

@@ -1,0 +1,172 @@
+"""Trigger and rule loading for extract.py: triggers.yaml + modality.yaml -> ExtractRules.
+
+The trigger patterns use a small syntax (see the head of ``data/triggers.yaml``) compiled into
+spaCy ``Matcher`` patterns over lower-cased tokens, once, by :func:`load_rules`.  spaCy's blank
+English tokeniser is used so that patterns and documents are split alike; it has no lemmatizer,
+so inflections are spelled out in the data.  The compiler is hand-written because spaCy's own
+pattern format is too verbose for a lexicon people are meant to extend.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+import spacy
+import yaml
+from spacy.matcher import Matcher
+
+from . import modality as mod
+from .errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerSpec:
+    """One trigger entry of triggers.yaml."""
+
+    id: str
+    event_type: str
+    sub_event_type: str
+    kind: str = "verb"
+    role: str = ""
+    generic: bool = False
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractRules:
+    """Compiled extraction knowledge (built once by :func:`load_rules`; read-only after)."""
+
+    version: str
+    nlp: spacy.language.Language
+    matcher: Matcher
+    cue_matcher: Matcher
+    specs: Mapping[str, TriggerSpec]
+    subtypes: Mapping[str, tuple[str, int]]  # sub_event_type -> (event_type, priority)
+    combatant_victims: frozenset[str]
+    civilian_victims: frozenset[str]
+    equipment: frozenset[str]
+    military_targets: frozenset[str]
+    state_allied: frozenset[str]
+    modality: mod.ModalityRules
+
+
+def _read_yaml(path: Path | None, name: str = "") -> dict:
+    try:
+        if path is None:
+            text = resources.files("frontwatch").joinpath("data", name).read_text(encoding="utf-8")
+            where = f"data/{name}"
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+            where = str(path)
+        data = yaml.safe_load(text) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read rules file {path or name}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path or name}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping at the top level")
+    return data
+
+
+def _token_options(element: str, tokenizer) -> list[list[dict]]:
+    """One pattern element -> alternative token sequences (see the syntax in triggers.yaml)."""
+    if element.startswith("~"):
+        n = int(element[1:] or 3)
+        return [[{"IS_SPACE": False, "IS_SENT_START": False,
+                  "LOWER": {"NOT_IN": [".", ";", ":", "!", "?", "“", "”", '"']}, "OP": f"{{0,{n}}}"}]]
+    optional = element.endswith("?") and len(element) > 1
+    if optional:
+        element = element[:-1]
+    singles: list[str] = []
+    multi: list[list[dict]] = []
+    for alt in element.split("|"):
+        toks = [t.text.lower() for t in tokenizer(alt)]
+        if len(toks) == 1:
+            singles.append(toks[0])
+        elif toks:
+            multi.append([{"LOWER": t} for t in toks])
+    options = ([[{"LOWER": {"IN": singles}}]] if singles else []) + multi
+    return options + [[]] if optional else options
+
+
+def compile_pattern(pattern: str, tokenizer) -> list[list[dict]]:
+    """A trigger pattern string -> spaCy Matcher patterns (one per multi-token alternative)."""
+    per_element = [_token_options(el, tokenizer) for el in pattern.split()]
+    out = []
+    for combo in itertools.product(*per_element):
+        toks = [t for part in combo for t in part]
+        if any("OP" not in t for t in toks):
+            out.append(toks)
+    if not out:
+        raise ConfigError(f"trigger pattern {pattern!r} matches nothing")
+    return out
+
+
+def _merge_triggers(base: dict, extra: dict) -> dict:
+    """A user's trigger file: sub-type blocks are appended, cue lists extended."""
+    out = dict(base)
+    out["subtypes"] = list(base.get("subtypes") or []) + list(extra.get("subtypes") or [])
+    cues = dict(base.get("cues") or {})
+    for k, v in (extra.get("cues") or {}).items():
+        cues[k] = list(cues.get(k) or []) + list(v or [])
+    out["cues"] = cues
+    out["state_allied"] = list(base.get("state_allied") or []) + list(extra.get("state_allied") or [])
+    return out
+
+
+def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
+    """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
+
+    A user file with a ``subtypes``/``cues`` key extends the triggers; one with ``modality`` /
+    ``claim_verbs`` / ``control`` keys extends the modality cues.  Raises ConfigError on a bad file.
+    """
+    trig = _read_yaml(None, "triggers.yaml")
+    moddata = [_read_yaml(None, "modality.yaml")]
+    for path in extra:
+        data = _read_yaml(Path(path))
+        if "subtypes" in data or "cues" in data or "state_allied" in data:
+            trig = _merge_triggers(trig, data)
+        if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background")):
+            moddata.append(data)
+    nlp = spacy.blank("en")
+    matcher = Matcher(nlp.vocab)
+    specs: dict[str, TriggerSpec] = {}
+    subtypes: dict[str, tuple[str, int]] = {}
+    for block in trig.get("subtypes") or []:
+        try:
+            sub, etype = block["sub_event_type"], block["event_type"]
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"triggers: a sub-type block lacks {exc}") from exc
+        subtypes.setdefault(sub, (etype, int(block.get("priority", 50))))
+        for t in block.get("triggers") or []:
+            if "id" not in t or not t.get("patterns"):
+                raise ConfigError(f"triggers: an entry of {sub!r} lacks an id or patterns")
+            spec = TriggerSpec(id=str(t["id"]), event_type=etype, sub_event_type=sub,
+                               kind=str(t.get("kind", "verb")), role=str(t.get("role", "")),
+                               generic=bool(t.get("generic", False)), default=str(t.get("default", "")))
+            key = spec.id if spec.id not in specs else f"{spec.id}#{len(specs)}"
+            specs[key] = spec
+            pats = [p for s in t["patterns"] for p in compile_pattern(str(s), nlp.tokenizer)]
+            matcher.add(key, pats)
+    cue_matcher = Matcher(nlp.vocab)
+    cues = trig.get("cues") or {}
+    for name in ("protest_violent", "protest_force", "protest_intervention"):
+        pats = [p for s in cues.get(name) or [] for p in compile_pattern(str(s), nlp.tokenizer)]
+        if pats:
+            cue_matcher.add(name, pats)
+    return ExtractRules(
+        version=f"{trig.get('version', '')}/{moddata[0].get('version', '')}",
+        nlp=nlp, matcher=matcher, cue_matcher=cue_matcher, specs=MappingProxyType(specs),
+        subtypes=MappingProxyType(subtypes),
+        combatant_victims=frozenset(w.lower() for w in cues.get("combatant_victims") or []),
+        civilian_victims=frozenset(w.lower() for w in cues.get("civilian_victims") or []),
+        equipment=frozenset(w.lower() for w in cues.get("equipment") or []),
+        military_targets=frozenset(w.lower() for w in cues.get("military_targets") or []),
+        state_allied=frozenset(trig.get("state_allied") or []),
+        modality=mod.load_modality(moddata),
+    )

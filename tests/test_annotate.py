@@ -1,0 +1,267 @@
+"""Annotation: sentences, actors, article country, places, and the whole annotate() pass."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from frontwatch.annotate import AnnotateResources, annotate, load_resources, split_sentences
+from frontwatch.errors import ConfigError
+from frontwatch.model import Document
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def res() -> AnnotateResources:
+    return load_resources()
+
+
+def doc_of(text: str, res: AnnotateResources, published: date | None = date(2021, 3, 10),
+           title: str | None = None) -> Document:
+    return annotate(Document(id="t", page_id="t", text=text, title=title, published=published), res)
+
+
+def actors(doc: Document) -> list[tuple[str, str, int]]:
+    return [(a.text, a.name, a.inter) for a in doc.actors]
+
+
+def places(doc: Document) -> dict[str, object]:
+    return {p.name: p for p in doc.places}
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+def test_sentences_split_on_punctuation_lines_and_bullets(res: AnnotateResources) -> None:
+    text = ("Lt. Gen. Ahmed said the U.S. jets struck at 4 a.m. local time. Nobody was hurt.\n\n"
+            "The army took these places:\n\n• Kali town;\n\nMora and Kolofata villages east of Maroua city;")
+    got = [text[s.start:s.end] for s in split_sentences(text, res)]
+    assert got == ["Lt. Gen. Ahmed said the U.S. jets struck at 4 a.m. local time.", "Nobody was hurt.",
+                   "The army took these places:", "Kali town;", "Mora and Kolofata villages east of Maroua city;"]
+
+
+# --- actors --------------------------------------------------------------------------------
+
+def test_named_actors_and_their_codes(res: AnnotateResources) -> None:
+    d = doc_of("Al-Shabaab fighters stormed an AMISOM base in Lower Shabelle, the Somali army said.", res)
+    assert ("Al-Shabaab fighters", "Al Shabaab", 2) in actors(d)
+    assert ("AMISOM", "AMISOM/ATMIS - African Union Mission in Somalia", 8) in actors(d)
+    assert ("Somali army", "Military Forces of Somalia", 1) in actors(d)
+
+
+def test_islamic_state_is_named_after_the_article_country(res: AnnotateResources) -> None:
+    d = doc_of("Syrian troops said Daesh cells ambushed a bus in the Syrian desert near Palmyra.", res)
+    assert d.country == "SY"
+    assert ("Daesh cells", "Islamic State (Syria)", 2) in actors(d)
+
+
+def test_generic_actors_resolve_through_the_country(res: AnnotateResources) -> None:
+    text = ("Gunmen on motorbikes killed nine villagers in Zamfara state, Nigerian police said. "
+            "Troops later arrested two suspects while protesters blocked the road and a mob burned a car.")
+    d = doc_of(text, res)
+    assert d.country == "NG"
+    got = actors(d)
+    assert ("Gunmen", "Unidentified Armed Group (Nigeria)", 3) in got
+    assert ("villagers", "Civilians (Nigeria)", 7) in got
+    assert ("Nigerian police", "Police Forces of Nigeria", 1) in got
+    assert ("Troops", "Military Forces of Nigeria", 1) in got
+    assert ("protesters", "Protesters (Nigeria)", 6) in got
+    assert ("a mob", "Rioters (Nigeria)", 5) in got
+
+
+def test_demonym_names_the_country_and_foreign_state_forces_are_external(res: AnnotateResources) -> None:
+    text = ("Ukrainian soldiers repelled an assault near Bakhmut. Russian forces shelled Kharkiv overnight, "
+            "Ukraine's army said. Belarusian troops held drills.")
+    d = doc_of(text, res)
+    assert d.country == "UA"
+    got = actors(d)
+    assert ("Ukrainian soldiers", "Military Forces of Ukraine", 1) in got
+    assert ("Russian forces", "Military Forces of Russia", 8) in got
+    assert ("Belarusian troops", "Military Forces of Belarus", 8) in got
+
+
+def test_source_and_attribute_roles(res: AnnotateResources) -> None:
+    text = ("A Taliban spokesman said its fighters seized the district. The Taliban-held town was quiet, "
+            "and the anti-Taliban militia withdrew, the Hashd media wing reported.")
+    d = doc_of(text, res)
+    roles = [(a.text, a.role) for a in d.actors]
+    assert ("Taliban", "source") in roles
+    assert ("Taliban", "attribute") in roles
+    assert ("Hashd", "source") in roles
+    assert roles.count(("Taliban", "attribute")) == 2
+
+
+def test_modifier_nouns_and_unknown_proper_names_are_not_actors(res: AnnotateResources) -> None:
+    d = doc_of("The military operation began at the police academy. Kachin Independence Army fighters clashed.", res)
+    names = [a.text for a in d.actors]
+    assert "military" not in names and "police" not in names
+    assert "Kachin Independence Army fighters" in names
+
+
+def test_acronym_is_not_matched_in_all_capital_text(res: AnnotateResources) -> None:
+    d = doc_of("WHAT IS NEXT FOR THE REGION", res)
+    assert d.actors == []
+
+
+def test_user_lexicon_adds_actors(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.yaml"
+    extra.write_text("version: 1\nactors:\n  - name: Ambazonian Separatists\n    inter: 2\n    country: CM\n"
+                     "    forms: [Amba boys, Ambazonia Defence Forces]\n    exact: [ADF-CM]\n", encoding="utf-8")
+    r = load_resources([extra])
+    d = annotate(Document(id="t", page_id="t", text="Amba boys burned a school near Bamenda."), r)
+    assert ("Amba boys", "Ambazonian Separatists", 2) in actors(d)
+
+
+@pytest.mark.parametrize("content", ["actors: [", "- just a list", "version: 1\nactors:\n  - name: X\n    inter: 9\n"])
+def test_bad_user_lexicon_is_a_config_error(tmp_path: Path, content: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_resources([bad])
+
+
+def test_missing_user_lexicon_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        load_resources([tmp_path / "nope.yaml"])
+
+
+# --- country -------------------------------------------------------------------------------
+
+def test_title_and_first_paragraph_weigh_more_than_a_border(res: AnnotateResources) -> None:
+    text = ("Afghan forces retook a district centre in Helmand.\n\n"
+            "Pakistan closed the border crossing. Pakistani officials and Pakistani traders complained.")
+    d = doc_of(text, res, title="Afghan army retakes district near Pakistani border")
+    assert d.country == "AF"
+
+
+def test_no_country_leaves_generic_names_without_one(res: AnnotateResources) -> None:
+    d = doc_of("Gunmen attacked a bus.", res)
+    assert d.country is None
+    assert d.actors[0].name == "Unidentified Armed Group"
+
+
+# --- places --------------------------------------------------------------------------------
+
+def test_descriptor_after_and_before_the_name(res: AnnotateResources) -> None:
+    text = ("Militants attacked Gubio town and then the village of Kautikari. Troops held Mount Zagros, "
+            "the key northern city of Kirkuk and the Haditha dam.")
+    p = places(doc_of(text, res))
+    assert p["Gubio"].descriptor == "town"
+    assert p["Kautikari"].descriptor == "village"
+    assert p["Zagros"].descriptor == "mount"
+    assert p["Kirkuk"].descriptor == "city"
+    assert p["Haditha"].descriptor == "dam"
+
+
+def test_plural_descriptor_distributes_over_a_list(res: AnnotateResources) -> None:
+    text = "Rebels shelled the Wadi Fira, al-Khor, Bir Ali and Umm Sayala valleys."
+    d = doc_of(text, res)
+    valleys = [(p.name, p.descriptor) for p in d.places if p.descriptor == "valley"]
+    assert [n for n, _ in valleys] == ["Wadi Fira", "al-Khor", "Bir Ali", "Umm Sayala"]
+
+
+def test_list_items_on_their_own_lines(res: AnnotateResources) -> None:
+    text = ("Government troops captured the following places:\n\n"
+            "• Tawila and Kutum airbases west of El Fasher city;\n\n"
+            "• Jebel Marra hills south of it;\n\n"
+            "Kabkabiya and Saraf Omra towns in northern Darfur.")
+    d = doc_of(text, res)
+    p = places(d)
+    for n in ("Tawila", "Kutum"):
+        assert p[n].descriptor == "airbase"
+        assert p[n].relative.relation == "direction" and p[n].relative.bearing_deg == 270
+        assert p[n].relative.anchor == "El Fasher"
+    assert p["Jebel Marra"].relative.anchor == "El Fasher"
+    assert p["Jebel Marra"].relative.bearing_deg == 180
+    for n in ("Kabkabiya", "Saraf Omra"):
+        assert p[n].relative.relation == "in" and p[n].relative.anchor == "Darfur"
+        assert p[n].relative.bearing_deg == 0
+
+
+def test_offset_with_distance_and_anaphoric_anchor(res: AnnotateResources) -> None:
+    text = ("Troops reached the outskirts of Sirte city on Monday. "
+            "They captured the Ghardabiya Air Base and the Qasr Abu Hadi Power Station 20km south of it.")
+    d = doc_of(text, res)
+    p = places(d)
+    sirte = [x for x in d.places if x.name == "Sirte"]
+    assert sirte and sirte[0].relative.relation == "outskirts"
+    station = p["Qasr Abu Hadi Power Station"]
+    assert station.relative.relation == "offset"
+    assert station.relative.anchor == "Sirte"
+    assert station.relative.distance_km == 20 and station.relative.bearing_deg == 180
+
+
+def test_town_east_of_a_city_is_the_mention_and_the_city_is_its_anchor(res: AnnotateResources) -> None:
+    d = doc_of("The Houthis captured Sirwah town 15km east of Marib city.", res)
+    sirwah = places(d)["Sirwah"]
+    assert sirwah.relative.anchor == "Marib" and sirwah.relative.distance_km == 15
+    assert sirwah.relative.bearing_deg == 90
+    marib = [p for p in d.places if p.name == "Marib"]
+    assert marib and marib[0].rule.startswith("anchor:")
+
+
+def test_near_along_region_and_border(res: AnnotateResources) -> None:
+    text = ("Jihadists ambushed a convoy near Tillaberi. Troops patrolled the Niamey-Ouallam road along the "
+            "Niger River. Clashes spread in eastern Burkina Faso and on the Malian-Nigerien border.")
+    d = doc_of(text, res)
+    p = places(d)
+    assert p["Tillaberi"].rule.startswith("slot:near")
+    road = p["Niamey-Ouallam"]
+    assert road.descriptor == "road" and road.relative.relation == "along"
+    bf = p["Burkina Faso"]
+    assert bf.region and bf.relative.relation == "in" and bf.relative.bearing_deg == 90
+    assert p["Malian-Nigerien"].descriptor == "border" and p["Malian-Nigerien"].region
+
+
+def test_names_in_place_slots_but_not_actors_or_people(res: AnnotateResources) -> None:
+    text = "Fighters from ISIS entered Hajin and Susah. According to Ahmed Saleh, they also captured Baghuz."
+    p = places(doc_of(text, res))
+    assert {"Hajin", "Susah", "Baghuz"} <= set(p)
+    assert "ISIS" not in p and "Ahmed Saleh" not in p
+
+
+def test_facility_names(res: AnnotateResources) -> None:
+    p = places(doc_of("Drones hit the Baiji Oil Refinery and the Northern Cement Factory.", res))
+    assert p["Baiji Oil Refinery"].descriptor == "refinery"
+    assert p["Northern Cement Factory"].descriptor == "factory"
+
+
+# --- everything together ---------------------------------------------------------------------
+
+def test_annotate_fills_every_field_with_offsets_into_the_text(res: AnnotateResources) -> None:
+    text = ("MOGADISHU (Reuters) - Al Shabaab militants killed at least 12 soldiers on Saturday in an attack "
+            "on a base 30km north of Baidoa city, a military official said.\n\n"
+            "Dozens of residents fled the area, and two days later the army retook the base.")
+    d = doc_of(text, res, published=date(2021, 3, 10))
+    assert d.country == "SO"
+    assert d.sentences and all(0 <= s.start < s.end <= len(text) for s in d.sentences)
+    for m in [*d.actors, *d.places, *d.dates, *d.numbers]:
+        assert text[m.start:m.end] == m.text
+    assert [x.value for x in d.dates] == [date(2021, 3, 6), date(2021, 3, 8)]
+    nums = {(n.best, n.unit) for n in d.numbers}
+    assert (12, "soldiers") in nums and (30, "km") in nums and (12, "residents") in nums
+    assert ("Civilians (Somalia)") in [a.name for a in d.actors]
+
+
+def test_annotate_twice_gives_the_same_result(res: AnnotateResources) -> None:
+    text = "Houthi rebels fired 3 drones at Jizan airport on May 2."
+    a = doc_of(text, res)
+    b = annotate(a, res)
+    assert [x.text for x in b.places] == [x.text for x in a.places]
+    assert len(b.dates) == 1
+
+
+def test_seed_pages_country(res: AnnotateResources) -> None:
+    gold = SHARED / "gold" / "seeds_documents.json"
+    if not gold.exists():
+        pytest.skip("../shared (seed pages and gold) is not present")
+    docs = json.loads(gold.read_text(encoding="utf-8"))["documents"]
+    for page_id, g in docs.items():
+        lines = (SHARED / "corpus" / "seeds" / f"{page_id}.txt").read_text(encoding="utf-8").split("\n")
+        text = "\n\n".join(lines[i - 1].strip() for i in g["body"])
+        d = doc_of(text, res, published=date.fromisoformat(g["published"]))
+        assert d.country == "IQ", page_id
+        assert "Islamic State (Iraq)" in {a.name for a in d.actors}, page_id
