@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,7 @@ from frontwatch.gazetteer import open_gazetteer
 from frontwatch.geocode import PlaceMemory, geocode_mentions, load_geocoding
 from frontwatch.model import PlaceMention
 
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z\"'“])|\n+")
 CORPORA = ("GWN.xml", "TR-News.xml", "lgl.xml", "GeoVirus.xml")
 
 
@@ -39,7 +41,11 @@ def run(corpus: Path, tool: Path, gaz, res, out_dir: Path) -> dict:
         ms = [PlaceMention(t["start"], t["end"], task["text"][t["start"]:t["end"]], t["name"])
               for t in task["toponyms"]]
         # Each article alone: the benchmark has no article country, so context is the others.
-        locs = geocode_mentions(ms, gaz, memory=PlaceMemory(), doc_id=str(task["doc"]), res=res)
+        text = task["text"]
+        cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
+        sentences = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+        locs = geocode_mentions(ms, gaz, memory=PlaceMemory(), doc_id=str(task["doc"]), res=res,
+                                sentences=sentences)
         for t, loc in zip(task["toponyms"], locs, strict=True):
             preds.append({"doc": task["doc"], "start": t["start"], "end": t["end"],
                           "lat": loc.latitude, "lon": loc.longitude})

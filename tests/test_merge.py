@@ -333,7 +333,7 @@ def test_year_from_corpus_span_before_background_years(rules):
     infer_corpus_dates(dated + [u], rules)
     assert e.event_date == date(2017, 10, 8)
     assert e.date_reason == "year from the corpus's dated span (2017-09-16..2017-10-06)"
-    assert u.published is None
+    assert (u.published, u.published_source) == (date(2017, 10, 8), DateSource.CORPUS)
 
 
 def test_corpus_spanning_years_gives_no_span_year(rules):

@@ -108,9 +108,19 @@ def test_highlight_escapes_then_marks():
     out = highlight(text, ev)
     assert out == ('Militants &lt;b&gt;<mark class="trigger">attacked</mark>&lt;/b&gt; '
                    '<mark class="place">Hit</mark> &amp; fled.')
+    assert highlight(" a\n<b", Evidence(Span(0, 5), trigger=Span(0, 4))) == '<mark class="trigger"> a\n&lt;</mark>b'
     # spans outside the sentence or overlapping an earlier one are ignored, not mangled
     ev2 = Evidence(Span(0, 9), trigger=Span(0, 9), place=Span(3, 20))
     assert highlight(text, ev2) == '<mark class="trigger">Militants</mark>'
+
+
+@given(st.text(max_size=80), st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=4))
+def test_highlight_shows_exactly_the_sentence_for_any_text_and_spans(text, pairs):
+    spans = [Span(min(a, b), max(a, b)) for a, b in pairs]
+    ev = Evidence(Span(0, len(text)), trigger=spans[0] if spans else None, actors=spans[1:])
+    out = highlight(text, ev)
+    assert "<" not in re.sub(r'</?mark( class="(trigger|actor|place|date|number)")?>', "", out)
+    assert html.unescape(re.sub(r"</?mark[^>]*>", "", out)) == text
 
 
 def test_event_list_shows_sources_and_evidence(page):

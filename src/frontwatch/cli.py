@@ -226,16 +226,15 @@ def events(db, explain, limit) -> None:
               help="Date (YYYY-MM-DD); default: the latest evidence.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "geojson"]), default="table",
               show_default=True)
-def control(db, as_of, fmt) -> None:
+@click.option("--gazetteer", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra GeoNames-format file or places CSV to locate places (repeatable).")
+def control(db, as_of, fmt, gazetteer) -> None:
     """Who held which place as of a date, since when, and on what evidence."""
     from . import control as ctl
-    from .store import Store
+    from .pipeline import control_states
 
-    with Store(Path(db)) as store:
-        docs = list(store.iter_documents())
-        evs = list(store.iter_corpus_events())
     day: date | None = as_of.date() if as_of else None
-    states = ctl.control_as_of(ctl.control_timeline(evs, docs), day)
+    states = control_states(Path(db), day, tuple(Path(g) for g in gazetteer))
     if fmt == "json":
         click.echo(json.dumps([ctl.state_record(s) for s in states], ensure_ascii=False, indent=2))
     elif fmt == "geojson":

@@ -253,3 +253,17 @@ def control_geojson(states: Iterable[ControlState]) -> dict:
             },
         })
     return {"type": "FeatureCollection", "features": feats}
+
+
+def state_record(s: ControlState) -> dict:
+    """One control state as a plain JSON object (``frontwatch control --format json``)."""
+    return {
+        "place": s.place,
+        "latitude": s.latitude,
+        "longitude": s.longitude,
+        "controller": s.controller,
+        "since": s.since.isoformat(),
+        "last_seen": s.last_seen.isoformat(),
+        "evidence": s.evidence,
+        "doc_id": s.doc_id,
+    }

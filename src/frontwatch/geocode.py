@@ -503,9 +503,13 @@ def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeCo
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
-                     memory: PlaceMemory | None = None, doc_id: str = "",
-                     res: GeocodeResources | None = None) -> list[Location]:
-    """Locate the place mentions of one article together (each one's context is the others)."""
+                     memory: PlaceMemory | None = None, doc_id: str = "", res: GeocodeResources | None = None,
+                     sentences: Sequence[tuple[int, int]] = ()) -> list[Location]:
+    """Locate the place mentions of one article together (each one's context is the others).
+
+    ``sentences`` (character spans) enable the area fallback: a mention the gazetteer lacks
+    takes the point of a town or region named in the same sentence, at lower precision.
+    """
     ctx = GeocodeContext(country=country, memory=memory or PlaceMemory(), doc_id=doc_id,
                          res=res or load_geocoding())
     _first_pass(mentions, gaz, ctx)
@@ -515,25 +519,55 @@ def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, countr
         if loc.latitude is not None and m.name and not m.region and loc.feature_code not in COARSE_CODES:
             ctx.points[normalise(m.name)] = (loc.latitude, loc.longitude)
         out.append(loc)
+    if sentences:
+        for i, (m, loc) in enumerate(zip(mentions, out, strict=True)):
+            if loc.latitude is None and m.relative is None:
+                span = next(((a, b) for a, b in sentences if a <= m.start < b), None)
+                if span is not None:
+                    near = [(mm, ll) for mm, ll in zip(mentions, out, strict=True)
+                            if mm is not m and span[0] <= mm.start < span[1] and ll.latitude is not None]
+                    near.sort(key=lambda x: abs(x[0].start - m.start))
+                    out[i] = _area_fallback(loc, near)
     return out
+
+
+# Kinds of place that contain the places around them: an unlocated name in the same sentence
+# can fall back to them.
+_AREA_PRECISION = {"P": PRECISION_NEAR, "A": PRECISION_REGION, "L": PRECISION_REGION}
+
+
+def _area_fallback(loc: Location, near: Sequence[tuple[PlaceMention, Location]]) -> Location:
+    """The first of ``near`` (mentions of the same sentence, closest first) that is a town or an
+    area, as the point of an unlocated place; ``loc`` unchanged when there is none."""
+    for m, area in near:
+        code = area.feature_code or ""
+        kind = "P" if code.startswith("PPL") else "A" if code.startswith(("ADM", "PCL")) else (
+            "L" if code in COARSE_CODES else "")
+        if not kind or area.reason.startswith("area fallback"):
+            continue
+        return Location(**{**_loc_dict(area), "name": loc.name, "geo_precision": _AREA_PRECISION[kind],
+                           "reason": f"area fallback: {loc.reason}; the sentence names {m.text!r}"})
+    return loc
 
 
 def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeContext, loc: Location) -> Location:
     """'al-Hasa areas in western Anbar': an unlocated place whose sentence names a larger area
-    takes that area's point at precision 3 — only if the area resolves."""
+    (a region, or a town) takes that area's point at lower precision — only if it resolves."""
     s = ev.evidence.sentence
+    near = []
     for m in doc.places:
-        if m is ev.place or m.start < s.start or m.end > s.end or (ev.place and m.name == ev.place.name):
+        if m is ev.place or m.start < s.start or m.end > s.end or m.relative is not None:
             continue
-        if m.relative is not None:
+        if ev.place is not None and normalise(m.name) == normalise(ev.place.name):
             continue
         area = geocode_place(m, gaz, ctx)
-        if area.latitude is None:
-            continue
-        if m.region or area.feature_code in ("ADM1", "ADM2", "PCLI") or area.geo_precision == PRECISION_REGION:
-            return Location(**{**_loc_dict(area), "name": loc.name, "geo_precision": PRECISION_REGION,
-                               "reason": f"{loc.reason}; region fallback: the sentence names {m.text!r}"})
-    return loc
+        if area.latitude is not None:
+            if m.region:
+                area = Location(**{**_loc_dict(area), "feature_code": area.feature_code or "RGN"})
+            near.append((m, area))
+    if ev.place is not None:
+        near.sort(key=lambda x: abs(x[0].start - ev.place.start))
+    return _area_fallback(loc, near)
 
 
 def _doc_mentions(doc: Document) -> list[PlaceMention]:

@@ -241,8 +241,8 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
     background years ("held since 2014") are common in war reporting — then that stated year;
     else the event stays undated with ``date_reason`` saying why.
 
-    An article with no publication date that got years this way has ``published`` set to its
-    latest event date, with ``published_source = CORPUS``: a report cannot precede the latest
+    An article with no publication date that got years from the corpus (matches or span) has
+    ``published`` set to its latest event date, with ``published_source = CORPUS``: a report cannot precede the latest
     event it reports, and news is published within a day or so of it, so that day is both a
     lower bound and the best estimate. Event dates resolved relative to publication ("on
     Saturday") are not recomputed here.
@@ -286,6 +286,7 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
             d = _safe_date(year, e.date_month, e.date_day) if year else None
             if in_span is not None:
                 e.event_date = in_span
+                corpus_dated.add(doc.id)
                 e.date_reason = f"year from the corpus's dated span ({span[0].isoformat()}..{span[1].isoformat()})"  # type: ignore[index]
             elif d is not None:
                 e.event_date = d

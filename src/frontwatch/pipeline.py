@@ -13,13 +13,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from . import annotate as annotate_stage
 from . import clean as clean_stage
+from . import control, export, merge, report
 from . import extract as extract_stage
-from .model import Document, Event, Page
+from .gazetteer import Gazetteer, open_gazetteer
+from .geocode import geocode_documents, make_locator
+from .model import ControlChange, ControlState, Document, Event, Page
 from .read import ReadIssue, content_hash, iter_pages
 from .store import Store
 
@@ -146,33 +151,44 @@ def _reason_key(message: str) -> str:
     return message.split(": ", 1)[-1] if ": " in message else message
 
 
-def corpus_stages(docs: list[Document], options: RunOptions) -> tuple[list[Event], list]:
+def corpus_stages(docs: list[Document], options: RunOptions) -> tuple[list[Event], list[ControlChange]]:
     """Corpus-level stages over every stored article: dates from other articles, geocoding,
     cross-source merging, territorial control.  Returns (merged events, control timeline)."""
-    from . import control, merge
-
     merge.infer_corpus_dates(docs)
-    if options.geocode:
-        from .gazetteer import open_gazetteer
-        from .geocode import geocode_documents
+    if not options.geocode:
+        events = merge.merge_events(docs)
+        return events, control.control_timeline(events, docs)
+    with _opened_gazetteer(options) as gaz:
+        geocode_documents(docs, gaz)
+        events = merge.merge_events(docs)
+        return events, control.control_timeline(events, docs, locate=make_locator(gaz))
 
-        gaz = open_gazetteer(tuple(options.gazetteers), data_dir=options.data_dir)
-        try:
-            geocode_documents(docs, gaz)
-        finally:
-            close = getattr(gaz, "close", None)
-            if close:
-                close()
-    events = merge.merge_events(docs)
-    timeline = control.control_timeline(events, docs)
-    return events, timeline
+
+@contextmanager
+def _opened_gazetteer(options: RunOptions) -> Iterator[Gazetteer]:
+    gaz = open_gazetteer(tuple(options.gazetteers), data_dir=options.data_dir)
+    try:
+        yield gaz
+    finally:
+        gaz.close()
+
+
+def control_states(db: Path, as_of: date | None, gazetteers: Sequence[Path] = (),
+                   geocode: bool = True) -> list[ControlState]:
+    """``frontwatch control``: who held which place as of a day, from an existing database."""
+    with Store(db) as store:
+        docs = list(store.iter_documents())
+        events = list(store.iter_corpus_events())
+    if not geocode:
+        return control.control_as_of(control.control_timeline(events, docs), as_of)
+    with _opened_gazetteer(RunOptions(inputs=(), out_dir=db.parent, gazetteers=gazetteers)) as gaz:
+        timeline = control.control_timeline(events, docs, locate=make_locator(gaz))
+    return control.control_as_of(timeline, as_of)
 
 
 def write_outputs(store: Store, docs: list[Document], events: list[Event], timeline: list,
                   options: RunOptions, summary: RunSummary) -> None:
     """Write every export next to the database."""
-    from . import control, export, report
-
     out = options.out_dir
     texts = {d.id: d.text for d in docs}
     paths = {

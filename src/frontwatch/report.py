@@ -114,7 +114,7 @@ def highlight(text: str, evidence: Evidence) -> str:
         out.append(f'<mark class="{cls}">{html.escape(text[a:b])}</mark>')
         pos = b
     out.append(html.escape(text[pos:s1]))
-    return " ".join("".join(out).split())
+    return "".join(out)  # line breaks inside the sentence render as spaces (white-space: normal)
 
 
 def _points(events: list[Event], control: list[ControlChange]) -> list[tuple[float, float]]:
