@@ -43,7 +43,7 @@ def run(corpus: Path, tool: Path, gaz, res, out_dir: Path) -> dict:
         # Each article alone: the benchmark has no article country, so context is the others.
         text = task["text"]
         cuts = [0] + [m.end() for m in SENTENCE_END.finditer(text)] + [len(text)]
-        sentences = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+        sentences = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
         locs = geocode_mentions(ms, gaz, memory=PlaceMemory(), doc_id=str(task["doc"]), res=res,
                                 sentences=sentences)
         for t, loc in zip(task["toponyms"], locs, strict=True):

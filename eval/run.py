@@ -48,6 +48,23 @@ def _match(expected: list[dict], events: list[Event]) -> list[tuple[dict, Event]
     return pairs
 
 
+def _field_value(key: str, ev: Event) -> object:
+    if key == "date":
+        return ev.event_date.isoformat() if ev.event_date else None
+    if key == "actor1":
+        return f"{ev.actor1} {ev.assoc_actor_1}"
+    return getattr(ev, key)
+
+
+def _field_ok(key: str, want: object, ev: Event) -> bool:
+    got = _field_value(key, ev)
+    if key in {"actor1", "claimed_by"}:
+        return str(want).lower() in str(got).lower()
+    if key == "date":
+        return got == (str(want) if want else None)
+    return got == want
+
+
 def score_extract(gold_path: Path = EXTRACT_GOLD, misses: list[str] | None = None) -> dict[str, float]:
     """Scores of annotate + extract on the extract gold: event precision / recall / F1 (sub-type
     and place), and the accuracy of actor1, date, fatalities and claimant on matched events, and
@@ -81,18 +98,13 @@ def score_extract(gold_path: Path = EXTRACT_GOLD, misses: list[str] | None = Non
             misses += [f"{case['id']}: spurious {e.sub_event_type} @ {e.place.name if e.place else None}"
                        f" ({e.evidence.rule})" for e in doc.events if id(e) not in got]
         for want, ev in pairs:
-            for key, ok in (("actor1", lambda w: w.lower() in f"{ev.actor1} {ev.assoc_actor_1}".lower()),
-                            ("date", lambda w: (ev.event_date.isoformat() if ev.event_date else None) ==
-                             (str(w) if w else None)),
-                            ("fatalities", lambda w: ev.fatalities == w),
-                            ("claimed_by", lambda w: w.lower() in ev.claimed_by.lower())):
+            for key in fields:
                 if key in want:
                     fields[key][1] += 1
-                    good = ok(want[key])
+                    good = _field_ok(key, want[key], ev)
                     fields[key][0] += good
                     if not good and misses is not None:
-                        misses.append(f"{case['id']}: {key} {getattr(ev, key, None) if key != 'date' else ev.event_date}"
-                                      f" != {want[key]}")
+                        misses.append(f"{case['id']}: {key} {_field_value(key, ev)!r} != {want[key]!r}")
     p = tp / n_pred if n_pred else 1.0
     r = tp / n_gold if n_gold else 1.0
     out = {"events_precision": p, "events_recall": r, "events_f1": 2 * p * r / (p + r) if p + r else 0.0}

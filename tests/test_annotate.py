@@ -7,6 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from frontwatch.annotate import AnnotateResources, annotate, load_resources, split_sentences
 from frontwatch.errors import ConfigError
@@ -223,6 +225,19 @@ def test_names_in_place_slots_but_not_actors_or_people(res: AnnotateResources) -
     assert "ISIS" not in p and "Ahmed Saleh" not in p
 
 
+def test_between_two_places_keeps_both_as_anchor(res: AnnotateResources) -> None:
+    d = doc_of("Jihadists ambushed a convoy between Boni and Hombori.", res)
+    rel = {p.name: p.relative for p in d.places}
+    assert rel["Boni"].relation == rel["Hombori"].relation == "between"
+    assert rel["Boni"].anchor == "Boni and Hombori"
+
+
+def test_plain_in_names_the_enclosing_area(res: AnnotateResources) -> None:
+    p = places(doc_of("The army retook the Nerkh district of Wardak province and Gubio town in Borno.", res))
+    assert p["Nerkh"].relative.relation == "in" and p["Nerkh"].relative.anchor == "Wardak"
+    assert p["Gubio"].relative.anchor == "Borno"
+
+
 def test_facility_names(res: AnnotateResources) -> None:
     p = places(doc_of("Drones hit the Baiji Oil Refinery and the Northern Cement Factory.", res))
     assert p["Baiji Oil Refinery"].descriptor == "refinery"
@@ -265,3 +280,30 @@ def test_seed_pages_country(res: AnnotateResources) -> None:
         d = doc_of(text, res, published=date.fromisoformat(g["published"]))
         assert d.country == "IQ", page_id
         assert "Islamic State (Iraq)" in {a.name for a in d.actors}, page_id
+
+
+_WORDS = ["the", "army", "ISIS", "killed", "12", "dozens", "of", "in", "Rawa", "town", "east", "10km", "it",
+          "October", "26", "on", "Saturday", "and", "villages", ",", ".", "\n\n", "•", "al-Qa’im", "city",
+          "near", "between", "Syrian", "border", "said", "yesterday", "Gunmen", "Nigerian", "troops", "–"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(_WORDS), max_size=40), published=st.one_of(st.none(), st.dates()))
+def test_annotate_never_raises_and_offsets_hold(words: list[str], published: date | None,
+                                                res: AnnotateResources) -> None:
+    text = " ".join(words)
+    d = doc_of(text, res, published=published)
+    for m in [*d.actors, *d.places, *d.dates, *d.numbers]:
+        assert 0 <= m.start < m.end <= len(text)
+        assert text[m.start:m.end] == m.text
+    for s in d.sentences:
+        assert 0 <= s.start < s.end <= len(text)
+
+
+def test_place_label_keeps_feature_descriptors(res: AnnotateResources) -> None:
+    from frontwatch.places import place_label
+    d = doc_of("Troops took Rawa town, the Qara hills, the H3 airbase and the Baiji Oil Refinery.", res)
+    labels = [place_label(p, res.places) for p in d.places]
+    assert labels == ["Rawa", "Qara hills", "H3 airbase", "Baiji Oil Refinery"]
+    d = doc_of("Troops took the K1 and K2 airbases.", res)
+    assert [place_label(p, res.places) for p in d.places] == ["K1 airbase", "K2 airbases"]

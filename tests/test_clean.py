@@ -435,7 +435,9 @@ _lines = st.one_of(
     st.sampled_from(["", "  ", "• Name", "    indented reply text here.", "Share this:", "Notify of",
                      "Support SouthFront", "2,500 $", "date 2017-10-26 Posted on by x", "South Front",
                      "BEIRUT, LEBANON (4:45 P.M.) – Something happened here today in the city.",
-                     LEDE, SECOND, "A Heading Line", "items:", "  • an item;", "Richard Roe"]),
+                     LEDE, SECOND, "A Heading Line", "items:", "  • an item;", "Richard Roe",
+                     "Related posts:", "Read more:", "Share   Tweet   Email", "Posted by someone",
+                     "Is The Front Moving?", "Reposted from Some Outlet:"]),
 )
 
 
@@ -460,6 +462,11 @@ def test_segments_cover_every_nonblank_line_once(vocab, text):
     for d in docs:
         for para in filter(None, d.text.split("\n\n")):
             assert para.strip()
+    # a title found in the text is a line kept as TITLE, never one the vocabulary calls furniture
+    title = docs[0].title
+    if title is not None:
+        assert any(s.kind is SegmentKind.TITLE and title in docs[0].segment_text(s) for s in segs)
+    assert all(d.title is None for d in docs[1:])
 
 
 def test_large_pages_stay_linear(vocab):
@@ -480,6 +487,8 @@ def test_html_path_never_raises(vocab, html):
     assert len(docs) == 1
     for s in docs[0].segments:
         assert 0 <= s.start <= s.end <= len(docs[0].page_text)
+    if docs[0].title and docs[0].text:
+        assert docs[0].text.split("\n\n")[0] != docs[0].title.strip()
 
 
 # --- the dev seeds, scored as shared/tools/score.py does --------------------------------------
@@ -512,3 +521,184 @@ def test_seeds_line_recall_and_precision(vocab, tmp_path):
     assert int(res["published_correct"].split("/")[0]) >= sum(1 for g in per.values() if g["published_in_text"])
     assert int(res["outlet_found"].split("/")[0]) >= sum(1 for g in per.values() if g["outlet_in_text"])
     assert re.fullmatch(r"\d+/\d+", res["outlet_found"])
+
+
+# --- titles, related links, HTML headline repeats, repost credits ------------------------------
+
+BLOG_TOP = """Northern Front Notes
+Home | Archive | About
+{title}
+{byline}
+{buttons}
+
+""" + f"{LEDE}\n\n{SECOND}\n"
+
+
+@pytest.mark.parametrize("buttons", [
+    "Share   Tweet   Email",
+    "Share on Facebook   Share on X   Share on WhatsApp",
+    "Follow @frontnotes",
+    "Follow Northern Front Notes on Telegram",
+    "Posted by river_watch",
+    "Written by Dana Ruiz",
+])
+def test_title_is_never_a_furniture_line(vocab, buttons):
+    text = BLOG_TOP.format(title="Troops Reach The Edge Of Rawa", byline="Published: 3 May 2019", buttons=buttons)
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.title == "Troops Reach The Edge Of Rawa"
+    seg = next(s for s in doc.segments if doc.segment_text(s).strip() == buttons)
+    assert seg.kind is SegmentKind.FURNITURE
+    assert doc.text == f"{LEDE}\n\n{SECOND}"
+
+
+def test_posted_by_line_gives_neither_title_nor_outlet(vocab):
+    doc = clean_page(page(f"Posted by river_watch\n\n{LEDE}\n\n{SECOND}\n"), vocab)[0]
+    assert doc.title is None and doc.outlet is None
+
+
+def test_repeated_headline_wins_over_a_nearer_heading(vocab):
+    # the post's title is quoted again by the comment widget; a kicker line sits right above the text
+    text = (f"Army Columns Close On Rawa\nBy the desk\nAnalysis And Maps\n\n{LEDE}\n\n{SECOND}\n\n"
+            "2 thoughts on “Army Columns Close On Rawa”\n\nSam T\nGreat map, thanks!\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.title == "Army Columns Close On Rawa"
+
+
+def test_site_name_from_support_line_is_not_the_title(vocab):
+    text = f"Some headline about the fighting near Anah\nStrait Line Monitor\n\n{LEDE}\n\nSupport Strait Line Monitor\n"
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.title == "Some headline about the fighting near Anah"
+    assert doc.outlet == "Strait Line Monitor"
+
+
+REPOST_LINKS = f"""The River Post – notes from the valley
+
+Two accounts of the push on Rawa
+
+Posted by riverwatch
+Share this:
+Facebook
+
+Reposted from Valley Courier:
+
+{LEDE}
+
+{SECOND}
+
+BAGHDAD (Reuters) – Iraqi units said on Friday they controlled the town centre after
+overnight clashes in which several militants were killed.
+
+Related posts:
+Troops take the old bridge at Anah
+Is the desert campaign nearly over?
+Ten things to know about the valley
+
+Leave a Reply
+"""
+
+
+def test_related_posts_list_is_furniture_and_repost_credits_give_outlets(vocab):
+    docs = clean_page(page(REPOST_LINKS, pid="rv"), vocab)
+    assert [d.id for d in docs] == ["rv", "rv#2"]
+    first, second = docs
+    assert first.title == "Two accounts of the push on Rawa"
+    assert first.outlet == "Valley Courier"
+    assert first.text == f"{LEDE}\n\n{SECOND}"
+    assert second.title is None and second.outlet == "Reuters"
+    assert second.text.endswith("several militants were killed.")
+    for link in ("old bridge at Anah", "nearly over?", "Ten things"):
+        assert link not in second.text
+    rules = {first.segment_text(s).strip(): s.rule for s in first.segments}
+    assert rules["Is the desert campaign nearly over?"] == "related:link"
+
+
+def test_related_list_stops_where_prose_resumes(vocab):
+    text = (f"Troops Advance\n\n{LEDE}\n\nRead more:\nEngineers clear the highway\n"
+            f"Residents return to Anah\n\n{SECOND}\n\n{THIRD}\n")
+    doc = clean_page(page(text), vocab)[0]
+    assert "Engineers clear" not in doc.text and "Residents return" not in doc.text
+    assert doc.text == f"{LEDE}\n\n{SECOND}\n\n{THIRD}"
+
+
+def test_headline_right_after_a_related_box_stays_the_title(vocab):
+    text = f"You may also like:\nOlder story on the border\n\nDrone Strike Hits Convoy Near Qaim\n\n{LEDE}\n\n{SECOND}\n"
+    doc = clean_page(page(text), vocab)[0]
+    assert doc.title == "Drone Strike Hits Convoy Near Qaim"
+
+
+def test_html_headline_repeated_as_first_paragraph_is_dropped(vocab):
+    html = HTML.format(p1=LEDE, p2=SECOND, p3=THIRD).replace(
+        "<title>Drone strike hits convoy | Levant Ledger</title>", "<title>Drone strike hits convoy near Qaim</title>")
+    doc = clean_page(Page(id="h", source="t.html", format="html", html=html), vocab)[0]
+    assert doc.title == "Drone strike hits convoy near Qaim"
+    assert doc.text.startswith(LEDE)
+    assert [s.rule for s in doc.segments[:2]] == ["html:title", "html:title-repeat"]
+    # a JSON Lines record with html and a given title: the same
+    rec = Page(id="r", source="x.jsonl:1", format="jsonl", html=html, title="Drone Strike Hits Convoy Near Qaim!")
+    assert clean_page(rec, vocab)[0].text.startswith(LEDE)
+
+
+def test_html_related_box_and_widget_lines_are_dropped(vocab):
+    html = ("<html><head><title>Militants shell Anah</title></head><body><article><h1>Militants shell Anah</h1>"
+            f"<p>{LEDE}</p><p>{SECOND}</p><p>Don't miss</p><p>Market reopens in Haditha [VIDEO]</p>"
+            "<p>Floods hit the south after heavy rain</p>"
+            "<p>Sam Doe contributed reporting from Erbil.</p><p>Thanks for signing up!</p>"
+            f"<p>{THIRD}</p><p>Your email list can be a source for tips, the editor said in a note to readers.</p>"
+            "</article></body></html>")
+    doc = clean_page(Page(id="h2", source="t.html", format="html", html=html), vocab)[0]
+    assert doc.text.startswith(LEDE)
+    for gone in ("Don't miss", "Haditha", "Floods", "contributed reporting", "signing up"):
+        assert gone not in doc.text
+    assert THIRD in doc.text and "Your email list" in doc.text
+
+
+def _html_article(extra_after: str = "", before: str = "") -> str:
+    return ("<html><head><title>Militants shell Anah</title></head><body>" + before +
+            f"<article><h1>Militants shell Anah</h1><p>{LEDE}</p><p>{SECOND}</p>{extra_after}</article></body></html>")
+
+
+HEADLINES = ["Engineers Reopen The Anah Bridge", "Why The Desert Push Stalled", "Five Maps Of The Valley Front"]
+
+
+def test_html_trailing_bulleted_headlines_are_related_links(vocab):
+    items = "".join(f"<li>{t}</li>" for t in HEADLINES)
+    doc = clean_page(Page(id="h", source="t.html", format="html", html=_html_article(f"<ul>{items}</ul>")), vocab)[0]
+    assert doc.text == f"{LEDE}\n\n{SECOND}"
+    assert [s.rule for s in doc.segments].count("related:trailing-links") == 3
+    # the same list introduced by the article ("...the following:") is the article's own
+    intro = "<p>The ministry listed the places its units entered on the following:</p>"
+    doc = clean_page(Page(id="h", source="t.html", format="html",
+                          html=_html_article(f"{intro}<ul>{items}</ul>")), vocab)[0]
+    assert all(t in doc.text for t in HEADLINES)
+
+
+def test_html_navigation_menu_taken_for_text_is_furniture(vocab):
+    menu = "".join(f"<p>{t}</p>" for t in ["World", "Iraq", "Syria", "Opinion", "Video", "Maps",
+                                           "Podcasts", "About us", "Contact", "Archive", "Jobs"])
+    html = ("<html><head><title>Militants shell Anah</title></head><body>"
+            f"<div>{menu}</div><div><p>{LEDE}</p><p>{SECOND}</p></div></body></html>")
+    doc = clean_page(Page(id="m", source="t.html", format="html", html=html), vocab)[0]
+    assert doc.text == f"{LEDE}\n\n{SECOND}"
+    # an article's own bulleted list of short items stays
+    specs = "".join(f"<li>{t}</li>" for t in ["Anah", "Rawa", "Qaim", "Husaybah", "Karabila", "Ubaydi",
+                                              "Haditha", "Hit", "Baghdadi", "Akashat", "Rutba"])
+    doc = clean_page(Page(id="m2", source="t.html", format="html",
+                          html=_html_article(f"<p>Towns named in the statement:</p><ul>{specs}</ul>")), vocab)[0]
+    assert "Husaybah" in doc.text and "Rutba" in doc.text
+
+
+_words = st.sampled_from(["Army", "retakes", "Rawa", "after", "clashes", "Drone", "strike", "near", "Qaim", "the"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_words, min_size=2, max_size=9).map(" ".join),
+       st.lists(st.sampled_from([LEDE, SECOND, THIRD, "Related posts:", "Share Tweet Email", "Read more"]),
+                min_size=1, max_size=6))
+def test_html_headline_never_opens_the_body(vocab, headline, paras):
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    html = (f"<html><head><title>{headline}</title></head><body><article><h1>{headline}</h1>{body}"
+            "</article></body></html>")
+    doc = clean_page(Page(id="g", source="x", format="html", html=html), vocab)[0]
+    if doc.text:
+        assert doc.text.split("\n\n")[0].lower() != headline.lower()
+        assert not doc.text.startswith(("Related posts", "Share Tweet"))

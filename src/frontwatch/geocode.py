@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ConfigError
-from .gazetteer import Candidate, Gazetteer, GazEntry
+from .gazetteer import Candidate, GazEntry, Gazetteer
 from .model import Document, Event, Location, PlaceMention
 from .names import fold, normalise
 
@@ -44,9 +44,12 @@ CONTEXT_COUNTRY_BONUS = 0.35  # candidate in a country other places of the artic
 PROXIMITY_WEIGHT = 0.8  # times exp(-d / PROXIMITY_SCALE_KM), d to the nearest other place
 PROXIMITY_SCALE_KM = 250.0
 REGION_CLASS_BONUS = 1.0  # a region phrase asks for an administrative area
-MAX_ANCHOR_KM = 150.0  # a place stated relative to an anchor is no farther from it than this
+MAX_ANCHOR_KM = 150.0
+MAX_OFFSET_KM = 1000.0  # a stated offset beyond this is a misreading, not a position  # a place stated relative to an anchor is no farther from it than this
+FOREIGN_REMOTE_PENALTY = -1.0
 FUZZY_CONTEXT_KM = 400.0  # an inexact name match must be near the article's other places
 DIRECTION_TOLERANCE_DEG = 90.0  # "west of X": a candidate more than this off the bearing is not it
+NAMESAKE_TOWN_MIN_POPULATION = 50_000  # a town this large wins over its namesake region
 MAJOR_CITY_POPULATION = 500_000  # a city this large is what a bare mention of its name means
 MAJOR_CITY_BONUS = 0.5
 PRIMARY_NAME_BONUS = 0.3  # the name matched is the place's own name, not one of its aliases
@@ -265,6 +268,12 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
                 off = abs((bearing(la, lo, e.lat, e.lon) - b + 180) % 360 - 180)
                 if off > DIRECTION_TOLERANCE_DEG:
                     continue
+        if (ctx.country and e.cc and e.cc != ctx.country and e.fclass != "A"
+                and e.population < MAJOR_CITY_POPULATION and (dmin is None or dmin > FUZZY_CONTEXT_KM)):
+            # A village of that name abroad, far from everything else the article names, is
+            # rarely what an article about another country means ("al-Rumana" in Iraq).
+            s += FOREIGN_REMOTE_PENALTY
+            why.append("abroad, far from the article's places")
         if c.tier != "exact" and (ctx.country or others):
             # An inexact spelling match is only believable close to where the article is.
             close = (ctx.country and e.cc == ctx.country) or (dmin is not None and dmin <= FUZZY_CONTEXT_KM)
@@ -273,6 +282,17 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
         if s >= NO_MATCH_SCORE:
             out.append(Scored(c, s, "; ".join(why)))
     out.sort(key=lambda x: (-round(x.score, 6), x.candidate.layer, x.candidate.entry.rid))
+    if not region and out and out[0].candidate.entry.fcode in ("ADM1", "ADM2"):
+        # "fighting in Deir ez-Zor": a bare name shared by a region and its namesake town
+        # inside it means the town (the region is asked for with "province", or by a region
+        # phrase).
+        top = out[0].candidate.entry
+        for i, x in enumerate(out[1:], 1):
+            e = x.candidate.entry
+            if (e.fclass == "P" and e.cc == top.cc and x.candidate.tier == "exact" and not codes
+                    and e.admin1_name == top.admin1_name and e.population >= NAMESAKE_TOWN_MIN_POPULATION):
+                out.insert(0, out.pop(i))
+                break
     return out
 
 
@@ -355,11 +375,10 @@ def _border_point(text: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location | 
     shared = ctx.memory.borders[(a, b)]
     if shared is None:
         return None
-    e = gaz.country_entry(ccs[0])
     info = gaz.country(ccs[0])
     return Location(name=text, latitude=round(shared[0], 5), longitude=round(shared[1], 5),
                     geo_precision=PRECISION_REGION, country=info.name if info else None,
-                    iso=info.iso_numeric if info else None, gazetteer_id=e.gid if e else None,
+                    iso=info.iso_numeric if info else None, gazetteer_id=f"border:{a}-{b}",
                     feature_code="BRDR", reason=f"border of {a} and {b} (basemap), nearest the article's places")
 
 
@@ -396,7 +415,7 @@ def geocode_place(mention: PlaceMention, gaz: Gazetteer, context: GeocodeContext
     if rel is not None and (rel.anchor or "").strip():
         return _geocode_relative(mention, name, gaz, ctx)
     if mention.region:
-        if any(w in fold(name).split() for w in ("border", "borders", "frontier")):
+        if not res.border_words.isdisjoint(fold(name).split()):
             loc = _border_point(name, gaz, ctx)
             if loc is not None:
                 return loc
@@ -421,6 +440,12 @@ def geocode_place(mention: PlaceMention, gaz: Gazetteer, context: GeocodeContext
             loc.name, loc.geo_precision = name, PRECISION_REGION
             return loc
     return _unresolved(name, f"no gazetteer entry for '{name}' and no relative position")
+
+
+def _valid_offset(distance_km: float | None, bearing_deg: float | None) -> bool:
+    """A stated offset that geometry can use (a garbled number is ignored, not propagated)."""
+    return (distance_km is not None and bearing_deg is not None and math.isfinite(distance_km)
+            and math.isfinite(bearing_deg) and 0 <= distance_km <= MAX_OFFSET_KM)
 
 
 def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location:
@@ -450,8 +475,8 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         return _unresolved(name, f"no gazetteer entry for '{name}' and anchor '{rel.anchor}' not found")
     apt = (anchor.latitude, anchor.longitude)
     same = not name or normalise(name) == normalise(rel.anchor)
-    evidence = f"{ctx.doc_id}: '{mention.text}'"
-    if relation == "offset" and rel.distance_km is not None and rel.bearing_deg is not None:
+    evidence = f"{ctx.doc_id}: '{mention.text}'" if ctx.doc_id else f"'{mention.text}'"
+    if relation == "offset" and _valid_offset(rel.distance_km, rel.bearing_deg):
         pt = destination(apt[0], apt[1], rel.bearing_deg, rel.distance_km)
         if not same:
             own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=pt)
@@ -466,8 +491,15 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         if name and not same:
             ctx.memory.remember(name, loc, evidence)
         return loc
-    if not same:
-        direction = (apt[0], apt[1], rel.bearing_deg) if rel.bearing_deg is not None else None
+    if not same and relation == "in" and anchor.geo_precision == PRECISION_REGION:
+        # "X in Anbar": X is anywhere inside the area, not within a radius of its centre.
+        own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
+        if (own is not None and own.geo_precision == PRECISION_EXACT and own.country == anchor.country
+                and (anchor.feature_code != "ADM1" or own.admin1 == anchor.admin1)):
+            own.reason += f"; inside {rel.anchor}"
+            return own
+    elif not same:
+        direction = (apt[0], apt[1], rel.bearing_deg) if _valid_offset(0.0, rel.bearing_deg) else None
         own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=apt, direction_from=direction)
         if own is not None:
             own.reason += f"; consistent with '{relation} {rel.anchor}'"

@@ -61,6 +61,7 @@ class ActorEntry:
     inter: int
     country: str | None = None  # ISO alpha-2; None = the article's country
     generic: bool = False
+    by_country: tuple[tuple[str, str], ...] = ()  # article country -> another actor name
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ class Lexicon:
     countries: Mapping[str, Country]
     country_by_form: Mapping[str, str]  # normalised name / alias / demonym -> code
     country_re: re.Pattern[str]
+    demonym_forms: frozenset[str]  # normalised demonyms ("Iraqi")
+    country_name_forms: frozenset[str]  # normalised names and aliases ("Iraq", "DRC")
     named_re: re.Pattern[str]
     named_exact: Mapping[str, ActorEntry]  # normalised case-sensitive form -> entry
     named_folded: Mapping[str, ActorEntry]  # normalised lower-cased form -> entry
@@ -116,28 +119,48 @@ def normalise(form: str) -> str:
     return out
 
 
+def _char_pattern(ch: str) -> str:
+    if ch == " ":
+        return r"\s+"
+    if ch == "'":
+        return _APOS_CLASS
+    if ch == "-":
+        return _HYPH_CLASS
+    return re.escape(ch)
+
+
 def form_pattern(form: str) -> str:
     """A regex for a lexicon form that tolerates spacing, apostrophe and hyphen variants."""
-    parts: list[str] = []
-    for ch in normalise(form):
-        if ch == " ":
-            parts.append(r"\s+")
-        elif ch == "'":
-            parts.append(_APOS_CLASS)
-        elif ch == "-":
-            parts.append(_HYPH_CLASS)
-        else:
-            parts.append(re.escape(ch))
-    return "".join(parts)
+    return "".join(_char_pattern(ch) for ch in normalise(form))
+
+
+def _trie_pattern(node: dict) -> str:
+    """Regex for a character trie: shared prefixes are matched once, longer forms are tried
+    before shorter ones (the optional tail is greedy)."""
+    alts = [_char_pattern(ch) + _trie_pattern(sub) for ch, sub in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    if "" in node:
+        return body + "?" if len(alts) > 1 else "(?:" + body + ")?"
+    return body
 
 
 def alternation(forms: Iterable[str], *, fold: bool) -> str:
-    """Longest-first alternation of forms (regex alternation takes the first that matches)."""
-    uniq = sorted({normalise(f) for f in forms if f and f.strip()}, key=lambda f: (-len(f), f))
-    pats = [form_pattern(f) for f in uniq]
-    if not pats:
+    """One regex matching any of ``forms`` (longest first), built as a character trie because
+    Python's regex engine tries a flat alternation of hundreds of words one by one."""
+    trie: dict = {}
+    for f in forms:
+        if not f or not f.strip():
+            continue
+        key = normalise(f).lower() if fold else normalise(f)
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    if not trie:
         return "(?!)"
-    body = "|".join(pats)
+    body = _trie_pattern(trie)
     return f"(?i:{body})" if fold else f"(?:{body})"
 
 
@@ -217,9 +240,13 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
                 inter = spec["inter"]
                 if not isinstance(inter, int) or not 1 <= inter <= 8:
                     raise ConfigError(f"{where}: actor {spec['name']!r} has inter {inter!r}, not 1..8")
+                by_country = spec.get("by_country") or {}
+                if not isinstance(by_country, dict):
+                    raise ConfigError(f"{where}: by_country of {spec['name']!r} must be a mapping")
                 entry = ActorEntry(name=str(spec["name"]), inter=inter,
                                    country=(str(spec["country"]).upper() if spec.get("country") else None),
-                                   generic=is_generic)
+                                   generic=is_generic,
+                                   by_country=tuple((str(k).upper(), str(v)) for k, v in by_country.items()))
                 forms = str_list(spec.get("forms"), f"{where}: {entry.name}.forms")
                 second = str_list(spec.get("after_demonym" if is_generic else "exact"),
                                    f"{where}: {entry.name}")
@@ -234,13 +261,10 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
             named_folded[normalise(f).lower()] = entry
         for f in exact:
             named_exact[normalise(f)] = entry
-    all_named = sorted({*named_exact, *named_folded}, key=lambda f: (-len(f), f))
-    # Each alternative carries its own case rule; longest first across both kinds.
-    named_alts = []
-    for f in all_named:
-        pat = form_pattern(f)
-        named_alts.append(pat if f in named_exact else f"(?i:{pat})")
-    named_re = re.compile(r"(?<!\w)(?:" + ("|".join(named_alts) or "(?!)") + r")(?!\w)")
+    # Case-sensitive forms first: where both could start, an acronym that fails its exact case
+    # ("Is" for "IS") leaves the place to the case-insensitive forms.
+    named_re = re.compile(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
+                          + alternation(named_folded, fold=True) + r")(?!\w)")
 
     generic_by_form: dict[str, ActorEntry] = {}
     after_dem: set[str] = set()
@@ -265,6 +289,8 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
         countries=MappingProxyType(countries),
         country_by_form=MappingProxyType(country_by_form),
         country_re=country_re,
+        demonym_forms=frozenset(normalise(d) for c in countries.values() for d in c.demonyms),
+        country_name_forms=frozenset(normalise(n) for c in countries.values() for n in (c.name, *c.aliases)),
         named_re=named_re,
         named_exact=MappingProxyType(named_exact),
         named_folded=MappingProxyType(named_folded),
@@ -290,8 +316,7 @@ def find_countries(text: str, lex: Lexicon) -> list[CountryHit]:
         code = lex.country_by_form.get(form)
         if code is None:
             continue
-        country = lex.countries[code]
-        hits.append(CountryHit(m.start(), m.end(), code, demonym=form in {normalise(d) for d in country.demonyms}))
+        hits.append(CountryHit(m.start(), m.end(), code, demonym=form in lex.demonym_forms))
     return hits
 
 
@@ -379,7 +404,7 @@ def resolve_actors(text: str, matches: Sequence[ActorMatch], country: str | None
             name = a.entry.name.replace("{country}", cname) if cname else \
                 re.sub(r"\s*(?:of\s+)?\(?\{country\}\)?", "", a.entry.name).strip()
         else:
-            name = a.entry.name
+            name = dict(a.entry.by_country).get(country or "", a.entry.name)
         inter = a.entry.inter
         rule = a.rule
         if inter == 1 and code and country and code != country:

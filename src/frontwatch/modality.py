@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .errors import ConfigError
-from .model import ActorMention
+from .model import ActorMention, ControlStatement, Document, Evidence, Sentence, Span
+from .names import normalise
 
 _FRONTED_SUBORDINATE_RE = re.compile(
     r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
@@ -245,6 +246,34 @@ def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[
     return None
 
 
+def control_statements(doc: Document, sentences: Sequence[Sentence], rules: ModalityRules) -> list[ControlStatement]:
+    """Control statements made in passing around the document's place mentions ("the ISIS-held
+    town of X", "X, the last rebel stronghold"): who held a place, not an event."""
+    out: list[ControlStatement] = []
+    seen: set[tuple[str, str]] = set()
+    first_state = next((a.name for a in doc.actors if a.inter == 1), "")
+    for p in doc.places:
+        cue = control_cue(doc.text, p.start, p.end, rules)
+        if cue is None:
+            continue
+        words, a_start, a_end, rule = cue
+        actor = next((a for a in doc.actors if a.start < a_end and a.end > a_start), None)
+        if actor is not None:
+            controller = actor.name
+        elif words.lower().split()[-1] in {"government", "regime", "army", "state"} and first_state:
+            controller = first_state
+        else:
+            continue  # an unresolved word ("the last major stronghold") is not a controller
+        key = (normalise(p.name), controller)
+        if key in seen:
+            continue
+        seen.add(key)
+        s = next((x for x in sentences if x.start <= p.start < x.end), None) or Sentence(p.start, p.end)
+        out.append(ControlStatement(place=p, controller=controller, rule=rule, evidence=Evidence(
+            sentence=Span(s.start, s.end), actors=[Span(a_start, a_end)], place=Span(p.start, p.end), rule=rule)))
+    return out
+
+
 def merge_data(base: dict, extra: dict) -> dict:
     """Public for extract.load_rules: merge a user's modality file into the built-in one."""
     return _merge(base, extra)
@@ -260,5 +289,5 @@ def load_modality(data_files: Sequence[dict]) -> ModalityRules:
     return compile_modality(merged)
 
 
-__all__ = ["Modality", "ModalityRules", "assess", "clause_bounds", "control_cue", "find_claimant",
+__all__ = ["Modality", "ModalityRules", "assess", "clause_bounds", "control_cue", "control_statements", "find_claimant",
            "load_modality", "merge_data", "phrase_regex"]

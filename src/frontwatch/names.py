@@ -59,16 +59,16 @@ def fold(name: str) -> str:
     if not s.isascii():
         # NFKD splits a letter from its accents; the ASCII encode drops the accents (and any
         # letter with no Latin reading, which has no key anyway).
-        s = unicodedata.normalize("NFKD", s.translate(_FOLD)).encode("ascii", "ignore").decode()
+        s = unicodedata.normalize("NFKD", s).translate(_FOLD).encode("ascii", "ignore").decode()
     return _NON_ALNUM.sub(" ", s).strip()
 
 
 def tokens(name: str) -> list[str]:
     """Folded words of a name with Arabic-style articles dropped ("al-Qa'im" → ["qaim"])."""
     words = fold(name).split()
-    if len(words) > 1:
-        kept = [w for i, w in enumerate(words) if not (w in ARTICLES and i < len(words) - 1)]
-        words = kept or words
+    if len(words) > 1 and not ARTICLES.isdisjoint(words[:-1]):
+        # An article is dropped only before another word: a bare "Al" stays a name.
+        words = [w for w in words[:-1] if w not in ARTICLES] + words[-1:]
     return words
 
 
@@ -153,4 +153,4 @@ GENERIC_TAIL_WORDS = frozenset({
     "krai", "kray", "territory", "division", "emirate", "parish", "voivodeship", "canton",
 })
 GENERIC_HEAD_WORDS = frozenset({"muhafazat", "wilayat", "province", "governorate", "state",
-                                "city", "mount", "jabal", "jebel", "wadi", "lake", "mount"})
+                                "city", "mount", "jabal", "jebel", "wadi", "lake"})

@@ -31,13 +31,17 @@ from types import MappingProxyType
 
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
-from .model import PlaceMention, RelativePosition, Sentence
+from .model import PlaceMention, RelativePosition
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
 # the paragraph began earlier still.
 ANAPHOR_WINDOW = 600
 # Names longer than this many words are not place names (runaway capitalised headlines).
 MAX_NAME_WORDS = 4
+# Two groups of places separated only by one of these (and at most this many characters) are
+# one list: "X city and the Y town east of it".
+MAX_JOINER_CHARS = 12
+_JOINERS = frozenset({"", "and", "or", "the", "and the", "or the"})
 
 # Priorities when candidate groups overlap: descriptor evidence first.
 # A descriptor after the name wins over one before it ("Jebel Marra hills" is the hills of Jebel
@@ -63,10 +67,11 @@ class PlaceResources:
     dir_before_re: re.Pattern[str]
     dir_of_before_re: re.Pattern[str]
     near_before_re: re.Pattern[str]
+    world_region_re: re.Pattern[str]
+    settlement_descriptors: frozenset[str]
     anaphor_re: re.Pattern[str]
     trailing_desc_re: re.Pattern[str]
     person_after_re: re.Pattern[str]
-    joiner_re: re.Pattern[str]
     directions: Mapping[str, float]
     near: Mapping[str, str]
     units: Mapping[str, float]
@@ -88,6 +93,9 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     units: dict[str, float] = {}
     anaphors: dict[str, str | None] = {}
     stop: set[str] = set()
+    world: list[str] = []
+    central: list[str] = []
+    settlements: set[str] = set()
     try:
         for _where, doc in docs:
             for canon, forms in (doc.get("descriptors") or {}).items():
@@ -107,11 +115,15 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
             units.update({str(k).lower(): float(v) for k, v in (doc.get("distance_units") or {}).items()})
             anaphors.update({normalise(k).lower(): v for k, v in (doc.get("anaphors") or {}).items()})
             stop.update(str_list(doc.get("stopwords"), f"{_where}: stopwords"))
+            world.extend(str_list(doc.get("world_regions"), f"{_where}: world_regions"))
+            central.extend(str_list(doc.get("central_words"), f"{_where}: central_words"))
+            settlements.update(str_list(doc.get("settlement_descriptors"), f"{_where}: settlement_descriptors"))
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed place vocabulary: {exc}") from exc
 
     stop_alt = "|".join(re.escape(s) for s in sorted(stop, key=len, reverse=True)) or "(?!)"
     word = (r"(?!(?:" + stop_alt + r")(?![\w’'-]))"
+            r"(?:(?:St|Ste|Mt|Ft)\.?\s+)?"  # "St. Petersburg", "St Louis"
             r"(?:[a-z]{1,4}[-‐‑’'])?[A-Z][\w’']*(?:[-‐‑–][\w’']+)*")
     name = rf"{word}(?:\s+{word}){{0,{MAX_NAME_WORDS - 1}}}"
     the = r"(?:(?i:the)\s+)"
@@ -119,6 +131,8 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # Lower case only: "the town of X", never "the State Company" (a facility name).
     sing_alt = alternation([f for f, (_c, pl) in desc.items() if not pl and f.islower()] + ["capital"], fold=False)
     dir_alt = alternation(dirs, fold=True)
+    # "in central Damascus": a part of the place without a bearing.
+    part_alt = alternation([*dirs, *central], fold=True)
     items = (rf"(?P<items>{the}?{name}(?:\s*,\s*{the}?{name})*(?:\s*,?\s+(?:and|or|&)\s+{the}?{name})?)")
     list_re = re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])")
     pre_re = re.compile(
@@ -130,8 +144,12 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     facility_re = re.compile(
         rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
     slot_re = re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
-                         rf"(?:(?P<dadj>{dir_alt})\s+)?(?P<name>{name})")
-    cont_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+){the}?(?P<name>{name})")
+                         rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})")
+    # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
+    # monitor said" "SOHR" is not a list item.
+    cont_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?{the}?(?P<cname>{name})"
+                         r"(?=\s*(?:[,.;:)!?]|$|(?:and|or|in|on|near|at|to|from|after|before|during|with)\b))"
+                         rf"|\s+(?:and|or)\s+{the}?(?P<name>{name}))")
     unit_alt = alternation(units, fold=True)
     ana_alt = alternation(anaphors, fold=True)
     def anchor(i: int) -> str:
@@ -143,7 +161,9 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         rf"\s*,?\s*(?:(?P<dist>\d+(?:\.\d+)?)\s*(?P<unit>{unit_alt})\s+)?(?P<dir>{dir_alt})"
         rf"(?:\s+(?:and|or|to)\s+(?P<dir2>{dir_alt}))?\s+of\s+{anchor(1)}"
         rf"|\s*,?\s+(?P<near>{near_alt})\s+{anchor(2)}"
-        rf"|\s*,?\s+(?:in|of|across)\s+{the}?(?P<inadj>{dir_alt})\s+{anchor(3)}")
+        rf"|\s*,?\s+(?:in|of|across)\s+{the}?(?P<inadj>{part_alt})\s+{anchor(3)}"
+        # "Chahar Dara district in Kunduz", "the Maru and Anka areas of Zamfara"
+        rf"|\s*,?\s+(?P<plain>in|of)\s+{the}?(?P<anc4>{name})(?:\s+(?P<adesc4>{desc_alt})(?![\w-]))?")
     part_before_re = re.compile(rf"(?P<adj>{dir_alt})\s+(?:part|parts|side|reaches|countryside|edge|outskirts)\s+of\s+{the}?$")
     dir_before_re = re.compile(rf"(?<![\w-])(?P<adj>{dir_alt})\s+$")
     dir_of_before_re = re.compile(rf"(?<![\w-])(?P<d1>{dir_alt})(?:\s+(?:and|or|to)\s+(?P<d2>{dir_alt}))?\s+of\s+{the}?$")
@@ -153,14 +173,15 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
                             rf"|(?P<bare>{noun_ana}))(?![\w-])(?!\s+of\b)(?!\s+(?:has|had|was|is|will)\b)")
     trailing_desc_re = re.compile(rf"\s+(?P<desc>{desc_alt})$")
     person_after_re = re.compile(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
-    joiner_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+|;\s*){the}?$")
     return PlaceResources(
         desc_by_form=MappingProxyType(desc), region_descriptors=frozenset(regions), list_re=list_re,
         pre_re=pre_re, prefix_re=prefix_re, prefix_by_form=MappingProxyType(prefixes), facility_re=facility_re,
         slot_re=slot_re, cont_re=cont_re, rel_re=rel_re, part_before_re=part_before_re,
         dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re,
-        near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"), anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
-        person_after_re=person_after_re, joiner_re=joiner_re, directions=MappingProxyType(dirs),
+        near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"),
+        settlement_descriptors=frozenset(settlements),
+        world_region_re=re.compile(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"), anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
+        person_after_re=person_after_re, directions=MappingProxyType(dirs),
         near=MappingProxyType(near), units=MappingProxyType(units), anaphors=MappingProxyType(anaphors),
         stopwords=frozenset(stop),
     )
@@ -217,6 +238,10 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
     groups: list[_Group] = []
     for m in res.list_re.finditer(text):
         canon, plural = _descriptor(res, m.group("desc"))
+        whole = normalise(_strip_the(m.group(0)))
+        last_word = m.group("items").split()[-1]
+        if whole in lex.country_name_forms or (canon == "state" and last_word.isupper()):
+            continue  # "United States" is a country; "state TV" no place
         spans = _split_items(text, m.start("items"), m.end("items"))
         region = canon in res.region_descriptors
         if plural and len(spans) > 1:
@@ -257,25 +282,37 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
         end = e
         while True:
             nm = _trim_name(text, s, e, res)
-            if nm is not None and not res.person_after_re.match(text, nm[1]):
+            if nm is not None:
+                cm = lex.country_re.match(text, nm[0])
+                if cm and cm.end() > nm[1]:
+                    nm = (nm[0], cm.end())  # "United Arab Emirates": a stop word inside a country name
+            if nm is not None and res.person_after_re.match(text, nm[1]):
+                break  # "..., Ahmed Saleh said": a person, and the end of the list
+            if nm is not None:
                 item = _Item(nm[0], nm[1], text[nm[0]:nm[1]], None, rule=f"slot:{slot}")
                 if slot == "outskirts of":
                     item.relative = RelativePosition("outskirts", item.name)
                 if m.group("dadj") and not items:
                     item.start, item.name_start = m.start("dadj"), item.start
-                    item.region = True
-                    item.relative = RelativePosition("in", item.name, res.directions.get(m.group("dadj").lower()))
+                    bearing = res.directions.get(normalise(m.group("dadj")).lower())
+                    # "western Anbar" is an area; "central Damascus" is still the city.
+                    item.region = bearing is not None
+                    item.relative = RelativePosition("in", item.name, bearing)
                 items.append(item)
                 end = nm[1]
             c = res.cont_re.match(text, end)
             if c is None or nm is None:
                 break
-            s, e = c.start("name"), c.end("name")
+            which = "cname" if c.group("cname") else "name"
+            s, e = c.start(which), c.end(which)
         if items:
             groups.append(_Group(m.start("name") if not m.group("dadj") else m.start("dadj"), end, PRI_SLOT, items))
     for hit in _country_names(text, lex):
         s, e, code = hit
         groups.append(_Group(s, e, PRI_COUNTRY, [_Item(s, e, text[s:e], "country", True, rule=f"country:{code}")]))
+    for m in res.world_region_re.finditer(text):
+        groups.append(_Group(m.start(), m.end(), PRI_COUNTRY,
+                             [_Item(m.start(), m.end(), m.group(0), "region", True, rule="world-region")]))
     return groups
 
 
@@ -286,10 +323,9 @@ def _country_names(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
         code = lex.country_by_form.get(form)
         if code is None:
             continue
-        c = lex.countries[code]
-        if form in {normalise(n) for n in (c.name, *c.aliases)}:
-            if re.match(r"[-‐‑–]\w|['’]s\b", text[m.end():m.end() + 3]):
-                continue  # "Syria-Iraq border" is found by the descriptor pass; "Iraq's army" is not a place
+        if form in lex.country_name_forms:
+            if re.match(r"[-‐‑–]\w", text[m.end():m.end() + 2]):
+                continue  # "Syria-Iraq border" is found by the descriptor pass ("Iraq's army" is an actor)
             out.append((m.start(), m.end(), code))
     return out
 
@@ -302,14 +338,14 @@ def _trim_name(text: str, s: int, e: int, res: PlaceResources) -> tuple[int, int
     if td and td.start() > 0:
         e = s + td.start()
         name = text[s:e]
-    if not name or name in res.stopwords:
-        return None
+    if not name or name in res.stopwords or normalise(name).lower() in res.desc_by_form:
+        return None  # a lone stop word, or a descriptor standing alone ("the Province")
     return s, e
 
 
 def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexicon) -> list[_Group]:
     """Non-overlapping groups, best evidence first; items overlapping actors or dates dropped."""
-    demonyms = {normalise(d) for c in lex.countries.values() for d in c.demonyms}
+    demonyms = lex.demonym_forms
     chosen: list[_Group] = []
     taken: list[tuple[int, int]] = []
     for g in sorted(groups, key=lambda g: (g.priority, -(g.end - g.start), g.start)):
@@ -347,13 +383,13 @@ def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexic
     return chosen
 
 
-def _merge_adjacent(text: str, groups: list[_Group], res: PlaceResources) -> list[_Group]:
+def _merge_adjacent(text: str, groups: list[_Group]) -> list[_Group]:
     """Groups joined only by "," / "and" form one list (a relative phrase after it applies to all)."""
     out: list[_Group] = []
     for g in groups:
         if out and g.priority != PRI_COUNTRY and out[-1].priority != PRI_COUNTRY:
             gap = text[out[-1].end:g.start]
-            if len(gap) < 12 and res.joiner_re.fullmatch(gap + "") is not None and gap.strip(" ,") in ("and", "or", "", "the", "and the"):
+            if len(gap) < MAX_JOINER_CHARS and gap.strip(" ,").lower() in _JOINERS:
                 prev = out[-1]
                 prev.items.extend(g.items)
                 prev.end = g.end
@@ -363,7 +399,7 @@ def _merge_adjacent(text: str, groups: list[_Group], res: PlaceResources) -> lis
 
 
 def _bearing(res: PlaceResources, m: re.Match[str], *names: str) -> float | None:
-    vals = [res.directions[m.group(n).lower()] for n in names if m.group(n)]
+    vals = [res.directions[k] for n in names if m.group(n) and (k := normalise(m.group(n)).lower()) in res.directions]
     if not vals:
         return None
     if len(vals) == 2 and abs(vals[0] - vals[1]) > 180:  # "northwest and north": mean on the circle
@@ -386,13 +422,13 @@ def _resolve_anaphor(text: str, pos: int, kind: str | None, seen: list[tuple[int
     return None
 
 
-def find_places(text: str, res: PlaceResources, lex: Lexicon, exclude: Sequence[tuple[int, int]] = (),
-                sentences: Sequence[Sentence] = ()) -> list[PlaceMention]:
+def find_places(text: str, res: PlaceResources, lex: Lexicon,
+                exclude: Sequence[tuple[int, int]] = ()) -> list[PlaceMention]:
     """Candidate place mentions in ``text`` (see the module docstring).
 
     ``exclude``: spans that are not places (actor and date mentions).
     """
-    groups = _merge_adjacent(text, _select(_candidates(text, res, lex), exclude, lex), res)
+    groups = _merge_adjacent(text, _select(_candidates(text, res, lex), exclude, lex))
     out: list[PlaceMention] = []
     seen: list[tuple[int, str, str | None, bool]] = []  # (start, name, descriptor, region) for anaphora
     ana_spans = [(m.start(), m.end(), m) for m in res.anaphor_re.finditer(text)]
@@ -422,12 +458,14 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon, exclude: Sequence[
         # point ("15km east of X"), not where anything happened: say so in the rule.
         anchor_of = g.start < last_rel_end
         nb = res.near_before_re.search(text, max(0, g.start - 40), g.start)
-        if nb and rel is None:
+        if nb and rel is None and not anchor_of:
             # "near X", "on the outskirts of X town": the place is next to X, not X itself.
+            relation = res.near.get(normalise(nb.group("near")).lower(), "near")
+            # "between A and B": both ends are the anchor (the geocoder takes the middle).
+            between = " and ".join(_strip_the(it.name) for it in g.items) if relation == "between" else None
             for it in g.items:
                 if it.relative is None:
-                    it.relative = RelativePosition(res.near.get(normalise(nb.group("near")).lower(), "near"),
-                                                   _strip_the(it.name))
+                    it.relative = RelativePosition(relation, between or _strip_the(it.name))
         if not anchor_of and rel is None and len(g.items) == 1 and g.items[0].relative is None:
             # "the desert south and southeast of X": an area given only by its bearing from X.
             db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start)
@@ -469,8 +507,8 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
             it.region = True
             return RelativePosition("in", _strip_the(it.name), res.directions.get(pb.group("adj").lower())), g.end
         return None, g.end
-    i = 1 if m.group("dir") else 2 if m.group("near") else 3
-    if m.group(f"ana{i}"):
+    i = 1 if m.group("dir") else 2 if m.group("near") else 4 if m.group("plain") else 3
+    if i != 4 and m.group(f"ana{i}"):
         kind = res.anaphors.get(normalise(m.group(f"ana{i}")).lower())
         anchor = _resolve_anaphor(text, g.start, kind, seen)
         if anchor is None:
@@ -490,3 +528,20 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
         relation = res.near.get(normalise(m.group("near")).lower(), "near")
         return RelativePosition(relation, anchor, _bearing(res, m, "adir2")), m.end()
     return RelativePosition("in", anchor, _bearing(res, m, "inadj")), m.end()
+
+
+def place_label(place: PlaceMention, res: PlaceResources) -> str:
+    """The name to show and match for a place: settlements and areas by their name ("al-Qa'im"
+    for "al-Qa'im city"), features with their descriptor ("al-Aghuat hill", "Husibah border
+    crossing", "al-Qa'im-Akashat highway"), since "al-Aghuat" alone names the village, not the hill.
+    Facility names already carry their head noun ("State Company for Phosphate")."""
+    desc = place.descriptor
+    if not desc or desc in res.settlement_descriptors or "facility" in place.rule or place.rule == "anaphor" \
+            or normalise(place.name).lower().endswith(desc):
+        return place.name
+    # The descriptor as written ("hills"), else the canonical one (list items: "H1" of "H1 and H2 airbases").
+    at = place.text.find(place.name)
+    tail = place.text[at + len(place.name):].strip() if at >= 0 else ""
+    if tail and normalise(tail).lower() in res.desc_by_form:
+        return f"{place.name} {tail}"
+    return f"{place.name} {desc}"

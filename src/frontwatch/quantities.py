@@ -27,6 +27,8 @@ from .model import NumberMention
 YEAR_RANGE = (1900, 2100)
 # Counts above this are not casualty or force counts in war reporting (phone numbers, IDs).
 MAX_COUNT = 10_000_000
+_CLOCK = re.compile(r"\s?(?:[ap]\.m\.|[ap]m\b|GMT\b|UTC\b|hrs\b|h\b|o['’]clock\b)", re.I)
+_AGE = re.compile(r"[-\s](?:year|month|week|day)s?[-\s]old\b|\s+years?\s+old\b|[-‐]year\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class QuantityResources:
     measure_by_form: Mapping[str, str]
     noun_re: re.Pattern[str]
     unit_window_words: int
+    designators: frozenset[str]
 
 
 def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
@@ -54,6 +57,7 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     mods: dict[str, str] = {}
     measure: dict[str, str] = {}
     nouns: list[str] = []
+    designators: set[str] = set()
     window = 4
     dozen = "dozen"
     try:
@@ -71,6 +75,7 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
                 for f in forms:
                     measure[normalise(str(f)).lower()] = str(unit)
             nouns.extend(str(n) for n in doc.get("count_nouns") or [])
+            designators.update(str(n) for n in doc.get("designators") or [])
             window = int(doc.get("unit_window_words", window))
             dozen = str(doc.get("dozen_word", dozen))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -98,7 +103,8 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
         + r"(?:\s*(?P<conn>[-–]|(?i:to|and|or))\s*" + named("b") + ")?"
     )
     meas_forms = sorted(measure, key=len, reverse=True)
-    measure_re = re.compile(r"\s?(?P<u>" + "|".join(re.escape(f) for f in meas_forms) + r")(?![\w²])", re.I)
+    # "10km", "43 km", "a 500-metre trench"
+    measure_re = re.compile(r"[\s-]?(?P<u>" + "|".join(re.escape(f) for f in meas_forms) + r")(?![\w²])", re.I)
     noun_re = re.compile(r"(?<![\w-])" + alternation(nouns, fold=False) + r"(?![\w-])")
     return QuantityResources(
         pattern=re.compile(pattern),
@@ -110,6 +116,7 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
         measure_by_form=MappingProxyType(measure),
         noun_re=noun_re,
         unit_window_words=window,
+        designators=frozenset(designators),
     )
 
 
@@ -207,12 +214,20 @@ def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int,
             end = m.end("a")
         elif m.group("between") and b is None:
             start = m.start("a") if not m.group("mod") else start
-        # Money and clock times are not counts.
-        if re.match(r"\s?[$€£]|:\d", text[end:end + 2]) or re.search(r"[$€£]\s?$", text[max(0, start - 2):start]):
+        # Money, clock times, dates written with slashes and ages are not counts.
+        if re.match(r"\s?[$€£]|[:/]\d", text[end:end + 2]) or re.search(r"(?:[$€£]\s?|\d/)$", text[max(0, start - 2):start]):
+            continue
+        if _AGE.match(text, end) or _CLOCK.match(text, end):
+            continue  # "a 12-year-old boy", "at 3 p.m."
+        # "Brigade 93", "Resolution 2254", "Route 66": a designation, not a count.
+        before = re.search(r"([A-Z][\w.]*)\s+$", text[max(0, start - 20):start])
+        if before and before.group(1).rstrip(".") in res.designators:
             continue
         if text[end:end + 1].isalpha() and not res.measure_re.match(text, end):
             continue  # "26th", "4x4"
         unit, measure = _unit_after(text, end, res)
+        if measure is None and "." in a_s and not re.search(r"[a-z]", a_s):
+            continue  # "a 3.5 magnitude": a decimal without a scale word is a measurement
         if b is None and YEAR_RANGE[0] <= a <= YEAR_RANGE[1] and re.fullmatch(r"\d{4}", a_s) and unit is None:
             continue
         if a_s.lower() == "one" and b is None and (unit is None or re.match(r"\s+of\b", text[end:])):

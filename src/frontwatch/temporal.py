@@ -14,6 +14,7 @@ a few lines of calendar arithmetic.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Mapping, Sequence
@@ -31,10 +32,16 @@ MIN_YEAR = 1900
 MAX_YEAR = 2100
 # A range longer than this many days gets month precision (3) instead of week precision (2).
 WEEK_RANGE_DAYS = 7
+# A year-less date announced in the future tense ("will resume on January 3" in a December
+# article) is put in the next year when that is at most this many days ahead.
+FUTURE_WINDOW_DAYS = 120
+_PARAGRAPH_BREAK = re.compile(r"\n\n")
 
 
 @dataclass(frozen=True, slots=True)
 class RelativeRule:
+    """What a relative expression counts from, by how many days, and how precise it is."""
+
     anchor: str  # published | previous | context
     days: int
     precision: int
@@ -42,6 +49,8 @@ class RelativeRule:
 
 @dataclass(frozen=True, slots=True)
 class MonthPart:
+    """For "early / mid / late <month>": the day used as the value, and the precision."""
+
     day: int
     precision: int
 
@@ -59,6 +68,7 @@ class DateResources:
     count_words: Mapping[str, int]
     month_alone_day: int
     future_slack_days: int
+    future_re: re.Pattern[str]  # future-tense cues before a date in its sentence
 
 
 def load_dates(extra: Sequence[Path] = ()) -> DateResources:
@@ -71,6 +81,7 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
     ago: dict[str, RelativeRule] = {}
     counts: dict[str, int] = {}
     day_parts: list[str] = []
+    future_cues: list[str] = []
     month_alone_day, slack = 15, 3
     try:
         for _where, doc in docs:
@@ -93,6 +104,7 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
             for word, n in (doc.get("count_words") or {}).items():
                 counts[normalise(str(word)).lower()] = int(n)
             day_parts.extend(doc.get("day_parts") or [])
+            future_cues.extend(str(c) for c in doc.get("future_cues") or [])
             month_alone_day = int(doc.get("month_alone_day", month_alone_day))
             slack = int(doc.get("future_slack_days", slack))
     except (KeyError, TypeError, ValueError) as exc:
@@ -150,7 +162,8 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
         + r")(?!\w)(?:\s+" + dpart + ")?)"
     )
     return DateResources(
-        pattern=re.compile(pattern),
+        # Every expression starts at a word start: test that once instead of in each alternative.
+        pattern=re.compile(r"(?<!\w)(?:" + pattern + ")"),
         months=MappingProxyType({k.rstrip("."): v for k, v in months.items()}),
         weekdays=MappingProxyType(weekdays),
         relative=MappingProxyType(relative),
@@ -159,6 +172,7 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
         count_words=MappingProxyType(counts),
         month_alone_day=month_alone_day,
         future_slack_days=slack,
+        future_re=re.compile(r"(?<!\w)" + alternation(future_cues, fold=True) + r"(?!\w)"),
     )
 
 
@@ -209,8 +223,9 @@ def find_dates(text: str, published: date | None, res: DateResources) -> list[Da
     """
     out: list[DateMention] = []
     st = _State(published)
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
     for m in res.pattern.finditer(text):
-        para = text.count("\n\n", 0, m.start())
+        para = bisect.bisect_right(breaks, m.start())
         if para != st.paragraph:
             st.paragraph, st.paragraph_date = para, None
         mention = _resolve(m, text, st, res)
@@ -228,7 +243,7 @@ def _month(res: DateResources, form: str) -> int:
 
 
 def _yearless(month: int, day: int, year_s: str | None, st: _State, res: DateResources,
-              ) -> tuple[date | None, str]:
+              future: bool = False) -> tuple[date | None, str]:
     if year_s:
         v = _safe_date(int(year_s), month, day)
         return v, "" if v else "invalid calendar date"
@@ -240,7 +255,17 @@ def _yearless(month: int, day: int, year_s: str | None, st: _State, res: DateRes
     v = _safe_date(yr, month, day)
     if v is None:  # Feb 29 in a non-leap year
         return None, "invalid calendar date"
+    if future and v < st.published:
+        nxt = _safe_date(yr + 1, month, day)
+        if nxt is not None and (nxt - st.published).days <= FUTURE_WINDOW_DAYS:
+            return nxt, f"next year: future tense, publication date {st.published.isoformat()}"
     return v, f"year from publication date {st.published.isoformat()}"
+
+
+def _future_context(text: str, pos: int, res: DateResources) -> bool:
+    """Whether the sentence up to ``pos`` speaks of the future ("will", "is scheduled to")."""
+    start = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos), pos - 200, 0)
+    return res.future_re.search(text, start, pos) is not None
 
 
 def _mention(m: re.Match[str], group: str, value: date | None, precision: int, rule: str, reason: str = "",
@@ -256,7 +281,7 @@ def _resolve(m: re.Match[str], text: str, st: _State, res: DateResources) -> Dat
     if kind in ("md", "dm"):
         month = _month(res, g(f"{kind}_m"))
         day = int(g(f"{kind}_d"))
-        value, reason = _yearless(month, day, g(f"{kind}_y"), st, res)
+        value, reason = _yearless(month, day, g(f"{kind}_y"), st, res, _future_context(text, m.start(), res))
         if value is None and reason == "invalid calendar date":
             return None
         return _mention(m, kind, value, 1, f"date:{kind}", reason, month, day)
