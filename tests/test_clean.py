@@ -702,3 +702,16 @@ def test_html_headline_never_opens_the_body(vocab, headline, paras):
     if doc.text:
         assert doc.text.split("\n\n")[0].lower() != headline.lower()
         assert not doc.text.startswith(("Related posts", "Share Tweet"))
+
+
+@pytest.mark.parametrize("given", ["Militants shell Anah | Valley Ledger", "World – Militants shell Anah – Valley Ledger",
+                                   "Opinion | Militants shell Anah", "Militants shell Anah"])
+def test_html_record_title_with_site_name_still_drops_the_headline(vocab, given):
+    # a record's title ("Headline | Site") wins as the title, and the <h1> repeating its headline
+    # part is not body text
+    rec = Page(id="s", source="x.jsonl:3", format="jsonl", html=_html_article(), title=given)
+    doc = clean_page(rec, vocab)[0]
+    assert doc.title == given
+    assert doc.text == f"{LEDE}\n\n{SECOND}"
+    other = Page(id="s", source="x.jsonl:4", format="jsonl", html=_html_article(), title="Valley Ledger | Home")
+    assert clean_page(other, vocab)[0].text.startswith("Militants shell Anah")

@@ -488,3 +488,37 @@ def test_one_offensive_per_actor_and_day(rules):
     doc = mk(text, actors=[ARMY], places=["Fallujah", "Karma"], dates=[("26 May", date(2016, 5, 26))])
     extract_events(doc, rules)
     assert subtypes(doc).count("Change to group/activity") == 1
+
+
+def test_riot_police_is_not_a_riot_and_crowd_control_implies_a_protest(rules):
+    doc = mk("Riot police fired tear gas to disperse hundreds of students in Dhaka on Sunday.",
+             actors=[("Riot police", "Police Forces of Bangladesh", 1)], places=["Dhaka"],
+             dates=[("Sunday", date(2018, 8, 5))], country="BD")
+    extract_events(doc, rules)
+    assert subtypes(doc) == ["Protest with intervention"]
+
+
+def test_source_of_a_report_is_not_the_victim(rules):
+    doc = mk("Gunmen shot dead a trader in Maiduguri on Monday, police said.",
+             actors=[("Gunmen", "Unidentified Armed Group (Nigeria)", 3), ("police", "Police Forces of Nigeria", 1)],
+             places=["Maiduguri"], dates=[("Monday", date(2019, 2, 4))], country="NG")
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.sub_event_type, ev.actor2, ev.fatalities) == ("Attack", "Civilians (Nigeria)", 1)
+    assert ev.claimed_by == "Police Forces of Nigeria"  # a source that is an actor is canonical
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from(["The army", " captured", " Hit", ",", " which", " will", " that", ";", " after",
+                                 " – ", " if", "\"", " said", " according to", " the PMF", " X"]),
+                min_size=1, max_size=25).map("".join), st.integers(min_value=0, max_value=200))
+def test_clause_bounds_contain_the_trigger(rules, text, pos):
+    from frontwatch import modality
+
+    pos = min(pos, max(0, len(text) - 1))
+    end = min(len(text), pos + 1)
+    lo, hi = modality.clause_bounds(text, 0, len(text), pos, end, rules.modality)
+    assert 0 <= lo <= pos and end <= hi <= len(text)
+    m = modality.assess(text, 0, len(text), pos, end, rules.modality)
+    assert isinstance(m.asserted, bool)
+    assert isinstance(modality.find_claimant(text, 0, len(text), pos, [], rules.modality, end), str)

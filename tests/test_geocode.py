@@ -309,3 +309,11 @@ def test_geocode_place_never_raises_and_never_returns_a_bad_point(gaz, res, name
     if loc.latitude is not None:
         assert -90 <= loc.latitude <= 90 and -180 <= loc.longitude < 180.0001
         assert loc.geo_precision in (1, 2, 3)
+
+
+def test_world_context_of_province_and_neighbours(world, res) -> None:
+    # An article about a county seat in Kentucky: its "London" is not the British capital.
+    locs = geocode_mentions([pm("Corbin"), pm("Kentucky"), pm("London")], world, res=res)
+    assert locs[2].country == "United States" and locs[2].admin1 == "Kentucky", locs[2]
+    alone = geocode_mentions([pm("London")], world, res=res)
+    assert alone[0].country == "United Kingdom"

@@ -88,6 +88,7 @@ _PUBLISHED_WORD = re.compile(r"\b(?:published|posted|first published)\b", re.IGN
 # Furniture rules trusted inside trafilatura's main text (shape rules are not: trafilatura already
 # judged the shape of these paragraphs, and short lines in its output are mostly real subheadings).
 _HTML_DROP_RULES = ("furniture:", "comment_widget", "credit", "related:", "shape:menu")
+_TITLE_SEP = re.compile(r"\s+(?:[|–—·•»-]|::)\s+")  # "Headline | Site", "Headline – Site"
 _CURLY_QUOTED = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -168,7 +169,22 @@ def _units(text: str) -> list[_Unit]:
 
 
 def _norm_line(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+    # typographic and straight apostrophes are the same letter: "Qa’im" repeats "Qa'im"
+    return " ".join(_WORD.findall(text.lower().replace("’", "'")))
+
+
+def _title_keys(title: str) -> set[str]:
+    """Normalised forms of an HTML title and of each run of its parts, for when the page's
+    <title> adds the site or section to the headline ("Headline | Site", "Section | Headline - Site")."""
+    parts = _TITLE_SEP.split(title)
+    keys = {_norm_line(title)}
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts) + 1):
+            key = _norm_line(" ".join(parts[i:j]))
+            if len(key.split()) >= TITLE_MIN_WORDS:  # not a lone word ("Opinion", "Home")
+                keys.add(key)
+    keys.discard("")
+    return keys
 
 
 def _is_prose(u: _Unit) -> bool:
@@ -745,7 +761,8 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
     page_text = f"{title}\n\n{body}" if title else body
     offset = len(title) + 2 if title else 0
     segments = [Segment(SegmentKind.TITLE, 0, len(title), "html:title")] if title else []
-    title_key = _norm_line(title) if title else ""
+    title_keys = _title_keys(title) if title else set()
+    headline = title
     units: list[_Unit] = []
     pos = 0
     for line in body.split("\n"):
@@ -755,10 +772,13 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
             continue
         u = _Unit(offset + start, offset + start + len(line.rstrip()), stripped, 0,
                   bool(_BULLET.match(stripped)), 0, words=len(_WORD.findall(stripped)))
-        if not units and title_key and _norm_line(stripped) == title_key:
+        if not units and _norm_line(stripped) in title_keys:
             # the headline repeated as the first paragraph (trafilatura keeps an <h1> inside the
-            # article): it is the title, not body text to extract events from twice
+            # article): it is the title, not body text to extract events from twice; and it is
+            # the better title when the <title> adds the site's name to it
             u.kind, u.rule = SegmentKind.TITLE, "html:title-repeat"
+            if not page.title:
+                headline = stripped
         else:
             _static(u, vocab)  # trafilatura's text still carries share/donation lines at times
         units.append(u)
@@ -777,7 +797,7 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
         warn.append("no article text found in the HTML")
     return [Document(
         id=page.id, page_id=page.id, text="\n\n".join(paragraphs), source=page.source, format=page.format,
-        url=page.url, title=title, outlet=_canonical_outlet(outlet, vocab), published=published,
+        url=page.url, title=headline, outlet=_canonical_outlet(outlet, vocab), published=published,
         published_source=source, segments=segments, page_text=page_text, warnings=warn,
     )]
 

@@ -56,6 +56,7 @@ from spacy.tokens import Doc as SpacyDoc
 from spacy.tokens import Span as SpacySpan
 
 from . import modality as mod
+from .eventunit import TERRITORY_TYPES, consolidate, dedupe
 from .model import (
     ActorMention,
     DateMention,
@@ -90,11 +91,8 @@ DEVICE_OBJECT_CHARS = 70
 KILL_WINDOW_CHARS = 45
 # Sub-types that are about an actor's activity, not a place each: one event, first place.
 NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
-_SETTLEMENT_WORDS = frozenset({"city", "town", "village", "villages", "area", "areas", "district", "province",
-                               "governorate", "region", "neighbourhood", "neighborhood", "camp", "suburb"})
 LETHAL_CROWD_TYPES = frozenset({"Excessive force against protesters", "Violent demonstration", "Mob violence"})
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
-TERRITORY_TYPES = frozenset({"Government regains territory", "Non-state actor overtakes territory"})
 
 _KILL_RE = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|death\s+toll|lost\s+their\s+lives|"
                       r"massacred|executed|slain|shot\s+dead|lifeless|bodies)\b", re.IGNORECASE)
@@ -235,15 +233,15 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
 # ----------------------------------------------------------------------------- actors
 
 
-def _actors_between(ctx: _Ctx, lo: int, hi: int) -> list[ActorMention]:
-    """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held") and not the source of
-    a report (", police said")."""
+def _actors_between(ctx: _Ctx, lo: int, hi: int, drop_sources: bool = False) -> list[ActorMention]:
+    """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held"); with ``drop_sources``
+    (after a trigger) not the source of a report either (", police said")."""
     text, claim_re = ctx.doc.text, ctx.rules.modality.claim_verb_re
     out = []
     for a in ctx.doc.actors:
         if not (lo <= a.start and a.end <= hi) or _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
             continue
-        gap = _SOURCE_GAP_RE.match(text, a.end)
+        gap = _SOURCE_GAP_RE.match(text, a.end) if drop_sources else None
         if gap and claim_re.match(text, gap.end()):
             continue
         out.append(a)
@@ -268,7 +266,7 @@ def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
         return not (claim_span and claim_span[0] <= a.start < claim_span[1])
 
     pre = [a for a in _actors_between(ctx, c_start, hit.start) if usable(a)]
-    post = [a for a in _actors_between(ctx, hit.end, c_end) if usable(a)]
+    post = [a for a in _actors_between(ctx, hit.end, c_end, drop_sources=True) if usable(a)]
     pre_agents = [a for a in pre if not _PREP_BEFORE_RE.search(text[max(c_start, a.start - 20):a.start])]
     # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
     by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[hit.end:c_end])
@@ -682,64 +680,6 @@ def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
     return kept
 
 
-def _place_key(place: PlaceMention | None) -> str:
-    """A place's dedupe key: its name, plus its descriptor unless that is a settlement word
-    ("al-Qa'im city" = "al-Qa'im", but "al-Qa'im hills" is another place)."""
-    if place is None:
-        return ""
-    desc = (place.descriptor or "").lower()
-    keep = desc and desc not in _SETTLEMENT_WORDS
-    return normalise(place.name) + ("|" + desc if keep else "")
-
-
-def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per (date, place, actor pair, sub-type); the richest evidence is kept."""
-    out: dict[tuple, Event] = {}
-    for ev in events:
-        key = (ev.event_date or (ev.date_month, ev.date_day), _place_key(ev.place),
-               ev.actor1, ev.actor2, ev.sub_event_type)
-        old = out.get(key)
-        if old is None:
-            out[key] = ev
-            continue
-        richer = ev if (ev.fatalities or 0, ev.confidence) > (old.fatalities or 0, old.confidence) else old
-        other = old if richer is ev else ev
-        richer.tags = list(dict.fromkeys(richer.tags + other.tags))
-        if not richer.claimed_by:
-            richer.claimed_by = other.claimed_by
-        out[key] = richer
-    return list(out.values())
-
-
-def _consolidate(events: list[Event], text: str) -> list[Event]:
-    """ACLED's unit rules beyond exact duplicates.
-
-    * One activity change per actor and day: "launched the offensive" and "began the offensive"
-      in one article are one Change to group/activity, whatever place each sentence names.
-    * A clash with no reported dead, told in the same paragraph as the same actor taking ground
-      that day, is the fighting of that advance: ACLED codes it as the territorial event.
-    """
-    def para(ev: Event) -> int:
-        return text.count("\n\n", 0, ev.evidence.sentence.start)
-
-    out: list[Event] = []
-    seen_change: dict[tuple, Event] = {}
-    taken = {(e.event_date or (e.date_month, e.date_day), e.actor1, para(e)) for e in events
-             if e.sub_event_type in TERRITORY_TYPES}
-    for ev in events:
-        day = ev.event_date or (ev.date_month, ev.date_day)
-        if ev.sub_event_type == "Change to group/activity":
-            key = (day, ev.actor1)
-            if key in seen_change:
-                seen_change[key].tags = list(dict.fromkeys(seen_change[key].tags + ev.tags))
-                continue
-            seen_change[key] = ev
-        if ev.sub_event_type == "Armed clash" and not ev.fatalities and (day, ev.actor1, para(ev)) in taken:
-            continue
-        out.append(ev)
-    return out
-
-
 def extract_events(doc: Document, rules: ExtractRules) -> Document:
     """Fill ``doc.triggers``, ``doc.events`` and ``doc.control`` from the document's annotations.
 
@@ -774,7 +714,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     events: list[Event] = []
     for h in asserted:
         events.extend(_build(ctx, h, cues_of(h)))
-    events = _consolidate(_dedupe(events), text)
+    events = consolidate(dedupe(events), text)
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events

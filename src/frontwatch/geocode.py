@@ -41,6 +41,7 @@ DESCRIPTOR_MATCH = 0.8
 DESCRIPTOR_MISMATCH = -0.6
 ARTICLE_COUNTRY_BONUS = 0.6  # candidate in the country the article is about
 CONTEXT_COUNTRY_BONUS = 0.35  # candidate in a country other places of the article are in
+ARTICLE_PROVINCE_BONUS = 0.2  # candidate in a first-level region the article's other places are in
 PROXIMITY_WEIGHT = 0.8  # times exp(-d / PROXIMITY_SCALE_KM), d to the nearest other place
 PROXIMITY_SCALE_KM = 250.0
 REGION_CLASS_BONUS = 1.0  # a region phrase asks for an administrative area
@@ -54,6 +55,7 @@ MAJOR_CITY_POPULATION = 500_000  # a city this large is what a bare mention of i
 MAJOR_CITY_BONUS = 0.5
 PRIMARY_NAME_BONUS = 0.3  # the name matched is the place's own name, not one of its aliases
 STRONG_SHARE = 0.6  # ... and makes it count as the article's country
+REFINE_CONTEXT = True  # re-seed the article context once with context (see _first_pass)
 DOMINANT_SHARE = 0.4  # share of an article's first-pass places that makes a country dominant
 
 # Places too large to say where an article's other places are (not used for proximity).
@@ -70,6 +72,7 @@ class GeocodeResources:
     feature_prior: dict[str, float]
     region_modifiers: frozenset[str]
     border_words: frozenset[str]
+    town_parts: frozenset[str] = frozenset()
 
 
 def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
@@ -84,6 +87,7 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
     prior: dict[str, float] = {}
     mods: set[str] = set()
     borders: set[str] = set()
+    parts: set[str] = set()
     for t in texts:
         try:
             doc = yaml.safe_load(t) or {}
@@ -96,7 +100,8 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
         prior.update({str(k).upper(): float(v) for k, v in (doc.get("feature_prior") or {}).items()})
         mods.update(fold(str(w)) for w in doc.get("region_modifiers") or ())
         borders.update(fold(str(w)) for w in doc.get("border_words") or ())
-    return GeocodeResources(desc, prior, frozenset(mods), frozenset(borders))
+        parts.update(fold(str(w)) for w in doc.get("town_parts") or ())
+    return GeocodeResources(desc, prior, frozenset(mods), frozenset(borders), frozenset(parts))
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,6 +190,7 @@ class GeocodeContext:
     country: str | None = None  # ISO alpha-2 the article is about
     points: dict[str, tuple[float, float]] = field(default_factory=dict)  # name key → point
     countries: Counter[str] = field(default_factory=Counter)  # countries of its places
+    provinces: dict[str, tuple[str, str]] = field(default_factory=dict)  # name key → (cc, admin1)
     memory: PlaceMemory = field(default_factory=PlaceMemory)
     doc_id: str = ""
     res: GeocodeResources | None = None
@@ -229,6 +235,7 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     dominant = ctx.dominant()
     own = normalise(name)
     others = [p for k, p in ctx.points.items() if k != own]
+    provinces = {v for k, v in ctx.provinces.items() if k != own}  # regions of the other places
     out: list[Scored] = []
     for c in gaz.candidates(name):
         e = c.entry
@@ -254,6 +261,9 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
         elif e.cc in dominant:
             s += ARTICLE_COUNTRY_BONUS if dominant[e.cc] >= STRONG_SHARE else CONTEXT_COUNTRY_BONUS
             why.append("country of the article's other places")
+        if e.admin1_name and e.fcode != "ADM1" and (e.cc, e.admin1_name) in provinces:
+            s += ARTICLE_PROVINCE_BONUS
+            why.append(f"in {e.admin1_name}, which the article names")
         dmin = min((haversine_km(e.lat, e.lon, la, lo) for la, lo in others), default=None)
         if dmin is not None and e.fcode not in ("PCLI", "CONT"):
             s += PROXIMITY_WEIGHT * math.exp(-dmin / PROXIMITY_SCALE_KM)
@@ -520,18 +530,31 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
 
 
 def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext) -> None:
-    """Seed the context with a context-free pick for each plain name (for proximity/country)."""
+    """Seed the context with a pick for each plain name (for proximity, country, province):
+    first without context, then once more with the context the first picks give, so that one
+    populous namesake abroad does not steer the others."""
+    _seed(mentions, gaz, ctx)
+    if REFINE_CONTEXT and len(ctx.points) + len(ctx.provinces) > 1:
+        fresh = GeocodeContext(country=ctx.country, memory=ctx.memory, doc_id=ctx.doc_id, res=ctx.res)
+        _seed(mentions, gaz, fresh, context=ctx)
+        ctx.points, ctx.countries, ctx.provinces = fresh.points, fresh.countries, fresh.provinces
+
+
+def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
+          context: GeocodeContext | None = None) -> None:
     for m in mentions:
         if m.relative is not None or not m.name:
             continue
         name = _strip_modifiers(m.name, ctx.res) if m.region else m.name
-        ranked = rank(name, gaz, ctx, descriptor=m.descriptor, region=m.region)
+        ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
         if ranked and ranked[0].candidate.tier == "exact":
             e = ranked[0].candidate.entry
             if e.fcode not in COARSE_CODES:
                 ctx.points.setdefault(normalise(m.name), (e.lat, e.lon))
             if e.cc:
                 ctx.countries[e.cc] += 1
+            if e.cc and e.admin1_name and e.fcode != "PCLI":
+                ctx.provinces[normalise(m.name)] = (e.cc, e.admin1_name)
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
@@ -559,7 +582,7 @@ def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, countr
                     near = [(mm, ll) for mm, ll in zip(mentions, out, strict=True)
                             if mm is not m and span[0] <= mm.start < span[1] and ll.latitude is not None]
                     near.sort(key=lambda x: abs(x[0].start - m.start))
-                    out[i] = _area_fallback(loc, near)
+                    out[i] = _area_fallback(loc, near, m.descriptor, ctx.res)
     return out
 
 
@@ -568,14 +591,20 @@ def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, countr
 _AREA_PRECISION = {"P": PRECISION_NEAR, "A": PRECISION_REGION, "L": PRECISION_REGION}
 
 
-def _area_fallback(loc: Location, near: Sequence[tuple[PlaceMention, Location]]) -> Location:
-    """The first of ``near`` (mentions of the same sentence, closest first) that is a town or an
-    area, as the point of an unlocated place; ``loc`` unchanged when there is none."""
+def _area_fallback(loc: Location, near: Sequence[tuple[PlaceMention, Location]], descriptor: str | None,
+                   res: GeocodeResources) -> Location:
+    """The first of ``near`` (mentions of the same sentence, closest first) that is an area, as
+    the point of an unlocated place; ``loc`` unchanged when there is none.
+
+    A town counts as the area only for what lies inside towns (a street, a quarter, a
+    hospital — or a bare name): an airbase or a village named beside a town may be far from it.
+    """
+    inside_town = not descriptor or fold(descriptor) in res.town_parts
     for m, area in near:
         code = area.feature_code or ""
         kind = "P" if code.startswith("PPL") else "A" if code.startswith(("ADM", "PCL")) else (
             "L" if code in COARSE_CODES else "")
-        if not kind or area.reason.startswith("area fallback"):
+        if not kind or (kind == "P" and not inside_town) or area.reason.startswith("area fallback"):
             continue
         return Location(**{**_loc_dict(area), "name": loc.name, "geo_precision": _AREA_PRECISION[kind],
                            "reason": f"area fallback: {loc.reason}; the sentence names {m.text!r}"})
@@ -599,7 +628,7 @@ def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeConte
             near.append((m, area))
     if ev.place is not None:
         near.sort(key=lambda x: abs(x[0].start - ev.place.start))
-    return _area_fallback(loc, near)
+    return _area_fallback(loc, near, ev.place.descriptor if ev.place else None, ctx.res or load_geocoding())
 
 
 def _doc_mentions(doc: Document) -> list[PlaceMention]:

@@ -36,8 +36,10 @@ class TriggerMatcher:
     Python call, so its cost is tokens x patterns (it was ~90% of extraction time, ~5k tokens/s
     per core).  Patterns that are plain words or word alternatives (no gap, no other attribute)
     go into a ``PhraseMatcher`` (one hash lookup per token) as the product of their alternatives;
-    the rest (``~N`` gaps) stay in a Matcher.  Matches are returned sorted by (start, end, order
-    the keys were added), which is the Matcher's own order for one span matched by several keys.
+    the rest (``~N`` gaps) stay in a Matcher, run only over the windows that start at a word the
+    patterns can start with (a match never reaches past its longest possible length), which gives
+    the same matches as a run over the whole document.  Matches are returned sorted by (start,
+    end, order the keys were added), the Matcher's own order for one span matched by several keys.
     """
 
     def __init__(self, vocab) -> None:
@@ -45,6 +47,9 @@ class TriggerMatcher:
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         self.matcher = Matcher(vocab)
         self._rank: dict[int, int] = {}
+        self._starts: set[int] = set()  # lower-case orth ids a Matcher pattern can start with
+        self._window = 0  # the longest a Matcher pattern's match can be, in tokens
+        self._anywhere = False  # a pattern whose start or length is unbounded: run on the whole doc
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         self._rank.setdefault(self.vocab.strings.add(key), len(self._rank))
@@ -53,6 +58,12 @@ class TriggerMatcher:
             alts = _word_alternatives(pat)
             if alts is None or _product_size(alts) > MAX_PHRASES_PER_PATTERN:
                 rest.append(pat)
+                bounds = _start_words_and_length(pat)
+                if bounds is None:
+                    self._anywhere = True
+                else:
+                    self._starts.update(self.vocab.strings.add(w) for w in bounds[0])
+                    self._window = max(self._window, bounds[1])
             else:
                 phrases.extend(Doc(self.vocab, words=list(ws)) for ws in itertools.product(*alts))
         if phrases:
@@ -63,9 +74,59 @@ class TriggerMatcher:
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         found = set(self.phrases(doc))
         if len(self.matcher):
-            found.update(self.matcher(doc))
+            if self._anywhere:
+                found.update(self.matcher(doc))
+            else:
+                for a, b in self._windows(doc):
+                    found.update((k, a + s, a + e) for k, s, e in self.matcher(doc[a:b]))
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[m[0]]))
+
+
+    def _windows(self, doc) -> list[tuple[int, int]]:
+        """Merged token ranges [i, i + window) over the tokens a Matcher pattern can start at."""
+        starts, n, width = self._starts, len(doc), self._window
+        out: list[tuple[int, int]] = []
+        for i, lower in enumerate(doc.to_array("LOWER").tolist()):
+            if lower in starts:
+                end = min(n, i + width)
+                if out and i <= out[-1][1]:
+                    out[-1] = (out[-1][0], end)
+                else:
+                    out.append((i, end))
+        return out
+
+
+def _start_words_and_length(pattern: list[dict]) -> tuple[set[str], int] | None:
+    """The words a Matcher pattern's match can start with and its longest length in tokens, or
+    None when either is unbounded (a leading token that is not a word list, ``*``, ``+``)."""
+    words: set[str] = set()
+    length = 0
+    leading = True
+    for tok in pattern:
+        op = tok.get("OP", "")
+        if op == "":
+            repeat = 1
+        elif op == "?":
+            repeat = 1
+        elif op.startswith("{") and op.endswith("}") and op[1:-1].split(",")[-1].strip().isdigit():
+            repeat = int(op[1:-1].split(",")[-1])
+        else:
+            return None
+        length += repeat
+        if leading and repeat:
+            value = tok.get("LOWER")
+            if isinstance(value, str):
+                words.add(value)
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                words.update(value["IN"])
+            else:
+                return None
+            # A token that must be there (no OP, or {n,m} with n > 0) ends the leading run.
+            lo = op[1:-1].split(",")[0].strip() if op.startswith("{") else ""
+            if op == "" or (lo.isdigit() and int(lo) > 0):
+                leading = False
+    return (words, length) if words and not leading else None
 
 
 def _word_alternatives(pattern: list[dict]) -> list[list[str]] | None:
