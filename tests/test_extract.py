@@ -522,3 +522,24 @@ def test_clause_bounds_contain_the_trigger(rules, text, pos):
     m = modality.assess(text, 0, len(text), pos, end, rules.modality)
     assert isinstance(m.asserted, bool)
     assert isinstance(modality.find_claimant(text, 0, len(text), pos, [], rules.modality, end), str)
+
+
+@pytest.mark.parametrize("sentence", [
+    "More than 300,000 people have been killed in Hama over ten years of war, the monitor said.",
+    "Car bombs have hit Hama repeatedly throughout the conflict.",
+    "Air strikes on Hama continued despite the ceasefire.",
+])
+def test_aggregates_and_named_agreements_are_not_events(rules, sentence):
+    doc = mk(sentence, places=["Hama"], published=date(2021, 3, 15), country="SY")
+    extract_events(doc, rules)
+    assert "Attack" not in subtypes(doc) and "Agreement" not in subtypes(doc)
+    assert "Remote explosive/landmine/IED" not in subtypes(doc)
+
+
+def test_civilians_are_victims_not_agents(rules):
+    doc = mk("Twelve civilians died in air strikes on Ariha on Monday.",
+             actors=[("civilians", "Civilians (Syria)", 7)], places=["Ariha"],
+             dates=[("Monday", date(2019, 7, 22))], country="SY")
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert ev.sub_event_type == "Air/drone strike" and ev.actor1 == "" and ev.actor2 == "Civilians (Syria)"

@@ -317,3 +317,15 @@ def test_world_context_of_province_and_neighbours(world, res) -> None:
     assert locs[2].country == "United States" and locs[2].admin1 == "Kentucky", locs[2]
     alone = geocode_mentions([pm("London")], world, res=res)
     assert alone[0].country == "United Kingdom"
+
+
+def test_town_fallback_only_for_what_lies_inside_towns(gaz, res) -> None:
+    text = "Gunmen struck near Baga Road market and the Gubdori airstrip in Maiduguri."
+    street = PlaceMention(19, 28, "Baga Road", "Baga", "road")
+    strip = PlaceMention(45, 52, "Gubdori", "Gubdori", "airbase")
+    town = PlaceMention(text.index("Maiduguri"), len(text) - 1, "Maiduguri", "Maiduguri")
+    evs = [Event("d2", "Battles", "Armed clash", Evidence(Span(0, len(text))), place=p) for p in (street, strip)]
+    doc = Document("d2", "d2", text, country="NG", places=[street, strip, town], events=evs)
+    geocode_documents([doc], gaz, res)
+    assert evs[0].location.geo_precision == 2 and evs[0].location.latitude == 11.84692
+    assert evs[1].location.latitude is None  # an airstrip may lie far outside the town

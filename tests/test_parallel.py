@@ -328,3 +328,15 @@ def test_unreachable_scheduler_is_a_config_error(monkeypatch):
     mapper = parallel.dask_mapper(STANDIN, "tcp://127.0.0.1:9")
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         list(mapper(tiny_pages(3)))
+
+
+def standin_bad_load() -> dict:
+    raise ConfigError("extra.yaml: not valid YAML")
+
+
+def test_resource_load_error_reaches_the_caller_with_its_message(cluster):
+    bad = parallel.PageWork(load=standin_bad_load, process=standin_process)
+    with pytest.raises(ConfigError, match="extra.yaml: not valid YAML"):
+        list(parallel.local_mapper(bad, 2)(tiny_pages(5)))
+    with pytest.raises(ConfigError, match="extra.yaml: not valid YAML"):
+        list(parallel.dask_mapper(bad, cluster.scheduler_address)(tiny_pages(5)))

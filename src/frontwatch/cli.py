@@ -43,6 +43,12 @@ def _run_with_progress(options, quiet: bool):
     if quiet:
         return run(options)
     console = _console()
+    if options.geocode:
+        from .gazetteer import world_is_cached
+
+        if not world_is_cached(options.data_dir):
+            console.print("first run: building the bundled world gazetteer once "
+                          "(about half a minute; it is cached for later runs)", highlight=False)
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
                   MofNCompleteColumn(), TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
                   console=console, transient=False) as progress:

@@ -87,6 +87,11 @@ MAX_LIST_ITEMS = 40
 OBJECT_WINDOW_TOKENS = 7
 # A device named this close after "seized/destroyed/defused" is that act's object.
 DEVICE_OBJECT_CHARS = 70
+# A toll above this is a war's or a year's, not one event's (ACLED events rarely pass a few hundred).
+MAX_EVENT_FATALITIES = 2000
+# "the attack", "that bombing": a definite noun trigger with no place of its own refers back to an
+# event already told.
+_ANAPHORA_RE = re.compile(r"\b(?:the|that|this|these|those|its|their)\s+(?:[\w\-]+\s+)?$", re.IGNORECASE)
 # How far (characters) a kill word may stand from the number of dead it governs.
 KILL_WINDOW_CHARS = 45
 # Sub-types that are about an actor's activity, not a place each: one event, first place.
@@ -273,7 +278,9 @@ def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
     passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:hit.start]))
                                   or (hit.spec.kind == "verb" and by.group(0).split()[0] == "by"))
     how = "clause"
-    if passive and by:
+    if hit.spec.agent_after and post:
+        agents, patients = post[:1], pre_agents
+    elif passive and by:
         agents = [a for a in post if a.start >= hit.end + by.end()][:3]
         patients = pre_agents or [a for a in post if a not in agents]
     elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and re.search(
@@ -291,6 +298,10 @@ def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
             agents, how = list(ctx.last_side), "previous"
         else:
             how = "none"
+    # Civilians are victims, not agents, of violence (a "27 people ... in air strikes" subject).
+    if hit.etype in VIOLENT_TYPES and any(a.inter == 7 for a in agents):
+        patients = [a for a in agents if a.inter == 7] + patients
+        agents = [a for a in agents if a.inter != 7]
     agents = _dedupe_side(agents)
     names = {a.name for a in agents}
     patients = _dedupe_side([a for a in patients if a.name not in names])
@@ -454,6 +465,9 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
     places = _governed(ctx, hit.end, min(c_end, nxt))
     item_stop = None
+    if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
+            and any(h.start < s.start and h.etype in VIOLENT_TYPES for h in ctx.kept):
+        return []  # "the attack" after the attack was told: a reference, not a new event
     if not places and text[c_end:c_end + 1] == ":":
         places, item_stop = _list_items(ctx, c_end)
     if not places:
@@ -484,6 +498,8 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     number = None
     if (etype in VIOLENT_TYPES and sub not in TERRITORY_TYPES) or sub in LETHAL_CROWD_TYPES:
         number = _fatalities(ctx, s, c_start, c_end)
+        if number is not None and number.best > MAX_EVENT_FATALITIES:
+            return []  # a war's toll, not one event's
         for g in absorbed:
             if number is None:
                 g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)

@@ -54,6 +54,7 @@ class ModalityRules:
     infinitive_re: re.Pattern[str]
     infinitive_ok_re: re.Pattern[str]
     background_re: re.Pattern[str]
+    aggregate_re: re.Pattern[str]
     claim_verb_re: re.Pattern[str]
     claim_prep_re: re.Pattern[str]
     role_after_re: re.Pattern[str]
@@ -122,6 +123,7 @@ def compile_modality(data: dict) -> ModalityRules:
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=_compile(phrase_regex(data.get("background") or []), "background"),
+        aggregate_re=_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x", "aggregate"),
         claim_verb_re=_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
         claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
         role_after_re=_compile(rf"^\s*(?:{role_alt})\b", "claim_roles"),
@@ -153,11 +155,14 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
            rules: ModalityRules) -> Modality:
     """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause."""
     sentence = text[sent_start:sent_end].rstrip()
-    c_start, _ = clause_bounds(text, sent_start, sent_end, start, end, rules)
+    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules)
     before = text[c_start:start]
     background = bool(rules.background_re.search(before))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
+    agg = rules.aggregate_re.search(text, c_start, c_end)
+    if agg:
+        return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
     for kind, rx in rules.cue_res:
         m = rx.search(before)
         if m:

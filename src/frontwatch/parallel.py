@@ -34,6 +34,7 @@ import functools
 import hashlib
 import itertools
 import pickle
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -136,15 +137,30 @@ def _check_workers(workers: int) -> None:
 _WORKER_STATE: tuple[PageWork, Any] | None = None
 
 
+class _LoadFailed:
+    """Why a worker could not load its resources (a bad lexicon file...), kept to be raised by its
+    first task: an exception in a pool initializer only says "the pool is broken"."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+
 def _init_worker(work: PageWork) -> None:
     global _WORKER_STATE
-    _WORKER_STATE = (work, work.load())
+    # Ctrl-C is the main process's to handle: it stops submitting and shuts the pool down.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _WORKER_STATE = (work, work.load())
+    except Exception as exc:  # noqa: BLE001 — re-raised, with its own message, by the first task
+        _WORKER_STATE = (work, _LoadFailed(exc))
 
 
 def _local_batch(pages: list[Page]) -> list[tuple[Page, list[Document]]]:
     if _WORKER_STATE is None:  # pragma: no cover — the initializer always runs first
         raise RuntimeError("frontwatch worker used before its resources were loaded")
     work, res = _WORKER_STATE
+    if isinstance(res, _LoadFailed):
+        raise res.exc
     return _run_batch_with(work, res, pages)
 
 

@@ -162,6 +162,7 @@ class TriggerSpec:
     generic: bool = False
     default: str = ""
     not_before: frozenset[str] = frozenset()  # the trigger does not count before these words
+    agent_after: bool = False  # "X fell to Y": the agent follows the trigger
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
         data = _read_yaml(Path(path))
         if "subtypes" in data or "cues" in data or "state_allied" in data:
             trig = _merge_triggers(trig, data)
-        if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background")):
+        if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background", "aggregate")):
             moddata.append(data)
     nlp = spacy.blank("en")
     matcher = TriggerMatcher(nlp.vocab)
@@ -277,7 +278,8 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
             spec = TriggerSpec(id=str(t["id"]), event_type=etype, sub_event_type=sub,
                                kind=str(t.get("kind", "verb")), role=str(t.get("role", "")),
                                generic=bool(t.get("generic", False)), default=str(t.get("default", "")),
-                               not_before=frozenset(str(w).lower() for w in t.get("not_before") or []))
+                               not_before=frozenset(str(w).lower() for w in t.get("not_before") or []),
+                               agent_after=bool(t.get("agent_after", False)))
             key = spec.id if spec.id not in specs else f"{spec.id}#{len(specs)}"
             specs[key] = spec
             pats = [p for s in t["patterns"] for p in compile_pattern(str(s), nlp.tokenizer)]
