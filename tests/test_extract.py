@@ -543,3 +543,20 @@ def test_civilians_are_victims_not_agents(rules):
     extract_events(doc, rules)
     ev = doc.events[0]
     assert ev.sub_event_type == "Air/drone strike" and ev.actor1 == "" and ev.actor2 == "Civilians (Syria)"
+
+
+def test_fell_to_names_the_taker_after_the_trigger(rules):
+    doc = mk("On 24 August the air base at Tabqa fell to Islamic State after days of fighting.",
+             actors=[("Islamic State", "Islamic State (Syria)", 2)], places=["Tabqa"],
+             dates=[("24 August", date(2014, 8, 24))], country="SY")
+    extract_events(doc, rules)
+    ev = next(e for e in doc.events if e.sub_event_type.endswith("territory"))
+    assert (ev.sub_event_type, ev.actor1) == ("Non-state actor overtakes territory", "Islamic State (Syria)")
+
+
+def test_definite_reference_to_a_told_attack_is_not_a_new_event(rules):
+    text = "A car bomb exploded in Azaz on Monday, killing 9 people.\n\nTurkey condemned the attack."
+    doc = mk(text, places=["Azaz"], dates=[("Monday", date(2017, 1, 9))],
+             numbers=[("9 people", 9, "people", False)], country="SY")
+    extract_events(doc, rules)
+    assert subtypes(doc) == ["Remote explosive/landmine/IED"] and doc.events[0].fatalities == 9

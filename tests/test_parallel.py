@@ -272,9 +272,9 @@ def _write_corpus(root: Path, n: int) -> Path:
 
 def _stored(db: Path) -> list:
     """What a run stored: document ids, texts and serialised events, in storage order."""
-    from frontwatch.store import Store, _Codec
+    from frontwatch.store import Codec, Store
 
-    codec = _Codec()
+    codec = Codec()
     with Store(db) as store:
         return [(d.id, d.text, [json.loads(codec.dumps(e)) for e in d.events]) for d in store.iter_documents()]
 

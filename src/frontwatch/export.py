@@ -11,10 +11,12 @@ import csv
 import json
 import time
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 import pycountry
 
+from .eventunit import SETTLEMENT_WORDS
 from .model import Document, Event
 
 ACLED_COLUMNS = (
@@ -66,17 +68,34 @@ def _country_name(alpha2: str | None) -> str:
 
 
 def location_name(event: Event) -> str:
-    """The place as ACLED's ``location`` column names it: the gazetteer name when the event
-    was located, else the name the article used, with its descriptor ("Jihash valley")."""
-    if event.location and event.location.name:
-        return event.location.name
-    p = event.place
+    """The place as ACLED's ``location`` column names it.
+
+    A town or area matched exactly in the gazetteer takes the gazetteer's name (ACLED style);
+    anything else keeps the article's name, with its descriptor for features ("al-Aghuat hill",
+    "al-Qa'im–Akashat highway"), because "al-Aghuat" alone would name the village, and the
+    point of an approximate match (geo_precision 2/3) belongs to a different, larger place.
+    """
+    loc, p = event.location, event.place
     if p is None:
-        return ""
+        return loc.name if loc else ""
+    settlement = not p.descriptor or p.descriptor.lower() in SETTLEMENT_WORDS
+    if loc and loc.name and loc.geo_precision == 1 and settlement:
+        return loc.name
     name = p.name
-    if p.descriptor and p.descriptor.lower() not in name.lower():
+    if not settlement and "facility" not in p.rule and p.descriptor.lower() not in name.lower():
         name = f"{name} {p.descriptor}"
     return name
+
+
+def row_order(event: Event) -> tuple:
+    """Order of rows in the exports: by date (undated last), then the most precisely located
+    first, then by id — so that a reader scanning a day sees the exact places before the
+    approximations that share their point."""
+    d = event.event_date
+    loc = event.location
+    prec = loc.geo_precision if loc and loc.geo_precision else 9
+    num = int("".join(ch for ch in event.event_id if ch.isdigit()) or 0)
+    return (d is None, d or date.min, prec, event.event_id.rstrip("0123456789"), num)
 
 
 def event_row(event: Event, timestamp: int) -> dict[str, object]:

@@ -28,13 +28,15 @@ Decisions (each a documented rule, see the functions):
   the object of a seizure is not a blast.  Overlapping matches: specific beats generic, then
   longest.  After dedupe (``_consolidate``): one activity change per actor and day, and a clash
   with no dead told beside the same actor's taking of ground that day is that taking.
-* Aggregates: plural violent nouns with no place of their own ("a number of attacks during the
-  last week") are not events.
+* Aggregates and references: plural violent nouns with no place of their own ("a number of
+  attacks during the last week"), clauses summing a long period (modality.yaml ``aggregate``),
+  tolls above MAX_EVENT_FATALITIES, and a definite "the attack" after an attack was told are not
+  (new) events.
 * Places: one event per governed place (places after the trigger in its clause, list items after
   a colon, even names the annotator missed; anchors of relative positions and regions beside a
   point are not event places).  With
   no place in the clause: the nearest place of the sentence, else the article's main place (its
-  most-mentioned place), each at lower confidence; territory needs a place of its own sentence.
+  most-mentioned place), each at lower confidence; territory needs a place (no place, no event).
 * Dates: the clause's or sentence's date, else the latest date stated before (reporting style: a
   dated lead governs what follows), else the publication date at week precision.  A background
   event ("after the PMU liberated X") is not given a carried-over date.
@@ -482,11 +484,13 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
             penalties.append("place_sentence")
-        elif sub in TERRITORY_TYPES or plural_noun:
+        elif plural_noun:
             return []
         elif ctx.main_place is not None:
             places = [ctx.main_place]
             penalties.append("place_article")
+        elif sub in TERRITORY_TYPES:
+            return []  # territory changes hands somewhere: no place, no event
         else:
             places = [None]  # type: ignore[list-item]
             penalties.append("place_none")

@@ -300,9 +300,9 @@ def dask_map(options: RunOptions, scheduler: str) -> Mapper:
 
 def _codec():
     # The store's codec: one JSON serialisation of the model in the project.
-    from .store import _Codec
+    from .store import Codec
 
-    return _Codec()
+    return Codec()
 
 
 _SHARD_COLUMNS = ("id", "page_id", "content_hash", "data")

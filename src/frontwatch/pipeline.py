@@ -222,6 +222,7 @@ def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
             on_stage("corpus")
         docs = list(store.iter_documents())
         events, timeline = corpus_stages(docs, options)
+        events.sort(key=export.row_order)
         store.update_documents(docs)
         store.replace_corpus_events(events)
         summary.events = len(events)

@@ -386,7 +386,7 @@ class Codec:
         self._decoders: dict[Any, Callable[[Any], Any]] = {}
 
     def dumps(self, obj: Any) -> str:
-        return json.dumps(dataclasses.asdict(obj), default=_json_default, ensure_ascii=False)
+        return json.dumps(_plain(obj), default=_json_default, ensure_ascii=False)
 
     def document_json(self, doc: Document, content_hash: str) -> str:
         # Events live in their own table (with queryable columns); the document JSON leaves them out.
@@ -453,10 +453,15 @@ def _identity(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, list):
+    """What ``dataclasses.asdict`` gives, without its deep copy of every leaf value: the model's
+    leaves are immutable (str, numbers, dates, enums), and the copying was most of the time
+    spent storing a document."""
+    if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     return value
 
 
