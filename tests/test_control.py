@@ -162,6 +162,34 @@ def test_same_day_event_beats_statement(rules):
     assert control_as_of(tl, date(2017, 9, 21))[0].controller == IRAQ
 
 
+def test_capture_beats_the_background_its_own_article_gives(rules):
+    # A report of a capture on the 3rd, published on the 6th, still calls the town "ISIS-held"
+    # in its background: the article's own capture wins, even days later.
+    d = mkdoc("d", "On 3 November troops entered the ISIS-held town of Ana after a long siege.", date(2017, 11, 6))
+    statement(d, d.text, "Ana")
+    capture(d, d.text, "Ana", date(2017, 11, 3), None)
+    tl = control_timeline(list(d.events), [d], rules)
+    assert [(c.kind, c.date) for c in tl] == [("event", date(2017, 11, 3)), ("statement", date(2017, 11, 6))]
+    s = control_as_of(tl, date(2017, 11, 7))[0]
+    assert (s.controller, s.since) == (IRAQ, date(2017, 11, 3))
+    # another outlet saying the same on the 6th is not stale background (beyond the lag): it wins
+    o = mkdoc("o", "Militants in ISIS-held Ana fired on patrols.", date(2017, 11, 6))
+    statement(o, o.text, "Ana")
+    tl = control_timeline(list(d.events), [d, o], rules)
+    assert control_as_of(tl, date(2017, 11, 7))[0].controller == ISIS
+
+
+def test_same_day_statement_from_another_article_loses_to_the_capture(rules):
+    a = mkdoc("a", "Ana, the last town the militants hold, was quiet this morning.", date(2017, 9, 21))
+    statement(a, a.text, "Ana")
+    b = mkdoc("b", "By evening troops had stormed Ana.", date(2017, 9, 21))
+    capture(b, b.text, "Ana", date(2017, 9, 21), None)
+    tl = control_timeline(list(b.events), [a, b], rules)
+    assert [c.kind for c in tl] == ["statement", "event"]
+    assert control_as_of(tl, date(2017, 9, 21))[0].controller == IRAQ
+    assert control_as_of(tl, date(2017, 9, 20)) == []
+
+
 def test_non_territory_events_and_undated_statements_are_ignored(rules):
     d = mkdoc("d", "Clashes hit Ana, an ISIS-held town.", None)
     statement(d, d.text, "Ana")

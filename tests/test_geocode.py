@@ -148,8 +148,9 @@ def test_direction_rejects_a_candidate_the_wrong_way_or_too_far(gaz, res) -> Non
     north = geocode_place(pm("Kalla", rel=RelativePosition("direction", "Maiduguri", 0)), gaz, ctx(res, "NG"))
     assert north.gazetteer_id == "geonames:8100006" and north.geo_precision == 1
     # The only Kalla near Maiduguri lies north: "west of Maiduguri" is not it, nor the far one.
+    # A named place given by a direction and no distance is the area on that side: precision 3.
     west = geocode_place(pm("Kalla", rel=RelativePosition("direction", "Maiduguri", 270)), gaz, ctx(res, "NG"))
-    assert west.gazetteer_id == "geonames:8100001" and west.geo_precision == 2
+    assert west.gazetteer_id == "geonames:8100001" and west.geo_precision == 3
     far = geocode_place(pm("Kalla", rel=RelativePosition("near", "Bama")), gaz, ctx(res, "NG"))
     assert haversine_km(far.latitude, far.longitude, 11.52134, 13.68952) <= MAX_ANCHOR_KM
 

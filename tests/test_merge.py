@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from frontwatch.errors import ConfigError
 from frontwatch.merge import (
     assign_event_ids,
+    corpus_span,
     haversine_km,
     infer_corpus_dates,
     load_place_name_rules,
@@ -342,6 +343,48 @@ def test_corpus_spanning_years_gives_no_span_year(rules):
     e = event(u, "On October 8 police raided a hideout.", "Arrests", "hideout", None, month=10, day=8)
     infer_corpus_dates(dated + [u], rules)
     assert e.event_date == date(2016, 10, 8) and "latest stated date" in e.date_reason
+
+
+def test_undated_article_gets_published_from_its_stated_dates(rules):
+    # No event was taken from this article, but it states a year-less date: the corpus's span
+    # (one year fits) gives the year, and the article is published no earlier than that day.
+    dated = [doc(f"p{i}", "Nothing.", published=date(2017, 10, 20) + timedelta(days=3 * i)) for i in range(3)]
+    u = doc("u", "On October 24 a commander said the push on Anah was ready. Officials spoke on October 22.",
+            published=None)
+    u.dates += [DateMention(3, 13, "October 24", None, 1, month=10, day=24),
+                DateMention(75, 85, "October 22", None, 1, month=10, day=22),
+                DateMention(0, 2, "On", None, 1, reason="weekday: page undated")]
+    infer_corpus_dates(dated + [u], rules)
+    assert (u.published, u.published_source) == (date(2017, 10, 24), DateSource.CORPUS)
+    assert [dm.value for dm in u.dates] == [date(2017, 10, 24), date(2017, 10, 22), None]
+    assert u.dates[0].reason.startswith("year from the corpus's dated span")
+    # the corpus span is taken from the articles dated by their own pages only
+    assert corpus_span(dated + [u]) == (date(2017, 10, 20), date(2017, 10, 26))
+
+
+def test_undated_article_with_events_takes_the_latest_of_events_and_stated_dates(rules):
+    dated = doc("dated", "Troops took Rawa on 30 October.", published=date(2017, 10, 30))
+    event(dated, dated.text, GRT, "Rawa", date(2017, 10, 30))
+    u = doc("u", "Rawa fell on October 30. Commanders met on November 2.", published=None)
+    event(u, "Rawa fell on October 30.", GRT, "Rawa", None, month=10, day=30)
+    u.dates.append(DateMention(u.text.index("November 2"), u.text.index("November 2") + 10, "November 2",
+                               None, 1, month=11, day=2))
+    infer_corpus_dates([dated, u], rules)
+    assert u.dates[0].value == date(2017, 11, 2) and "corpus-dated events" in u.dates[0].reason
+    assert (u.published, u.published_source) == (date(2017, 11, 2), DateSource.CORPUS)
+
+
+def test_stated_dates_in_a_corpus_spanning_years_date_nothing(rules):
+    dated = [doc("old", "x", published=date(2015, 5, 1)), doc("new", "y", published=date(2017, 5, 1))]
+    u = doc("u", "On October 8 police raided a hideout.", published=None)
+    u.dates.append(DateMention(3, 12, "October 8", None, 1, month=10, day=8))
+    infer_corpus_dates(dated + [u], rules)
+    assert u.published is None and u.dates[0].value is None
+    # a dated article keeps its own date whatever it states
+    d = doc("d", "On October 8 police raided a hideout.", published=date(2017, 10, 9))
+    d.dates.append(DateMention(3, 12, "October 8", None, 1, month=10, day=8))
+    infer_corpus_dates([d], rules)
+    assert d.published == date(2017, 10, 9) and d.published_source == DateSource.NONE
 
 
 def test_haversine():

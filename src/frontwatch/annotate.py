@@ -48,6 +48,7 @@ LOCATIVE_COUNTRY_WEIGHT = 3.0
 _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|into|inside|across|throughout|within|entered|northern|southern|eastern|"
                               r"western|central|north-eastern|north-western|south-eastern|south-western|"
                               r"northeastern|northwestern|southeastern|southwestern)\s+)$")
+_SEAT_BEFORE = re.compile(r"(?i:\b(?:based|headquartered|exiled|registered|living)\s+in\s+)$")
 # A town or city mentioned as a place votes for its country (GeoNames cities of 15,000+; the
 # most populous of homonyms).  Less than a demonym: names are ambiguous across countries.
 PLACE_WEIGHT = 0.75
@@ -168,6 +169,8 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
             continue
         if hit.demonym and re.match(r"[-‐‑](?:led|backed)\b", text[hit.end:hit.end + 8]):
             continue
+        if not hit.demonym and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
+            continue  # "a monitor based in Britain": where a source sits, not what the article is about
         w = weight(hit.start) * (BORDER_WEIGHT if border(text, hit.end) else 1.0)
         if not hit.demonym and _LOCATIVE_BEFORE.search(text, max(0, hit.start - 20), hit.start):
             w *= LOCATIVE_COUNTRY_WEIGHT

@@ -11,7 +11,9 @@ Two kinds of evidence feed one timeline per place:
 
 Rules (:func:`control_as_of`): the latest evidence on or before the day wins; on one day an
 event beats a statement (an article that reports a capture usually still describes the place
-as it was before); a statement that contradicts a capture made at most ``STATEMENT_LAG_DAYS``
+as it was before, so the capture wins over a same-day statement that predates it in the
+narrative); a statement contradicting a capture that the same article reports is ignored
+whatever its date; a statement that contradicts a capture made at most ``STATEMENT_LAG_DAYS``
 before it is ignored, because articles repeat stale background; a statement agreeing with the
 current controller keeps it ("still held by Y") without moving ``since``.
 
@@ -206,7 +208,14 @@ def control_as_of(timeline: Iterable[ControlChange], as_of: date | None = None) 
         changes.sort(key=lambda c: (c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
         cur: ControlState | None = None
         last_event: date | None = None
+        # (document, captor, day) of each capture: an article's own capture report outranks the
+        # background it gives about the same place, whatever its date.
+        captures = [(c.doc_id, c.controller, c.date) for c in changes if c.kind == "event"]
         for c in changes:
+            if c.kind == "statement" and any(
+                d == c.doc_id and who != c.controller and day <= c.date for d, who, day in captures
+            ):
+                continue  # "X, the ISIS-held town, fell": the article itself reports the change
             if cur is not None and c.controller == cur.controller:
                 cur.last_seen = c.date
                 if c.kind == "event" or not cur.evidence:

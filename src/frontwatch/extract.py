@@ -98,6 +98,8 @@ _ANAPHORA_RE = re.compile(r"\b(?:the|that|this|these|those|its|their)\s+(?:[\w\-
 KILL_WINDOW_CHARS = 45
 # Sub-types that are about an actor's activity, not a place each: one event, first place.
 NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
+NON_STATE_ARMED = frozenset({2, 3, 4})
+ARMED = frozenset({1, 2, 3, 4, 8})
 LETHAL_CROWD_TYPES = frozenset({"Excessive force against protesters", "Violent demonstration", "Mob violence"})
 VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 
@@ -112,6 +114,29 @@ _ADJECTIVAL_AFTER_RE = re.compile(r"^[\s\-–]*(?:held|controlled|occupied|linke
 _ANCHOR_GAP_RE = re.compile(r"(?:\b(?:of|near|outside|around|along|on|in|towards?|from|at|off|by|within|"
                             r"across|inside|beyond|between)\s+(?:the\s+)?(?:[\w\-]+\s+)?$)|^\W*$", re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r"[\n;]")
+# "an army officer said", "a rebel commander told": the actor qualifies who speaks.
+_ROLE_NOUN_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:officers?|officials?|sources?|spokes(?:man|woman|person)|"
+                           r"commanders?|statement|media\s+(?:wing|office|centre|center)|medics?|doctors?)\s+"
+                           r"(?:(?:has|have|had|also|later|on\s+\w+day)\s+)*", re.IGNORECASE)
+_ROLE_WORD_RE = re.compile(r"\b(?:officers?|officials?|spokes(?:man|woman|person)|commanders?|sources?)$", re.IGNORECASE)
+# Between a passive subject and its participle: "were killed", "had been captured", "was reportedly".
+_PASSIVE_GAP_RE = re.compile(r"\s+(?:[\w\-]+\s+){0,2}?(?:was|were|are|is|been|being|got|have\s+been|has\s+been|"
+                             r"had\s+been)\s+(?:\w+ly\s+)?(?:all\s+)?", re.IGNORECASE)
+_COORD_GAP_RE = re.compile(r"\s*,?\s+(?:and|or|as\s+well\s+as)\s+(?:(?:at\s+least|more\s+than|some|about|nearly|"
+                           r"[\d,]+|\w+)\s+){0,3}", re.IGNORECASE)
+# A bare number closing a toll: "the death toll rose to 22", "the number of soldiers killed at nine",
+# "the number of dead had reached 14".
+_TOLL_BEFORE_RE = re.compile(r"\b(?:death\s+toll|toll\s+of\s+dead|number\s+of\s+(?:the\s+)?(?:dead|deaths|"
+                             r"(?:[\w\-]+\s+){0,3}?(?:killed|dead)))\b[^.;:]*?\b(?:to|at|reached|of|was|is|stood\s+at|"
+                             r"stands\s+at)\s+(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?$", re.IGNORECASE)
+TOLL_WINDOW_CHARS = 90
+# Between two counted victims of one kill word: "27 Islamic State fighters and 11 ".
+_CONJ_GAP_RE = re.compile(r"\s+(?:[\w'’\-]+\s+){0,4}?(?:and|as\s+well\s+as|,)\s+|\s*,\s*", re.IGNORECASE)
+_PARTICIPLE_RE = re.compile(r"(?i:\w+(?:ed|en|ain|lew|ot))")
+# A participle followed by one of these has no object of its own: a reduced relative or passive.
+_AFTER_PARTICIPLE = frozenset({"at", "in", "on", "during", "since", "by", "and", "or", "was", "were", "is", "are",
+                               "rose", "stood", "reached", "to", ",", ".", ";", "when", "while", "after",
+                               "last", "this", "earlier", "near", "from", "overnight"})
 _SOURCE_GAP_RE = re.compile(r"\s+(?:(?:has|have|had|also|later|officials?|sources?|spokesman)\s+)*")
 # A capitalised name in a list item, up to "and", a comma or the item's end.
 _ITEM_NAME_RE = re.compile(r"(?<![\w'’-])(?:(?:al|el|as|ad|ar|an|the)[-\s])?[A-Z][\w'’\-]*(?:[ \-](?:al-|el-)?[A-Z][\w'’\-]*)*")
@@ -155,6 +180,7 @@ class _Ctx:
     actor_counts: Counter
     actor_inter: dict[str, int]
     kept: list[_Hit] = field(default_factory=list)
+    built: list[Event] = field(default_factory=list)
     last_side: list[ActorMention] = field(default_factory=list)
 
 
@@ -189,6 +215,23 @@ def _is_state_side(side: Sequence[ActorMention], rules: ExtractRules) -> bool:
     return any(a.inter == 1 or a.name in rules.state_allied for a in side)
 
 
+def _government_side(ctx: _Ctx, side: Sequence[ActorMention], against: Sequence[ActorMention] = ()) -> bool:
+    """Whether ``side`` fights on a government's side.  State forces and listed allies do; an
+    external force (inter 8) does when it fights a non-state group (the coalition against IS,
+    Iraqi units at a border town named in a Syria article), not when it fights a state's forces
+    (an invasion: ACLED codes Russia's gains in Ukraine as a non-state actor's)."""
+    if _is_state_side(side, ctx.rules):
+        return True
+    if not any(a.inter == 8 for a in side):
+        return False
+    if against:
+        return all(a.inter in NON_STATE_ARMED for a in against)
+    names = {a.name for a in side}
+    rivals = [(n, name) for name, n in ctx.actor_counts.items()
+              if name not in names and ctx.actor_inter.get(name) in ARMED]
+    return bool(rivals) and ctx.actor_inter.get(max(rivals)[1]) in NON_STATE_ARMED
+
+
 # ----------------------------------------------------------------------------- resolution
 
 
@@ -206,19 +249,32 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
         if "transfer" in sent_cues:
             return "Non-violent transfer of territory"  # taken "without resistance", after a withdrawal
         if agents:
-            return "Government regains territory" if _is_state_side(agents, rules) \
+            return "Government regains territory" if _government_side(ctx, agents, patients) \
                 else "Non-state actor overtakes territory"
         if patients:  # "retook X from government forces": the taker is the state's enemy
-            return "Non-state actor overtakes territory" if _is_state_side(patients, rules) \
+            return "Non-state actor overtakes territory" if _government_side(ctx, patients) \
                 else "Government regains territory"
         return spec.default or spec.sub_event_type
     if spec.role in {"kill", "attack"}:
         victims = set(words)
+        first_count = ""
         for n in ctx.doc.numbers:
-            if hit.end <= n.start < clause_end and n.unit:
-                victims.add(n.unit.lower())
+            # Counts inside the trigger too: "left 17 soldiers dead".
+            if hit.start <= n.start < clause_end and n.unit:
+                victims.add(n.unit.lower().split()[-1])
+                first_count = first_count or n.unit.lower().split()[-1]
+        # The toll the kill word governs first decides ("left seven people dead, including four
+        # police officers" is an attack on people).
+        if first_count in rules.civilian_victims and first_count not in rules.ambiguous_victims:
+            return "Attack"
+        if first_count in rules.combatant_victims and first_count not in rules.ambiguous_victims:
+            return "Armed clash"
+        # "members of a family": a word that names fighters or anyone yields to a civilian word.
+        fighters = victims & (rules.combatant_victims | rules.military_targets)
+        if fighters and fighters <= rules.ambiguous_victims and victims & rules.civilian_victims:
+            return "Attack"
         # Named victims decide first; the actors after the trigger only when none are named.
-        if victims & (rules.combatant_victims | rules.military_targets):
+        if fighters:
             return "Armed clash"
         if victims & rules.civilian_victims:
             return "Attack"
@@ -255,6 +311,42 @@ def _actors_between(ctx: _Ctx, lo: int, hi: int, drop_sources: bool = False) -> 
     return out
 
 
+def _role_source(ctx: _Ctx, a: ActorMention) -> bool:
+    """An actor that names who speaks, not who acts: "an army officer said", "a Taliban spokesman
+    told" (a role noun between the actor and a claim verb).  "The army said it ..." keeps the army:
+    the speaker is the agent of "it"."""
+    if a.role == "source":
+        return True
+    text = ctx.doc.text
+    if _ROLE_WORD_RE.search(a.text):  # "a police officer said": the role is inside the mention
+        gap = _SOURCE_GAP_RE.match(text, a.end)
+        if gap and ctx.rules.modality.claim_verb_re.match(text, gap.end()):
+            return True
+    m = _ROLE_NOUN_RE.match(ctx.doc.text, a.end)
+    return bool(m and ctx.rules.modality.claim_verb_re.match(ctx.doc.text, m.end()))
+
+
+def _is_passive_subject(ctx: _Ctx, a: ActorMention, hit: _Hit) -> bool:
+    """Whether actor ``a`` (before the trigger) is the patient of a passive trigger."""
+    gap = ctx.doc.text[a.end:hit.start]
+    if _PASSIVE_GAP_RE.fullmatch(gap):
+        return True
+    # Coordinated subjects share the verb: "nine soldiers and at least 17 attackers were killed".
+    nxt = next((b for b in ctx.doc.actors if a.end <= b.start < hit.start), None)
+    if nxt is not None and _COORD_GAP_RE.fullmatch(ctx.doc.text[a.end:nxt.start]):
+        return _is_passive_subject(ctx, nxt, hit)
+    # Reduced relative: "soldiers killed at nine", "two soldiers killed in the blast" (kill verbs
+    # only: "forces captured in a raid" and "soldiers clashed in X" are as often active).
+    if gap.strip() or hit.spec.role != "kill" or not _PARTICIPLE_RE.fullmatch(
+            ctx.doc.text[hit.start:hit.end].split()[0]):
+        return False
+    toks = ctx.sdoc[hit.tok_end:hit.tok_end + 2]
+    if not len(toks):
+        return True
+    # "killed at least 40 civilians" is active: "at least" opens the object's count.
+    return toks[0].lower_ in _AFTER_PARTICIPLE and not (len(toks) > 1 and toks[1].lower_ in {"least", "most"})
+
+
 def _dedupe_side(side: list[ActorMention]) -> list[ActorMention]:
     seen, out = set(), []
     for a in side:
@@ -265,38 +357,65 @@ def _dedupe_side(side: list[ActorMention]) -> list[ActorMention]:
 
 
 def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
-                 claim_span: tuple[int, int] | None) -> tuple[list[ActorMention], list[ActorMention], str]:
-    """(agents, patients, how) for a trigger; see the module docstring."""
+                 claim_span: tuple[int, int] | None, lead: _Hit | None = None
+                 ) -> tuple[list[ActorMention], list[ActorMention], str]:
+    """(agents, patients, how) for a trigger; see the module docstring.
+
+    ``lead`` is the earliest trigger of the act in the clause (a generic "attacked" the trigger
+    absorbed): who stands before it acts, who stands after it suffers ("militants attacked an army
+    base, setting off a gun battle").
+    """
     text = ctx.doc.text
+    lead = lead or hit
 
     def usable(a: ActorMention) -> bool:
         return not (claim_span and claim_span[0] <= a.start < claim_span[1])
 
-    pre = [a for a in _actors_between(ctx, c_start, hit.start) if usable(a)]
-    post = [a for a in _actors_between(ctx, hit.end, c_end, drop_sources=True) if usable(a)]
-    pre_agents = [a for a in pre if not _PREP_BEFORE_RE.search(text[max(c_start, a.start - 20):a.start])]
+    # A subject the trigger overlaps is before it: "Russian aircraft struck" matches "aircraft
+    # struck" and the actor "Russian aircraft" alike.
+    pre = [a for a in _actors_between(ctx, c_start, lead.start) if usable(a)] + [
+        a for a in ctx.doc.actors if c_start <= a.start <= lead.start < a.end and usable(a)
+        and a.role != "attribute"]
+    post = [a for a in _actors_between(ctx, lead.end, c_end, drop_sources=True) if usable(a)
+            and not (hit.start <= a.start < hit.end)]
+    pre = [a for a in pre if not _role_source(ctx, a)]
+    # The subject of a passive is its patient: "22 fighters were killed", and a noun right before a
+    # participle with no object of its own is one too ("the number of soldiers killed at nine").
+    kills = [h for h in (hit, *hit.absorbed) if h.start >= c_start]
+    passive_subj = [a for a in pre if any(k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
+    pre_agents = [a for a in pre if a not in passive_subj
+                  and not _PREP_BEFORE_RE.search(text[max(c_start, a.start - 20):a.start])]
     # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
-    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[hit.end:c_end])
-    passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:hit.start]))
-                                  or (hit.spec.kind == "verb" and by.group(0).split()[0] == "by"))
+    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[lead.end:c_end])
+    passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:lead.start]))
+                                  or (lead.spec.kind == "verb" and by.group(0).split()[0] == "by"))
     how = "clause"
     if hit.spec.agent_after and post:
         agents, patients = post[:1], pre_agents
     elif passive and by:
-        agents = [a for a in post if a.start >= hit.end + by.end()][:3]
-        patients = pre_agents or [a for a in post if a not in agents]
+        agents = [a for a in post if a.start >= lead.end + by.end()][:3]
+        patients = passive_subj or pre_agents or [a for a in post if a not in agents]
     elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and re.search(
-            r"\bbetween\b", text[hit.end:post[0].start]):
+            r"\bbetween\b", text[lead.end:post[0].start]):
         agents, patients = post[:1], post[1:]
+    elif hit.spec.role == "territory" and not pre_agents and post and (
+            hit.spec.kind == "noun" or text[hit.start:hit.end].lower().endswith(" of")):
+        # "the fall of X to Y", "the capture of X by Y": the taker follows the place.
+        to = re.search(r"\b(?:to|by)\s+(?:the\s+)?$", text[max(lead.end, post[0].start - 12):post[0].start])
+        agents, patients = (post[:1], post[1:]) if to else ([], passive_subj + post)
     else:
-        agents, patients = pre_agents, post
+        agents, patients = pre_agents, passive_subj + post
     if not agents:
         s = hit.sent
         earlier = [a for a in _actors_between(ctx, s.start, c_start) if usable(a)
-                   and not _PREP_BEFORE_RE.search(text[max(s.start, a.start - 20):a.start])]
+                   and not _PREP_BEFORE_RE.search(text[max(s.start, a.start - 20):a.start])
+                   and not _role_source(ctx, a) and not any(
+                       k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
+        victims = {a.name for a in patients}
         if earlier:
             agents, how = earlier, "sentence"
-        elif ctx.last_side:
+        elif ctx.last_side and not victims & {a.name for a in ctx.last_side}:
+            # The side that acted last acts again, unless it is this act's victim.
             agents, how = list(ctx.last_side), "previous"
         else:
             how = "none"
@@ -304,24 +423,50 @@ def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
     if hit.etype in VIOLENT_TYPES and any(a.inter == 7 for a in agents):
         patients = [a for a in agents if a.inter == 7] + patients
         agents = [a for a in agents if a.inter != 7]
-    agents = _dedupe_side(agents)
+    agents = _named_first(_dedupe_side(agents))
     names = {a.name for a in agents}
-    patients = _dedupe_side([a for a in patients if a.name not in names])
+    patients = _named_first(_dedupe_side([a for a in patients if a.name not in names]))
     return agents, patients, how
 
 
-def _opponent(ctx: _Ctx, side: Sequence[ActorMention]) -> str:
-    """The article's most-mentioned armed actor not on ``side`` (the fallback previous holder)."""
+def _hits_fighters(ctx: _Ctx, lead: _Hit, hit: _Hit, c_end: int, number: NumberMention | None) -> bool:
+    """Whether a strike's object is military (a convoy, positions, fighters killed)."""
+    words = set(_object_words(ctx, lead, c_end)) | set(_object_words(ctx, hit, c_end))
+    unit = (number.unit or "").lower() if number else ""
+    return bool(words & ctx.rules.military_targets) or unit in ctx.rules.combatant_victims
+
+
+def _named_first(side: list[ActorMention]) -> list[ActorMention]:
+    """"Militants from JNIM attacked": the unnamed "militants" are the named group's men, so a
+    side that names a non-state group drops its generic armed-group mentions."""
+    if any(not a.generic and a.inter in NON_STATE_ARMED for a in side):
+        return [a for a in side if not (a.generic and a.inter in NON_STATE_ARMED)]
+    return side
+
+
+def _opponent(ctx: _Ctx, side: Sequence[ActorMention], external_allied: bool = True) -> str:
+    """The article's most-mentioned armed actor not on ``side``: the other party of a clash, the
+    previous holder of taken ground, the target of a strike on fighters.
+
+    A government's side (state forces, listed allies and, with ``external_allied``, external
+    forces fighting beside them) is opposed by non-state groups only: the coalition's aircraft,
+    allied militias and another branch of the state are not the enemy.  A non-state side is
+    opposed first by state forces, then by other armed groups.  Unnamed "militants" lose to a
+    named group.
+    """
     names = {a.name for a in side}
-    state = _is_state_side(side, ctx.rules)
-    best, best_key = "", (-1, -1)
+    state = _is_state_side(side, ctx.rules) or (external_allied and any(a.inter == 8 for a in side))
+    best, best_key = "", (-1, -1, -1)
     for name, n in ctx.actor_counts.items():
         inter = ctx.actor_inter.get(name, 0)
-        if name in names or inter not in {1, 2, 3, 4, 8} or name in ctx.rules.state_allied and state:
+        if name in names or inter not in ARMED:
             continue
-        pref = 1 if (inter == 2) == state or (not state and inter == 1) else 0
-        if (pref, n) > best_key:
-            best, best_key = name, (pref, n)
+        if state and (inter not in NON_STATE_ARMED or name in ctx.rules.state_allied):
+            continue
+        pref = 0 if state else (2 if inter == 1 else 1 if inter == 8 or name in ctx.rules.state_allied else 0)
+        named = 0 if name.startswith("Unidentified Armed Group") else 1
+        if (pref, named, n) > best_key:
+            best, best_key = name, (pref, named, n)
     return best
 
 
@@ -421,21 +566,49 @@ def _fatalities(ctx: _Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMenti
     text = ctx.doc.text
     for lo, hi in ((c_start, c_end), (s.start, s.end)):
         for n in ctx.doc.numbers:
-            if not (lo <= n.start < hi) or not n.unit:
+            if not (lo <= n.start < hi):
                 continue
-            unit = n.unit.lower()
+            if not n.unit:
+                if _TOLL_BEFORE_RE.search(text, max(lo, n.start - TOLL_WINDOW_CHARS), n.start):
+                    return n  # "the death toll rose to 22", "put the number of soldiers killed at nine"
+                continue
+            unit = n.unit.lower().split()[-1]  # "police officers" counts officers
             if unit not in ctx.rules.combatant_victims and unit not in ctx.rules.civilian_victims:
                 continue
+            chain = _with_conjoined(ctx, n, hi)
             before = text[max(lo, n.start - KILL_WINDOW_CHARS):n.start]
-            after = text[n.end:min(hi, n.end + KILL_WINDOW_CHARS)]
+            after = text[chain.end:min(hi, chain.end + KILL_WINDOW_CHARS)]
             k_before = list(_KILL_RE.finditer(before))
             k_after = _KILL_RE.search(after)
             w_after = _WOUND_RE.search(after)
-            if k_before and not _WOUND_RE.search(before[k_before[-1].end():]):
-                return n
-            if k_after and not (w_after and w_after.start() < k_after.start()):
-                return n
+            if (k_before and not _WOUND_RE.search(before[k_before[-1].end():])) or (
+                    k_after and not (w_after and w_after.start() < k_after.start())):
+                return chain
     return None
+
+
+def _with_conjoined(ctx: _Ctx, n: NumberMention, hi: int) -> NumberMention:
+    """The dead of both sides counted by one kill word ("killed 27 militants and 11 soldiers",
+    "nine soldiers and 17 attackers were killed") are one toll: ACLED codes the event's total."""
+    text, victims = ctx.doc.text, ctx.rules.combatant_victims | ctx.rules.civilian_victims
+    parts = [n]
+    for m in ctx.doc.numbers:
+        last = parts[-1]
+        if m.start < last.end or m.start >= hi:
+            continue
+        gap = text[last.end:m.start]
+        if not (m.unit and m.unit.lower().split()[-1] in victims and _CONJ_GAP_RE.fullmatch(gap)
+                and not _WOUND_RE.search(gap) and not _KILL_RE.search(gap)):
+            break
+        parts.append(m)
+    if len(parts) == 1:
+        return n
+    def total(attr: str) -> int | None:
+        vals = [getattr(p, attr) for p in parts]
+        return None if any(v is None for v in vals) else sum(vals)
+    return NumberMention(n.start, parts[-1].end, text[n.start:parts[-1].end], sum(p.best for p in parts),
+                         low=total("low"), high=total("high"), unit=n.unit,
+                         vague=any(p.vague for p in parts), rule="conjoined")
 
 
 # ----------------------------------------------------------------------------- events
@@ -459,13 +632,19 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     if claim_m:
         stop = re.search(r"[,.;]", text[claim_m.end():s.end])
         claim_span = (claim_m.start(), claim_m.end() + (stop.start() if stop else s.end - claim_m.end()))
-    agents, patients, how = _actor_roles(ctx, hit, c_start, c_end, claim_span)
+    lead = min([hit, *(g for g in absorbed if g.start >= c_start)], key=lambda h: h.start)
+    agents, patients, how = _actor_roles(ctx, hit, c_start, c_end, claim_span, lead)
     sub = _resolve_subtype(ctx, hit, c_end, agents, patients, sent_cues)
     etype = rules.subtypes.get(sub, (hit.etype, 0))[0]
+    if sub in TERRITORY_TYPES:
+        # Ground is taken from armed actors: "confirmed by residents" names witnesses.
+        patients = [a for a in patients if a.inter in ARMED]
     penalties = ["generic"] if hit.spec.generic else []
-    # Places.
+    # Places.  What follows "according to" is the source and where it sits, not where the event
+    # happened ("the Observatory, a monitor based in Britain").
+    source_from = claim_m.start() if claim_m and claim_m.start() > hit.end else s.end
     nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
-    places = _governed(ctx, hit.end, min(c_end, nxt))
+    places = _governed(ctx, lead.end, min(c_end, nxt, source_from))
     item_stop = None
     if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
             and any(h.start < s.start and h.etype in VIOLENT_TYPES for h in ctx.kept):
@@ -479,8 +658,10 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
                                                  for w in text[hit.start:hit.end].lower().split())
     if not places:
-        in_sent = [p for p in doc.places if s.start <= p.start < s.end and not p.region] or \
-                  [p for p in doc.places if s.start <= p.start < s.end]
+        own = country_name(doc.country)
+        cands = [p for p in doc.places if s.start <= p.start < source_from
+                 and not (p.descriptor == "country" and normalise(p.name) != own)]
+        in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
             penalties.append("place_sentence")
@@ -534,11 +715,34 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         actor2, inter2 = (a2[0].name, a2[0].inter) if a2 else ("", None)
         assoc1 = ""
     else:
+        if not agents and sub == "Armed clash" and len(patients) >= 2:
+            # Only the dead of both sides named ("fighting killed 27 militants and 11 soldiers"):
+            # a clash has two sides; the state's is listed first.
+            first = next((a for a in patients if a.inter in {1, 8}), patients[0])
+            agents, patients = [first], [a for a in patients if a is not first]
         actor1 = agents[0].name if agents else ""
         inter1 = agents[0].inter if agents else None
         assoc1 = "; ".join(a.name for a in agents[1:])
+        if not agents and sub == "Armed clash" and patients:
+            # One side named: the other is its opponent in the article (a clash has two sides).
+            actor1 = _opponent(ctx, patients)
+            inter1 = ctx.actor_inter.get(actor1) if actor1 else None
+            if not actor1 and all(a.inter in {1, 8} for a in patients):
+                # Forces attacked by no one named: ACLED's "Unidentified Armed Group (country)".
+                actor1, inter1 = _with_country("Unidentified Armed Group", doc), 3
+            elif not actor1:
+                # Fighters killed by no one named ("11 fighters were killed when they attacked a
+                # base"): the one known party is actor1.
+                agents, patients = patients[:1], patients[1:]
+                actor1, inter1 = agents[0].name, agents[0].inter
+            if actor1:
+                penalties.append("actor_fallback")
         if patients:
             actor2, inter2 = patients[0].name, patients[0].inter
+        elif etype == "Explosions/Remote violence" and agents and _hits_fighters(ctx, lead, hit, c_end, number):
+            # A strike on a convoy, positions or fighters targets the striker's enemy.
+            actor2 = _opponent(ctx, agents)
+            inter2 = ctx.actor_inter.get(actor2) if actor2 else None
         elif etype == "Violence against civilians":
             actor2, inter2 = _with_country("Civilians", doc), 7
         elif sub in TERRITORY_TYPES or sub in {"Armed clash", "Change to group/activity", "Disrupted weapons use"}:
@@ -575,6 +779,19 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         reason = "no date in the text and no publication date"
         penalties.append("date_none")
     confidence = max(0.05, BASE_CONFIDENCE - sum(PENALTY[p] for p in penalties))
+    if hit.spec.role == "kill" and sub == "Armed clash" and how != "clause":
+        # A toll of fighters with no act of its own ("nine soldiers and 17 attackers were killed")
+        # counts the dead of the clash the paragraph tells: it adds to it, it is no new event.
+        para = text.count("\n\n", 0, s.start)
+        told = [e for e in ctx.built if e.event_type == "Battles" and e.sub_event_type not in TERRITORY_TYPES
+                and e.event_date == ev_date and text.count("\n\n", 0, e.evidence.sentence.start) == para]
+        if told:
+            if number is not None:
+                ev0 = told[-1]
+                ev0.fatalities = (ev0.fatalities or 0) + number.best
+                ev0.tags.append("fatalities:summed")
+                ev0.notes = summary(ev0)
+            return []
     events = []
     for place in places:
         ev = Event(
@@ -733,7 +950,9 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     ctx.kept = asserted
     events: list[Event] = []
     for h in asserted:
-        events.extend(_build(ctx, h, cues_of(h)))
+        new = _build(ctx, h, cues_of(h))
+        ctx.built.extend(new)
+        events.extend(new)
     events = consolidate(dedupe(events), text)
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"

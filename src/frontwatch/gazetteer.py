@@ -44,7 +44,7 @@ from .names import index_keys, normalise, skeleton, variant_keys
 
 # Bump when the schema or the way the bundled world is built changes: the cache file name
 # carries it, so an upgraded frontwatch builds a fresh index instead of misreading an old one.
-GAZETTEER_VERSION = 4
+GAZETTEER_VERSION = 5
 BATCH_ROWS = 20_000  # rows per transaction when streaming a dump
 CANDIDATE_CACHE_SIZE = 20_000  # names whose candidates a Gazetteer keeps for the run
 SIMILAR_BLOCK_LIMIT = 5_000  # keys read for one skeleton, or from one prefix block (fuzzy tier)

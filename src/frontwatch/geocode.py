@@ -45,14 +45,27 @@ ARTICLE_PROVINCE_BONUS = 0.2  # candidate in a first-level region the article's 
 PROXIMITY_WEIGHT = 0.8  # times exp(-d / PROXIMITY_SCALE_KM), d to the nearest other place
 PROXIMITY_SCALE_KM = 250.0
 REGION_CLASS_BONUS = 1.0  # a region phrase asks for an administrative area
-MAX_ANCHOR_KM = 150.0
-MAX_OFFSET_KM = 1000.0  # a stated offset beyond this is a misreading, not a position  # a place stated relative to an anchor is no farther from it than this
+MAX_ANCHOR_KM = 150.0  # a place stated relative to a point anchor is no farther from it than this
+MAX_OFFSET_KM = 1000.0  # a stated offset beyond this is a misreading, not a position
 FOREIGN_REMOTE_PENALTY = -1.0
+# A minor feature (bridge, valley, hill, village ...: data/geocoding.yaml minor_features) abroad
+# and farther than this from every other place of the article is a homonym, never the place:
+# a misplaced event is worse than an unplaced one.
+COHERENCE_KM = 300.0
+# An inexact spelling match (not a region) farther than this from the article's other places is
+# not taken even in the article's country, when the article has places to be near.
+FUZZY_CLUSTER_KM = 250.0
+# "X near the Syrian border", "X in northern Anbar": a named place stated relative to an area may
+# lie this far from the area's reference point (a border or region is not a point).
+REGION_ANCHOR_KM = 400.0
+# Two ends of "between A and B" farther apart than this are not a stretch of road or front.
+MAX_BETWEEN_KM = 300.0
 FUZZY_CONTEXT_KM = 400.0  # an inexact name match must be near the article's other places
 DIRECTION_TOLERANCE_DEG = 90.0  # "west of X": a candidate more than this off the bearing is not it
 NAMESAKE_TOWN_MIN_POPULATION = 50_000  # a town this large wins over its namesake region
 MAJOR_CITY_POPULATION = 500_000  # a city this large is what a bare mention of its name means
 MAJOR_CITY_BONUS = 0.5
+MAJOR_REGION_POPULATION = 1_000_000  # ... and so is a first-level region this populous ("California")
 PRIMARY_NAME_BONUS = 0.3  # the name matched is the place's own name, not one of its aliases
 STRONG_SHARE = 0.6  # ... and makes it count as the article's country
 REFINE_CONTEXT = True  # re-seed the article context once with context (see _first_pass)
@@ -73,6 +86,7 @@ class GeocodeResources:
     region_modifiers: frozenset[str]
     border_words: frozenset[str]
     town_parts: frozenset[str] = frozenset()
+    minor_features: frozenset[str] = frozenset()
 
 
 def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
@@ -88,6 +102,7 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
     mods: set[str] = set()
     borders: set[str] = set()
     parts: set[str] = set()
+    minor: set[str] = set()
     for t in texts:
         try:
             doc = yaml.safe_load(t) or {}
@@ -101,7 +116,9 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
         mods.update(fold(str(w)) for w in doc.get("region_modifiers") or ())
         borders.update(fold(str(w)) for w in doc.get("border_words") or ())
         parts.update(fold(str(w)) for w in doc.get("town_parts") or ())
-    return GeocodeResources(desc, prior, frozenset(mods), frozenset(borders), frozenset(parts))
+        minor.update(fold(str(w)) for w in doc.get("minor_features") or ())
+    return GeocodeResources(desc, prior, frozenset(mods), frozenset(borders), frozenset(parts),
+                            frozenset(minor))
 
 
 # --------------------------------------------------------------------------------------------
@@ -190,17 +207,24 @@ class GeocodeContext:
     country: str | None = None  # ISO alpha-2 the article is about
     points: dict[str, tuple[float, float]] = field(default_factory=dict)  # name key → point
     countries: Counter[str] = field(default_factory=Counter)  # countries of its places
+    # (name key, country) of each first-pass pick: a name's own mentions must not vote for the
+    # country of its own candidates (a capital named five times would outvote everything).
+    name_countries: list[tuple[str, str]] = field(default_factory=list)
+    place_countries: set[str] = field(default_factory=set)  # countries of its towns, sites, areas
     provinces: dict[str, tuple[str, str]] = field(default_factory=dict)  # name key → (cc, admin1)
     memory: PlaceMemory = field(default_factory=PlaceMemory)
     doc_id: str = ""
     res: GeocodeResources | None = None
 
-    def dominant(self) -> dict[str, float]:
-        """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share."""
-        total = sum(self.countries.values())
+    def dominant(self, exclude: str = "") -> dict[str, float]:
+        """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share,
+        leaving out the mentions of the name ``exclude`` (a normalised key)."""
+        counts = (Counter(cc for k, cc in self.name_countries if k != exclude) if self.name_countries
+                  else self.countries)
+        total = sum(counts.values())
         if total < 2:
             return {}
-        return {cc: n / total for cc, n in self.countries.items() if n / total >= DOMINANT_SHARE}
+        return {cc: n / total for cc, n in counts.items() if n / total >= DOMINANT_SHARE}
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,6 +246,12 @@ def _descriptor_codes(descriptor: str | None, res: GeocodeResources) -> tuple[st
     return res.descriptors.get(d) or res.descriptors.get(d.split()[-1], ()) if d else ()
 
 
+def _is_minor(descriptor: str, res: GeocodeResources) -> bool:
+    """Whether a descriptor names a minor feature (bridge, valley, village ...)."""
+    d = fold(descriptor)
+    return d in res.minor_features or (bool(d) and d.split()[-1] in res.minor_features)
+
+
 def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | None = None,
          region: bool = False, near: tuple[float, float] | None = None,
          direction_from: tuple[float, float, float] | None = None) -> list[Scored]:
@@ -232,8 +262,9 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     """
     res = ctx.res or load_geocoding()
     codes = _descriptor_codes(descriptor, res)
-    dominant = ctx.dominant()
     own = normalise(name)
+    dominant = ctx.dominant(exclude=own)
+    minor = bool(descriptor) and _is_minor(descriptor, res)
     others = [p for k, p in ctx.points.items() if k != own]
     provinces = {v for k, v in ctx.provinces.items() if k != own}  # regions of the other places
     out: list[Scored] = []
@@ -245,7 +276,8 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
             s += PRIMARY_NAME_BONUS
         s += res.feature_prior.get(e.fcode, res.feature_prior.get(e.fcode[:3], 0.0))
         s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)
-        if e.fclass == "P" and e.population >= MAJOR_CITY_POPULATION:
+        if (e.fclass == "P" and e.population >= MAJOR_CITY_POPULATION) or (
+                e.fcode == "ADM1" and e.population >= MAJOR_REGION_POPULATION):
             s += MAJOR_CITY_BONUS
         if codes:
             if e.fcode.startswith(codes):
@@ -278,15 +310,31 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
                 off = abs((bearing(la, lo, e.lat, e.lon) - b + 180) % 360 - 180)
                 if off > DIRECTION_TOLERANCE_DEG:
                     continue
+        if (minor and ctx.country and e.cc != ctx.country and e.fclass != "A"
+                and (dmin is None or dmin > COHERENCE_KM)):
+            # "al-Rumana bridge" in an article about Iraq is not a village of that name abroad,
+            # hundreds of km from everything else the article names.
+            continue
         if (ctx.country and e.cc and e.cc != ctx.country and e.fclass != "A"
                 and e.population < MAJOR_CITY_POPULATION and (dmin is None or dmin > FUZZY_CONTEXT_KM)):
             # A village of that name abroad, far from everything else the article names, is
             # rarely what an article about another country means ("al-Rumana" in Iraq).
             s += FOREIGN_REMOTE_PENALTY
             why.append("abroad, far from the article's places")
+        if (c.tier != "exact" and codes and not e.fcode.startswith(codes)
+                and (dmin is None or dmin > MAX_ANCHOR_KM)):
+            # A respelled name of the wrong kind of place, away from the article's places, is
+            # two weak clues, not a match ("Karabila district" is not Karbala province).
+            continue
         if c.tier != "exact" and (ctx.country or others):
             # An inexact spelling match is only believable close to where the article is.
-            close = (ctx.country and e.cc == ctx.country) or (dmin is not None and dmin <= FUZZY_CONTEXT_KM)
+            if dmin is not None:
+                # The article has places: a respelled name far from all of them is another place
+                # ("Karabila" is not Karbala 350 km away), in its country or not.
+                # (a region's point is its centre: its edge may be near while its centre is not)
+                close = dmin <= (FUZZY_CONTEXT_KM if e.fclass == "A" else FUZZY_CLUSTER_KM)
+            else:
+                close = bool(ctx.country) and e.cc == ctx.country
             if not close:
                 continue
         if s >= NO_MATCH_SCORE:
@@ -458,14 +506,33 @@ def _valid_offset(distance_km: float | None, bearing_deg: float | None) -> bool:
             and math.isfinite(bearing_deg) and 0 <= distance_km <= MAX_OFFSET_KM)
 
 
+def _area_countries(area: Location, gaz: Gazetteer) -> set[str]:
+    """Country names an area lies in: both of a border's countries, else the area's own."""
+    gid = area.gazetteer_id or ""
+    if gid.startswith("border:"):
+        infos = (gaz.country(cc) for cc in gid.split(":", 1)[1].split("-"))
+        return {i.name for i in infos if i is not None}
+    return {area.country} if area.country else set()
+
+
 def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location:
     rel = mention.relative
     assert rel is not None
     relation = (rel.relation or "").lower()
     if relation == "between":
         parts = [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", rel.anchor) if p.strip()]
+        if name and any(normalise(p) == normalise(name) for p in parts[:2]):
+            # "the pocket between Rawa and the border" read as a place named "Rawa": the
+            # mention is that end itself, not the midpoint.
+            own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
+            return own if own is not None else _unresolved(name, f"no gazetteer entry for '{name}'")
         locs = [_resolve_name(p, gaz, ctx) for p in parts[:2]]
-        if len(locs) == 2 and all(loc is not None and loc.latitude is not None for loc in locs):
+        if (len(locs) == 2 and all(loc is not None and loc.latitude is not None
+                                   and loc.feature_code not in COARSE_CODES for loc in locs)
+                and haversine_km(locs[0].latitude, locs[0].longitude,  # type: ignore[union-attr]
+                                 locs[1].latitude, locs[1].longitude) <= MAX_BETWEEN_KM):  # type: ignore[union-attr]
+            # Both ends must be points (the middle of a town and a country's centroid is
+            # nowhere) and close enough to bound a stretch of road or front.
             (a, b) = locs  # type: ignore[misc]
             mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)
             loc = Location(**{**_loc_dict(a), "name": name, "latitude": round(mid[0], 5),
@@ -476,7 +543,11 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             return loc
         return _unresolved(name, f"between '{rel.anchor}': both ends not found")
     anchor_is_region = relation == "in"
-    anchor = _resolve_name(rel.anchor, gaz, ctx, region=anchor_is_region)
+    anchor = None
+    if not ctx.res.border_words.isdisjoint(fold(rel.anchor).split()):  # "near the Syrian border"
+        anchor = _border_point(rel.anchor, gaz, ctx)
+    if anchor is None:
+        anchor = _resolve_name(rel.anchor, gaz, ctx, region=anchor_is_region)
     if anchor is None or anchor.latitude is None:
         own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor) if name else None
         if own is not None:
@@ -508,6 +579,19 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
                 and (anchor.feature_code != "ADM1" or own.admin1 == anchor.admin1)):
             own.reason += f"; inside {rel.anchor}"
             return own
+    elif not same and anchor.geo_precision == PRECISION_REGION:
+        # "Rawa near the Syrian border": an area is not a point, so the place's own entry is
+        # taken if it lies in (one of) the area's countries and within REGION_ANCHOR_KM.
+        own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
+        area_ccs = _area_countries(anchor, gaz)
+        if ctx.country and not ctx.res.border_words.isdisjoint(fold(rel.anchor).split()):
+            home = gaz.country(ctx.country)  # "the Syrian border" seen from Iraq: both sides
+            area_ccs |= {home.name} if home is not None else set()
+        if (own is not None and own.latitude is not None and own.geo_precision == PRECISION_EXACT
+                and (own.country in area_ccs or not area_ccs)
+                and haversine_km(own.latitude, own.longitude, apt[0], apt[1]) <= REGION_ANCHOR_KM):
+            own.reason += f"; consistent with '{relation} {rel.anchor}'"
+            return own
     elif not same:
         direction = (apt[0], apt[1], rel.bearing_deg) if _valid_offset(0.0, rel.bearing_deg) else None
         own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=apt, direction_from=direction)
@@ -515,12 +599,18 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             own.reason += f"; consistent with '{relation} {rel.anchor}'"
             return own
     precision = PRECISION_NEAR
-    if relation == "in" and (anchor.geo_precision == PRECISION_REGION):
+    how = "anchor's point"
+    if anchor.geo_precision == PRECISION_REGION:
+        precision = PRECISION_REGION  # "in / near an area": the area's point, as a region
+    elif relation == "direction" and not same and (mention.name or "").strip():
+        # "the H1 airbase southwest of X", no distance: it may lie 5 km or 150 km away, so the
+        # anchor's point stands for the area on that side of X (docs/CONVENTIONS.md).
         precision = PRECISION_REGION
+        how = "the area that side of the anchor, at region precision (no distance given)"
     loc = Location(**{**_loc_dict(anchor), "name": name or anchor.name, "geo_precision": precision,
-                      "reason": f"{relation} {anchor.name}: anchor's point ({anchor.reason})"})
-    if name and not same and relation != "in":
-        ctx.memory.remember(name, loc, evidence)
+                      "reason": f"{relation} {anchor.name}: {how} ({anchor.reason})"})
+    if name and not same and relation != "in" and precision != PRECISION_REGION:
+        ctx.memory.remember(name, loc, evidence)  # an area's point is not the place's own
     return loc
 
 
@@ -538,6 +628,7 @@ def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeCo
         fresh = GeocodeContext(country=ctx.country, memory=ctx.memory, doc_id=ctx.doc_id, res=ctx.res)
         _seed(mentions, gaz, fresh, context=ctx)
         ctx.points, ctx.countries, ctx.provinces = fresh.points, fresh.countries, fresh.provinces
+        ctx.name_countries, ctx.place_countries = fresh.name_countries, fresh.place_countries
 
 
 def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
@@ -551,8 +642,11 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
             e = ranked[0].candidate.entry
             if e.fcode not in COARSE_CODES:
                 ctx.points.setdefault(normalise(m.name), (e.lat, e.lon))
+                if e.cc:
+                    ctx.place_countries.add(e.cc)
             if e.cc:
                 ctx.countries[e.cc] += 1
+                ctx.name_countries.append((normalise(m.name), e.cc))
             if e.cc and e.admin1_name and e.fcode != "PCLI":
                 ctx.provinces[normalise(m.name)] = (e.cc, e.admin1_name)
 
@@ -631,6 +725,27 @@ def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeConte
     return _area_fallback(loc, near, ev.place.descriptor if ev.place else None, ctx.res or load_geocoding())
 
 
+def _not_a_foreign_country(loc: Location, place: PlaceMention, doc: Document, gaz: Gazetteer,
+                           ctx: GeocodeContext) -> Location:
+    """An event whose only location is a whole country other than the article's ("a monitor
+    based in Britain" in an article about Syria) names where an actor or a source is, not where
+    the event happened: no match.  Kept when the mention is explicitly a part of that country
+    ("in southern Turkey") or when the article's towns and sites lie in that country."""
+    if loc.feature_code != "PCLI" or not doc.country or loc.latitude is None:
+        return loc
+    home = gaz.country(doc.country)
+    if home is not None and home.name == loc.country:
+        return loc
+    res = ctx.res or load_geocoding()
+    name = (place.name or place.text or "").strip()
+    explicit = place.region and _strip_modifiers(name, res) != name
+    places_there = any(getattr(gaz.country(c), "name", None) == loc.country for c in ctx.place_countries)
+    if explicit or places_there:
+        return loc
+    return _unresolved(loc.name, f"'{name}' is a country other than the article's, named alone: where an "
+                                 "actor or a source is based, not where the event happened")
+
+
 def _doc_mentions(doc: Document) -> list[PlaceMention]:
     ms = list(doc.places)
     seen = {id(m) for m in ms}
@@ -672,6 +787,7 @@ def geocode_documents(docs: list[Document], gaz: Gazetteer, res: GeocodeResource
                 loc = geocode_place(ev.place, gaz, ctx)
                 if loc.latitude is None and ev.place.relative is None:
                     loc = _region_fallback(doc, ev, gaz, ctx, loc)
+                loc = _not_a_foreign_country(loc, ev.place, doc, gaz, ctx)
                 memo[id(ev.place)] = loc
             if (loc.latitude is not None and ev.place.name and not ev.place.region
                     and loc.feature_code not in COARSE_CODES):

@@ -241,11 +241,18 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
     background years ("held since 2014") are common in war reporting — then that stated year;
     else the event stays undated with ``date_reason`` saying why.
 
-    An article with no publication date that got years from the corpus (matches or span) has
-    ``published`` set to its latest event date, with ``published_source = CORPUS``: a report cannot precede the latest
-    event it reports, and news is published within a day or so of it, so that day is both a
-    lower bound and the best estimate. Event dates resolved relative to publication ("on
-    Saturday") are not recomputed here.
+    An article with no publication date then gets years for the year-less dates it states
+    itself ("On October 25", even where no event was taken from that sentence): the year nearest
+    its corpus-dated events when it has some, else the one year that puts the date within
+    ``CORPUS_SPAN_SLACK_DAYS`` of the corpus's publication span (none when several fit). Its
+    ``published`` becomes the latest of those stated dates and its corpus-dated event dates,
+    with ``published_source = CORPUS``: a report is published on or after the latest day it
+    states or reports, and news within a day or so of it, so that day is both a careful lower
+    bound and the best estimate (a date announced for the future would push it late; such
+    forward dates are rare in the past-tense reporting this is for). The stated date mentions
+    keep their new values, so statements of control in those sentences are dated. Event dates
+    resolved relative to publication ("on Saturday", "yesterday") are not recomputed here: the
+    extractor left them unresolved, and re-deriving them needs the extraction stage again.
     """
     rules = rules or load_place_name_rules()
     index: dict[tuple, Counter[tuple[int, str]]] = defaultdict(Counter)
@@ -294,11 +301,35 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
             else:
                 e.date_reason = "no year: no dated article reports the same event and the article states no year"
     for doc in docs:
-        if doc.id in corpus_dated and doc.published is None:
-            dates = [e.event_date for e in doc.events if e.event_date is not None]
-            if dates:
-                doc.published = max(dates)
-                doc.published_source = DateSource.CORPUS
+        if doc.published is None:
+            _date_undated_article(doc, span, doc.id in corpus_dated)
+
+
+def _date_undated_article(doc: Document, span: tuple[date, date] | None, corpus_dated: bool) -> None:
+    """Give an article without a publication date its year-less stated dates' years and a
+    publication date from the corpus (see :func:`infer_corpus_dates`)."""
+    event_dates = [e.event_date for e in doc.events if e.event_date is not None] if corpus_dated else []
+    anchor = max(event_dates) if event_dates else None
+    stated: list[date] = []
+    for dm in doc.dates:
+        if dm.value is not None or not dm.month or not dm.day:
+            continue
+        if anchor is not None:
+            # The article's events were matched to dated reports: its other dates are near them.
+            d, why = _nearest(anchor, dm.month, dm.day), f"year from the article's corpus-dated events ({anchor.isoformat()})"
+        else:
+            d = year_in_span(span, dm.month, dm.day)
+            why = f"year from the corpus's dated span ({span[0].isoformat()}..{span[1].isoformat()})" if span else ""
+        if d is not None:
+            dm.value, dm.reason = d, why
+            if dm.precision == 1:
+                stated.append(d)
+    dates = event_dates + stated
+    if dates:
+        # Reporting is published on or after the latest day it states or reports (and news
+        # within a day or so of it): a careful lower bound and the best single estimate.
+        doc.published = max(dates)
+        doc.published_source = DateSource.CORPUS
 
 
 def _place_keys(e: Event, rules: PlaceNameRules) -> list[str]:

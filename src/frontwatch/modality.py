@@ -18,9 +18,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .control_statements import ControlRules, compile_control_rules, find_control_statements
 from .errors import ConfigError
-from .model import ActorMention, ControlStatement, Document, Evidence, Sentence, Span
-from .names import normalise
+from .model import ActorMention, ControlStatement, Document, Sentence
 
 _FRONTED_SUBORDINATE_RE = re.compile(
     r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
@@ -61,6 +61,7 @@ class ModalityRules:
     role_before_re: re.Pattern[str]
     control_before: tuple[re.Pattern[str], ...]
     control_after: tuple[re.Pattern[str], ...]
+    control: ControlRules | None = None  # control-statement cues (control_statements.py)
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -113,7 +114,7 @@ def compile_modality(data: dict) -> ModalityRules:
     opinion_tail_re = _compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion")
     roles = data.get("claim_roles") or []
     role_alt = phrase_regex(roles)
-    control = data.get("control") or {}
+    control = compile_control_rules(data.get("control"))
     return ModalityRules(
         version=str(data.get("version", "")),
         boundary_re=boundary_re,
@@ -128,8 +129,9 @@ def compile_modality(data: dict) -> ModalityRules:
         claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
         role_after_re=_compile(rf"^\s*(?:{role_alt})\b", "claim_roles"),
         role_before_re=_compile(rf"(?:{role_alt})\s+((?:[A-Z][\w'’\-]*\s?){{1,4}})", "claim_roles", 0),
-        control_before=tuple(_compile(p + "", "control.before") for p in control.get("before") or []),
-        control_after=tuple(_compile(p, "control.after") for p in control.get("after") or []),
+        control_before=control.before,
+        control_after=control.after,
+        control=control,
     )
 
 
@@ -235,48 +237,27 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
 
 
 def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[str, int, int, str] | None:
-    """A control statement around the place at ``[start, end)``: (actor words, their start,
-    their end, rule) or None."""
+    """A control cue right before or after the place at ``[start, end)``: (actor words, their
+    start, their end, rule) or None.  Kept for callers of the old API; the statements
+    themselves come from :func:`control_statements`."""
     lo = max(0, start - CONTROL_WINDOW_CHARS)
-    before = text[lo:start]
     for i, rx in enumerate(rules.control_before):
-        m = rx.search(before)
+        m = rx.search(text, lo, start)
         if m:
-            return m.group("actor"), lo + m.start("actor"), lo + m.end("actor"), f"control.before.{i}"
-    after = text[end:end + CONTROL_WINDOW_CHARS]
+            return m.group("actor"), m.start("actor"), m.end("actor"), f"control.before.{i}"
     for i, rx in enumerate(rules.control_after):
-        m = rx.search(after)
+        m = rx.match(text[end:end + CONTROL_WINDOW_CHARS])
         if m:
             return m.group("actor"), end + m.start("actor"), end + m.end("actor"), f"control.after.{i}"
     return None
 
 
 def control_statements(doc: Document, sentences: Sequence[Sentence], rules: ModalityRules) -> list[ControlStatement]:
-    """Control statements made in passing around the document's place mentions ("the ISIS-held
-    town of X", "X, the last rebel stronghold"): who held a place, not an event."""
-    out: list[ControlStatement] = []
-    seen: set[tuple[str, str]] = set()
-    first_state = next((a.name for a in doc.actors if a.inter == 1), "")
-    for p in doc.places:
-        cue = control_cue(doc.text, p.start, p.end, rules)
-        if cue is None:
-            continue
-        words, a_start, a_end, rule = cue
-        actor = next((a for a in doc.actors if a.start < a_end and a.end > a_start), None)
-        if actor is not None:
-            controller = actor.name
-        elif words.lower().split()[-1] in {"government", "regime", "army", "state"} and first_state:
-            controller = first_state
-        else:
-            continue  # an unresolved word ("the last major stronghold") is not a controller
-        key = (normalise(p.name), controller)
-        if key in seen:
-            continue
-        seen.add(key)
-        s = next((x for x in sentences if x.start <= p.start < x.end), None) or Sentence(p.start, p.end)
-        out.append(ControlStatement(place=p, controller=controller, rule=rule, evidence=Evidence(
-            sentence=Span(s.start, s.end), actors=[Span(a_start, a_end)], place=Span(p.start, p.end), rule=rule)))
-    return out
+    """Control statements made in passing ("the ISIS-held town of X", "X, the last rebel
+    stronghold"): who held a place, not an event.  See :mod:`frontwatch.control_statements`."""
+    if rules.control is None:
+        return []
+    return find_control_statements(doc, sentences, rules.control)
 
 
 def merge_data(base: dict, extra: dict) -> dict:

@@ -490,7 +490,9 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
             seen.append((it.start, _strip_the(it.name), it.descriptor, it.region))
         if rel is not None and rel.anchor:
             # The anchor is a place mentioned too: later anaphors may point to it.
-            seen.append((g.end, rel.anchor, None, False))
+            # Its descriptor, when it was named with one ("in X province"), keeps "the town" off it.
+            known = next((p for p in reversed(out) if p.name == rel.anchor and p.start >= g.start), None)
+            seen.append((g.end, rel.anchor, known.descriptor if known else None, known.region if known else False))
     out.sort(key=lambda p: p.start)
     return out
 

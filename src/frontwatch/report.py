@@ -193,8 +193,16 @@ def _label_point(rings: list[list[tuple[float, float]]], fr: _Frame) -> tuple[fl
     """Where to write a country's name: the mean of a coarse grid of the view's points that
     fall inside it (so a country larger than the view is still labelled in its visible part),
     if it covers enough of the view to carry a label."""
+    # A point outside a closed ring's bounding box crosses it an even number of times, so only the
+    # rings whose box holds the point are walked (same answer, far fewer vertices per grid point).
+    boxes = [(min(x for x, _ in r), max(x for x, _ in r), min(y for _, y in r), max(y for _, y in r), r)
+             for r in rings if r]
+
+    def inside(x: float, y: float) -> bool:
+        return _inside(x, y, [r for x0, x1, y0, y1, r in boxes if x0 <= x <= x1 and y0 <= y <= y1])
+
     hits = [(x, y) for gx in range(LABEL_GRID) for gy in range(LABEL_GRID)
-            if _inside(x := (gx + 0.5) * fr.width / LABEL_GRID, y := (gy + 0.5) * fr.height / LABEL_GRID, rings)]
+            if inside(x := (gx + 0.5) * fr.width / LABEL_GRID, y := (gy + 0.5) * fr.height / LABEL_GRID)]
     if len(hits) < LABEL_MIN_CELLS:
         return None
     return sum(x for x, _ in hits) / len(hits), sum(y for _, y in hits) / len(hits)

@@ -180,6 +180,7 @@ class ExtractRules:
     equipment: frozenset[str]
     military_targets: frozenset[str]
     aggregate_nouns: frozenset[str]
+    ambiguous_victims: frozenset[str]
     state_allied: frozenset[str]
     modality: mod.ModalityRules
 
@@ -299,6 +300,7 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
         equipment=frozenset(w.lower() for w in cues.get("equipment") or []),
         military_targets=frozenset(w.lower() for w in cues.get("military_targets") or []),
         aggregate_nouns=frozenset(w.lower() for w in cues.get("aggregate_nouns") or []),
+        ambiguous_victims=frozenset(w.lower() for w in cues.get("ambiguous_victims") or []),
         state_allied=frozenset(trig.get("state_allied") or []),
         modality=mod.load_modality(moddata),
     )

@@ -20,6 +20,7 @@ import json
 import math
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -120,6 +121,77 @@ def _yaml_places() -> list[dict]:
     return [p for p in _yaml_doc().get("places") or () if isinstance(p, dict) and "name" in p]
 
 
+JSON_CHUNK_CHARS = 1 << 20  # characters read at a time by iter_json_object_values
+
+
+def iter_json_object_values(path: Path, chunk_chars: int = JSON_CHUNK_CHARS) -> Iterator[dict]:
+    """The values of a file holding one JSON object (``{"id": {...}, "id2": {...}}``), one at a
+    time, without parsing the whole file.
+
+    Hand-written because the standard library has no incremental JSON parser and the records
+    are what the build needs one by one; ``json.JSONDecoder.raw_decode`` parses each value.
+    """
+    dec = json.JSONDecoder()
+    with open(path, encoding="utf-8") as f:
+        buf, pos, eof = "", 0, False
+
+        def fill() -> bool:
+            nonlocal buf, pos, eof
+            more = f.read(chunk_chars)
+            buf, pos = buf[pos:] + more, 0
+            eof = not more
+            return bool(more)
+
+        def skip(chars: str) -> None:
+            nonlocal pos
+            while True:
+                while pos < len(buf) and buf[pos] in chars:
+                    pos += 1
+                if pos < len(buf) or not fill():
+                    return
+
+        skip(" \t\r\n")
+        if pos >= len(buf) or buf[pos] != "{":
+            raise ValueError(f"{path}: not a JSON object")
+        pos += 1
+        while True:
+            skip(" \t\r\n,")
+            if pos >= len(buf) or buf[pos] == "}":
+                return
+            while True:  # "key" : value — parse both, reading more when the buffer ends mid-way
+                try:
+                    _, end = dec.raw_decode(buf, pos)
+                    colon = buf.index(":", end)
+                    start = colon + 1
+                    while buf[start] in " \t\r\n":
+                        start += 1
+                    value, end = dec.raw_decode(buf, start)
+                    break
+                except (ValueError, IndexError):
+                    if eof or not fill():
+                        raise ValueError(f"{path}: truncated JSON") from None
+            pos = end
+            yield value
+
+
+# Words of an airport's name that say what it is, not which one ("London Heathrow Airport").
+_AIRPORT_GENERIC = frozenset({"airport", "international", "intl", "aerodrome", "airfield", "regional",
+                              "municipal", "air", "base", "airbase", "force", "station", "heliport",
+                              "airstrip", "airpark"})
+
+
+def airport_short_name(name: str, city: str) -> str:
+    """The name the press uses for an airport: its name without its city and generic words
+    ("London Heathrow Airport" → "Heathrow", "Amsterdam Airport Schiphol" → "Schiphol"); ""
+    when nothing distinctive is left or nothing was dropped."""
+    drop = {w.casefold() for w in city.replace("-", " ").split()} | _AIRPORT_GENERIC
+    words = name.split()
+    kept = [w for w in words if w.casefold().strip("().,") not in drop]
+    if not kept or len(kept) == len(words) or max(len(w) for w in kept) < 4:
+        return ""
+    return " ".join(kept)
+
+
 def load_demonyms() -> dict[str, dict]:
     path = _data_file("demonyms.yaml")
     if not path.exists():
@@ -158,34 +230,44 @@ def build_world(conn: sqlite3.Connection, schema: str) -> _LoadCount:
                 adm2_pts[(cc, state, county)].append((lat, lon))
     del rg
 
-    # 2. Towns (cities500).  The GeoNames admin1 code of each town votes for its state name.
+    # 2. Towns (cities500), streamed record by record (the file is 80 MB of JSON: parsed whole
+    #    it alone took ~300 MB).  Each town is written at once with the state name its
+    #    coordinates give; the GeoNames admin1 code of each town votes for its state's name, and
+    #    one UPDATE afterwards gives every town the name its code won.
     countries = json.loads((gdir / "countries.json").read_text(encoding="utf-8"))
     capitals = {(c["iso"], c.get("capital") or "") for c in countries.values()}
-    cities = json.loads((gdir / "cities500.json").read_text(encoding="utf-8"))
     votes: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    town_rows = []
+    capital_rows: dict[str, list[tuple[int, int]]] = defaultdict(list)
     country_pts: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for c in cities.values():
+    for c in iter_json_object_values(gdir / "cities500.json"):
         cc, lat, lon = c["countrycode"], c["latitude"], c["longitude"]
         a1 = str(c.get("admin1code") or "")
         state, county = region_of.get((cc, round(lat, 3), round(lon, 3)), ("", ""))
         if state and a1:
             votes[(cc, a1)][state] += 1
         country_pts[cc].append((lat, lon))
-        fcode = "PPLC" if (cc, c["name"]) in capitals else "PPL"
-        town_rows.append((c, cc, a1, state, county, fcode))
-    del cities
-    admin1_name = {k: v.most_common(1)[0][0] for k, v in votes.items()}
-    code_of_state = {(cc, name): code for (cc, code), name in admin1_name.items()}
-    for c, cc, a1, state, county, fcode in town_rows:
+        fcode = "PPL"
+        if (cc, c["name"]) in capitals:
+            # Every "Washington" of the US bears the capital's name: only the most populous is it.
+            fcode = "PPLC"
+            capital_rows[cc].append((c.get("population") or 0, c["geonameid"]))
         row = (c["geonameid"], f"geonames:{c['geonameid']}", c["name"], "P", fcode, cc, a1, "",
-               admin1_name.get((cc, a1), state), county, c.get("population") or 0,
-               c["latitude"], c["longitude"], "geonames-cities500")
+               state, county, c.get("population") or 0, lat, lon, "geonames-cities500")
         w.add(row, [c["name"], *c.get("alternatenames", ())])
-    del town_rows
+    w.flush()
+    del region_of
+    admin1_name = {k: v.most_common(1)[0][0] for k, v in votes.items()}
+    del votes
+    code_of_state = {(cc, name): code for (cc, code), name in admin1_name.items()}
+    namesakes = [(rid,) for rows in capital_rows.values() for _, rid in sorted(rows, reverse=True)[1:]]
     with conn:
+        conn.executemany(f"UPDATE {schema}.entries SET fcode = 'PPL' WHERE rid = ?", namesakes)
         conn.executemany(f"INSERT OR REPLACE INTO {schema}.admin1 VALUES (?,?,?)",
                          [(cc, code, name) for (cc, code), name in admin1_name.items()])
+        conn.execute(f"UPDATE {schema}.entries SET admin1_name = (SELECT a.name FROM {schema}.admin1 a "
+                     f"WHERE a.cc = entries.cc AND a.code = entries.admin1) "
+                     f"WHERE source = 'geonames-cities500' AND EXISTS (SELECT 1 FROM {schema}.admin1 a "
+                     f"WHERE a.cc = entries.cc AND a.code = entries.admin1)")
 
     # 3. First- and second-level regions: pycountry names as aliases where they match.
     ydoc = _yaml_doc()
@@ -263,7 +345,8 @@ def build_world(conn: sqlite3.Connection, schema: str) -> _LoadCount:
             fcode = "AIRF"  # an airstrip without scheduled service
         row = (_RID_AIRPORT + i, f"icao:{a['icao']}", name, "S", fcode, a["country"], "", "",
                a.get("subd") or "", "", 0, a["lat"], a["lon"], "airportsdata")
-        w.add(row, [name])
+        short = airport_short_name(name, a.get("city") or "")
+        w.add(row, [name, short] if short else [name])
 
     # 6. Continents.
     cont_alias = _yaml_doc().get("continent_aliases") or {}
