@@ -222,7 +222,9 @@ def run_child(kind: str, **kwargs) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, json.dumps(kwargs)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise SystemExit(f"benchmark child {kind} {kwargs} failed:\n{done.stderr[-3000:]}")
+        # One failed measurement (another job editing the code under us...) must not lose the rest.
+        print(f"benchmark child {kind} {kwargs} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return {"failed": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output"}
     result = json.loads(done.stdout.strip().splitlines()[-1])
     print(f"  {kind} {kwargs}: {_brief(result)}", file=sys.stderr, flush=True)
     return result
@@ -312,6 +314,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--quick", action="store_true", help="main corpus only: no scaling, no Dask")
     ap.add_argument("--profile", action="store_true", help="only profile the per-page stages")
     ap.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
+    ap.add_argument("--resume", action="store_true",
+                    help="reuse the measurements of an interrupted run (WORKDIR/results.json)")
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     txt = ensure_corpus(args.workdir, args.pages, "txt", args.seed)
@@ -348,8 +352,15 @@ def main(argv: list[str] | None = None) -> None:
                                                             workers=w, geocode=True)))
         for n in sorted({int(x) for x in args.scale.split(",") if x.strip()} - {args.pages}):
             steps.append((f"scale{n}", functools.partial(_scale_run, args, n)))
+    saved = args.workdir / "results.json"
+    done: dict[str, dict] = json.loads(saved.read_text()) if args.resume and saved.exists() else {}
     for key, step in steps:
-        result = step()
+        result = done.get(key) or step()
+        if result.get("failed"):
+            print(f"  {key}: FAILED ({result['failed']})", file=sys.stderr)
+            continue
+        done[key] = result
+        saved.write_text(json.dumps(done))
         if key.startswith("scale"):
             scale[int(key[5:])] = result
         else:

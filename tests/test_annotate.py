@@ -307,3 +307,32 @@ def test_place_label_keeps_feature_descriptors(res: AnnotateResources) -> None:
     assert labels == ["Rawa", "Qara hills", "H3 airbase", "Baiji Oil Refinery"]
     d = doc_of("Troops took the K1 and K2 airbases.", res)
     assert [place_label(p, res.places) for p in d.places] == ["K1 airbase", "K2 airbases"]
+
+
+# --- extraction-quality fixes (frontwatch issue "Extract events") ---------------------------------
+
+def test_the_town_is_the_town_not_the_province_beside_it(res: AnnotateResources) -> None:
+    doc = doc_of("Government troops entered the town of Mayadin in Deir ez-Zor province on Friday.\n\n"
+                 "Dozens of fighters were killed in clashes inside the town.", res)
+    ana = [p for p in doc.places if p.rule == "anaphor"]
+    assert [p.name for p in ana] == ["Mayadin"]
+
+
+def test_munitions_dropped_on_a_place_name_it(res: AnnotateResources) -> None:
+    doc = doc_of("Regime helicopters dropped barrel bombs on Daraya, and rockets on Moadamiyeh.", res)
+    assert {"Daraya", "Moadamiyeh"} <= set(places(doc))
+
+
+@pytest.mark.parametrize(("text", "surface", "name"), [
+    ("Iraqi F-16 jets bombed a depot near Qaim.", "Iraqi F-16 jets", "Military Forces of Iraq"),
+    ("Turkish TB2 drones hit a car near Qamishli.", "Turkish TB2 drones", "Military Forces of Turkey"),
+    ("Four civilians died in a Russian air strike on Ariha.", "Russian air strike", "Military Forces of Russia"),
+])
+def test_demonym_before_a_weapon_names_its_user(res: AnnotateResources, text: str, surface: str, name: str) -> None:
+    doc = doc_of(text, res)
+    assert (surface, name) in [(a.text, a.name) for a in doc.actors]
+
+
+def test_where_a_source_is_based_does_not_make_the_article_country(res: AnnotateResources) -> None:
+    doc = doc_of("Fighting killed 14 fighters on Monday, said a monitor based in Britain.", res)
+    assert doc.country is None

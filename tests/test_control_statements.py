@@ -94,6 +94,11 @@ def held(text: str, rules, places: tuple[str, ...] = (), country: str = "IQ") ->
     # present-tense holding verb and possessive stronghold
     ("Syrian troops still hold Qusayr after a week of fighting.", [("Qusayr", SYRIA)]),
     ("Drones circled over the HTS stronghold of Sarmin.", [("Sarmin", HTS)]),
+    ("Villagers fled the Islamic State's stronghold of Tilal.", [("Tilal", ISIS)]),
+    ("Shells hit the IS-held district of Zarqa.", [("Zarqa", ISIS)]),
+    # a past or future verb in another clause before the cue does not make it past
+    ("Artillery was fired at the IS-held town of Zarqa, which will be targeted again.", [("Zarqa", ISIS)]),
+    ("Iraqi troops had already surrounded the IS-held town of Zarqa.", [("Zarqa", ISIS)]),
 ])
 def test_statement_forms(rules, text, expected):
     assert held(text, rules, country="SY" if "Syrian" in text or "HTS" in text else "IQ") == expected
@@ -127,6 +132,8 @@ def test_known_place_mentions_keep_their_names(rules):
     "Marwan, which was controlled by Islamic State until spring, is calm now.",
     "Crowds returned to the former IS stronghold of Zarqa.",
     "Residents of the once IS-held Zarqa came home.",
+    "Residents went back to what used to be the IS-held town of Zarqa.",
+    "Islamic State may still control Marwan.",
     # negation
     "Tilal is no longer in the hands of Islamic State.",
     "Marwan is not under IS control.",
@@ -137,6 +144,11 @@ def test_known_place_mentions_keep_their_names(rules):
     "Marwan fell to Islamic State on Sunday.",
     # a stronghold near a place is not that place
     "The army advanced on the last IS stronghold near Marwan.",
+    # control of part of a place
+    "Shells fell on IS-held parts of Marwan.",
+    "Jets bombed the IS-held eastern Marwan again.",
+    "Parts of Tilal are still in the hands of Islamic State.",
+    "A shell hit an IS-held suburb of Marwan.",
     # no controller: an unresolved word is not an actor
     "Reporters visited the long-held town of Tilal.",
 ])
@@ -157,7 +169,8 @@ def test_one_statement_per_place_and_controller(rules):
 
 
 def test_user_cues_extend_and_bad_cues_raise():
-    extra = compile_control_rules({"after": [r",\s+a\s+bastion\s+of\s+{actor}"], "plural": [r"\bare\b"]})
+    extra = compile_control_rules({"after": [r",\s+a\s+bastion\s+of\s+{actor}"], "plural": [r"\bare\b"],
+                                   "keywords": ["bastion"]})
     doc, sents = mk("Tilal, a bastion of IS, lies east.")
     assert [(c.place.name, c.controller) for c in find_control_statements(doc, sents, extra)] == [("Tilal", ISIS)]
     with pytest.raises(ConfigError):
@@ -166,6 +179,8 @@ def test_user_cues_extend_and_bad_cues_raise():
         compile_control_rules({"before": ["({actor}"]})  # not a regular expression
     with pytest.raises(ConfigError):
         compile_control_rules({"not_names": "The"})  # not a list
+    with pytest.raises(ConfigError):
+        compile_control_rules({"after": [r",\s+a\s+bastion\s+of\s+{actor}"]})  # cues without keywords
 
 
 @settings(max_examples=150, deadline=None)
@@ -207,3 +222,13 @@ def test_seed_corpus_control_map(tmp_path):
         assert late[key_of(nov4, word)] == IRAQ, word
     assert late[key_of(nov4, "rawa")] == ISIS
     assert early[key_of(oct20, "alqaim")] == ISIS
+    # The page without a date that states "October 25" is dated by the corpus, so its statement
+    # about al-Qa'im counts on that day.
+    from frontwatch.model import DateSource
+    from frontwatch.pipeline import iter_stored
+
+    undated = {d.id: d for d in iter_stored(db) if d.published_source == DateSource.CORPUS}
+    assert any(d.published == date(2017, 10, 25) and d.control for d in undated.values())
+    oct25 = date(2017, 10, 25)
+    qaim = next(s for s in control_states(db, oct25, (gaz,)) if s.place_key == key_of(oct25, "alqaim"))
+    assert (qaim.controller, qaim.last_seen) == (ISIS, oct25)

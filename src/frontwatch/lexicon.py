@@ -207,6 +207,11 @@ def _country_table(docs: Sequence[tuple[str, dict]]) -> dict[str, Country]:
     return table
 
 
+# A weapon's model between a demonym and the weapon ("Iraqi F-16 jets", "Russian Su-24 bombers",
+# "Turkish TB2 drones"): letters and digits, so that ordinary words never match.
+_MODEL = r"(?:(?-i:[A-Z][A-Za-z]*-?\d+[A-Za-z]*)s?\s+)?"
+
+
 def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     """Load the built-in actor and country lexicons plus user files, and compile them.
 
@@ -279,9 +284,11 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     dem_alt = "(?:" + alternation(demonyms, fold=False) + "|" + alternation(names, fold=False) + _APOS_CLASS + "s)"
     plain_forms = [f for f in generic_by_form if f not in after_dem]
     generic_re = re.compile(
-        r"(?<![\w-])(?:(?P<dem>" + dem_alt + r")\s+(?:(?:government|regime|state|national|federal)\s+)?)?"
+        r"(?<![\w-])(?:(?P<dem>" + dem_alt + r")\s+(?:(?:government|regime|state|national|federal)\s+)?"
+        + _MODEL + r")?"
         r"(?P<form>" + alternation(plain_forms, fold=True) + r")(?![\w-])"
-        r"|(?<![\w-])(?P<dem2>" + dem_alt + r")\s+(?P<dform>" + alternation(after_dem, fold=True) + r")(?![\w-])"
+        r"|(?<![\w-])(?P<dem2>" + dem_alt + r")\s+" + _MODEL + r"(?P<dform>" + alternation(after_dem, fold=True)
+        + r")(?![\w-])"
     )
     country_re = re.compile(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)")
 

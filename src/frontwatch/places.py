@@ -141,8 +141,10 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     prefix_re = re.compile(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})")
     head_alt = alternation(heads, fold=False)
     cap = r"(?:[a-z]{1,4}[-‐‑])?[A-Z][\w’'-]*"
+    # "the al-Badiyah and al-Jazeera Operation Center" is one facility: an "and" between capitalised
+    # words inside a facility's name does not make two places.
     facility_re = re.compile(
-        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
+        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
     slot_re = re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
                          rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})")
     # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
@@ -411,6 +413,12 @@ def _resolve_anaphor(text: str, pos: int, kind: str | None, seen: list[tuple[int
     """The last place named before ``pos`` in the same paragraph (or within ANAPHOR_WINDOW)."""
     para = text.rfind("\n\n", 0, pos)
     floor = min(para, pos - ANAPHOR_WINDOW) if para >= 0 else 0
+    if kind is not None:
+        # "the town" is first the last place named a town ("the town of X in Y province": X, not
+        # the anchor Y, whose descriptor is not known when it is recorded).
+        for start, name, desc, _region in reversed(seen):
+            if floor <= start < pos and desc == kind:
+                return name
     for start, name, desc, region in reversed(seen):
         if start >= pos or start < floor:
             continue
@@ -490,9 +498,7 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
             seen.append((it.start, _strip_the(it.name), it.descriptor, it.region))
         if rel is not None and rel.anchor:
             # The anchor is a place mentioned too: later anaphors may point to it.
-            # Its descriptor, when it was named with one ("in X province"), keeps "the town" off it.
-            known = next((p for p in reversed(out) if p.name == rel.anchor and p.start >= g.start), None)
-            seen.append((g.end, rel.anchor, known.descriptor if known else None, known.region if known else False))
+            seen.append((g.end, rel.anchor, None, False))
     out.sort(key=lambda p: p.start)
     return out
 

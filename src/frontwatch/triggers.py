@@ -163,6 +163,7 @@ class TriggerSpec:
     default: str = ""
     not_before: frozenset[str] = frozenset()  # the trigger does not count before these words
     agent_after: bool = False  # "X fell to Y": the agent follows the trigger
+    not_inside: frozenset[str] = frozenset()  # the match does not count with these words in its gaps
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,8 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
                                kind=str(t.get("kind", "verb")), role=str(t.get("role", "")),
                                generic=bool(t.get("generic", False)), default=str(t.get("default", "")),
                                not_before=frozenset(str(w).lower() for w in t.get("not_before") or []),
-                               agent_after=bool(t.get("agent_after", False)))
+                               agent_after=bool(t.get("agent_after", False)),
+                               not_inside=frozenset(str(w).lower() for w in t.get("not_inside") or []))
             key = spec.id if spec.id not in specs else f"{spec.id}#{len(specs)}"
             specs[key] = spec
             pats = [p for s in t["patterns"] for p in compile_pattern(str(s), nlp.tokenizer)]
