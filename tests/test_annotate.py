@@ -336,3 +336,22 @@ def test_demonym_before_a_weapon_names_its_user(res: AnnotateResources, text: st
 def test_where_a_source_is_based_does_not_make_the_article_country(res: AnnotateResources) -> None:
     doc = doc_of("Fighting killed 14 fighters on Monday, said a monitor based in Britain.", res)
     assert doc.country is None
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Coalition drones struck a truck near Rawa.", "Coalition Forces (Operation Inherent Resolve)"),
+    ("The US Africa Command said it struck a camp near Jilib.", "Military Forces of United States"),
+])
+def test_forces_named_by_their_weapons_or_commands(res: AnnotateResources, text: str, name: str) -> None:
+    doc = doc_of(text, res)
+    assert name in [a.name for a in doc.actors]
+    assert doc.country != "US"  # a command abroad does not make the article American
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Kobani, which the YPG recaptured on Monday, is the next front line.", ["Kobani"]),
+    ("The army moved in at dawn. Manbij was shelled overnight.", ["Manbij"]),
+    ("Ahmed Saleh, who was captured in May, was released on Monday.", []),  # "who": a person
+])
+def test_a_place_opening_a_sentence_as_its_subject(res: AnnotateResources, text: str, found: list[str]) -> None:
+    assert [p.name for p in doc_of(text, res).places] == found

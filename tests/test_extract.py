@@ -663,7 +663,7 @@ def test_allies_are_not_the_enemy_of_a_clash(rules):
             "Iraqi troops clashed near Rawa on Tuesday. Islamic State still holds the desert to the west.")
     doc = mk(text, actors=[("US-led coalition", "Coalition Forces (Operation Inherent Resolve)", 8),
                            ("The coalition", "Coalition Forces (Operation Inherent Resolve)", 8),
-                           IRAQI_ARMY[:1] and ("Iraqi troops", "Military Forces of Iraq", 1), IS],
+                           ("Iraqi troops", "Military Forces of Iraq", 1), IS],
              places=["Rawa"], dates=[("Tuesday", date(2017, 11, 14))])
     extract_events(doc, rules)
     ev = next(e for e in doc.events if e.sub_event_type == "Armed clash")
@@ -745,3 +745,32 @@ def test_officer_who_speaks_is_not_the_agent(rules):
     ev = doc.events[0]
     assert (ev.sub_event_type, ev.actor2, ev.fatalities) == ("Armed clash", "Unidentified Armed Group (Mali)", 14)
     assert ev.confidence < 0.9  # the other side is inferred, not read
+
+
+def test_a_second_main_clause_keeps_its_own_blast(rules):
+    text = ("Nine insurgents were killed when they tried to cross the river near Gao, and one soldier "
+            "died when his truck struck a roadside bomb.")
+    doc = mk(text, actors=[("insurgents", "Unidentified Armed Group (Mali)", 3), ("soldier", "Military Forces of Mali", 1)],
+             places=["Gao"], numbers=[("Nine insurgents", 9, "insurgents", False)], country="ML")
+    extract_events(doc, rules)
+    got = {e.sub_event_type: e.fatalities for e in doc.events}
+    assert got == {"Armed clash": 9, "Remote explosive/landmine/IED": None}
+
+
+def test_mortar_teams_struck_are_a_target_not_a_shelling(rules):
+    doc = mk("Coalition drones struck two mortar teams south of Rawa on Monday.", places=["Rawa"],
+             actors=[("Coalition drones", "Coalition Forces (Operation Inherent Resolve)", 8)])
+    extract_events(doc, rules)
+    assert subtypes(doc) == ["Air/drone strike"]
+
+
+def test_the_same_act_told_twice_lends_its_parties(rules):
+    text = ("The heaviest fighting came near Akashat, where an Islamic State ambush on an army column "
+            "killed four soldiers on Sunday.")
+    doc = mk(text, actors=[IS, ("army", "Military Forces of Iraq", 1), ("soldiers", "Military Forces of Iraq", 1)],
+             places=["Akashat"], dates=[("Sunday", date(2017, 10, 22))],
+             numbers=[("four soldiers", 4, "soldiers", False)])
+    extract_events(doc, rules)
+    ev = doc.events[0]
+    assert (ev.sub_event_type, ev.actor1, ev.actor2, ev.fatalities) == (
+        "Armed clash", "Islamic State (Iraq)", "Military Forces of Iraq", 4)

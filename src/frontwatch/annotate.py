@@ -144,7 +144,7 @@ def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
 
 
 def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequence[tuple[int, str]] = (),
-                    places: Sequence[PlaceMention] = ()) -> str | None:
+                    places: Sequence[PlaceMention] = (), actor_spans: Sequence[tuple[int, int]] = ()) -> str | None:
     """ISO alpha-2 of the country the article is mostly about.
 
     Country names and demonyms (title x3, first paragraph x2, border mentions x0.5, a country
@@ -167,6 +167,9 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
     for hit in find_countries(text, res.lexicon):
         if not hit.demonym and _NOT_THE_COUNTRY.match(text, hit.end):
             continue
+        if not hit.demonym and any(s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
+                                   for s, e in actor_spans):
+            continue  # "US Africa Command": part of a named force's name, which counts as an actor
         if hit.demonym and re.match(r"[-‐‑](?:led|backed)\b", text[hit.end:hit.end + 8]):
             continue
         if not hit.demonym and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
@@ -217,6 +220,7 @@ def annotate(doc: Document, res: AnnotateResources) -> Document:
     doc.places = find_places(text, res.places, res.lexicon, exclude=actor_spans + taken)
     actor_countries = [(a.start, a.country) for a in matches
                        if a.country and not a.entry.generic and a.role != "attribute"]
-    doc.country = article_country(doc, res, actor_countries, doc.places)
+    named_spans = [(a.start, a.end) for a in matches if not a.entry.generic]
+    doc.country = article_country(doc, res, actor_countries, doc.places, named_spans)
     doc.actors = resolve_actors(text, matches, doc.country, res.lexicon)
     return doc

@@ -119,6 +119,10 @@ _WOUND_RE = re.compile(r"\b(?:wounded|injured|hurt|wounding|injuring)\b", re.IGN
 _ANCHOR_GAP_RE = re.compile(r"(?:\b(?:of|near|outside|around|along|on|in|towards?|from|at|off|by|within|"
                             r"across|inside|beyond|between)\s+(?:the\s+)?(?:[\w\-]+\s+)?$)|^\W*$", re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r"[\n;]")
+# ", and one soldier died": a second main clause with its own subject (a count or a determiner).
+_COORD_CLAUSE_RE = re.compile(r",\s+and\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|the|his|her|"
+                              r"their|its|at\s+least)\s", re.IGNORECASE)
+_POSSESSOR_RE = re.compile(r"([A-Z][\w ]*?)['’]s\s")
 # A bare number closing a toll: "the death toll rose to 22", "the number of soldiers killed at nine",
 # "the number of dead had reached 14".
 _TOLL_BEFORE_RE = re.compile(r"\b(?:death\s+toll|toll\s+of\s+dead|number\s+of\s+(?:the\s+)?(?:dead|deaths|"
@@ -281,7 +285,13 @@ def _item_places(text: str, start: int, end: int) -> list[PlaceMention]:
 def _foreign_country(p: PlaceMention, doc: Document) -> bool:
     """A country other than the article's, named as a place ("a monitor based in Britain", "Turkey
     condemned"): where a source or a government sits, not where the article's events happen."""
-    return p.descriptor == "country" and normalise(p.name) != normalise(country_name(doc.country))
+    own = normalise(country_name(doc.country))
+    if p.descriptor == "country":
+        return normalise(p.name) != own
+    # "Syria's Deir Ezzor" in an Iraq article: a place told as the neighbour's (where the enemy's
+    # stronghold lies), not where the article's forces act.
+    poss = _POSSESSOR_RE.match(p.text)
+    return bool(poss and own and normalise(poss.group(1)) != own and p.region)
 
 
 def _main_place(doc: Document) -> PlaceMention | None:
@@ -386,6 +396,16 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         claim_span = (claim_m.start(), claim_m.end() + (stop.start() if stop else s.end - claim_m.end()))
     lead = min([hit, *(g for g in absorbed if g.start >= c_start)], key=lambda h: h.start)
     agents, patients, how = actor_roles(ctx, hit, c_start, c_end, claim_span, lead)
+    if how != "clause":
+        # "The fighting came where an IS ambush on an army column killed four soldiers": the same act
+        # told again in the sentence may name its parties where the kept trigger does not.
+        for g in absorbed:
+            if g.sub == hit.sub and not g.spec.generic:
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)
+                g_roles = actor_roles(ctx, g, g_start, g_end, claim_span)
+                if g_roles[2] == "clause":
+                    agents, patients, how = g_roles
+                    break
     sub = _resolve_subtype(ctx, hit, c_end, agents, patients, sent_cues)
     etype = rules.subtypes.get(sub, (hit.etype, 0))[0]
     if sub in TERRITORY_TYPES:
@@ -635,7 +655,7 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
     return hits
 
 
-def _absorb(hits: list[Hit], rules: ExtractRules) -> list[Hit]:
+def _absorb(hits: list[Hit], rules: ExtractRules, text: str = "") -> list[Hit]:
     """One event per act: the sentence-level rules of the module docstring.
 
     In order: a device named as the object of a seizure/defusal is no blast; clashes, arrests and
@@ -672,8 +692,11 @@ def _absorb(hits: list[Hit], rules: ExtractRules) -> list[Hit]:
             keeper = next((h for h in generic if h.spec.role == "kill"), generic[0])
         first_of: dict[str, Hit] = {}
         for h in group:
-            if h.spec.generic and specific:
-                target = min(specific, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
+            # Not across coordinated main clauses: in "14 militants were killed ..., and a soldier died
+            # when his vehicle struck a bomb" the killing is not the bomb's.
+            near = [x for x in specific if not _COORD_CLAUSE_RE.search(text, min(h.end, x.end), max(h.start, x.start))]
+            if h.spec.generic and near:
+                target = min(near, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
                 target.absorbed.append(h)
                 continue
             if h.spec.generic and keeper is not None and h is not keeper:
@@ -717,7 +740,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
 
     for h in hits:
         h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality)
-    asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules)
+    asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules, text)
     ctx.kept = asserted
     events: list[Event] = []
     for h in asserted:

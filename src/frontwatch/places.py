@@ -77,6 +77,9 @@ class PlaceResources:
     units: Mapping[str, float]
     anaphors: Mapping[str, str | None]
     stopwords: frozenset[str]
+    # A name opening a sentence as the subject of a place's passive ("Kobani was retaken"), or
+    # with a "which"/"where" clause ("Kobani, which ..."): people take "who", not "which".
+    subject_re: re.Pattern[str] = re.compile(r"(?!x)x")
 
 
 def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
@@ -88,6 +91,7 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     heads: list[str] = []
     preword: list[str] = []
     slots: list[str] = []
+    subject_verbs: list[str] = []
     dirs: dict[str, float] = {}
     near: dict[str, str] = {}
     units: dict[str, float] = {}
@@ -110,6 +114,7 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
             heads.extend(doc.get("facility_heads") or [])
             preword.extend(doc.get("pre_descriptor_words") or [])
             slots.extend(str_list(doc.get("locative_slots"), f"{_where}: locative_slots"))
+            subject_verbs.extend(str_list(doc.get("place_subject_verbs"), f"{_where}: place_subject_verbs"))
             dirs.update({normalise(k).lower(): float(v) for k, v in (doc.get("directions") or {}).items()})
             near.update({normalise(k).lower(): str(v) for k, v in (doc.get("near_phrases") or {}).items()})
             units.update({str(k).lower(): float(v) for k, v in (doc.get("distance_units") or {}).items()})
@@ -186,6 +191,10 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         person_after_re=person_after_re, directions=MappingProxyType(dirs),
         near=MappingProxyType(near), units=MappingProxyType(units), anaphors=MappingProxyType(anaphors),
         stopwords=frozenset(stop),
+        subject_re=re.compile(
+            rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>{name})(?=,\s+(?:which|where)\b|\s+(?:was|were|has\s+been|had\s+been|"
+            rf"is|are)\s+(?:\w+ly\s+)?(?:{alternation(subject_verbs, fold=True) if subject_verbs else '(?!x)x'})(?![\w-]))",
+            re.MULTILINE),
     )
 
 
@@ -275,6 +284,10 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
         head = m.group("head").lower()
         groups.append(_Group(m.start(), m.end(), PRI_FACILITY,
                              [_Item(m.start("name"), m.end("name"), m.group("name"), head, rule="facility")]))
+    for m in res.subject_re.finditer(text):
+        nm = _trim_name(text, m.start("name"), m.end("name"), res)
+        if nm is not None and nm[1] == m.end("name"):
+            groups.append(_Group(nm[0], nm[1], PRI_SLOT, [_Item(nm[0], nm[1], text[nm[0]:nm[1]], None, rule="slot:subject")]))
     for m in res.slot_re.finditer(text):
         slot = m.group("slot").lower()
         if slot == "to" and re.search(r"(?i:according|due|prior|close|next|owing)\s+$", text[max(0, m.start() - 12):m.start()]):
