@@ -354,8 +354,13 @@ def main(argv: list[str] | None = None) -> None:
             steps.append((f"scale{n}", functools.partial(_scale_run, args, n)))
     saved = args.workdir / "results.json"
     done: dict[str, dict] = json.loads(saved.read_text()) if args.resume and saved.exists() else {}
+    # The machine as it was when the measurements were taken (a resumed run re-renders old numbers).
+    before = done.setdefault("_before", before)
     for key, step in steps:
-        result = done.get(key) or step()
+        result = done.get(key)
+        if result is None:
+            result = step()
+            done["_after"] = machine()
         if result.get("failed"):
             print(f"  {key}: FAILED ({result['failed']})", file=sys.stderr)
             continue
@@ -368,7 +373,7 @@ def main(argv: list[str] | None = None) -> None:
         if "txt" in r:
             scale[args.pages] = r["txt"]
         # Written after every measurement, so an interrupted run still leaves its numbers.
-        _save(args.results, render(r, scale, before, machine(), cmd, args))
+        _save(args.results, render(r, scale, before, done.get("_after", machine()), cmd, args))
     print(args.results.read_text(encoding="utf-8"))
 
 
@@ -451,9 +456,12 @@ def render(r: dict, scale: dict, before: dict, after: dict, cmd: str, args) -> s
         ratio, wall = per_cpu_s(r["html"]) / per_cpu_s(r["trafilatura"]), per_s(r["html"]) / per_s(r["trafilatura"])
         lines.append(_target(f"HTML whole pipeline ≥ {TARGET_VS_TRAFILATURA}× trafilatura.extract alone",
                              f"{ratio:.2f}× per CPU-second ({wall:.2f}× wall)", ratio >= TARGET_VS_TRAFILATURA))
-    peak = max(x["rss_tree_mb"] for k, x in r.items() if k in names and not k.startswith(("local", "dask")))
-    lines.append(_target(f"peak RSS < {TARGET_RSS_MB} MB (serial runs, bundled gazetteer)", f"{peak:.0f} MB",
-                         peak < TARGET_RSS_MB))
+    serial = {names[k]: x for k, x in r.items() if k in names and not k.startswith(("local", "dask"))}
+    serial.update({f"synthetic text, serial ({n})": x for n, x in scale.items() if n != args.pages})
+    worst = max(serial, key=lambda k: serial[k]["rss_tree_mb"])
+    peak = serial[worst]["rss_tree_mb"]
+    lines.append(_target(f"peak RSS < {TARGET_RSS_MB} MB (serial runs, bundled gazetteer)",
+                         f"{peak:.0f} MB at worst ({worst})", peak < TARGET_RSS_MB))
     if len(scale) >= 2:
         sizes = sorted(scale)
         rates = [per_cpu_s(scale[n]) for n in sizes]

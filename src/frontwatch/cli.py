@@ -90,12 +90,14 @@ def cli() -> None:
     """frontwatch: turn war reporting into event data (ACLED-style), offline."""
 
 
-def _run_options(inputs, out, gazetteer, lexicon, furniture, no_geocode=False, no_report=False):
+def _run_options(inputs, out, gazetteer, lexicon, furniture, no_geocode=False, no_report=False,
+                 workers=1, scheduler=None, shards=None):
     from .pipeline import RunOptions
 
     return RunOptions(inputs=tuple(inputs), out_dir=Path(out), gazetteers=tuple(Path(g) for g in gazetteer),
                       lexicons=tuple(Path(x) for x in lexicon), furniture=tuple(Path(x) for x in furniture),
-                      geocode=not no_geocode, report=not no_report)
+                      geocode=not no_geocode, report=not no_report, workers=workers, scheduler=scheduler,
+                      shards=Path(shards) if shards else None)
 
 
 _common = [
@@ -120,12 +122,19 @@ def _with_common(f):
 @_with_common
 @click.option("--no-geocode", is_flag=True, help="Skip geocoding.")
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--workers", "-j", default=1, show_default=True, type=click.IntRange(1, 512),
+              help="Local worker processes for the per-page stages.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the per-page stages on an existing Dask distributed scheduler (tcp://host:8786).")
+@click.option("--shards", default=None, type=click.Path(file_okay=False),
+              help="Also write per-document results as Parquet shards into this directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
-def run(inputs, out, gazetteer, lexicon, furniture, no_geocode, no_report, quiet) -> None:
+def run(inputs, out, gazetteer, lexicon, furniture, no_geocode, no_report, workers, scheduler, shards,
+        quiet) -> None:
     """Read INPUTS (files, directories, '-' for stdin: .txt .html .jsonl .warc[.gz]), extract events,
     and write OUT/frontwatch.db, documents.jsonl, events.csv and the other exports."""
     summary = _run_with_progress(_run_options(inputs, out, gazetteer, lexicon, furniture, no_geocode,
-                                              no_report), quiet)
+                                              no_report, workers, scheduler, shards), quiet)
     if not quiet:
         _print_summary(summary)
     if not summary.processed_anything:

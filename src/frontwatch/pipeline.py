@@ -43,6 +43,9 @@ class RunOptions:
     geocode: bool = True
     report: bool = True
     data_dir: Path | None = None  # gazetteer cache (default: the user's data directory)
+    workers: int = 1  # local worker processes for the per-page stages
+    scheduler: str | None = None  # address of an existing Dask distributed scheduler
+    shards: Path | None = None  # also write per-document results as Parquet shards here
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,22 @@ def serial_map(pages: Iterable[Page], res: Resources) -> Iterator[tuple[Page, li
     """Process pages one after another in this process."""
     for page in pages:
         yield page, process_page(page, res)
+
+
+def page_mapper(options: RunOptions):
+    """How the per-page stages run: in this process (None), on local worker processes, or on a
+    Dask cluster; optionally also writing Parquet shards of the per-document results."""
+    from . import parallel
+
+    mapper = None
+    if options.scheduler:
+        mapper = parallel.dask_map(options, options.scheduler)
+    elif options.workers > 1:
+        mapper = parallel.process_map(options, options.workers)
+    if options.shards is not None:
+        base = mapper or (lambda pages: serial_map(pages, load_resources(options)))
+        mapper = parallel.sharded(base, options.shards)
+    return mapper
 
 
 def ingest(
@@ -217,7 +236,8 @@ def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
     options.out_dir.mkdir(parents=True, exist_ok=True)
     summary = RunSummary()
     with Store(options.out_dir / DB_NAME) as store:
-        ingest(options.inputs, store, lambda: load_resources(options), summary, on_page)
+        ingest(options.inputs, store, lambda: load_resources(options), summary, on_page,
+               mapper=page_mapper(options))
         if on_stage:
             on_stage("corpus")
         docs = list(store.iter_documents())
