@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import sqlite3
 import subprocess
 import sys
@@ -245,6 +246,6 @@ def test_codec_round_trips_a_whole_document_with_events() -> None:
     codec = Codec()
     doc = make_document()
     text = codec.dumps(doc)
-    assert '"published": "2017-11-04"' in text  # dates as ISO strings
+    assert json.loads(text)["published"] == "2017-11-04"  # dates as ISO strings
     assert codec.load(Document, text) == doc
     assert codec.load(Event, codec.dumps(doc.events[0])).interaction == 12

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 import yaml
 
+from frontwatch import yamlio
 from frontwatch.errors import ConfigError
 
 _OUTLET_KEY = re.compile(r"[^0-9a-z]+")
@@ -81,7 +82,7 @@ def load_vocab(extra: Sequence[Path] = ()) -> CleanVocab:
     version = ""
     for where, text in texts:
         try:
-            data = yaml.safe_load(text) or {}
+            data = yamlio.safe_load(text) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{where} is not valid YAML: {exc}") from exc
         if not isinstance(data, dict):

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlio
 from .errors import ConfigError
 from .gazetteer import Candidate, GazEntry, Gazetteer
 from .geometry import bearing, destination, haversine_km
@@ -112,7 +113,7 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
     minor: set[str] = set()
     for t in texts:
         try:
-            doc = yaml.safe_load(t) or {}
+            doc = yamlio.safe_load(t) or {}
         except yaml.YAMLError as e:
             raise ConfigError(f"bad geocoding YAML: {e}") from None
         if not isinstance(doc, dict) or "version" not in doc:
@@ -149,6 +150,16 @@ class PlaceMemory:
     places: dict[str, RememberedPlace] = field(default_factory=dict)
     borders: dict[tuple[str, str], tuple[float, float] | None] = field(default_factory=dict)
     _basemap: dict[int, list[list[tuple[float, float]]]] | None = None
+    # normalise() of gazetteer names, for the run: ranking compares the same candidates' names
+    # for every mention of a place, in every article.
+    _keys: dict[str, str] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """``normalise(name)``, computed once per name for the run."""
+        k = self._keys.get(name)
+        if k is None:
+            k = self._keys[name] = normalise(name)
+        return k
 
     def remember(self, name: str, loc: Location, evidence: str) -> None:
         key = normalise(name)
@@ -237,7 +248,8 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     """
     res = ctx.res or load_geocoding()
     codes = _descriptor_codes(descriptor, res)
-    own = normalise(name)
+    key = ctx.memory.key
+    own = key(name)
     dominant = ctx.dominant(exclude=own)
     minor = bool(descriptor) and _is_minor(descriptor, res)
     others = [p for k, p in ctx.points.items() if k != own]
@@ -247,7 +259,7 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
         e = c.entry
         why = [f"{c.tier} name match ({c.similarity:.2f})"]
         s = NAME_WEIGHT * c.similarity
-        if normalise(c.matched) == normalise(e.name):
+        if key(c.matched) == key(e.name):
             s += PRIMARY_NAME_BONUS
         s += res.feature_prior.get(e.fcode, res.feature_prior.get(e.fcode[:3], 0.0))
         s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)

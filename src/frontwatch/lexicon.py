@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 import yaml
 
+from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
 
@@ -167,7 +168,7 @@ def alternation(forms: Iterable[str], *, fold: bool) -> str:
 def read_yaml(path: Path | None, text: str | None = None) -> dict:
     """Parse a YAML lexicon file (or ``text`` when given) into a mapping; ConfigError if it is not one."""
     try:
-        data = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+        data = yamlio.safe_load(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
     except OSError as exc:
         raise ConfigError(f"cannot read lexicon {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:

@@ -31,6 +31,7 @@ from pathlib import Path
 import pycountry
 import yaml
 
+from . import yamlio
 from .errors import ConfigError
 from .model import DateSource, Document, Event, Location
 
@@ -107,7 +108,7 @@ def load_place_name_rules(extra: Iterable[Path] = ()) -> PlaceNameRules:
     version = ""
     for name, text in texts:
         try:
-            data = yaml.safe_load(text) or {}
+            data = yamlio.safe_load(text) or {}
         except yaml.YAMLError as exc:
             raise ConfigError(f"{name}: not valid YAML ({exc.__class__.__name__})") from None
         if not isinstance(data, dict) or "version" not in data:

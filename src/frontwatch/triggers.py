@@ -22,6 +22,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from . import modality as mod
+from . import yamlio
 from .errors import ConfigError
 
 # A pattern of plain word alternatives expands into the product of its alternatives as phrases;
@@ -194,7 +195,7 @@ def _read_yaml(path: Path | None, name: str = "") -> dict:
         else:
             text = Path(path).read_text(encoding="utf-8")
             where = str(path)
-        data = yaml.safe_load(text) or {}
+        data = yamlio.safe_load(text) or {}
     except OSError as exc:
         raise ConfigError(f"cannot read rules file {path or name}: {exc}") from exc
     except yaml.YAMLError as exc:

@@ -24,8 +24,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from . import yamlio
 from .gazetteer import GAZETTEER_VERSION, TRIM_QUANTILE, _LoadCount, _Writer
 from .names import normalise, variant_keys
 
@@ -113,7 +112,7 @@ def _countryinfo() -> dict[str, dict]:
 
 def _yaml_doc() -> dict:
     path = _data_file("geocoding.yaml")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    doc = yamlio.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
     return doc if isinstance(doc, dict) else {}
 
 
@@ -196,7 +195,7 @@ def load_demonyms() -> dict[str, dict]:
     path = _data_file("demonyms.yaml")
     if not path.exists():
         return {}
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     return doc.get("countries") or {}
 
 
