@@ -138,6 +138,37 @@ def test_same_document_id_from_two_pages_is_kept_apart(store: Store) -> None:
     assert [d.events[0].fatalities for d in again] == [12, 99]
 
 
+def test_light_read_leaves_out_per_page_annotations_and_update_keeps_them(store: Store) -> None:
+    from frontwatch.store import LIGHT_OMITS
+
+    store.add_page("p1", "hash-1", "p1.txt", [make_document()])
+    (light,) = list(store.iter_documents(light=True))
+    assert light.sentences == [] and light.actors == [] and light.numbers == [] and light.triggers == []
+    assert light.page_text == "" and light.segments == []
+    # What the corpus stages read is all there.
+    assert light.text == BODY and light.places and light.dates and light.control and len(light.events) == 1
+    # A corpus stage changes the light copy; writing it back must not wipe the omitted fields.
+    light.published = date(2017, 11, 6)
+    light.events[0].fatalities = 30
+    assert store.update_documents([light]) == 1
+    (full,) = list(store.iter_documents())
+    expected = make_document()
+    expected.published = date(2017, 11, 6)
+    expected.events[0].fatalities = 30
+    assert full == expected
+    assert {f.name for f in dataclasses.fields(Document)} >= LIGHT_OMITS
+
+
+def test_decoded_strings_are_shared_between_events(store: Store) -> None:
+    docs = [make_document("a", "a"), make_document("b", "b")]
+    store.add_page("a", "h-a", "a.txt", docs[:1])
+    store.add_page("b", "h-b", "b.txt", docs[1:])
+    a, b = (d.events[0] for d in store.iter_documents(light=True))
+    # Equal strings decoded from separate rows are one object (memory of a 10k-page corpus).
+    assert a.actor1 == b.actor1 and a.actor1 is b.actor1
+    assert a.location.admin1 is b.location.admin1 and a.sources[0] is b.sources[0]
+
+
 def test_failed_page_leaves_nothing_behind(store: Store) -> None:
     twice = [make_document("dup"), make_document("dup")]
     with pytest.raises(StoreError, match="dup"):

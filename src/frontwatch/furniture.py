@@ -13,8 +13,6 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
 from frontwatch import yamlio
 from frontwatch.errors import ConfigError
 
@@ -81,12 +79,7 @@ def load_vocab(extra: Sequence[Path] = ()) -> CleanVocab:
     opinion: dict[str, list[str]] = {"pronouns": [], "insults": [], "reporting": []}
     version = ""
     for where, text in texts:
-        try:
-            data = yamlio.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{where} is not valid YAML: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping of lists at the top level")
+        data = yamlio.load_mapping(text, str(where))
         version = version or str(data.get("version", ""))
         for group, pats in (data.get("furniture") or {}).items():
             groups.setdefault(str(group), []).extend(str(p) for p in pats or [])

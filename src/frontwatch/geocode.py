@@ -33,8 +33,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from . import yamlio
 from .errors import ConfigError
 from .gazetteer import Candidate, GazEntry, Gazetteer
@@ -112,12 +110,7 @@ def load_geocoding(extra_files: Sequence[Path | str] = ()) -> GeocodeResources:
     parts: set[str] = set()
     minor: set[str] = set()
     for t in texts:
-        try:
-            doc = yamlio.safe_load(t) or {}
-        except yaml.YAMLError as e:
-            raise ConfigError(f"bad geocoding YAML: {e}") from None
-        if not isinstance(doc, dict) or "version" not in doc:
-            raise ConfigError("geocoding file needs a mapping with a 'version:' key")
+        doc = yamlio.load_mapping(t, "geocoding file", need_version=True)
         for k, v in (doc.get("descriptors") or {}).items():
             desc[fold(str(k))] = tuple(str(c).upper() for c in v)
         prior.update({str(k).upper(): float(v) for k, v in (doc.get("feature_prior") or {}).items()})

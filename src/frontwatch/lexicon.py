@@ -21,8 +21,6 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-
 from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
@@ -168,14 +166,10 @@ def alternation(forms: Iterable[str], *, fold: bool) -> str:
 def read_yaml(path: Path | None, text: str | None = None) -> dict:
     """Parse a YAML lexicon file (or ``text`` when given) into a mapping; ConfigError if it is not one."""
     try:
-        data = yamlio.safe_load(text if text is not None else path.read_text(encoding="utf-8"))  # type: ignore[union-attr]
+        text = text if text is not None else path.read_text(encoding="utf-8")  # type: ignore[union-attr]
     except OSError as exc:
         raise ConfigError(f"cannot read lexicon {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"lexicon {path} is not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"lexicon {path} must be a YAML mapping with a 'version' key")
-    return data
+    return yamlio.load_mapping(text, f"lexicon {path}")
 
 
 def read_builtin(name: str) -> dict:

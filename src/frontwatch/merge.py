@@ -29,7 +29,6 @@ from importlib import resources
 from pathlib import Path
 
 import pycountry
-import yaml
 
 from . import yamlio
 from .errors import ConfigError
@@ -107,12 +106,7 @@ def load_place_name_rules(extra: Iterable[Path] = ()) -> PlaceNameRules:
     features: dict[str, str] = {}
     version = ""
     for name, text in texts:
-        try:
-            data = yamlio.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{name}: not valid YAML ({exc.__class__.__name__})") from None
-        if not isinstance(data, dict) or "version" not in data:
-            raise ConfigError(f"{name}: a place-name rules file needs a 'version:' key")
+        data = yamlio.load_mapping(text, str(name), need_version=True)
         version = version or str(data["version"])
         for key, target in (("articles", articles), ("descriptors", descriptors)):
             vals = data.get(key) or []

@@ -196,13 +196,22 @@ def control_states(db: Path, as_of: date | None, gazetteers: Sequence[Path] = ()
                    geocode: bool = True) -> list[ControlState]:
     """``frontwatch control``: who held which place as of a day, from an existing database."""
     with Store(db) as store:
-        docs = list(store.iter_documents())
+        docs = list(store.iter_documents(light=True))
         events = list(store.iter_corpus_events())
     if not geocode:
         return control.control_as_of(control.control_timeline(events, docs), as_of)
     with _opened_gazetteer(RunOptions(inputs=(), out_dir=db.parent, gazetteers=gazetteers)) as gaz:
         timeline = control.control_timeline(events, docs, locate=make_locator(gaz))
     return control.control_as_of(timeline, as_of)
+
+
+def _write_empty_outputs(out: Path) -> dict[str, Path]:
+    """Nothing was read: write an empty documents file and a header-only events file, and skip
+    the corpus stages (no gazetteer to open, no map to draw)."""
+    paths = {"database": out / DB_NAME, "documents": out / "documents.jsonl", "events": out / "events.csv"}
+    export.write_documents_jsonl((), paths["documents"])
+    export.write_acled_csv((), paths["events"])
+    return paths
 
 
 def write_outputs(store: Store, docs: list[Document], events: list[Event], timeline: list,
@@ -215,7 +224,7 @@ def write_outputs(store: Store, docs: list[Document], events: list[Event], timel
         "documents": out / "documents.jsonl",
         "events": out / "events.csv",
     }
-    export.write_documents_jsonl(docs, paths["documents"])
+    export.write_documents_jsonl(store.iter_documents(), paths["documents"])
     export.write_acled_csv(events, paths["events"], evidence_text=texts)
     for name, writer in (("events.geojson", export.write_events_geojson),
                          ("events.parquet", export.write_events_parquet)):
@@ -240,7 +249,12 @@ def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
                mapper=page_mapper(options))
         if on_stage:
             on_stage("corpus")
-        docs = list(store.iter_documents())
+        # The corpus stages need events, places and dates, not every mention of every article:
+        # the light read keeps memory down, and update_documents keeps what it left out.
+        docs = list(store.iter_documents(light=True))
+        if not docs:
+            summary.outputs = _write_empty_outputs(options.out_dir)
+            return summary
         events, timeline = corpus_stages(docs, options)
         events.sort(key=export.row_order)
         store.update_documents(docs)

@@ -300,8 +300,20 @@ def render_report(
     controllers = sorted({c.controller for c in timeline})
     cidx = {c: i for i, c in enumerate(controllers)}
     places: dict[str, dict] = {}
-    for day in sorted({c.date for c in timeline}):
-        for st in control_as_of(timeline, day):
+    # A place's state on a day depends only on its own evidence up to that day, so each day
+    # recomputes only the places with evidence on it (the others keep their last step): the
+    # same steps as recomputing every place every day, without the days × timeline cost.
+    by_place: dict[str, list[ControlChange]] = {}
+    day_places: dict[date, list[str]] = {}
+    for c in timeline:
+        by_place.setdefault(c.place_key, []).append(c)
+        keys = day_places.setdefault(c.date, [])
+        if c.place_key not in keys[-1:]:
+            keys.append(c.place_key)
+    for day in sorted(day_places):
+        todays = dict.fromkeys(day_places[day])
+        changed = [c for key in todays for c in by_place[key] if c.date <= day]
+        for st in control_as_of(changed, day):
             if st.latitude is None or st.longitude is None:
                 continue
             p = places.setdefault(st.place_key, {"i": len(places), "name": st.place, "steps": [],

@@ -17,7 +17,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 import spacy
-import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -195,14 +194,9 @@ def _read_yaml(path: Path | None, name: str = "") -> dict:
         else:
             text = Path(path).read_text(encoding="utf-8")
             where = str(path)
-        data = yamlio.safe_load(text) or {}
     except OSError as exc:
         raise ConfigError(f"cannot read rules file {path or name}: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path or name}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected a mapping at the top level")
-    return data
+    return yamlio.load_mapping(text, where)
 
 
 def _token_options(element: str, tokenizer) -> list[list[dict]]:
