@@ -125,8 +125,9 @@ def child_pipeline(inputs: list[str], mode: str, workers: int, geocode: bool) ->
             pipeline.ingest(options.inputs, store, lambda: pipeline.load_resources(options), summary,
                             mapper=mapper)
             t1 = time.perf_counter()
-            docs = list(store.iter_documents())
+            docs = list(store.iter_documents(light=True))
             events, timeline = pipeline.corpus_stages(docs, options)
+            events.sort(key=pipeline.export.row_order)
             t2 = time.perf_counter()
             store.update_documents(docs)
             store.replace_corpus_events(events)
