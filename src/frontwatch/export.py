@@ -25,6 +25,8 @@ ACLED_COLUMNS = (
     "iso", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
     "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )
+# A list item quoted with its lead-in sentence as evidence is a short line; longer is prose.
+MAX_LIST_ITEM_CHARS = 300
 FRONTWATCH_COLUMNS = ("source_documents", "evidence", "claimed_by", "confidence")
 CSV_COLUMNS = ACLED_COLUMNS + FRONTWATCH_COLUMNS
 
@@ -147,6 +149,23 @@ def event_row(event: Event, timestamp: int) -> dict[str, object]:
     }
 
 
+def evidence_sentence(event: Event, text: str) -> str:
+    """The words an event came from: its sentence, and — when the place lies outside it, as for
+    an item of a list introduced by "captured the following areas:" — the line naming the place."""
+    ev = event.evidence
+    sent = " ".join(ev.sentence.of(text).split())
+    p = ev.place
+    # Only a place that follows its sentence on a short line of its own (a list item); a place
+    # taken from the article's context is explained by the event's ``reason``, not by quoting it.
+    if p is not None and ev.sentence.end <= p.start < len(text):
+        start = text.rfind("\n", 0, p.start) + 1
+        end = text.find("\n", p.end)
+        line = " ".join(text[start : end if end >= 0 else len(text)].split())
+        if line and len(line) <= MAX_LIST_ITEM_CHARS and line not in sent:
+            sent = f"{sent} … {line}"
+    return sent
+
+
 def write_acled_csv(events: Iterable[Event], path: Path, *, evidence_text: dict[str, str] | None = None) -> int:
     """Write events as an ACLED-style CSV (header always written); returns the row count.
 
@@ -163,7 +182,7 @@ def write_acled_csv(events: Iterable[Event], path: Path, *, evidence_text: dict[
             if evidence_text is not None and e.evidence is not None:
                 text = evidence_text.get(e.doc_id)
                 if text is not None:
-                    row["evidence"] = " ".join(e.evidence.sentence.of(text).split())
+                    row["evidence"] = evidence_sentence(e, text)
             w.writerow(row)
             n += 1
     return n
