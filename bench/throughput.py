@@ -100,44 +100,34 @@ def _cpu() -> float:
 
 
 def child_pipeline(inputs: list[str], mode: str, workers: int, geocode: bool) -> dict:
-    """The whole pipeline as ``pipeline.run`` does it, with a timer around each phase."""
-    from frontwatch import parallel, pipeline
+    """The whole pipeline, exactly as ``frontwatch run`` runs it, timed per phase through the
+    pipeline's own stage callbacks."""
+    from frontwatch import pipeline
     from frontwatch.store import Store
 
     out = Path(tempfile.mkdtemp(prefix="fw-bench-"))
-    options = pipeline.RunOptions(inputs=tuple(inputs), out_dir=out, geocode=geocode, report=True)
     cluster = None
     if mode == "dask":
         from distributed import LocalCluster
 
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=40)
-    summary = pipeline.RunSummary()
+    options = pipeline.RunOptions(inputs=tuple(inputs), out_dir=out, geocode=geocode, report=True,
+                                  workers=workers if mode == "local" else 1,
+                                  scheduler=cluster.scheduler_address if cluster else None)
+    marks: dict[str, float] = {}
     with _RssSampler() as rss:
         cpu0, t0 = _cpu(), time.perf_counter()
-        with Store(out / pipeline.DB_NAME) as store:
-            if mode == "serial":
-                mapper = None
-            elif mode == "local":
-                mapper = parallel.process_map(options, workers)
-            else:
-                mapper = parallel.dask_map(options, cluster.scheduler_address)
-            pipeline.ingest(options.inputs, store, lambda: pipeline.load_resources(options), summary,
-                            mapper=mapper)
-            t1 = time.perf_counter()
-            docs = list(store.iter_documents(light=True))
-            events, timeline = pipeline.corpus_stages(docs, options)
-            events.sort(key=pipeline.export.row_order)
-            t2 = time.perf_counter()
-            store.update_documents(docs)
-            store.replace_corpus_events(events)
-            pipeline.write_outputs(store, docs, events, timeline, options, summary)
+        summary = pipeline.run(options, on_stage=lambda stage: marks.setdefault(stage, time.perf_counter()))
         t3, cpu1 = time.perf_counter(), _cpu()
     if cluster is not None:
         cluster.close()
+    t1, t2 = marks.get("corpus", t3), marks.get("exports", t3)
+    with Store(out / pipeline.DB_NAME) as store:
+        doc_events = sum(len(d.events) for d in store.iter_documents(light=True))
     return {
-        "pages": summary.pages_read, "articles": summary.articles_kept, "events": len(events),
-        "doc_events": sum(len(d.events) for d in docs), "seconds": t3 - t0, "per_page_s": t1 - t0,
+        "pages": summary.pages_read, "articles": summary.articles_kept, "events": summary.events,
+        "doc_events": doc_events, "seconds": t3 - t0, "per_page_s": t1 - t0,
         "corpus_s": t2 - t1, "outputs_s": t3 - t2, "cpu_s": cpu1 - cpu0,
         "rss_self_mb": rss.peak_self, "rss_tree_mb": rss.peak_tree,
     }

@@ -61,7 +61,8 @@ def _run_with_progress(options, quiet: bool):
                 progress.update(task, rate=f"{t.completed / t.elapsed:.1f} pages/s")
 
         def on_stage(stage: str) -> None:
-            progress.update(task, description="merging, geocoding, mapping")
+            progress.update(task, description={"corpus": "dating, geocoding, merging",
+                                               "exports": "writing exports and the map"}.get(stage, stage))
 
         return run(options, on_page=on_page, on_stage=on_stage)
 
@@ -187,6 +188,7 @@ def _db_option(f):
 def export(db, fmt, output) -> None:
     """Export documents or events from an existing database."""
     from . import export as exp
+    from . import export_geo
     from .store import Store
 
     with Store(Path(db)) as store:
@@ -198,9 +200,9 @@ def export(db, fmt, output) -> None:
             if fmt == "acled-csv":
                 n = exp.write_acled_csv(events, Path(output), evidence_text=texts)
             elif fmt == "geojson":
-                n = exp.write_events_geojson(events, Path(output))
+                n = export_geo.write_events_geojson(events, Path(output))
             else:
-                n = exp.write_events_parquet(events, Path(output))
+                n = export_geo.write_events_parquet(events, Path(output))
     click.echo(f"wrote {n} records to {output}", err=True)
 
 

@@ -187,7 +187,3 @@ def write_acled_csv(events: Iterable[Event], path: Path, *, evidence_text: dict[
             n += 1
     return n
 
-
-# GeoJSON and Parquet writers live in export_geo.py (they build on event_row above); imported
-# here last so that callers find every writer in one module.
-from .export_geo import write_control_geojson, write_events_geojson, write_events_parquet  # noqa: E402, F401

@@ -1,8 +1,7 @@
 """Exports for GIS and data tools: events and control as RFC 7946 GeoJSON, events as Parquet.
 
 The columns are the ACLED-style CSV's (``export.CSV_COLUMNS``, values from ``export.event_row``)
-so that the three formats say the same thing (looked up on the ``export`` module at call
-time: ``export`` re-exports these writers, so neither takes names from the other at import); Parquet adds types (dates as date32, coordinates
+so that the three formats say the same thing; Parquet adds types (dates as date32, coordinates
 as float64, counts as nullable int32) so that pandas, DuckDB or R read them without parsing.
 """
 
@@ -16,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import export
 from .control import control_geojson
 from .model import ControlState, Event
 
@@ -25,15 +25,8 @@ _FLOAT_COLUMNS = ("latitude", "longitude", "confidence")
 EXTRA_COLUMNS = ("source_count", "outlet_count", "fatalities_low", "fatalities_high")
 
 
-def _export():
-    from . import export  # at call time: export.py re-exports this module's writers
-
-    return export
-
-
 def _typed(row: dict[str, object], e: Event) -> dict[str, object]:
     """A CSV row with numbers as numbers and unknowns as None (not "")."""
-    export = _export()
     out: dict[str, object] = {}
     for k in export.CSV_COLUMNS:
         v = row.get(k, "")
@@ -60,7 +53,6 @@ def _typed(row: dict[str, object], e: Event) -> dict[str, object]:
 def events_geojson(events: Iterable[Event]) -> dict:
     """RFC 7946 FeatureCollection: one Point ([longitude, latitude]) per located event, its
     properties the ACLED columns (numbers typed, unknowns null). Unlocated events are left out."""
-    export = _export()
     ts = int(time.time())
     feats = []
     for e in events:
@@ -94,7 +86,6 @@ def write_control_geojson(states: Iterable[ControlState], path: Path) -> int:
 
 def parquet_schema() -> pa.Schema:
     """The typed schema of ``events.parquet``: the CSV columns, then the merge counts."""
-    export = _export()
     fields = []
     for k in export.CSV_COLUMNS + EXTRA_COLUMNS:
         if k == "event_date":
@@ -113,7 +104,6 @@ def parquet_schema() -> pa.Schema:
 
 def write_events_parquet(events: Iterable[Event], path: Path) -> int:
     """Write events as a Parquet table (schema: :func:`parquet_schema`); returns the row count."""
-    export = _export()
     ts = int(time.time())
     schema = parquet_schema()
     cols: dict[str, list] = {f.name: [] for f in schema}

