@@ -35,6 +35,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .model import ControlStatement, Document, Evidence, PlaceMention, Sentence, Span
 from .names import normalise
+from .scan import GatedPattern, first_words
 
 # How much text either side of a place is read for a cue (cues are short noun phrases/clauses).
 CONTROL_WINDOW_CHARS = 90
@@ -65,7 +66,7 @@ class ControlRules:
     skip_descriptors: frozenset[str]  # place kinds never said to be held ("country")
     state_words: frozenset[str]  # "government-held": the article's state forces
     generic_controllers: Mapping[str, str]  # "rebel-held": a generic actor name ({country})
-    keywords_re: re.Pattern[str]  # a sentence without one has no cue
+    keywords_re: GatedPattern  # a sentence without one has no cue
     adjective_heads: frozenset[str]  # nouns after which a capitalised word is an adjective
 
 
@@ -128,7 +129,8 @@ def compile_control_rules(section: Mapping | None) -> ControlRules:
         skip_descriptors=frozenset(w.lower() for w in _words(section.get("skip_descriptors"), "control.skip_descriptors")),
         state_words=frozenset(w.lower() for w in _words(section.get("state_words"), "control.state_words")),
         generic_controllers=MappingProxyType({k.lower(): v for k, v in generic.items()}),
-        keywords_re=_compile(rf"\b(?:{'|'.join(re.escape(w) for w in keywords) or '(?!x)x'})\b", "control.keywords"),
+        keywords_re=GatedPattern(_compile(rf"\b(?:{'|'.join(re.escape(w) for w in keywords) or '(?!x)x'})\b",
+                                          "control.keywords"), first_words(keywords)),
         adjective_heads=frozenset(w.lower() for w in _words(section.get("adjective_heads"), "control.adjective_heads")),
     )
 

@@ -388,8 +388,9 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     absorbed = _all_absorbed(hit)
     doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
     s = hit.sent
-    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality)
-    claim_m = rules.modality.claim_prep_re.search(text, s.start, s.end)
+    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality, ctx.bounds)
+    claim_m = mod.gated_search(rules.modality.claim_prep_re, rules.modality.claim_prep_gate,
+                               mod.words_of(text, s.start, s.end), text, s.start, s.end)
     claim_span = None
     if claim_m:
         stop = re.search(r"[,.;]", text[claim_m.end():s.end])
@@ -401,7 +402,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         # told again in the sentence may name its parties where the kept trigger does not.
         for g in absorbed:
             if g.sub == hit.sub and not g.spec.generic:
-                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.bounds)
                 g_roles = actor_roles(ctx, g, g_start, g_end, claim_span)
                 if g_roles[2] == "clause":
                     agents, patients, how = g_roles
@@ -457,7 +458,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
             return []  # a war's toll, not one event's
         for g in absorbed:
             if number is None:
-                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality)
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.bounds)
                 number = _fatalities(ctx, s, g_start, g_end)
         if number is not None and any(e.evidence.number and e.evidence.number.start == number.start
                                       and e.evidence.sentence.start == s.start for e in ctx.built):
@@ -739,7 +740,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
         return cues | {"transfer"} if h.sent.start in transfer_sents else cues
 
     for h in hits:
-        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality)
+        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, ctx.bounds)
     asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules, text)
     ctx.kept = asserted
     events: list[Event] = []

@@ -24,6 +24,7 @@ from types import MappingProxyType
 from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
+from .scan import GatedPattern, WordIndex, first_words, union
 
 # Characters treated as the same when matching lexicon forms: typographic apostrophes and the
 # many hyphens/dashes newsrooms use between name parts.
@@ -91,13 +92,13 @@ class Lexicon:
 
     countries: Mapping[str, Country]
     country_by_form: Mapping[str, str]  # normalised name / alias / demonym -> code
-    country_re: re.Pattern[str]
+    country_re: GatedPattern
     demonym_forms: frozenset[str]  # normalised demonyms ("Iraqi")
     country_name_forms: frozenset[str]  # normalised names and aliases ("Iraq", "DRC")
-    named_re: re.Pattern[str]
+    named_re: GatedPattern
     named_exact: Mapping[str, ActorEntry]  # normalised case-sensitive form -> entry
     named_folded: Mapping[str, ActorEntry]  # normalised lower-cased form -> entry
-    generic_re: re.Pattern[str]
+    generic_re: GatedPattern
     generic_by_form: Mapping[str, ActorEntry]
     after_demonym: frozenset[str]
     member_re: re.Pattern[str]
@@ -263,8 +264,9 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
             named_exact[normalise(f)] = entry
     # Case-sensitive forms first: where both could start, an acronym that fails its exact case
     # ("Is" for "IS") leaves the place to the case-insensitive forms.
-    named_re = re.compile(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
-                          + alternation(named_folded, fold=True) + r")(?!\w)")
+    named_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
+                                       + alternation(named_folded, fold=True) + r")(?!\w)"),
+                            union(first_words(named_exact), first_words(named_folded)))
 
     generic_by_form: dict[str, ActorEntry] = {}
     after_dem: set[str] = set()
@@ -278,14 +280,15 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     names = [n for c in countries.values() for n in (c.name, *c.aliases)]
     dem_alt = "(?:" + alternation(demonyms, fold=False) + "|" + alternation(names, fold=False) + _APOS_CLASS + "s)"
     plain_forms = [f for f in generic_by_form if f not in after_dem]
-    generic_re = re.compile(
+    generic_re = GatedPattern(re.compile(
         r"(?<![\w-])(?:(?P<dem>" + dem_alt + r")\s+(?:(?:government|regime|state|national|federal)\s+)?"
         + _MODEL + r")?"
         r"(?P<form>" + alternation(plain_forms, fold=True) + r")(?![\w-])"
         r"|(?<![\w-])(?P<dem2>" + dem_alt + r")\s+" + _MODEL + r"(?P<dform>" + alternation(after_dem, fold=True)
         + r")(?![\w-])"
-    )
-    country_re = re.compile(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)")
+    ), union(first_words(demonyms), first_words(names), first_words(plain_forms)))
+    country_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)"),
+                              union(first_words(demonyms), first_words(names)))
 
     return Lexicon(
         countries=MappingProxyType(countries),
@@ -338,14 +341,14 @@ def _role(text: str, start: int, end: int, lex: Lexicon) -> tuple[str, str]:
     return "", ""
 
 
-def match_actors(text: str, lex: Lexicon) -> list[ActorMatch]:
+def match_actors(text: str, lex: Lexicon, index: WordIndex | None = None) -> list[ActorMatch]:
     """Find named and generic actor mentions (not yet resolved to the article's country).
 
     Named matches win over generic ones where they overlap; results are in text order.
     """
     out: list[ActorMatch] = []
     taken: list[tuple[int, int]] = []
-    for m in lex.named_re.finditer(text):
+    for m in lex.named_re.finditer(text, index=index):
         form = normalise(m.group(0))
         entry = lex.named_exact.get(form) or lex.named_folded.get(form.lower())
         if entry is None:
@@ -362,7 +365,7 @@ def match_actors(text: str, lex: Lexicon) -> list[ActorMatch]:
         role, suffix = _role(text, m.start(), end, lex)
         out.append(ActorMatch(m.start(), end, entry, entry.country, rule + suffix, role))
         taken.append((m.start(), end))
-    for m in lex.generic_re.finditer(text):
+    for m in lex.generic_re.finditer(text, index=index):
         start, end = m.start(), m.end()
         if any(s < end and start < e for s, e in taken):
             continue

@@ -15,12 +15,14 @@ entity spans and a model; a boundary-and-cue scope is what news sentences need a
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
 from .errors import ConfigError
 from .model import ActorMention, ControlStatement, Document, Sentence
+from .scan import GatedPattern, WordIndex
 
 _FRONTED_SUBORDINATE_RE = re.compile(
     r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
@@ -31,6 +33,7 @@ MAX_CLAIMANT_CHARS = 80
 OPINION_WINDOW_CHARS = 40
 # Control statements: how much text either side of a place mention is read for a cue.
 CONTROL_WINDOW_CHARS = 90
+_WORD_RE = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +52,22 @@ class ModalityRules:
 
     version: str
     boundary_re: re.Pattern[str]
-    cue_res: tuple[tuple[str, re.Pattern[str]], ...]  # (kind, regex) checked in order
+    cue_res: tuple[tuple[str, PhraseSearch], ...]  # (kind, phrases) checked in order
     opinion_tail_re: re.Pattern[str]
     infinitive_re: re.Pattern[str]
     infinitive_ok_re: re.Pattern[str]
-    background_re: re.Pattern[str]
+    background_re: PhraseSearch
     aggregate_re: re.Pattern[str]
-    claim_verb_re: re.Pattern[str]
+    claim_verb_re: GatedPattern
     claim_prep_re: re.Pattern[str]
     role_after_re: re.Pattern[str]
     role_before_re: re.Pattern[str]
     control_before: tuple[re.Pattern[str], ...]
     control_after: tuple[re.Pattern[str], ...]
     control: ControlRules | None = None  # control-statement cues (control_statements.py)
+    # Word gate (see :func:`gate_words`): the regex is searched only where one of its first
+    # words occurs; None = always search.  Same results, a set lookup instead of a scan.
+    claim_prep_gate: frozenset[str] | None = None
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -76,6 +82,71 @@ def phrase_regex(phrases: Sequence[str]) -> str:
         right = r"(?!\w)" if p[-1].isalnum() else ""
         alts.append(rf"(?-i:{left}{body}{right})(?!\s+\d)" if exact else f"{left}{body}{right}")
     return "|".join(alts) if alts else r"(?!x)x"
+
+
+def gate_words(phrases: Sequence[str]) -> frozenset[str] | None:
+    """The words that a match of ``phrase_regex(phrases)`` must start with: for each phrase the
+    first run of word characters, lower-cased — or None when a phrase has none.
+
+    Why it is exact: each phrase's first run of word characters is bounded on the left (by
+    ``(?<!\\w)`` or by the phrase's own punctuation) and on the right (by a non-word character
+    of the phrase, ``\\s+`` or ``(?!\\w)``), so in a matched text it is a whole ``\\w+`` token.
+    A text none of whose word tokens is in this set cannot match, and the regex (whose cost
+    grows with the number of phrases at every position) need not run.
+    """
+    out = set()
+    for p in phrases:
+        p = p.strip()
+        if not p:
+            continue
+        m = _WORD_RE.search(p[1:] if p.startswith("=") else p)
+        if m is None:
+            return None
+        out.add(m.group(0).lower())
+    return frozenset(out)
+
+
+def words_of(text: str, start: int = 0, end: int | None = None) -> frozenset[str]:
+    """The lower-cased word tokens of ``text[start:end]`` (to test gates against)."""
+    return frozenset(_WORD_RE.findall(text[start:end].lower()))
+
+
+def gated_search(rx: re.Pattern[str], gate: frozenset[str] | None, words: frozenset[str],
+                 text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """``rx.search(text, start, end)``, skipped (None) when ``words`` (the tokens of that span)
+    holds none of the gate's first words."""
+    if gate is not None and gate.isdisjoint(words):
+        return None
+    return rx.search(text, start, len(text) if end is None else end)
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseSearch:
+    """:func:`phrase_regex` of a phrase list, searched fast: the phrases that start with a word
+    as a :class:`~frontwatch.scan.GatedPattern` (tried only at those words), the few that start
+    with punctuation ("'ll") as a plain regex.  ``search`` returns what one regex of all the
+    phrases would: the two kinds never start at the same position, so the leftmost wins."""
+
+    gated: GatedPattern
+    rest: re.Pattern[str] | None
+
+    def search(self, text: str, index: WordIndex | None = None) -> re.Match[str] | None:
+        """The leftmost phrase in ``text`` (``index``: the WordIndex of ``text``, if at hand)."""
+        m = next(self.gated.finditer(text, index=index), None)
+        if self.rest is not None:
+            r = self.rest.search(text)
+            if r is not None and (m is None or r.start() < m.start()):
+                return r
+        return m
+
+
+def compile_phrases(phrases: Sequence[str], where: str) -> PhraseSearch:
+    """Compile a phrase list (the syntax of :func:`phrase_regex`) into a :class:`PhraseSearch`."""
+    phrases = [str(p).strip() for p in phrases if str(p).strip()]
+    worded = [p for p in phrases if _WORD_RE.match(p.removeprefix("="))]
+    rest = [p for p in phrases if p not in worded]
+    gated = GatedPattern(_compile(phrase_regex(worded), where), scan.first_words(p.removeprefix("=") for p in worded))
+    return PhraseSearch(gated, _compile(phrase_regex(rest), where) if rest else None)
 
 
 def _merge(base: dict, extra: dict) -> dict:
@@ -105,8 +176,8 @@ def compile_modality(data: dict) -> ModalityRules:
     mod = data.get("modality") or {}
     boundaries = data.get("clause_boundaries") or []
     boundary_re = _compile("|".join(f"(?:{b})" for b in boundaries) or r"(?!x)x", "clause_boundaries")
-    cue_res = tuple((kind, _compile(phrase_regex(mod.get(kind) or []), f"modality.{kind}"))
-                    for kind in ("negation", "plan", "speculation"))
+    kinds = ("negation", "plan", "speculation")
+    cue_res = tuple((kind, compile_phrases(mod.get(kind) or [], f"modality.{kind}")) for kind in kinds)
     # Opinion and denial verbs govern a "that" clause from outside it ("experts believe that ...",
     # "the army denied that it shelled ...").
     opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
@@ -123,28 +194,41 @@ def compile_modality(data: dict) -> ModalityRules:
         infinitive_re=re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE),
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
-        background_re=_compile(phrase_regex(data.get("background") or []), "background"),
+        background_re=compile_phrases(data.get("background") or [], "background"),
         aggregate_re=_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x", "aggregate"),
-        claim_verb_re=_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
+        claim_verb_re=GatedPattern(_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
+                                   scan.first_words(data.get("claim_verbs") or [])),
         claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
         role_after_re=_compile(rf"^\s*(?:{role_alt})\b", "claim_roles"),
         role_before_re=_compile(rf"(?:{role_alt})\s+((?:[A-Z][\w'’\-]*\s?){{1,4}})", "claim_roles", 0),
         control_before=control.before,
         control_after=control.after,
         control=control,
+        claim_prep_gate=gate_words(data.get("claim_prepositions") or []),
     )
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
-                  rules: ModalityRules) -> tuple[int, int]:
-    """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``."""
+                  rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None,
+                  ) -> tuple[int, int]:
+    """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``.
+
+    ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
+    triggers is scanned once."""
     c_start, c_end = sent_start, sent_end
-    for m in rules.boundary_re.finditer(text, sent_start, sent_end):
-        pos = m.start() if m.end() == m.start() else m.end()
+    if cache is None:
+        marks: Iterable[tuple[int, int]] = (m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end))
+    else:
+        found = cache.get((sent_start, sent_end))
+        if found is None:
+            found = cache[(sent_start, sent_end)] = [m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end)]
+        marks = found
+    for m_start, m_end in marks:
+        pos = m_start if m_end == m_start else m_end
         if pos <= start:
             c_start = max(c_start, pos)
-        elif m.start() >= end:
-            c_end = m.start()
+        elif m_start >= end:
+            c_end = m_start
             break
     # "After X, Y did Z": a fronted subordinate clause ends at its comma.
     sub = _FRONTED_SUBORDINATE_RE.match(text, c_start, start)
@@ -154,19 +238,21 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
 
 
 def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
-           rules: ModalityRules) -> Modality:
-    """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause."""
+           rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None) -> Modality:
+    """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause
+    (``cache``: see :func:`clause_bounds`)."""
     sentence = text[sent_start:sent_end].rstrip()
-    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules)
+    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
     before = text[c_start:start]
-    background = bool(rules.background_re.search(before))
+    index = WordIndex.of(before)  # shared by the cue searches below
+    background = bool(rules.background_re.search(before, index))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
     agg = rules.aggregate_re.search(text, c_start, c_end)
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
-    for kind, rx in rules.cue_res:
-        m = rx.search(before)
+    for kind, phrases in rules.cue_res:
+        m = phrases.search(before, index)
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
     if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
@@ -211,7 +297,8 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
                   actors: Sequence[ActorMention], rules: ModalityRules, end: int | None = None) -> str:
     """Who the sentence says reports the trigger at ``start``: "according to X", "X said"."""
     in_sent = [a for a in actors if sent_start <= a.start < sent_end]
-    m = rules.claim_prep_re.search(text, sent_start, sent_end)
+    words = words_of(text, sent_start, sent_end)
+    m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
     if m:
         stop = re.search(r"[,.;:\n]|\s[–—]\s", text[m.end():sent_end])
         phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
@@ -276,4 +363,5 @@ def load_modality(data_files: Sequence[dict]) -> ModalityRules:
 
 
 __all__ = ["Modality", "ModalityRules", "assess", "clause_bounds", "control_cue", "control_statements", "find_claimant",
-           "load_modality", "merge_data", "phrase_regex"]
+           "compile_phrases", "gate_words", "gated_search", "load_modality", "merge_data", "phrase_regex", "PhraseSearch",
+           "words_of"]

@@ -32,6 +32,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
+from .scan import JOINERS, GatedPattern, WordIndex, first_words, union
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
 # the paragraph began earlier still.
@@ -55,21 +56,21 @@ class PlaceResources:
 
     desc_by_form: Mapping[str, tuple[str, bool]]  # lower-cased form -> (canonical, plural)
     region_descriptors: frozenset[str]
-    list_re: re.Pattern[str]
-    pre_re: re.Pattern[str]
-    prefix_re: re.Pattern[str]
+    list_re: GatedPattern
+    pre_re: GatedPattern
+    prefix_re: GatedPattern
     prefix_by_form: Mapping[str, str]
-    facility_re: re.Pattern[str]
-    slot_re: re.Pattern[str]
+    facility_re: GatedPattern
+    slot_re: GatedPattern
     cont_re: re.Pattern[str]
     rel_re: re.Pattern[str]
     part_before_re: re.Pattern[str]
     dir_before_re: re.Pattern[str]
     dir_of_before_re: re.Pattern[str]
     near_before_re: re.Pattern[str]
-    world_region_re: re.Pattern[str]
+    world_region_re: GatedPattern
     settlement_descriptors: frozenset[str]
-    anaphor_re: re.Pattern[str]
+    anaphor_re: GatedPattern
     trailing_desc_re: re.Pattern[str]
     person_after_re: re.Pattern[str]
     directions: Mapping[str, float]
@@ -79,7 +80,7 @@ class PlaceResources:
     stopwords: frozenset[str]
     # A name opening a sentence as the subject of a place's passive ("Kobani was retaken"), or
     # with a "which"/"where" clause ("Kobani, which ..."): people take "who", not "which".
-    subject_re: re.Pattern[str] = re.compile(r"(?!x)x")
+    subject_re: GatedPattern = GatedPattern(re.compile(r"(?!x)x"), frozenset())
 
 
 def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
@@ -134,24 +135,33 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     the = r"(?:(?i:the)\s+)"
     desc_alt = alternation(desc, fold=True)
     # Lower case only: "the town of X", never "the State Company" (a facility name).
-    sing_alt = alternation([f for f, (_c, pl) in desc.items() if not pl and f.islower()] + ["capital"], fold=False)
+    sing = [f for f, (_c, pl) in desc.items() if not pl and f.islower()] + ["capital"]
+    sing_alt = alternation(sing, fold=False)
     dir_alt = alternation(dirs, fold=True)
     # "in central Damascus": a part of the place without a bearing.
     part_alt = alternation([*dirs, *central], fold=True)
     items = (rf"(?P<items>{the}?{name}(?:\s*,\s*{the}?{name})*(?:\s*,?\s+(?:and|or|&)\s+{the}?{name})?)")
-    list_re = re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])")
-    pre_re = re.compile(
+    # Gates (scan.GatedPattern): where each pattern can start.  A name starts with a capital,
+    # "the", "St"/"Mt", or a short lower-case particle and a joiner ("al-"); "X-held" is a word
+    # and a hyphen.
+    names_gate = {"capitals": True, "joiners": JOINERS}
+    list_re = GatedPattern(re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])"),
+                           frozenset({"the"}), **names_gate)
+    pre_re = GatedPattern(re.compile(
         rf"(?<!\w)(?:{the})?(?:(?:{alternation(preword, fold=False)}|[\w]+-(?i:held|controlled|occupied|besieged|run))\s+){{0,3}}"
-        rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})")
-    prefix_re = re.compile(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})")
+        rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})"),
+        union(frozenset({"the"}), first_words(preword), first_words(sing)), joiners="-")
+    prefix_re = GatedPattern(re.compile(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})"),
+                             first_words(prefixes))
     head_alt = alternation(heads, fold=False)
     cap = r"(?:[a-z]{1,4}[-‐‑])?[A-Z][\w’'-]*"
     # "the al-Badiyah and al-Jazeera Operation Center" is one facility: an "and" between capitalised
     # words inside a facility's name does not make two places.
-    facility_re = re.compile(
-        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])")
-    slot_re = re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
-                         rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})")
+    facility_re = GatedPattern(re.compile(
+        rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])"),
+        frozenset({"the"}), **names_gate)
+    slot_re = GatedPattern(re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
+                                      rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})"), first_words(slots))
     # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
     # monitor said" "SOHR" is not a list item.
     cont_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?{the}?(?P<cname>{name})"
@@ -176,8 +186,9 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     dir_of_before_re = re.compile(rf"(?<![\w-])(?P<d1>{dir_alt})(?:\s+(?:and|or|to)\s+(?P<d2>{dir_alt}))?\s+of\s+{the}?$")
     # "outskirts of it" / "near the city", and bare noun anaphors ("attacked the town").
     noun_ana = alternation([a for a, kind in anaphors.items() if kind], fold=True)
-    anaphor_re = re.compile(rf"(?<![\w-])(?:(?P<near>{near_alt})\s+(?P<ana>{ana_alt})"
-                            rf"|(?P<bare>{noun_ana}))(?![\w-])(?!\s+of\b)(?!\s+(?:has|had|was|is|will)\b)")
+    anaphor_re = GatedPattern(re.compile(rf"(?<![\w-])(?:(?P<near>{near_alt})\s+(?P<ana>{ana_alt})"
+                                         rf"|(?P<bare>{noun_ana}))(?![\w-])(?!\s+of\b)(?!\s+(?:has|had|was|is|will)\b)"),
+                              union(first_words(near), first_words([a for a, kind in anaphors.items() if kind])))
     trailing_desc_re = re.compile(rf"\s+(?P<desc>{desc_alt})$")
     person_after_re = re.compile(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
     return PlaceResources(
@@ -187,14 +198,16 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re,
         near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"),
         settlement_descriptors=frozenset(settlements),
-        world_region_re=re.compile(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"), anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
+        world_region_re=GatedPattern(re.compile(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"),
+                                     first_words(world)),
+        anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
         person_after_re=person_after_re, directions=MappingProxyType(dirs),
         near=MappingProxyType(near), units=MappingProxyType(units), anaphors=MappingProxyType(anaphors),
         stopwords=frozenset(stop),
-        subject_re=re.compile(
+        subject_re=GatedPattern(re.compile(
             rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>{name})(?=,\s+(?:which|where)\b|\s+(?:was|were|has\s+been|had\s+been|"
             rf"is|are)\s+(?:\w+ly\s+)?(?:{alternation(subject_verbs, fold=True) if subject_verbs else '(?!x)x'})(?![\w-]))",
-            re.MULTILINE),
+            re.MULTILINE), frozenset(), **names_gate),
     )
 
 
@@ -245,9 +258,9 @@ def _descriptor(res: PlaceResources, form: str) -> tuple[str, bool]:
     return res.desc_by_form.get(normalise(form).lower(), (normalise(form).lower(), False))
 
 
-def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
+def _candidates(text: str, res: PlaceResources, lex: Lexicon, index: WordIndex | None = None) -> list[_Group]:
     groups: list[_Group] = []
-    for m in res.list_re.finditer(text):
+    for m in res.list_re.finditer(text, index=index):
         canon, plural = _descriptor(res, m.group("desc"))
         whole = normalise(_strip_the(m.group(0)))
         last_word = m.group("items").split()[-1]
@@ -263,7 +276,7 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
             s, e = spans[-1]
             items = [_Item(s, m.end("desc"), text[s:e], canon, region, rule="name+descriptor")]
         groups.append(_Group(items[0].start, m.end(), PRI_LIST, items))
-    for m in res.pre_re.finditer(text):
+    for m in res.pre_re.finditer(text, index=index):
         d = m.group("desc").lower()
         canon = "city" if d == "capital" else _descriptor(res, d)[0]
         nm = _trim_name(text, m.start("name"), m.end("name"), res)
@@ -273,22 +286,22 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon) -> list[_Group]:
         groups.append(_Group(m.start(), e, PRI_PRE,
                              [_Item(m.start("desc"), e, text[s:e], canon, canon in res.region_descriptors,
                                     rule="descriptor+name", name_start=s)]))
-    for m in res.prefix_re.finditer(text):
+    for m in res.prefix_re.finditer(text, index=index):
         canon = res.prefix_by_form[normalise(m.group("pdesc"))]
         nm = _trim_name(text, m.start("name"), m.end("name"), res)
         if nm is None:
             continue
         groups.append(_Group(m.start(), nm[1], PRI_PREFIX,
                              [_Item(m.start(), nm[1], text[nm[0]:nm[1]], canon, rule="prefix+name", name_start=nm[0])]))
-    for m in res.facility_re.finditer(text):
+    for m in res.facility_re.finditer(text, index=index):
         head = m.group("head").lower()
         groups.append(_Group(m.start(), m.end(), PRI_FACILITY,
                              [_Item(m.start("name"), m.end("name"), m.group("name"), head, rule="facility")]))
-    for m in res.subject_re.finditer(text):
+    for m in res.subject_re.finditer(text, index=index):
         nm = _trim_name(text, m.start("name"), m.end("name"), res)
         if nm is not None and nm[1] == m.end("name"):
             groups.append(_Group(nm[0], nm[1], PRI_SLOT, [_Item(nm[0], nm[1], text[nm[0]:nm[1]], None, rule="slot:subject")]))
-    for m in res.slot_re.finditer(text):
+    for m in res.slot_re.finditer(text, index=index):
         slot = m.group("slot").lower()
         if slot == "to" and re.search(r"(?i:according|due|prior|close|next|owing)\s+$", text[max(0, m.start() - 12):m.start()]):
             continue
@@ -444,15 +457,16 @@ def _resolve_anaphor(text: str, pos: int, kind: str | None, seen: list[tuple[int
 
 
 def find_places(text: str, res: PlaceResources, lex: Lexicon,
-                exclude: Sequence[tuple[int, int]] = ()) -> list[PlaceMention]:
+                exclude: Sequence[tuple[int, int]] = (), index: WordIndex | None = None) -> list[PlaceMention]:
     """Candidate place mentions in ``text`` (see the module docstring).
 
-    ``exclude``: spans that are not places (actor and date mentions).
+    ``exclude``: spans that are not places (actor and date mentions); ``index``: the text's
+    :class:`~frontwatch.scan.WordIndex`, if the caller has one (same results, faster).
     """
-    groups = _merge_adjacent(text, _select(_candidates(text, res, lex), exclude, lex))
+    groups = _merge_adjacent(text, _select(_candidates(text, res, lex, index), exclude, lex))
     out: list[PlaceMention] = []
     seen: list[tuple[int, str, str | None, bool]] = []  # (start, name, descriptor, region) for anaphora
-    ana_spans = [(m.start(), m.end(), m) for m in res.anaphor_re.finditer(text)]
+    ana_spans = [(m.start(), m.end(), m) for m in res.anaphor_re.finditer(text, index=index)]
     events: list[tuple[int, str, object]] = [(g.start, "g", g) for g in groups] + [(s, "a", m) for s, _e, m in ana_spans]
     events.sort(key=lambda x: x[0])
     last_rel_end = -1

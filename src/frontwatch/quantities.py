@@ -22,6 +22,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import NumberMention
+from .scan import GatedPattern, WordIndex, first_words, union
 
 # Plain numbers of this form are years, not counts ("in 2014"), unless a counted noun follows.
 YEAR_RANGE = (1900, 2100)
@@ -35,7 +36,7 @@ _AGE = re.compile(r"[-\s](?:year|month|week|day)s?[-\s]old\b|\s+years?\s+old\b|[
 class QuantityResources:
     """Compiled number knowledge (built once by :func:`load_quantities`)."""
 
-    pattern: re.Pattern[str]
+    pattern: GatedPattern  # numbers, ranges, vague quantities; tried only where one can start
     words: Mapping[str, int]  # one..nineteen, twenty..ninety
     scales: Mapping[str, int]
     vague: Mapping[str, int]
@@ -106,8 +107,12 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     # "10km", "43 km", "a 500-metre trench"
     measure_re = re.compile(r"[\s-]?(?P<u>" + "|".join(re.escape(f) for f in meas_forms) + r")(?![\w²])", re.I)
     noun_re = re.compile(r"(?<![\w-])" + alternation(nouns, fold=False) + r"(?![\w-])")
+    # Every alternative starts at a word: a digit, a vague phrase, a modifier, "between"/"from",
+    # "half a"/"a" (dozen, hundred), "dozen", or a number word (tens or units).
+    firsts = union(first_words(vague), first_words(mods), first_words(words), first_words(tens),
+                   frozenset({"between", "from", "half", "a", dozen.lower()}))
     return QuantityResources(
-        pattern=re.compile(pattern),
+        pattern=GatedPattern(re.compile(pattern), firsts, digits=True),
         words=MappingProxyType({**words, **tens}),
         scales=MappingProxyType(scales),
         vague=MappingProxyType(vague),
@@ -184,13 +189,14 @@ def _overlaps(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int, int]] = ()) -> list[NumberMention]:
+def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int, int]] = (),
+                 index: WordIndex | None = None) -> list[NumberMention]:
     """Find every number, range and vague quantity in ``text``.
 
     ``exclude`` are spans already taken (dates), so that "October 26" yields no number 26.
     """
     out: list[NumberMention] = []
-    for m in res.pattern.finditer(text):
+    for m in res.pattern.finditer(text, index=index):
         start, end = m.start(), m.end()
         if _overlaps(start, end, exclude):
             # A range may run into a date ("10 to 15 October"): keep only what is outside.

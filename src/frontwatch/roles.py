@@ -93,6 +93,8 @@ class Ctx:
     kept: list[Hit] = field(default_factory=list)
     built: list[Event] = field(default_factory=list)
     last_side: list[ActorMention] = field(default_factory=list)
+    # clause boundaries per sentence span, found once (modality.clause_bounds' cache)
+    bounds: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
 
 
 def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import calendar
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,6 +26,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import DateMention
+from .scan import GatedPattern, WordIndex, first_words, union
 
 # Years accepted as written years (a "1450" is not a report date; "2099" is not yet one).
 MIN_YEAR = 1900
@@ -59,7 +60,7 @@ class MonthPart:
 class DateResources:
     """Compiled date knowledge (built once by :func:`load_dates`)."""
 
-    pattern: re.Pattern[str]
+    pattern: GatedPattern  # every date expression; tried only where one can start
     months: Mapping[str, int]  # lower-cased form without dot -> month number
     weekdays: Mapping[str, int]
     relative: Mapping[str, RelativeRule]  # normalised lower-cased phrase -> rule
@@ -69,6 +70,14 @@ class DateResources:
     month_alone_day: int
     future_slack_days: int
     future_re: re.Pattern[str]  # future-tense cues before a date in its sentence
+
+
+def _date_firsts(*vocabularies: Iterable[str]) -> frozenset[str] | None:
+    """The words a date expression of :func:`load_dates`'s pattern can start with (besides a
+    digit): its vocabularies' first words and the pattern's own lead words."""
+    lead = frozenset({"between", "from", "the", "in", "during", "since", "until", "through", "throughout",
+                      "by", "before", "after", "last", "this", "next", "on", "early", "late"})
+    return union(lead, *(first_words(v) for v in vocabularies))
 
 
 def load_dates(extra: Sequence[Path] = ()) -> DateResources:
@@ -163,7 +172,8 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
     )
     return DateResources(
         # Every expression starts at a word start: test that once instead of in each alternative.
-        pattern=re.compile(r"(?<!\w)(?:" + pattern + ")"),
+        pattern=GatedPattern(re.compile(r"(?<!\w)(?:" + pattern + ")"), _date_firsts(
+            months, weekdays, relative, parts, counts), digits=True),
         months=MappingProxyType({k.rstrip("."): v for k, v in months.items()}),
         weekdays=MappingProxyType(weekdays),
         relative=MappingProxyType(relative),
@@ -215,7 +225,8 @@ class _State:
     paragraph_date: date | None = None
 
 
-def find_dates(text: str, published: date | None, res: DateResources) -> list[DateMention]:
+def find_dates(text: str, published: date | None, res: DateResources,
+               index: WordIndex | None = None) -> list[DateMention]:
     """Find and resolve every date expression in ``text``, in order.
 
     ``published`` anchors year-less dates, weekdays and relative words; without it those get
@@ -224,7 +235,7 @@ def find_dates(text: str, published: date | None, res: DateResources) -> list[Da
     out: list[DateMention] = []
     st = _State(published)
     breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
-    for m in res.pattern.finditer(text):
+    for m in res.pattern.finditer(text, index=index):
         para = bisect.bisect_right(breaks, m.start())
         if para != st.paragraph:
             st.paragraph, st.paragraph_date = para, None

@@ -27,6 +27,10 @@ from .errors import ConfigError
 # A pattern of plain word alternatives expands into the product of its alternatives as phrases;
 # beyond this many, it stays a Matcher pattern rather than bloat the phrase table.
 MAX_PHRASES_PER_PATTERN = 5000
+# spaCy refuses texts over 1M characters by default, a guard for its parser and NER models
+# (~1 GB per 100k characters); the tokenizer and matchers used here need a few hundred bytes per
+# token, so a long article (a whole CSV read as one text, a 2 MB transcript) is fine.
+MAX_TEXT_CHARS = 200_000_000
 
 
 class TriggerMatcher:
@@ -36,10 +40,13 @@ class TriggerMatcher:
     Python call, so its cost is tokens x patterns (it was ~90% of extraction time, ~5k tokens/s
     per core).  Patterns that are plain words or word alternatives (no gap, no other attribute)
     go into a ``PhraseMatcher`` (one hash lookup per token) as the product of their alternatives;
-    the rest (``~N`` gaps) stay in a Matcher, run only over the windows that start at a word the
-    patterns can start with (a match never reaches past its longest possible length), which gives
-    the same matches as a run over the whole document.  Matches are returned sorted by (start,
-    end, order the keys were added), the Matcher's own order for one span matched by several keys.
+    the rest (``~N`` gaps) go into one small Matcher per word they can start with, run only at
+    the tokens that are such a word, over a window as long as the longest match of that word's
+    patterns, keeping the matches that start there.  Every match starts at one of its pattern's
+    start words, so this gives the same matches as one Matcher over the whole document, at a cost
+    of a few patterns per start token instead of every pattern at every token.  Matches are
+    returned sorted by (start, end, order the keys were added), the Matcher's own order for one
+    span matched by several keys.
     """
 
     def __init__(self, vocab) -> None:
@@ -47,9 +54,10 @@ class TriggerMatcher:
         self.phrases = PhraseMatcher(vocab, attr="LOWER")
         self.matcher = Matcher(vocab)
         self._rank: dict[int, int] = {}
-        self._starts: set[int] = set()  # lower-case orth ids a Matcher pattern can start with
-        self._window = 0  # the longest a Matcher pattern's match can be, in tokens
-        self._anywhere = False  # a pattern whose start or length is unbounded: run on the whole doc
+        # lower-case orth id of a start word -> (Matcher of the patterns that can start with it,
+        # the longest match of those patterns in tokens)
+        self._by_start: dict[int, tuple[Matcher, int]] = {}
+        self._anywhere = False  # a pattern whose start or length is unbounded: in self.matcher
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         self._rank.setdefault(self.vocab.strings.add(key), len(self._rank))
@@ -57,13 +65,16 @@ class TriggerMatcher:
         for pat in patterns:
             alts = _word_alternatives(pat)
             if alts is None or _product_size(alts) > MAX_PHRASES_PER_PATTERN:
-                rest.append(pat)
                 bounds = _start_words_and_length(pat)
                 if bounds is None:
+                    rest.append(pat)  # unbounded: run over the whole document
                     self._anywhere = True
-                else:
-                    self._starts.update(self.vocab.strings.add(w) for w in bounds[0])
-                    self._window = max(self._window, bounds[1])
+                    continue
+                for w in bounds[0]:
+                    wid = self.vocab.strings.add(w)
+                    m, width = self._by_start.get(wid) or (Matcher(self.vocab), 0)
+                    m.add(key, [pat])
+                    self._by_start[wid] = (m, max(width, bounds[1]))
             else:
                 phrases.extend(Doc(self.vocab, words=list(ws)) for ws in itertools.product(*alts))
         if phrases:
@@ -73,28 +84,17 @@ class TriggerMatcher:
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         found = set(self.phrases(doc))
-        if len(self.matcher):
-            if self._anywhere:
-                found.update(self.matcher(doc))
-            else:
-                for a, b in self._windows(doc):
-                    found.update((k, a + s, a + e) for k, s, e in self.matcher(doc[a:b]))
+        if self._anywhere:
+            found.update(self.matcher(doc))
+        by_start, n = self._by_start, len(doc)
+        if by_start:
+            for i, lower in enumerate(doc.to_array("LOWER").tolist()):
+                group = by_start.get(lower)
+                if group is not None:
+                    m, width = group
+                    found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[m[0]]))
-
-
-    def _windows(self, doc) -> list[tuple[int, int]]:
-        """Merged token ranges [i, i + window) over the tokens a Matcher pattern can start at."""
-        starts, n, width = self._starts, len(doc), self._window
-        out: list[tuple[int, int]] = []
-        for i, lower in enumerate(doc.to_array("LOWER").tolist()):
-            if lower in starts:
-                end = min(n, i + width)
-                if out and i <= out[-1][1]:
-                    out[-1] = (out[-1][0], end)
-                else:
-                    out.append((i, end))
-        return out
 
 
 def _start_words_and_length(pattern: list[dict]) -> tuple[set[str], int] | None:
@@ -260,6 +260,7 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
         if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background", "aggregate")):
             moddata.append(data)
     nlp = spacy.blank("en")
+    nlp.max_length = MAX_TEXT_CHARS
     matcher = TriggerMatcher(nlp.vocab)
     specs: dict[str, TriggerSpec] = {}
     subtypes: dict[str, tuple[str, int]] = {}

@@ -1,0 +1,142 @@
+"""Word-gated patterns (scan.py) find exactly what the plain regular expressions find.
+
+Every gated pattern the annotators compile is checked against ``pattern.finditer`` on text
+built from the very vocabularies the gates are derived from (so that gates are exercised where
+they matter), on hand-written news sentences, and on real pages where ../shared is present.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from frontwatch import annotate, extract
+from frontwatch.modality import compile_phrases, phrase_regex
+from frontwatch.scan import GatedPattern, WordIndex, first_words
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def gated() -> dict[str, GatedPattern]:
+    res = annotate.load_resources(())
+    rules = extract.load_rules()
+    out = {"numbers": res.quantities.pattern, "dates": res.dates.pattern, "named actors": res.lexicon.named_re,
+           "generic actors": res.lexicon.generic_re, "countries": res.lexicon.country_re,
+           "claim verbs": rules.modality.claim_verb_re, "control keywords": rules.modality.control.keywords_re}
+    for name in ("list_re", "pre_re", "prefix_re", "facility_re", "slot_re", "world_region_re", "anaphor_re",
+                 "subject_re"):
+        out[name] = getattr(res.places, name)
+    return out
+
+
+def _same(gp: GatedPattern, text: str) -> None:
+    plain = [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text)]
+    assert [(m.span(), m.groupdict()) for m in gp.finditer(text)] == plain
+    assert [(m.span(), m.groupdict()) for m in gp.finditer(text, index=WordIndex.of(text))] == plain
+
+
+NEWS = [
+    "Between 12 and 15 October 2019, at least 23 civilians were killed in al-Bab, a town 30 km northeast "
+    "of Aleppo, the Syrian Observatory for Human Rights said.",
+    "On Saturday night, dozens of Houthi fighters attacked the Yemeni army's positions south of Marib city; "
+    "three soldiers died, according to the ministry.",
+    "The ISIS-held towns of Rawa and Anah, in western Anbar province, fell to Iraqi forces on Nov. 17.",
+    "Police in Maiduguri arrested twenty-one suspected Boko Haram members two days ago, officials told AFP.",
+    "Taliban insurgents stormed the Ghazni Provincial Police Headquarters early on Friday, killing 4 policemen "
+    "and wounding a dozen more.",
+    "FIGHTING CONTINUED IN THE EAST: the army said its troops had retaken Kharkiv oblast villages.",
+    "",
+    "-",
+    "al-",
+]
+
+
+def test_news_sentences(gated):
+    for text in NEWS:
+        for gp in gated.values():
+            _same(gp, text)
+
+
+def _vocabulary(gated: dict[str, GatedPattern]) -> list[str]:
+    words = set()
+    for gp in gated.values():
+        words |= set(gp.firsts or ())
+    return sorted(words)
+
+
+@pytest.fixture(scope="module")
+def vocab(gated) -> list[str]:
+    return _vocabulary(gated)
+
+
+_FILLER = ["the", "The", "of", "and", "in", "al", "-", "–", "'s", "’", ",", ".", ";", "\n", "  ", "2017", "12",
+           "3rd", "Iraqi", "forces", "killed", "town", "city", "province", "near", "north", "km", "said", "Monday",
+           "October", "Oct.", "held", "ISIS", "Mosul", "MOSUL", "x", "é", "İstanbul", "_"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_generated_text(gated, vocab, data):
+    pieces = data.draw(st.lists(st.one_of(st.sampled_from(vocab), st.sampled_from(_FILLER),
+                                          st.sampled_from(vocab).map(str.capitalize),
+                                          st.sampled_from(vocab).map(str.upper)), max_size=40))
+    seps = data.draw(st.lists(st.sampled_from([" ", "", "-", " ", ", ", "\n"]), min_size=len(pieces),
+                              max_size=len(pieces)))
+    text = "".join(p + s for p, s in zip(pieces, seps, strict=True))
+    for gp in gated.values():
+        _same(gp, text)
+
+
+def test_phrase_search_equals_one_regex_of_all_phrases():
+    """The modality cues split into word-led phrases (gated) and punctuation-led ones ("'ll")
+    find what one alternation of all of them finds, on every prefix of a cue-dense text."""
+    phrases = ["will", "'ll", "=may", "going to", "might", "-led", "is to", "would"]
+    ps = compile_phrases(phrases, "test")
+    one = re.compile(phrase_regex(phrases), re.IGNORECASE)
+    text = ("They'll go; it may rain in May 5 and he might - as is to be expected - say he would. "
+            "The US-led force will; WILL; will-power; May; may 3.")
+    for end in range(len(text) + 1):
+        a, b = ps.search(text[:end]), one.search(text[:end])
+        assert (a and (a.span(), a.group())) == (b and (b.span(), b.group())), text[:end]
+
+
+def test_window_matches_plain(gated):
+    """finditer(text, pos, endpos) is the plain finditer over the same window, lookarounds included."""
+    text = NEWS[0] + " " + NEWS[1]
+    gp = gated["claim verbs"]
+    for pos, endpos in ((0, len(text)), (5, 60), (len(NEWS[0]) + 1, len(text)), (10, 10)):
+        assert [m.span() for m in gp.finditer(text, pos, endpos)] == [m.span() for m in gp.pattern.finditer(text, pos, endpos)]
+
+
+def test_ungated_phrase_falls_back_to_plain_scan():
+    # A phrase starting with punctuation can start a match inside a word: no gate is possible.
+    assert first_words(["'ll", "will"]) is None
+    gp = GatedPattern(re.compile(r"'ll\b|(?<!\w)will\b"), first_words(["'ll", "will"]))
+    assert [m.group() for m in gp.finditer("we'll see; they will")] == ["'ll", "will"]
+
+
+def test_joiner_at_end_of_text_is_no_candidate():
+    gp = GatedPattern(re.compile(r"(?<!\w)[a-z]+-held"), frozenset(), joiners="-")
+    assert [m.group() for m in gp.finditer("rebel-held")] == ["rebel-held"]
+    assert list(gp.finditer("rebel")) == []
+    assert WordIndex.of("rebel").joined == {}
+
+
+def test_real_pages(gated):
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted((SHARED / "corpus" / "seeds").glob("*"))
+             if p.is_file()]
+    fakes = SHARED / "benchmarks" / "fakes" / "FA-KES-Dataset.csv"
+    if not texts or not fakes.exists():
+        pytest.skip("../shared (seed pages, FA-KES articles) is not beside the checkout")
+    csv.field_size_limit(10**8)
+    with fakes.open(encoding="utf-8", errors="replace", newline="") as fh:
+        texts += [" ".join(row.values()) for _, row in zip(range(300), csv.DictReader(fh), strict=False)]
+    for text in texts:
+        for gp in gated.values():
+            _same(gp, text)
