@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,3 +96,18 @@ def test_same_matches_on_random_word_salad(both, data):
     words = [w for c in chunks for w in c]
     caps = data.draw(st.lists(st.booleans(), min_size=len(words), max_size=len(words)))
     _same(plain, fast, " ".join(w.capitalize() if c else w for w, c in zip(words, caps, strict=True)))
+
+
+def test_text_over_a_million_characters_is_read():
+    """spaCy's default 1M-character guard is for its parser models; a long article (or a whole
+    CSV read as one text) must be tokenised and matched, not refused."""
+    from frontwatch import pipeline
+    from frontwatch.model import Page
+
+    body = "Markets were calm and schools reopened across the region on a quiet morning.\n\n" * 13_500
+    text = "Local news roundup\n\n" + body + "Gunmen killed 3 soldiers in Kandahar on Monday, police said.\n"
+    assert len(text) > 1_000_000
+    res = pipeline.load_resources(pipeline.RunOptions(inputs=(), out_dir=Path(".")))
+    docs = pipeline.process_page(Page(id="long", source="long.txt", format="txt", text=text), res)
+    events = [e for d in docs for e in d.events]
+    assert [e.fatalities for e in events] == [3]
