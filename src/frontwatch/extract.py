@@ -731,8 +731,9 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     # Protest cues count in the whole paragraph (a protest's outcome is often told in the next
     # sentence); a withdrawal/"without resistance" cue only in its own sentence.
     para_cues: dict[int, set[str]] = {}
-    for key, s, _e in rules.cue_matcher(sdoc):
-        para_cues.setdefault(text.count("\n\n", 0, sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
+    if any(h.spec.role == "protest" for h in hits):  # only a protest's sub-type reads these cues
+        for key, s, _e in rules.cue_matcher(sdoc):
+            para_cues.setdefault(text.count("\n\n", 0, sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
     transfer_sents = {h.sent.start for h in hits if h.spec.id.startswith("transfer.")}
 
     def cues_of(h: Hit) -> set[str]:

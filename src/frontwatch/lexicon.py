@@ -313,10 +313,10 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     )
 
 
-def find_countries(text: str, lex: Lexicon) -> list[CountryHit]:
-    """Every country name, alias or demonym in ``text``."""
+def find_countries(text: str, lex: Lexicon, index: WordIndex | None = None) -> list[CountryHit]:
+    """Every country name, alias or demonym in ``text`` (``index``: its WordIndex, if at hand)."""
     hits = []
-    for m in lex.country_re.finditer(text):
+    for m in lex.country_re.finditer(text, index=index):
         form = normalise(m.group(0))
         code = lex.country_by_form.get(form)
         if code is None:

@@ -335,18 +335,18 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon, index: WordIndex |
             s, e = c.start(which), c.end(which)
         if items:
             groups.append(_Group(m.start("name") if not m.group("dadj") else m.start("dadj"), end, PRI_SLOT, items))
-    for hit in _country_names(text, lex):
+    for hit in _country_names(text, lex, index):
         s, e, code = hit
         groups.append(_Group(s, e, PRI_COUNTRY, [_Item(s, e, text[s:e], "country", True, rule=f"country:{code}")]))
-    for m in res.world_region_re.finditer(text):
+    for m in res.world_region_re.finditer(text, index=index):
         groups.append(_Group(m.start(), m.end(), PRI_COUNTRY,
                              [_Item(m.start(), m.end(), m.group(0), "region", True, rule="world-region")]))
     return groups
 
 
-def _country_names(text: str, lex: Lexicon) -> list[tuple[int, int, str]]:
+def _country_names(text: str, lex: Lexicon, index: WordIndex | None = None) -> list[tuple[int, int, str]]:
     out = []
-    for m in lex.country_re.finditer(text):
+    for m in lex.country_re.finditer(text, index=index):
         form = normalise(m.group(0))
         code = lex.country_by_form.get(form)
         if code is None:
