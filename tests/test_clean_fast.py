@@ -1,0 +1,197 @@
+"""The cleaning stage's shortcuts give exactly what the slower documented calls give.
+
+* HTML: ``clean._extract_html`` runs only the metadata steps we use (title, site name, date) and
+  must agree with ``trafilatura.bare_extraction(with_metadata=True)`` on text and those fields;
+* text: spam patterns are searched one by one instead of as one alternation, and only in
+  lines holding one of the literals every match of the pattern contains;
+* the town -> country table of the annotator is cached in the data directory.
+
+The pages below are written for these tests (invented outlets, places and events).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from frontwatch import clean
+from frontwatch.annotate import _city_countries
+from frontwatch.furniture import SpamPattern, _needles, fold_case, is_spam, load_vocab
+
+LEDE = ("Artillery fire struck the eastern edge of Marwan town on Tuesday morning, killing four "
+        "farmers who were working near the river, according to a local council official.")
+SECOND = ("The official said the shells came from positions held by the Northern Brigade across the "
+          "valley, and that families had begun leaving the outlying villages by truck.")
+THIRD = ("A spokesman for the brigade denied firing at the town and blamed a rival militia for the "
+         "attack; neither account could be independently confirmed.")
+
+PAGES = {
+    # <title> with the site after a separator, OpenGraph site name, article:published_time
+    "og": ("<!doctype html><html><head><title>Shelling kills four farmers near Marwan | Valley Courier</title>"
+           '<meta property="og:site_name" content="Valley Courier">'
+           '<meta property="article:published_time" content="2021-03-09T08:30:00+00:00">'
+           '<meta property="article:tag" content="shelling">'
+           '<meta name="author" content="Samira Haddad">'
+           "</head><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article>"
+           "<h1>Shelling kills four farmers near Marwan</h1><p>{p1}</p><p>{p2}</p><p>{p3}</p></article>"
+           "<footer><a rel='license' href='https://creativecommons.org/licenses/by/4.0/'>CC BY</a></footer>"
+           "</body></html>"),
+    # JSON-LD only, canonical link, a byline the author extractor would look at
+    "jsonld": ("<html><head><title>Convoy ambushed on desert road</title>"
+               '<link rel="canonical" href="https://example-gazette.test/2020/07/14/convoy-ambushed">'
+               '<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle", '
+               '"headline": "Convoy ambushed on desert road", "datePublished": "2020-07-14", '
+               '"publisher": {{"@type": "Organization", "name": "Example Gazette"}}}}</script>'
+               "</head><body><div class='byline'>By Omar Said</div><main><p>{p1}</p><p>{p2}</p>"
+               "<p>{p3}</p></main><div class='tags'><a href='/tag/ambush/'>ambush</a></div></body></html>"),
+    # nothing but a title and a date in the text; no site name anywhere
+    "bare": ("<html><head><title>Two checkpoints change hands</title></head><body>"
+             "<p>Posted 2 February 2019</p><div><p>{p1}</p><p>{p2}</p><p>{p3}</p></div></body></html>"),
+    # lower-case Twitter site name, two h1 headings
+    "twitter": ("<html><head><title>Ceasefire holds in the north</title>"
+                '<meta name="twitter:site" content="@hillpost">'
+                "</head><body><h1>Menu</h1><h1>Ceasefire holds in the north</h1>"
+                "<p>{p1}</p><p>{p2}</p><p>{p3}</p></body></html>"),
+}
+
+
+def _full(html: str, url: str | None):
+    import trafilatura
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return trafilatura.bare_extraction(
+            html, url=url, fast=True, include_comments=False, include_tables=False,
+            with_metadata=True, date_extraction_params={"extensive_search": False},
+        )
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("url", [None, "https://news.example.test/a/b"])
+def test_html_shortcut_matches_trafilatura_with_metadata(name, url):
+    html = PAGES[name].format(p1=LEDE, p2=SECOND, p3=THIRD)
+    full = _full(html, url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = clean._extract_html(html, url)
+    assert full is not None and ours is not None
+    assert (ours.text, ours.title, ours.sitename, ours.date) == (full.text, full.title, full.sitename, full.date)
+    assert LEDE[:40] in ours.text
+
+
+def test_html_shortcut_fields_on_a_known_page():
+    html = PAGES["og"].format(p1=LEDE, p2=SECOND, p3=THIRD)
+    ours = clean._extract_html(html, None)
+    assert ours.sitename == "Valley Courier"
+    assert ours.date == "2021-03-09"
+    assert ours.title.startswith("Shelling kills four farmers")
+
+
+@pytest.mark.parametrize("html", ["", "<html></html>", "<p>one line</p>", "not markup at all"])
+def test_html_shortcut_gives_none_where_trafilatura_finds_nothing(html):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert (clean._extract_html(html, None) is None) == (_full(html, None) is None)
+
+
+# --- spam: patterns one by one, prefiltered by required literals == the old single alternation ------
+
+_SPAM_WORDS = ["I", "earn", "made", "$", "5", "per", "hour", "work", "from", "home", "jobs", "check", "my",
+               "profile", "for", "copy", "this", "link", "weekly", "payout", "forex", "signals", "viagra",
+               "full", "details", "here", "online-based", "job", "the", "army", "shelled", "Marwan", "\n",
+               # characters a case-insensitive regex equates with ASCII letters
+               "\u0130", "\u0131", "\u017f", "\u212a", "ſignals", "vıagra", "\u212aeep", "COPY THİS LINK"]
+# User patterns of shapes the built-in list lacks: flags turned off inside, repeats, look-arounds,
+# alternatives with nothing literal, a backreference.
+_USER_SPAM = [r"(?-i:ABC)def", r"(?:ab|cd)+xyz", r"a{2,}bcd", r"x(?=yzw)", r"(?!foo)bar baz", r"(hour|\d+)s? paid",
+              r"\$\d+", r"(sig)nals? \1", r"link|", r"[a-z]+ home", r"k\w{3}", r"s{2}ignals", r"(?:klmn)?xyz"]
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_vocab()
+
+
+@pytest.fixture(scope="module")
+def user_spam():
+    return [SpamPattern(re.compile(p, re.IGNORECASE), _needles(p, re.IGNORECASE)) for p in _USER_SPAM]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SPAM_WORDS + ["abc", "ABC", "DEF", "ab", "xyz", "aabcd", "yzw", "bar", "baz",
+                                               "foo", "sig", "kiss"]), max_size=14),
+       st.sampled_from([" ", "", "-"]), st.booleans())
+def test_prefiltered_spam_search_equals_plain_search(vocab, user_spam, words, sep, upper):
+    line = sep.join(words)
+    line = line.upper() if upper else line
+    folded = fold_case(line)
+    for sp in (*vocab.spam, *user_spam):
+        assert sp.search(line, folded) == (sp.pattern.search(line) is not None), sp.pattern.pattern
+    combined = re.compile("|".join(f"(?:{p.pattern.pattern})" for p in vocab.spam), re.IGNORECASE)
+    assert is_spam(vocab, line) == any(p.search(line, folded) for p in vocab.spam) == bool(combined.search(line))
+
+
+def test_needles_are_read_off_the_pattern():
+    assert _needles(r"weekly payouts?", re.IGNORECASE) == ("weekly payout",)
+    assert _needles(r"\b(viagra|forex signals)\b", re.IGNORECASE) == ("forex signals", "viagra")
+    assert _needles(r"(?:ab|cd)+xyz", re.IGNORECASE) == ("xyz",)
+    assert _needles(r"xyz(?:klmn)*", re.IGNORECASE) == ("xyz",)  # an optional part is not required
+    # nothing every match must contain (or too short to be worth it): no prefilter
+    for pattern in (r"link|", r"\$\d+", r"x(?=yzw)", r"[a-z]+ h", r"(a|bcd)e", r"(?:klmn)?xy"):
+        assert _needles(pattern, re.IGNORECASE) is None, pattern
+
+
+def test_case_folding_covers_every_character_regex_takes_for_an_ascii_letter():
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for letter in "abcdefghijklmnopqrstuvwxyz0123456789":
+        for m in re.finditer(re.escape(letter), everything, re.IGNORECASE):
+            assert letter in fold_case(m.group()), (letter, hex(ord(m.group())))
+
+
+def test_spam_line_is_a_comment_and_news_line_is_not(vocab):
+    units = clean._units("I made $ 450 a day working from home, check my profile for details\n"
+                         "The army shelled the outskirts of Marwan on Monday.")
+    for u in units:
+        clean._static(u, vocab)
+    assert units[0].rule == "spam"
+    assert units[1].rule != "spam"
+
+
+# --- the town -> country table cache --------------------------------------------------------------
+
+
+def test_city_table_is_cached_and_reused(tmp_path: Path):
+    built = _city_countries(tmp_path)
+    files = list(tmp_path.glob("city-countries-*.json"))
+    assert len(files) == 1
+    assert not list(tmp_path.glob("*.tmp"))  # written atomically, nothing left behind
+    assert json.loads(files[0].read_text(encoding="utf-8")) == dict(built)
+    # a second load reads the file: prove it by planting a marker in it
+    table = json.loads(files[0].read_text(encoding="utf-8"))
+    table["zz-test-town"] = "ZZ"
+    files[0].write_text(json.dumps(table), encoding="utf-8")
+    again = _city_countries(tmp_path)
+    assert again["zz-test-town"] == "ZZ"
+    assert {k: v for k, v in again.items() if k != "zz-test-town"} == dict(built)
+
+
+@pytest.mark.parametrize("garbage", ["", "{not json", "[1, 2]", '{"a": 1}'])
+def test_damaged_city_cache_is_rebuilt(tmp_path: Path, garbage: str):
+    built = _city_countries(tmp_path)
+    cache = next(tmp_path.glob("city-countries-*.json"))
+    cache.write_text(garbage, encoding="utf-8")
+    assert dict(_city_countries(tmp_path)) == dict(built)
+    assert json.loads(cache.read_text(encoding="utf-8")) == dict(built)  # and written again
+
+
+def test_unwritable_data_dir_still_gives_the_table(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    table = _city_countries(blocker / "sub")  # cannot create a folder under a file
+    assert table.get("baghdad") == "IQ"
