@@ -306,7 +306,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile", action="store_true", help="only profile the per-page stages")
     ap.add_argument("--results", type=Path, default=BENCH / "RESULTS.md")
     ap.add_argument("--resume", action="store_true",
-                    help="reuse the measurements of an interrupted run (WORKDIR/results.json)")
+                    help="reuse the measurements of an interrupted run (WORKDIR/results.json, and those of "
+                         "--only runs, WORKDIR/results-*.json)")
+    ap.add_argument("--only", default="",
+                    help="run only these steps (comma-separated keys: txt, spacy, html, trafilatura, fakes, "
+                         "synth_html, local1, local2, dask1, dask2, scaleN), saved to WORKDIR/results-KEYS.json; "
+                         "a later --resume run takes them in (e.g. the 100k run on the other core)")
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     txt = ensure_corpus(args.workdir, args.pages, "txt", args.seed)
@@ -343,8 +348,18 @@ def main(argv: list[str] | None = None) -> None:
                                                             workers=w, geocode=True)))
         for n in sorted({int(x) for x in args.scale.split(",") if x.strip()} - {args.pages}):
             steps.append((f"scale{n}", functools.partial(_scale_run, args, n)))
-    saved = args.workdir / "results.json"
+    only = {k.strip() for k in args.only.split(",") if k.strip()}
+    if only:
+        steps = [(k, step) for k, step in steps if k in only]
+        if not steps:
+            raise SystemExit(f"--only {args.only}: no such step (did --scale include the size?)")
+    saved = args.workdir / (f"results-{'-'.join(sorted(only))}.json" if only else "results.json")
     done: dict[str, dict] = json.loads(saved.read_text()) if args.resume and saved.exists() else {}
+    if args.resume and not only:
+        for extra in sorted(args.workdir.glob("results-*.json")):
+            for k, v in json.loads(extra.read_text()).items():
+                if not k.startswith("_"):
+                    done.setdefault(k, v)
     # The machine as it was when the measurements were taken (a resumed run re-renders old numbers).
     before = done.setdefault("_before", before)
     for key, step in steps:
@@ -363,9 +378,11 @@ def main(argv: list[str] | None = None) -> None:
             r[key] = result
         if "txt" in r:
             scale[args.pages] = r["txt"]
-        # Written after every measurement, so an interrupted run still leaves its numbers.
-        _save(args.results, render(r, scale, before, done.get("_after", machine()), cmd, args))
-    print(args.results.read_text(encoding="utf-8"))
+        # Written after every measurement, so an interrupted run still leaves its numbers (an
+        # --only run leaves RESULTS.md to the full run that takes its numbers in).
+        if not only:
+            _save(args.results, render(r, scale, before, done.get("_after", machine()), cmd, args))
+    print(json.dumps(done, indent=1) if only else args.results.read_text(encoding="utf-8"))
 
 
 def _scale_run(args, n: int) -> dict:
