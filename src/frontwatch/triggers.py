@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy
 import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -57,6 +58,7 @@ class TriggerMatcher:
         # lower-case orth id of a start word -> (Matcher of the patterns that can start with it,
         # the longest match of those patterns in tokens)
         self._by_start: dict[int, tuple[Matcher, int]] = {}
+        self._start_ids = numpy.zeros(0, dtype=numpy.uint64)  # the keys of _by_start, for numpy.isin
         self._anywhere = False  # a pattern whose start or length is unbounded: in self.matcher
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
@@ -77,6 +79,7 @@ class TriggerMatcher:
                     self._by_start[wid] = (m, max(width, bounds[1]))
             else:
                 phrases.extend(Doc(self.vocab, words=list(ws)) for ws in itertools.product(*alts))
+        self._start_ids = numpy.array(sorted(self._by_start), dtype=numpy.uint64)
         if phrases:
             self.phrases.add(key, phrases)
         if rest:
@@ -87,12 +90,12 @@ class TriggerMatcher:
         if self._anywhere:
             found.update(self.matcher(doc))
         by_start, n = self._by_start, len(doc)
-        if by_start:
-            for i, lower in enumerate(doc.to_array("LOWER").tolist()):
-                group = by_start.get(lower)
-                if group is not None:
-                    m, width = group
-                    found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
+        if by_start and n:
+            lowers = doc.to_array("LOWER")
+            # the tokens that are a start word, found in one vectorised pass
+            for i in numpy.flatnonzero(numpy.isin(lowers, self._start_ids)).tolist():
+                m, width = by_start[int(lowers[i])]
+                found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[m[0]]))
 
