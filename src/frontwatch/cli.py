@@ -191,14 +191,14 @@ def export(db, fmt, output) -> None:
     from . import export_geo
     from .store import Store
 
+    # Streamed from the database: memory does not grow with the corpus.
     with Store(Path(db)) as store:
         if fmt == "documents-jsonl":
-            n = exp.write_documents_jsonl(store.iter_documents(), Path(output))
+            n = exp.write_stored_documents_jsonl(store.iter_document_fields(exp.STORED_DOCUMENT_FIELDS), Path(output))
         else:
-            events = list(store.iter_corpus_events())
-            texts = {d.id: d.text for d in store.iter_documents()}
+            events = store.iter_corpus_events()
             if fmt == "acled-csv":
-                n = exp.write_acled_csv(events, Path(output), evidence_text=texts)
+                n = exp.write_acled_csv(events, Path(output), evidence_text=exp.DocumentLookup(store.documents_by_id))
             elif fmt == "geojson":
                 n = export_geo.write_events_geojson(events, Path(output))
             else:
@@ -212,6 +212,8 @@ def export(db, fmt, output) -> None:
 @click.option("--limit", default=200, show_default=True, help="At most this many events.")
 def events(db, explain, limit) -> None:
     """Print the events of a database as a table."""
+    from itertools import islice
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -220,8 +222,11 @@ def events(db, explain, limit) -> None:
     from .store import Store
 
     with Store(Path(db)) as store:
-        evs = list(store.iter_corpus_events())[:limit]
-        texts = {d.id: d.text for d in store.iter_documents()} if explain else {}
+        evs = list(islice(store.iter_corpus_events(), limit))
+        texts = {}
+        if explain:
+            found = store.documents_by_id({e.doc_id for e in evs})
+            texts = {i: d.text for i, d in found.items()}
     table = Table(show_lines=explain)
     for col in ("date", "type", "place", "actor 1", "actor 2", "fat.", "sources"):
         table.add_column(col)

@@ -27,16 +27,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 
-from .merge import (
-    PlaceNameRules,
-    corpus_span,
-    event_place_names,
-    exact_gazetteer_id,
-    load_place_name_rules,
-    year_in_span,
-)
+from .corpusdates import corpus_span, year_in_span
+from .merge import PlaceNameRules, event_place_names, exact_gazetteer_id, load_place_name_rules
 from .model import ControlChange, ControlState, Document, Event, Location, PlaceMention
 
 # ACLED sub-event types that change who holds a place; the captor is actor1 in each.
@@ -109,11 +104,81 @@ def control_timeline(
     sorted by (place, date, events after statements). ``events`` are usually the merged corpus
     events; ``docs`` give the statements (``doc.control``) and sentence texts. ``locate`` (for
     instance a closure over ``geocode_place`` and the gazetteer) places statements that no
-    event shares a name with; without it such places are keyed by name and have no point."""
+    event shares a name with; without it such places are keyed by name and have no point.
+
+    The in-memory form: a streaming caller reads each article once with
+    :func:`statement_evidence` and then calls :func:`build_timeline`."""
     rules = rules or load_place_name_rules()
     docs = list(docs)
     by_id = {d.id: d for d in docs}
-    events = [e for e in events if e.sub_event_type in TERRITORY_SUB_TYPES and e.event_date and e.actor1]
+    span = corpus_span(docs)
+    statements = [s for doc in docs for s in statement_evidence(doc, span, rules, locate)]
+    return build_timeline(events, statements, rules, lambda e: event_sentence(e, by_id.get(e.doc_id)))
+
+
+def is_territory_event(e: Event) -> bool:
+    """Whether ``e`` is evidence of control: a dated territory event with a captor."""
+    return e.sub_event_type in TERRITORY_SUB_TYPES and bool(e.event_date) and bool(e.actor1)
+
+
+def event_sentence(e: Event, doc: Document | None) -> str:
+    """The evidence sentence of a territory event, as kept with its change (``doc``: the
+    article with the event's ``doc_id``)."""
+    sent = e.evidence.sentence if e.evidence else None
+    return _sentence(doc, sent.start, sent.end) if sent else ""
+
+
+@dataclass(slots=True)
+class StatementEvidence:
+    """A control statement read out of its article: the change it makes, waiting for the
+    timeline to key its place (``names``: its name key; ``location``: where ``locate`` put it)."""
+
+    names: list[str]
+    location: Location | None
+    change: ControlChange
+
+
+def statement_evidence(
+    doc: Document,
+    span: tuple[date, date] | None,
+    rules: PlaceNameRules,
+    locate: Callable[[PlaceMention, Document], Location | None] | None = None,
+) -> list[StatementEvidence]:
+    """The dated control statements of one article (``span``: the corpus's publication span,
+    see ``merge.corpus_span``).  ``locate`` is called for each, in order."""
+    out = []
+    for st in doc.control:
+        sent = st.evidence.sentence
+        when = _statement_date(doc, sent.start, sent.end, st.evidence.date, span)
+        if when is None or not st.controller:
+            continue
+        loc = locate(st.place, doc) if locate is not None else None
+        out.append(StatementEvidence(
+            names=[rules.key(st.place.name, st.place.descriptor)],
+            location=loc,
+            change=ControlChange(
+                place_key="",
+                place=(loc.name if loc is not None and loc.name else "") or st.place.name,
+                date=when,
+                controller=st.controller,
+                kind="statement",
+                evidence=_sentence(doc, sent.start, sent.end),
+                doc_id=doc.id,
+            ),
+        ))
+    return out
+
+
+def build_timeline(
+    events: Iterable[Event],
+    statements: Iterable[StatementEvidence],
+    rules: PlaceNameRules,
+    sentence: Callable[[Event], str],
+) -> list[ControlChange]:
+    """The timeline (see :func:`control_timeline`) from the corpus events (only territory
+    events are read), the statements in corpus order, and ``sentence(event)``, the evidence
+    sentence of a territory event."""
+    events = [e for e in events if is_territory_event(e)]
     memo: dict = {}
 
     # Names that point at exactly one located place, so that unlocated mentions can join it.
@@ -143,47 +208,29 @@ def control_timeline(
         # Not located exactly: keyed by name, drawn at the geocoder's approximate point if any.
         return (f"name:{names[0]}", pt) if names else ("", None)
 
-    span = corpus_span(docs)
     out: list[ControlChange] = []
     for e in events:
         key, pt = resolve(event_place_names(e, rules, memo), e.location)
         if not key:
             continue
-        doc = by_id.get(e.doc_id)
-        sent = e.evidence.sentence if e.evidence else None
         out.append(ControlChange(
             place_key=key,
             place=_display_name(e),
             date=e.event_date,  # type: ignore[arg-type]
             controller=e.actor1,
             kind="event",
-            evidence=_sentence(doc, sent.start, sent.end) if sent else "",
+            evidence=sentence(e),
             doc_id=e.doc_id,
             latitude=pt[0] if pt else None,
             longitude=pt[1] if pt else None,
             event_id=e.event_id,
         ))
-    for doc in docs:
-        for st in doc.control:
-            sent = st.evidence.sentence
-            when = _statement_date(doc, sent.start, sent.end, st.evidence.date, span)
-            if when is None or not st.controller:
-                continue
-            loc = locate(st.place, doc) if locate is not None else None
-            key, pt = resolve([rules.key(st.place.name, st.place.descriptor)], loc)
-            if not key:
-                continue
-            out.append(ControlChange(
-                place_key=key,
-                place=(loc.name if loc is not None and loc.name else "") or st.place.name,
-                date=when,
-                controller=st.controller,
-                kind="statement",
-                evidence=_sentence(doc, sent.start, sent.end),
-                doc_id=doc.id,
-                latitude=pt[0] if pt else None,
-                longitude=pt[1] if pt else None,
-            ))
+    for st in statements:
+        key, pt = resolve(st.names, st.location)
+        if not key:
+            continue
+        out.append(replace(st.change, place_key=key, latitude=pt[0] if pt else None,
+                           longitude=pt[1] if pt else None))
     # A place named first by a statement and later located through an event keeps one name.
     names: dict[str, str] = {}
     for c in sorted(out, key=lambda c: (_KIND_RANK[c.kind] == 0, c.date)):

@@ -3,6 +3,11 @@
 Column names follow ACLED's export so that existing ACLED tooling reads the file; frontwatch
 adds four columns of its own at the end (``source_documents``, ``evidence``, ``claimed_by``,
 ``confidence``) so that every row can be traced back to the words it came from.
+
+Every writer streams: records are written as they come, and an article's text (for the
+``evidence`` column) is fetched by id through a bounded :class:`DocumentLookup`, never held for
+the whole corpus.  The LRU is hand-written (a dozen lines over ``OrderedDict``) because
+``functools.lru_cache`` cannot fetch a batch of missing keys in one query.
 """
 
 from __future__ import annotations
@@ -10,9 +15,12 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
+from itertools import islice
 from pathlib import Path
+from typing import Any, TextIO
 
 import pycountry
 
@@ -29,6 +37,15 @@ ACLED_COLUMNS = (
 MAX_LIST_ITEM_CHARS = 300
 FRONTWATCH_COLUMNS = ("source_documents", "evidence", "claimed_by", "confidence")
 CSV_COLUMNS = ACLED_COLUMNS + FRONTWATCH_COLUMNS
+# Events are exported in chunks of this many: the articles a chunk quotes are fetched in one
+# query, and a chunk is small enough (a few MB of events) to keep memory flat at any corpus size.
+EXPORT_CHUNK_EVENTS = 1000
+# Articles kept by a DocumentLookup beyond the current chunk's (~3 kB of text each on news; a
+# few MB): rows are in date order, so consecutive chunks mostly quote the same recent articles.
+LOOKUP_CAPACITY = 2000
+# The stored document fields ``documents.jsonl`` needs (see ``stored_document_record``).
+STORED_DOCUMENT_FIELDS = ("url", "title", "outlet", "published", "published_source", "text", "segments",
+                          "page_text", "source", "format")
 
 
 def document_record(doc: Document) -> dict:
@@ -51,15 +68,119 @@ def document_record(doc: Document) -> dict:
     }
 
 
+def stored_document_record(stored: Mapping[str, Any]) -> dict:
+    """:func:`document_record` built from a stored document's JSON fields
+    (``Store.iter_document_fields(STORED_DOCUMENT_FIELDS)``) without rebuilding the
+    ``Document``: the store keeps dates as ISO strings and enums as their values, which is what
+    the record holds, so the same object comes out at a tenth of the cost."""
+    page_text = stored["page_text"] or ""
+    return {
+        "id": stored["id"],
+        "url": stored["url"],
+        "title": stored["title"],
+        "outlet": stored["outlet"],
+        "published": stored["published"] or None,
+        "published_source": stored["published_source"] or "none",
+        "body": stored["text"] or "",
+        "segments": [
+            {"kind": s["kind"], "start": s["start"], "end": s["end"], "rule": s.get("rule", ""),
+             "text": page_text[s["start"] : s["end"]]}
+            for s in stored["segments"] or ()
+        ],
+        "source": stored["source"] or "",
+        "format": stored["format"] or "txt",
+    }
+
+
 def write_documents_jsonl(docs: Iterable[Document], path: Path) -> int:
     """Write one JSON object per article; returns how many were written."""
+    return _write_jsonl((document_record(doc) for doc in docs), path)
+
+
+def write_stored_documents_jsonl(stored: Iterable[Mapping[str, Any]], path: Path) -> int:
+    """``documents.jsonl`` from stored document fields (see :func:`stored_document_record`),
+    e.g. ``store.iter_document_fields(STORED_DOCUMENT_FIELDS)``; returns how many were written."""
+    return _write_jsonl((stored_document_record(d) for d in stored), path)
+
+
+def _write_jsonl(records: Iterable[dict], path: Path) -> int:
+    # One encoder for the file: json.dumps(obj, ensure_ascii=False) builds one per call.
+    encode = json.JSONEncoder(ensure_ascii=False).encode
     n = 0
     with open(path, "w", encoding="utf-8") as f:
-        for doc in docs:
-            f.write(json.dumps(document_record(doc), ensure_ascii=False))
+        for rec in records:
+            f.write(encode(rec))
             f.write("\n")
             n += 1
     return n
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last one shorter)."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class DocumentLookup:
+    """Articles by id for the exports, from a fetch function (e.g. ``Store.documents_by_id``)
+    with a bounded LRU, or from documents already in memory.
+
+    ``prefetch(ids)`` fetches the missing ones of a batch in one call and keeps them until the
+    batch is done; ``get(id)`` answers one (fetching it alone if it was not prefetched).
+    Memory is bounded by ``capacity`` plus the largest batch.
+    """
+
+    def __init__(self, fetch: Callable[[list[str]], Mapping[str, Document]],
+                 capacity: int = LOOKUP_CAPACITY) -> None:
+        self._fetch = fetch
+        self._capacity = capacity
+        self._cache: OrderedDict[str, Document | None] = OrderedDict()
+        self._fixed: dict[str, Document] | None = None
+
+    @classmethod
+    def from_documents(cls, docs: Iterable[Document]) -> DocumentLookup:
+        """A lookup over documents in memory (the last of each id wins, as in a dict)."""
+        lookup = cls(lambda ids: {})
+        lookup._fixed = {d.id: d for d in docs}
+        return lookup
+
+    def __len__(self) -> int:
+        """Distinct ids held (for in-memory documents: all of them)."""
+        return len(self._fixed) if self._fixed is not None else len(self._cache)
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Make sure every one of ``ids`` is at hand (absent ones are remembered as absent)."""
+        if self._fixed is not None:
+            return
+        cache = self._cache
+        wanted = list(dict.fromkeys(ids))
+        missing = []
+        for doc_id in wanted:
+            if doc_id in cache:
+                cache.move_to_end(doc_id)
+            else:
+                missing.append(doc_id)
+        if missing:
+            found = self._fetch(missing)
+            for doc_id in missing:
+                cache[doc_id] = found.get(doc_id)
+        # The batch sits at the end: evicting from the front never drops one of it.
+        while len(cache) > max(self._capacity, len(wanted)):
+            cache.popitem(last=False)
+
+    def get(self, doc_id: str) -> Document | None:
+        """The article ``doc_id``, or None if there is none."""
+        if self._fixed is not None:
+            return self._fixed.get(doc_id)
+        if doc_id not in self._cache:
+            self.prefetch((doc_id,))
+        return self._cache[doc_id]
+
+    def text(self, doc_id: str) -> str | None:
+        """The article's text, or None if there is no such article."""
+        doc = self.get(doc_id)
+        return doc.text if doc is not None else None
 
 
 def _country_name(alpha2: str | None) -> str:
@@ -100,8 +221,11 @@ def row_order(event: Event) -> tuple:
     return (d is None, d or date.min, prec, event.event_id.rstrip("0123456789"), num)
 
 
-def event_row(event: Event, timestamp: int) -> dict[str, object]:
-    """One ACLED-style CSV row for an event (empty strings for unknown values)."""
+def event_row(event: Event, timestamp: int, countries: dict[str, str] | None = None) -> dict[str, object]:
+    """One ACLED-style CSV row for an event (empty strings for unknown values).
+
+    ``countries`` is an optional memo of country names by ISO code that the caller keeps for a
+    whole export (looking a name up in pycountry costs more than the rest of the row)."""
     loc = event.location
     d = event.event_date
     ev = event.evidence
@@ -112,7 +236,24 @@ def event_row(event: Event, timestamp: int) -> dict[str, object]:
     notes = event.notes
     if date_note:
         notes = f"{notes} [{date_note}]".strip()
-    country = (loc.country if loc and loc.country else "") or ""
+    if loc is not None:
+        country = loc.country or ""
+        if len(country) == 2:
+            if countries is None:
+                country = _country_name(country)
+            elif (name := countries.get(country)) is not None:
+                country = name
+            else:
+                country = countries[country] = _country_name(country)
+        iso: object = loc.iso if loc.iso is not None else ""
+        admin1, admin2, admin3 = loc.admin1 or "", loc.admin2 or "", loc.admin3 or ""
+        lat = f"{loc.latitude:.5f}" if loc.latitude is not None else ""
+        lon = f"{loc.longitude:.5f}" if loc.longitude is not None else ""
+        geo_precision: object = loc.geo_precision or ""
+    else:
+        country = admin1 = admin2 = admin3 = lat = lon = ""
+        iso = geo_precision = ""
+    interaction = event.interaction
     return {
         "event_id_cnty": event.event_id,
         "event_date": d.isoformat() if d else "",
@@ -126,16 +267,16 @@ def event_row(event: Event, timestamp: int) -> dict[str, object]:
         "actor2": event.actor2,
         "assoc_actor_2": event.assoc_actor_2,
         "inter2": event.inter2 if event.inter2 is not None else "",
-        "interaction": event.interaction if event.interaction is not None else "",
-        "iso": loc.iso if loc and loc.iso is not None else "",
-        "country": country if len(country) != 2 else _country_name(country),
-        "admin1": (loc.admin1 if loc else "") or "",
-        "admin2": (loc.admin2 if loc else "") or "",
-        "admin3": (loc.admin3 if loc else "") or "",
+        "interaction": interaction if interaction is not None else "",
+        "iso": iso,
+        "country": country,
+        "admin1": admin1,
+        "admin2": admin2,
+        "admin3": admin3,
         "location": location_name(event),
-        "latitude": f"{loc.latitude:.5f}" if loc and loc.latitude is not None else "",
-        "longitude": f"{loc.longitude:.5f}" if loc and loc.longitude is not None else "",
-        "geo_precision": (loc.geo_precision if loc and loc.geo_precision else "") or "",
+        "latitude": lat,
+        "longitude": lon,
+        "geo_precision": geo_precision,
         "source": "; ".join(dict.fromkeys(s for s in event.sources if s)),
         "source_scale": event.source_scale,
         "notes": notes,
@@ -166,24 +307,46 @@ def evidence_sentence(event: Event, text: str) -> str:
     return sent
 
 
-def write_acled_csv(events: Iterable[Event], path: Path, *, evidence_text: dict[str, str] | None = None) -> int:
+class AcledCsvWriter:
+    """``events.csv`` written row by row: the header at once, then one row per :meth:`write`.
+
+    ``texts`` gives an article's text by id (``DocumentLookup.text``, ``dict.get``) so that the
+    ``evidence`` column carries the sentence itself rather than only its offsets.
+    """
+
+    def __init__(self, f: TextIO, texts: Callable[[str], str | None] | None = None) -> None:
+        self._writer = csv.writer(f)  # the dialect csv.DictWriter used: excel, CRLF rows
+        self._writer.writerow(CSV_COLUMNS)
+        self._texts = texts
+        self.count = 0
+
+    def write(self, event: Event, row: dict[str, object]) -> None:
+        """Write ``row`` (from :func:`event_row`; its ``evidence`` is replaced by the sentence)."""
+        if self._texts is not None and event.evidence is not None:
+            text = self._texts(event.doc_id)
+            if text is not None:
+                row["evidence"] = evidence_sentence(event, text)
+        self._writer.writerow([row[k] for k in CSV_COLUMNS])
+        self.count += 1
+
+
+def write_acled_csv(events: Iterable[Event], path: Path, *,
+                    evidence_text: Mapping[str, str] | DocumentLookup | None = None) -> int:
     """Write events as an ACLED-style CSV (header always written); returns the row count.
 
-    ``evidence_text`` maps a document id to its text, so that the ``evidence`` column carries the
-    sentence itself rather than only its offsets.
+    ``evidence_text`` maps a document id to its text (a dict, or a :class:`DocumentLookup` that
+    fetches articles chunk by chunk), so that the ``evidence`` column carries the sentence itself
+    rather than only its offsets.  ``events`` is read once, as it comes.
     """
     ts = int(time.time())
-    n = 0
+    lookup = evidence_text if isinstance(evidence_text, DocumentLookup) else None
+    texts = lookup.text if lookup is not None else (evidence_text.get if evidence_text is not None else None)
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        w.writeheader()
-        for e in events:
-            row = event_row(e, ts)
-            if evidence_text is not None and e.evidence is not None:
-                text = evidence_text.get(e.doc_id)
-                if text is not None:
-                    row["evidence"] = evidence_sentence(e, text)
-            w.writerow(row)
-            n += 1
-    return n
-
+        w = AcledCsvWriter(f, texts)
+        countries: dict[str, str] = {}
+        for chunk in chunked(events, EXPORT_CHUNK_EVENTS):
+            if lookup is not None:
+                lookup.prefetch(e.doc_id for e in chunk)
+            for e in chunk:
+                w.write(e, event_row(e, ts, countries))
+    return w.count

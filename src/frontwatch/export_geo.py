@@ -3,6 +3,9 @@
 The columns are the ACLED-style CSV's (``export.CSV_COLUMNS``, values from ``export.event_row``)
 so that the three formats say the same thing; Parquet adds types (dates as date32, coordinates
 as float64, counts as nullable int32) so that pandas, DuckDB or R read them without parsing.
+
+Both event writers stream: GeoJSON features are written one by one (the same bytes as dumping
+the whole FeatureCollection), Parquet rows go out in row groups of ``PARQUET_BATCH_ROWS``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -21,24 +25,34 @@ from .model import ControlState, Event
 
 _INT_COLUMNS = ("year", "time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision", "fatalities")
 _FLOAT_COLUMNS = ("latitude", "longitude", "confidence")
+_STR_COLUMNS = tuple(k for k in export.CSV_COLUMNS
+                     if k not in _INT_COLUMNS and k not in _FLOAT_COLUMNS and k not in ("event_date", "timestamp"))
 # frontwatch's own merge counts, after the CSV columns.
 EXTRA_COLUMNS = ("source_count", "outlet_count", "fatalities_low", "fatalities_high")
+# Rows per Parquet row group: large enough for good compression and fast scans, small enough
+# that the pending rows stay a few tens of MB at any corpus size.
+PARQUET_BATCH_ROWS = 20_000
+# How json.dumps(FeatureCollection) writes it (default separators), cut around the features.
+_GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
+_GEOJSON_SEP = ", "
+_GEOJSON_TAIL = "]}"
 
 
-def _typed(row: dict[str, object], e: Event) -> dict[str, object]:
-    """A CSV row with numbers as numbers and unknowns as None (not "")."""
-    out: dict[str, object] = {}
-    for k in export.CSV_COLUMNS:
-        v = row.get(k, "")
-        if k == "event_date":
-            out[k] = e.event_date
-        elif k in _INT_COLUMNS:
-            out[k] = int(v) if v not in ("", None) else None
-        elif k in _FLOAT_COLUMNS:
-            out[k] = float(v) if v not in ("", None) else None
-        elif k == "timestamp":
-            out[k] = int(v)  # type: ignore[arg-type]
-        else:
+def typed_row(row: dict[str, object], e: Event) -> dict[str, object]:
+    """A CSV row (from ``export.event_row``, evidence as offsets) with numbers as numbers and
+    unknowns as None (not ""), then the merge counts (``EXTRA_COLUMNS``)."""
+    out = dict(row)  # event_row's keys are CSV_COLUMNS, in order
+    out["event_date"] = e.event_date
+    for k in _INT_COLUMNS:
+        v = out[k]
+        out[k] = int(v) if v not in ("", None) else None  # type: ignore[call-overload]
+    for k in _FLOAT_COLUMNS:
+        v = out[k]
+        out[k] = float(v) if v not in ("", None) else None  # type: ignore[arg-type]
+    out["timestamp"] = int(out["timestamp"])  # type: ignore[call-overload]
+    for k in _STR_COLUMNS:
+        v = out[k]
+        if type(v) is not str:
             out[k] = "" if v is None else str(v)
     if e.location is not None and e.location.latitude is not None:
         out["latitude"], out["longitude"] = e.location.latitude, e.location.longitude  # full precision
@@ -50,31 +64,74 @@ def _typed(row: dict[str, object], e: Event) -> dict[str, object]:
     return out
 
 
+_typed = typed_row  # the name before the exports streamed
+
+
+def _feature(e: Event, props: dict[str, object]) -> dict | None:
+    """The GeoJSON Feature of a located event (None if it has no point); takes ``props``
+    (a :func:`typed_row`) over, writing its date as ISO text."""
+    loc = e.location
+    if loc is None or loc.latitude is None or loc.longitude is None:
+        return None
+    props["event_date"] = e.event_date.isoformat() if e.event_date else None
+    return {
+        "type": "Feature",
+        "id": e.event_id or None,
+        "geometry": {"type": "Point", "coordinates": [loc.longitude, loc.latitude]},
+        "properties": props,
+    }
+
+
 def events_geojson(events: Iterable[Event]) -> dict:
     """RFC 7946 FeatureCollection: one Point ([longitude, latitude]) per located event, its
     properties the ACLED columns (numbers typed, unknowns null). Unlocated events are left out."""
     ts = int(time.time())
     feats = []
     for e in events:
-        loc = e.location
-        if loc is None or loc.latitude is None or loc.longitude is None:
-            continue
-        props = _typed(export.event_row(e, ts), e)
-        props["event_date"] = e.event_date.isoformat() if e.event_date else None
-        feats.append({
-            "type": "Feature",
-            "id": e.event_id or None,
-            "geometry": {"type": "Point", "coordinates": [loc.longitude, loc.latitude]},
-            "properties": props,
-        })
+        f = _feature(e, typed_row(export.event_row(e, ts), e))
+        if f is not None:
+            feats.append(f)
     return {"type": "FeatureCollection", "features": feats}
+
+
+class GeoJsonEventWriter:
+    """``events.geojson`` written feature by feature (a context manager): the same bytes as
+    ``json.dumps(events_geojson(events), ensure_ascii=False)``, without the collection in memory."""
+
+    def __init__(self, path: Path) -> None:
+        self._f = open(path, "w", encoding="utf-8")  # noqa: SIM115 — closed by __exit__
+        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._f.write(_GEOJSON_HEAD)
+        self.count = 0
+
+    def add(self, e: Event, props: dict[str, object]) -> None:
+        """Write the event if it is located; ``props`` (its :func:`typed_row`) is taken over."""
+        f = _feature(e, props)
+        if f is None:
+            return
+        if self.count:
+            self._f.write(_GEOJSON_SEP)
+        self._f.write(self._encode(f))
+        self.count += 1
+
+    def __enter__(self) -> GeoJsonEventWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self._f.write(_GEOJSON_TAIL)
+        self._f.close()
 
 
 def write_events_geojson(events: Iterable[Event], path: Path) -> int:
     """Write located events as GeoJSON; returns the number of features written."""
-    fc = events_geojson(events)
-    Path(path).write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    return len(fc["features"])
+    ts = int(time.time())
+    countries: dict[str, str] = {}
+    with GeoJsonEventWriter(path) as w:
+        for e in events:
+            w.add(e, typed_row(export.event_row(e, ts, countries), e))
+    return w.count
 
 
 def write_control_geojson(states: Iterable[ControlState], path: Path) -> int:
@@ -102,17 +159,53 @@ def parquet_schema() -> pa.Schema:
     return pa.schema(fields)
 
 
+class ParquetEventWriter:
+    """``events.parquet`` written in row groups of ``PARQUET_BATCH_ROWS`` (a context manager);
+    schema :func:`parquet_schema`."""
+
+    def __init__(self, path: Path) -> None:
+        self._schema = parquet_schema()
+        self._writer = pq.ParquetWriter(path, self._schema)
+        self._cols: dict[str, list] = {f.name: [] for f in self._schema}
+        self._pending = 0
+        self.count = 0
+
+    def add(self, row: dict[str, object]) -> None:
+        """Add one event's :func:`typed_row` (read at once: the caller may reuse it after)."""
+        for k, col in self._cols.items():
+            col.append(row[k])
+        self._pending += 1
+        self.count += 1
+        if self._pending >= PARQUET_BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        schema = self._schema
+        arrays = [pa.array(v, type=schema.field(k).type) for k, v in self._cols.items()]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+        for col in self._cols.values():
+            col.clear()
+        self._pending = 0
+
+    def __enter__(self) -> ParquetEventWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if exc_type is None:
+                self._flush()
+        finally:
+            self._writer.close()
+
+
 def write_events_parquet(events: Iterable[Event], path: Path) -> int:
     """Write events as a Parquet table (schema: :func:`parquet_schema`); returns the row count."""
     ts = int(time.time())
-    schema = parquet_schema()
-    cols: dict[str, list] = {f.name: [] for f in schema}
-    n = 0
-    for e in events:
-        row = _typed(export.event_row(e, ts), e)
-        for k in cols:
-            cols[k].append(row.get(k))
-        n += 1
-    table = pa.table({k: pa.array(v, type=schema.field(k).type) for k, v in cols.items()}, schema=schema)
-    pq.write_table(table, path)
-    return n
+    countries: dict[str, str] = {}
+    with ParquetEventWriter(path) as w:
+        for e in events:
+            w.add(typed_row(export.event_row(e, ts, countries), e))
+    return w.count

@@ -37,16 +37,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .errors import ConfigError, InputError
-from .names import index_keys, normalise, skeleton, variant_keys
+from .names import fold, index_keys, normalise, skeleton, variant_keys
 
 # Bump when the schema or the way the bundled world is built changes: the cache file name
 # carries it, so an upgraded frontwatch builds a fresh index instead of misreading an old one.
 GAZETTEER_VERSION = 5
 BATCH_ROWS = 20_000  # rows per transaction when streaming a dump
 CANDIDATE_CACHE_SIZE = 20_000  # names whose candidates a Gazetteer keeps for the run
+# Strings whose normalise()/fold() a Gazetteer keeps for the run: the same place names and
+# descriptors come back in every article, and both functions are pure.
+NAME_MEMO_SIZE = 100_000
 SIMILAR_BLOCK_LIMIT = 5_000  # keys read for one skeleton, or from one prefix block (fuzzy tier)
 SKELETON_MIN_SIMILARITY = 80.0  # rapidfuzz ratio of normalised keys, skeleton tier
 FUZZY_MIN_SIMILARITY = 88.0  # rapidfuzz ratio, last-resort fuzzy tier
@@ -398,6 +401,11 @@ class Gazetteer:
     countries: dict[str, CountryInfo]
     _cache: dict[str, list[Candidate]] = field(default_factory=dict)  # per instance, per run
     lookups: int = 0
+    _keys: dict[str, str] = field(default_factory=dict)  # name → normalise(name), for the run
+    _folds: dict[str, str] = field(default_factory=dict)  # text → fold(text), for the run
+    # What callers derive from a name's candidates alone (the geocoder's name-only ranking
+    # features), by caller's key; emptied with the candidate cache, whose lists it refers to.
+    derived: dict[object, object] = field(default_factory=dict)
 
     def __enter__(self) -> Gazetteer:
         return self
@@ -407,6 +415,24 @@ class Gazetteer:
 
     def close(self) -> None:
         self.conn.close()
+
+    def key(self, name: str) -> str:
+        """``normalise(name)``, computed once per distinct name for the run."""
+        k = self._keys.get(name)
+        if k is None:
+            if len(self._keys) >= NAME_MEMO_SIZE:
+                self._keys.clear()  # bounded, like the candidate cache
+            k = self._keys[name] = normalise(name)
+        return k
+
+    def fold(self, text: str) -> str:
+        """``names.fold(text)``, computed once per distinct text for the run."""
+        f = self._folds.get(text)
+        if f is None:
+            if len(self._folds) >= NAME_MEMO_SIZE:
+                self._folds.clear()
+            f = self._folds[text] = fold(text)
+        return f
 
     def _rows(self, where: str, args: Sequence, order_limit: str = "") -> list[tuple[GazEntry, str, str, int]]:
         out = []
@@ -426,8 +452,12 @@ class Gazetteer:
         for layer, s in enumerate(self.schemas):
             keep: dict[int, tuple[float, str]] = {}
             q = f"SELECT n.key, n.rid FROM {s}.names n WHERE {where} LIMIT {SIMILAR_BLOCK_LIMIT}"
-            for k, rid in self.conn.execute(q, args):
-                sim = fuzz.ratio(key, k, score_cutoff=cutoff)
+            rows = self.conn.execute(q, args).fetchall()
+            # rapidfuzz scores the whole block in C and hands back only the keys that pass, in
+            # block order (a Python loop of fuzz.ratio calls was most of a cold lookup's time).
+            for k, sim, i in process.extract_iter(key, [r[0] for r in rows], scorer=fuzz.ratio,
+                                                  score_cutoff=cutoff):
+                rid = rows[i][1]
                 if sim and sim > keep.get(rid, (0.0, ""))[0]:
                     keep[rid] = (sim, k)
             for rid, (sim, k) in keep.items():
@@ -444,7 +474,7 @@ class Gazetteer:
         One candidate per place (the best-matching alias), per-run files shadowing user files
         shadowing the world for the same id.
         """
-        key = normalise(name)
+        key = self.key(name)
         if not key:
             return []
         hit = self._cache.get(key)
@@ -475,6 +505,7 @@ class Gazetteer:
         out = list(best.values())
         if len(self._cache) >= CANDIDATE_CACHE_SIZE:
             self._cache.clear()  # bounded: a run naming very many places must not grow without end
+            self.derived.clear()
         self._cache[key] = out
         return out
 

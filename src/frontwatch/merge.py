@@ -1,13 +1,16 @@
-"""Corpus stage: dates that only the corpus can give, and one event from many reports.
+"""Corpus stage: one event from many reports.
 
-Two functions, both over the whole corpus rather than one article:
-
-* :func:`infer_corpus_dates` gives a year to the year-less dates of an undated article
-  ("On October 26 ...") from dated articles that report the same events.
 * :func:`merge_events` turns the events of all articles into corpus events in ACLED's unit
   (day, place, sub-type): every report of one capture becomes one event that lists all its
   source documents and outlets, keeps each source's evidence and fatality figure, and gets a
   stable ``event_id_cnty`` (ISO3 + running number).
+* The dates that only the corpus can give (``infer_corpus_dates``) live in corpusdates.py and
+  are importable from here as before.
+
+Clustering reads only a compact :class:`MergeKey` per event (``cluster_keys``); the ids and the
+exports' row order come from the keys too (``plan_merged``); only then is each merged event
+built from its members' full reports (``build_merged``), so that the streaming pipeline
+(corpus.py) holds keys, not events.
 
 Hand-written because it is domain logic (which differences between two reports still mean
 the same event); the generic parts come from libraries (pycountry for ISO codes, PyYAML for
@@ -23,7 +26,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
@@ -32,7 +35,7 @@ import pycountry
 
 from . import yamlio
 from .errors import ConfigError
-from .model import DateSource, Document, Event, Location
+from .model import Document, Event, Location
 
 # Two located points closer than this are one place when both are exact (geo_precision 1)
 # and come from different articles (transliterations that the gazetteer did not unify).
@@ -43,16 +46,21 @@ SAME_NAME_MAX_KM = 50.0
 # Two dated reports are compatible when their days differ by at most the sum of both halves:
 # two day-precise reports of one capture must agree on the day, as ACLED's unit is the day.
 DATE_SLACK_DAYS = {1: 0, 2: 3, 3: 15}
-# A year taken from the corpus is applied to the other year-less dates of the same article
-# choosing the year that puts them nearest the matched date (an article spans weeks, not years).
 EARTH_RADIUS_KM = 6371.0
-# A year-less date that no dated article shares takes the year of the corpus's publication span
-# when exactly one year puts it within this many days of the span: a corpus is collected about
-# one period of a war, and news reports events of the last weeks.
-CORPUS_SPAN_SLACK_DAYS = 45
-# Fallback year: four-digit years stated in the article (1900-2099), not parts of longer numbers.
-_YEAR_RE = re.compile(r"(?<![\d.,/:-])((?:19|20)\d\d)(?![\d%]|[.,]\d)")
 _APOSTROPHES = "'`\u2018\u2019\u02bc\u02bb\u02be\u02bf\u00b4"
+
+# The corpus-dates step lives in corpusdates.py (it uses this module's place keys); its names are
+# still importable from here, as they were, without an import cycle.
+_DATES_NAMES = frozenset({"infer_corpus_dates", "corpus_span", "year_in_span", "CorpusDates",
+                          "has_undated_events", "wanted_keys", "CORPUS_SPAN_SLACK_DAYS"})
+
+
+def __getattr__(name: str):
+    if name in _DATES_NAMES:
+        from . import corpusdates
+
+        return getattr(corpusdates, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -178,216 +186,84 @@ def place_identity(event: Event, rules: PlaceNameRules) -> str:
     return ""
 
 
-# --------------------------------------------------------------------------- corpus dates
-
-
-def _undated(e: Event) -> bool:
-    return e.event_date is None and e.date_month is not None and e.date_day is not None
-
-
-def _safe_date(y: int, m: int, d: int) -> date | None:
-    try:
-        return date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _nearest(anchor: date, m: int, d: int) -> date | None:
-    cands = [x for y in (anchor.year - 1, anchor.year, anchor.year + 1) if (x := _safe_date(y, m, d))]
-    return min(cands, key=lambda x: (abs((x - anchor).days), x)) if cands else None
-
-
-def corpus_span(docs: Iterable[Document]) -> tuple[date, date] | None:
-    """First and last publication date of the corpus's dated articles (not counting dates that
-    were themselves inferred from the corpus)."""
-    published = [d.published for d in docs if d.published is not None and d.published_source != DateSource.CORPUS]
-    return (min(published), max(published)) if published else None
-
-
-def year_in_span(span: tuple[date, date] | None, month: int, day: int) -> date | None:
-    """The one date with this month and day within ``CORPUS_SPAN_SLACK_DAYS`` of the span of
-    the corpus's publication dates; None when there is none or more than one (a corpus that
-    covers years cannot say which)."""
-    if span is None:
-        return None
-    lo = span[0] - timedelta(days=CORPUS_SPAN_SLACK_DAYS)
-    hi = span[1] + timedelta(days=CORPUS_SPAN_SLACK_DAYS)
-    cands = [d for y in range(lo.year, hi.year + 1) if (d := _safe_date(y, month, day)) and lo <= d <= hi]
-    return cands[0] if len(cands) == 1 else None
-
-
-def _latest_stated_year(doc: Document) -> int | None:
-    years = [dm.value.year for dm in doc.dates if dm.value is not None]
-    years += [int(m.group(1)) for m in _YEAR_RE.finditer(doc.text)]
-    return max(years) if years else None
-
-
-def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None) -> None:
-    """Give a year to year-less event dates from dated articles that report the same events.
-
-    An event with ``date_month``/``date_day`` but no ``event_date`` matches a dated event of
-    another document with the same place (gazetteer id or name key), month and day — the same
-    sub-type first, any sub-type second. The year voted by most matches (latest on a tie) dates
-    the matched events, and the article's other year-less dates take the year that puts them
-    nearest the matched day. Articles dated this way serve others in turn (repeated until no
-    change). Then, as fallbacks: the year that puts the date within ``CORPUS_SPAN_SLACK_DAYS``
-    of the span of the corpus's publication dates, when exactly one year does (a corpus that
-    covers several years gives none) — before the article's own latest stated year, because
-    background years ("held since 2014") are common in war reporting — then that stated year;
-    else the event stays undated with ``date_reason`` saying why.
-
-    An article with no publication date then gets years for the year-less dates it states
-    itself ("On October 25", even where no event was taken from that sentence): the year nearest
-    its corpus-dated events when it has some, else the one year that puts the date within
-    ``CORPUS_SPAN_SLACK_DAYS`` of the corpus's publication span (none when several fit). Its
-    ``published`` becomes the latest of those stated dates and its corpus-dated event dates,
-    with ``published_source = CORPUS``: a report is published on or after the latest day it
-    states or reports, and news within a day or so of it, so that day is both a careful lower
-    bound and the best estimate (a date announced for the future would push it late; such
-    forward dates are rare in the past-tense reporting this is for). The stated date mentions
-    keep their new values, so statements of control in those sentences are dated. Event dates
-    resolved relative to publication ("on Saturday", "yesterday") are not recomputed here: the
-    extractor left them unresolved, and re-deriving them needs the extraction stage again.
-    """
-    rules = rules or load_place_name_rules()
-    index: dict[tuple, Counter[tuple[int, str]]] = defaultdict(Counter)
-
-    def add_dated(doc: Document) -> None:
-        for e in doc.events:
-            if e.event_date is None:
-                continue
-            d = e.event_date
-            for pk in _place_keys(e, rules):
-                index[(e.sub_event_type, pk, d.month, d.day)][(d.year, doc.id)] += 1
-                index[("", pk, d.month, d.day)][(d.year, doc.id)] += 1
-
-    pending = [doc for doc in docs if any(_undated(e) for e in doc.events)]
-    for doc in docs:
-        add_dated(doc)
-    corpus_dated: set[str] = set()
-    progress = True
-    while progress and pending:
-        progress = False
-        still = []
-        for doc in pending:
-            if _date_from_corpus(doc, index, rules):
-                corpus_dated.add(doc.id)
-                add_dated(doc)
-                progress = True
-            else:
-                still.append(doc)
-        pending = still
-    span = corpus_span(docs)
-    for doc in pending:
-        year = _latest_stated_year(doc)
-        for e in doc.events:
-            if not _undated(e):
-                continue
-            assert e.date_month is not None and e.date_day is not None
-            in_span = year_in_span(span, e.date_month, e.date_day)
-            d = _safe_date(year, e.date_month, e.date_day) if year else None
-            if in_span is not None:
-                e.event_date = in_span
-                corpus_dated.add(doc.id)
-                e.date_reason = f"year from the corpus's dated span ({span[0].isoformat()}..{span[1].isoformat()})"  # type: ignore[index]
-            elif d is not None:
-                e.event_date = d
-                e.date_reason = f"year from the article's latest stated date ({year})"
-            else:
-                e.date_reason = "no year: no dated article reports the same event and the article states no year"
-    for doc in docs:
-        if doc.published is None:
-            _date_undated_article(doc, span, doc.id in corpus_dated)
-
-
-def _date_undated_article(doc: Document, span: tuple[date, date] | None, corpus_dated: bool) -> None:
-    """Give an article without a publication date its year-less stated dates' years and a
-    publication date from the corpus (see :func:`infer_corpus_dates`)."""
-    event_dates = [e.event_date for e in doc.events if e.event_date is not None] if corpus_dated else []
-    anchor = max(event_dates) if event_dates else None
-    stated: list[date] = []
-    for dm in doc.dates:
-        if dm.value is not None or not dm.month or not dm.day:
-            continue
-        if anchor is not None:
-            # The article's events were matched to dated reports: its other dates are near them.
-            d, why = _nearest(anchor, dm.month, dm.day), f"year from the article's corpus-dated events ({anchor.isoformat()})"
-        else:
-            d = year_in_span(span, dm.month, dm.day)
-            why = f"year from the corpus's dated span ({span[0].isoformat()}..{span[1].isoformat()})" if span else ""
-        if d is not None:
-            dm.value, dm.reason = d, why
-            if dm.precision == 1:
-                stated.append(d)
-    dates = event_dates + stated
-    if dates:
-        # Reporting is published on or after the latest day it states or reports (and news
-        # within a day or so of it): a careful lower bound and the best single estimate.
-        doc.published = max(dates)
-        doc.published_source = DateSource.CORPUS
-
-
-def _place_keys(e: Event, rules: PlaceNameRules) -> list[str]:
-    keys = [f"n:{n}" for n in sorted(event_place_names(e, rules))]
-    if exact_gazetteer_id(e.location):
-        keys.append(f"g:{exact_gazetteer_id(e.location)}")
-    return keys
-
-
-def _date_from_corpus(doc: Document, index: dict, rules: PlaceNameRules) -> bool:
-    """Date ``doc``'s year-less events from ``index``; True when a match was found."""
-    matched: dict[int, tuple[date, str]] = {}  # event position -> (date, doc id it came from)
-    votes: Counter[int] = Counter()
-    for i, e in enumerate(doc.events):
-        if not _undated(e):
-            continue
-        for tier in (e.sub_event_type, ""):
-            hits: Counter[tuple[int, str]] = Counter()
-            for pk in _place_keys(e, rules):
-                for (year, other), n in index.get((tier, pk, e.date_month, e.date_day), {}).items():
-                    if other != doc.id:
-                        hits[(year, other)] += n
-            if hits:
-                (year, other), _ = max(hits.items(), key=lambda kv: (kv[1], kv[0][0], kv[0][1]))
-                d = _safe_date(year, e.date_month, e.date_day)  # type: ignore[arg-type]
-                if d is not None:
-                    matched[i] = (d, other)
-                    votes[year] += 1
-                break
-    if not votes:
-        return False
-    year = max(votes.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    anchors = [(d, other) for d, other in matched.values() if d.year == year]
-    anchor, anchor_doc = max(anchors)
-    for i, e in enumerate(doc.events):
-        if not _undated(e):
-            continue
-        if i in matched and matched[i][0].year == year:
-            e.event_date, src = matched[i]
-            e.date_reason = f"year from corpus: {src}"
-        else:
-            e.event_date = _nearest(anchor, e.date_month, e.date_day)  # type: ignore[arg-type]
-            e.date_reason = f"year from corpus: {anchor_doc} (same article's matched date {anchor.isoformat()})"
-    return True
-
-
 # --------------------------------------------------------------------------- merging
 
 
 @dataclass(slots=True)
-class _Member:
-    event: Event
-    doc: Document | None
+class MergeKey:
+    """What clustering needs of one event, and no more: a corpus's events are clustered as these
+    compact keys, and each merged event is then built from its members' full records, loaded a
+    cluster at a time (see :func:`merge_events` for the rules)."""
+
+    sub: str  # sub_event_type
+    prec: int  # time_precision, 1 when unknown
+    day: int  # _day_key: ordinal day, or a negative code of the year-less (month, day)
+    month: int | None  # date_month
+    mday: int | None  # date_day
+    doc: int  # the document's number in the run (two events of one article: same number)
+    doc_id: str
+    start: int  # evidence sentence start (an order key)
     names: frozenset[str]
-    gaz: str | None
+    gaz: str | None  # exact gazetteer id
     point: tuple[float, float] | None
     exact: bool  # geo_precision 1: the point is the place itself
+    geo_prec: int  # location.geo_precision, 9 when unknown (an order key)
+    confidence: float
+    loc_name: str  # the location's name ("" without one): names the merged event for its id
+    place_name: str
+    iso3: str | None  # the country of its own location, None when the location gives none
+
+
+def merge_key(e: Event, doc: int, rules: PlaceNameRules, memo: dict) -> MergeKey:
+    """The compact key of event ``e`` of the document numbered ``doc``.  ``memo`` is a dict the
+    caller keeps for the run (name keys, name sets and countries repeat across the corpus)."""
+    loc = e.location
+    pt = (loc.latitude, loc.longitude) if loc and loc.latitude is not None and loc.longitude is not None else None
+    names = event_place_names(e, rules, memo)
+    # Values that repeat across the corpus (a place's name set and point, a day, a confidence)
+    # are shared, one object each: a key then costs little more than its own slots.
+    names = memo.setdefault(("names", names), names)
+    if pt is not None:
+        pt = memo.setdefault(("point", pt), pt)
+    day = _day_key(e)
+    return MergeKey(
+        sub=e.sub_event_type, prec=_precision(e), day=memo.setdefault(("day", day), day),
+        month=e.date_month, mday=e.date_day,
+        doc=doc, doc_id=e.doc_id, start=e.evidence.sentence.start if e.evidence else 0,
+        names=names, gaz=exact_gazetteer_id(loc), point=pt, exact=bool(loc and loc.geo_precision == 1 and pt),
+        geo_prec=(loc.geo_precision or 9) if loc else 9,
+        confidence=memo.setdefault(("confidence", e.confidence), e.confidence),
+        loc_name=loc.name if loc else "", place_name=e.place.name if e.place else "",
+        iso3=_location_iso3(loc, memo),
+    )
 
 
 @dataclass(slots=True)
-class _Cluster:
-    anchor: _Member
-    members: list[_Member] = field(default_factory=list)
+class SourceReport:
+    """One source's event with what merging reads of its article (outlet, hash, ids, and the
+    evidence sentence and number as the article wrote them), so that a merged event can be built
+    without the articles themselves."""
+
+    event: Event
+    doc_id: str  # the article's id (its events carry it too)
+    page_id: str
+    outlet: str | None
+    content_hash: str
+    sentence: str  # the evidence sentence, lower-cased, whitespace normalised ("" without one)
+    number: str  # the fatality number's words ("" without one)
+
+    @property
+    def located(self) -> bool:
+        loc = self.event.location
+        return loc is not None and loc.latitude is not None and loc.longitude is not None
+
+
+def source_report(e: Event, doc: Document) -> SourceReport:
+    """``e`` of ``doc`` as merging reads it."""
+    ev = e.evidence
+    sentence = " ".join(ev.sentence.of(doc.text).lower().split()) if ev is not None else ""
+    number = " ".join(ev.number.of(doc.text).split())[:80] if ev is not None and ev.number is not None else ""
+    return SourceReport(e, doc.id, doc.page_id, doc.outlet, doc.content_hash, sentence, number)
 
 
 def _precision(e: Event) -> int:
@@ -409,22 +285,22 @@ def _cell(lat: float, lon: float, size_deg: float) -> tuple[int, int]:
     return (math.floor(lat / size_deg), math.floor(lon / size_deg))
 
 
-def _same_place(a: _Member, b: _Member, distance_km: float) -> bool:
+def _same_place(a: MergeKey, b: MergeKey, distance_km: float) -> bool:
     dist = haversine_km(*a.point, *b.point) if a.point and b.point else None
     if a.names & b.names:
         return dist is None or dist <= SAME_NAME_MAX_KM
-    if a.doc is b.doc or a.event.doc_id == b.event.doc_id:
+    if a.doc == b.doc or a.doc_id == b.doc_id:
         return False  # one article naming two places means two places
     if a.gaz and a.gaz == b.gaz and a.exact and b.exact:
         return True
     return dist is not None and a.exact and b.exact and dist <= distance_km
 
 
-def _same_time(a: Event, b: Event) -> bool:
-    if a.event_date is not None and b.event_date is not None:
-        return abs((a.event_date - b.event_date).days) <= _slack(a) + _slack(b)
-    if a.event_date is None and b.event_date is None:
-        return (a.date_month, a.date_day) == (b.date_month, b.date_day)
+def _same_time(a: MergeKey, b: MergeKey) -> bool:
+    if a.day > 0 and b.day > 0:
+        return abs(a.day - b.day) <= DATE_SLACK_DAYS[a.prec] + DATE_SLACK_DAYS[b.prec]
+    if a.day <= 0 and b.day <= 0:
+        return (a.month, a.mday) == (b.month, b.mday)
     return False
 
 
@@ -447,31 +323,36 @@ def merge_events(
     ``source_documents``, ``sources`` (outlets), ``source_count`` (independent reports: reposts
     count once), ``outlet_count``, ``evidence_all``, ``fatalities_by_source`` and merged
     fatalities (best = lowest figure, ACLED's conservative choice; low/high = the range).
+
+    The in-memory form of the corpus stage: ``cluster_keys``, ``plan_merged`` and
+    ``build_merged`` are its steps, which the streaming pipeline runs over the store.
     """
     rules = rules or load_place_name_rules()
-    size_deg = distance_km / 111.0
-    members: list[_Member] = []
     memo: dict = {}
-    for doc in docs:
+    keys: list[MergeKey] = []
+    reports: list[SourceReport] = []
+    for n, doc in enumerate(docs):
         for e in doc.events:
-            loc = e.location
-            pt = (loc.latitude, loc.longitude) if loc and loc.latitude is not None and loc.longitude is not None else None
-            members.append(
-                _Member(
-                    e, doc, event_place_names(e, rules, memo), exact_gazetteer_id(loc), pt,
-                    bool(loc and loc.geo_precision == 1 and pt),
-                )
-            )
-    members.sort(
-        key=lambda m: (
-            m.event.sub_event_type, _precision(m.event), _day_key(m.event), m.event.doc_id,
-            m.event.evidence.sentence.start if m.event.evidence else 0,
-        )
-    )
-    clusters: list[_Cluster] = []
-    index: dict[tuple, list[int]] = defaultdict(list)
+            keys.append(merge_key(e, n, rules, memo))
+            reports.append(source_report(e, doc))
+    clusters = cluster_keys(keys, distance_km)
+    plan = plan_merged(keys, clusters, {d.id: d.country for d in docs})
+    merged = [build_merged([reports[i] for i in p.members], p.event_id) for p in plan]
+    merged.sort(key=lambda e: _id_sort_key(e))
+    return merged
 
-    def keys_of(m: _Member, lookup: bool) -> list[tuple]:
+
+def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM) -> list[list[int]]:
+    """Greedy clustering of events (as keys, in corpus order) into corpus events: each cluster
+    is the list of its members' positions in ``keys``, anchor first, in the order they joined."""
+    size_deg = distance_km / 111.0
+    order = sorted(range(len(keys)), key=lambda i: (
+        keys[i].sub, keys[i].prec, keys[i].day, keys[i].doc_id, keys[i].start))
+    clusters: list[list[int]] = []
+    index: dict[tuple, list[int]] = defaultdict(list)
+    sub = None
+
+    def keys_of(m: MergeKey, lookup: bool) -> list[tuple]:
         ks: list[tuple] = [("n", n) for n in m.names]
         if m.gaz:
             ks.append(("g", m.gaz))
@@ -485,111 +366,186 @@ def merge_events(
                 ks.append(("c", ci, cj))
         return ks
 
-    for m in members:
-        e = m.event
-        dk = _day_key(e)
+    for i in order:
+        m = keys[i]
+        if m.sub != sub:
+            # Blocks are per sub-type and the keys come sorted by it: the last sub-type's block
+            # is never looked up again, so its index is dropped (memory stays per sub-type).
+            index.clear()
+            sub = m.sub
+        dk = m.day
+        slack = DATE_SLACK_DAYS[m.prec]
         # Anchors were sorted first, so they are at least as precise: 2 * own slack covers both.
-        days = range(dk - 2 * _slack(e), dk + 2 * _slack(e) + 1) if dk > 0 else (dk,)
+        days = range(dk - 2 * slack, dk + 2 * slack + 1) if dk > 0 else (dk,)
         cand: set[int] = set()
         for k in keys_of(m, lookup=True):
             for d in days:
-                cand.update(index.get((e.sub_event_type, d, k), ()))
+                cand.update(index.get((d, k), ()))
         best: tuple | None = None
         for ci in cand:
             c = clusters[ci]
-            if not _same_time(c.anchor.event, e):
+            anchor = keys[c[0]]
+            if not _same_time(anchor, m):
                 continue
-            if not any(_same_place(m, o, distance_km) for o in c.members):
+            if not any(_same_place(m, keys[o], distance_km) for o in c):
                 continue
-            if any(o.event.doc_id == e.doc_id and not (o.names & m.names) for o in c.members):
+            if any(keys[o].doc_id == m.doc_id and not (keys[o].names & m.names) for o in c):
                 continue  # the article distinguishes this place from one already in the cluster
-            gap = abs(dk - _day_key(c.anchor.event))
+            gap = abs(dk - anchor.day)
             if best is None or (gap, ci) < best:
                 best = (gap, ci)
         if best is None:
-            clusters.append(_Cluster(anchor=m, members=[m]))
+            clusters.append([i])
             ci = len(clusters) - 1
         else:
             ci = best[1]
-            clusters[ci].members.append(m)
-        anchor_day = _day_key(clusters[ci].anchor.event)
+            clusters[ci].append(i)
+        anchor_day = keys[clusters[ci][0]].day
         for k in keys_of(m, lookup=False):
-            lst = index[(e.sub_event_type, anchor_day, k)]
+            lst = index[(anchor_day, k)]
             if not lst or lst[-1] != ci:
                 lst.append(ci)
-
-    clusters = _attach_undated(clusters, distance_km)
-    merged = [_merge_cluster(c) for c in clusters]
-    assign_event_ids(merged, {d.id: d for d in docs})
-    merged.sort(key=lambda e: _id_sort_key(e))
-    return merged
+    index.clear()
+    return _attach_undated(keys, clusters, distance_km)
 
 
-def _attach_undated(clusters: list[_Cluster], distance_km: float) -> list[_Cluster]:
+def _attach_undated(keys: list[MergeKey], clusters: list[list[int]], distance_km: float) -> list[list[int]]:
     """An event with no date at all ("after the army took X", told in passing) joins the dated
     event of the same sub-type and place when exactly one exists: it is that event retold.
     With none, or several (which one?), it stays on its own, undated."""
     dated_by_key: dict[tuple, set[int]] = defaultdict(set)
     for ci, c in enumerate(clusters):
-        if c.anchor.event.event_date is None:
+        if keys[c[0]].day <= 0:
             continue
-        for m in c.members:
+        for i in c:
+            m = keys[i]
             for n in m.names:
-                dated_by_key[(m.event.sub_event_type, "n", n)].add(ci)
+                dated_by_key[(m.sub, "n", n)].add(ci)
             if m.gaz:
-                dated_by_key[(m.event.sub_event_type, "g", m.gaz)].add(ci)
+                dated_by_key[(m.sub, "g", m.gaz)].add(ci)
     absorbed: set[int] = set()
     for ci, c in enumerate(clusters):
-        a = c.anchor.event
-        if a.event_date is not None or a.date_month is not None:
+        a = keys[c[0]]
+        if a.day > 0 or a.month is not None:
             continue
-        sub = a.sub_event_type
         cand: set[int] = set()
-        for m in c.members:
+        for i in c:
+            m = keys[i]
             for n in m.names:
-                cand |= dated_by_key.get((sub, "n", n), set())
+                cand |= dated_by_key.get((a.sub, "n", n), set())
             if m.gaz:
-                cand |= dated_by_key.get((sub, "g", m.gaz), set())
+                cand |= dated_by_key.get((a.sub, "g", m.gaz), set())
         fits = [t for t in sorted(cand)
-                if any(_same_place(m, o, distance_km) for m in c.members for o in clusters[t].members)]
+                if any(_same_place(keys[m], keys[o], distance_km) for m in c for o in clusters[t])]
         if len(fits) == 1:
-            clusters[fits[0]].members.extend(c.members)
+            clusters[fits[0]].extend(c)
             absorbed.add(ci)
     return [c for ci, c in enumerate(clusters) if ci not in absorbed]
 
 
-def _norm_outlet(o: str | None) -> str:
-    return re.sub(r"[^0-9a-z]+", "", (o or "").lower())
+@dataclass(slots=True)
+class MergedPlan:
+    """One corpus event before it is built: its members (positions of their keys, the primary
+    report first) and its ``event_id`` (``iso3`` + ``number``)."""
+
+    members: list[int]
+    iso3: str
+    number: int = 0
+    id_rank: int = 0  # position in event-id order (the order ``merge_events`` returns)
+
+    @property
+    def event_id(self) -> str:
+        return f"{self.iso3}{self.number}"
 
 
-def _evidence_text(m: _Member) -> str:
-    if m.doc is None or m.event.evidence is None:
-        return ""
-    return " ".join(m.event.evidence.sentence.of(m.doc.text).lower().split())
+# The ordinal of date.max: undated events sort after every dated one, as in ``_id_sort_key``.
+_NO_DAY = date.max.toordinal()
 
 
-def _report_groups(ms: list[_Member]) -> list[list[_Member]]:
+def _member_order(m: MergeKey) -> tuple:
+    # The primary report first: most precise date, located, most precise place, most confident.
+    return (m.prec, m.point is None, m.geo_prec, -m.confidence, m.doc_id, m.start)
+
+
+def _location_key(keys: list[MergeKey], members: list[int]) -> MergeKey:
+    """The member whose location the merged event takes: the primary's if it has a point,
+    else the first located member's, else the primary's (see ``build_merged``)."""
+    p = keys[members[0]]
+    if p.point is not None:
+        return p
+    return next((keys[i] for i in members if keys[i].point is not None), p)
+
+
+def plan_merged(keys: list[MergeKey], clusters: list[list[int]],
+                doc_countries: dict[str, str | None]) -> list[MergedPlan]:
+    """Order each cluster's members (in place), number the corpus events (see
+    :func:`assign_event_ids`) and return them in the exports' row order (``export.row_order``)
+    — all from the compact keys, so that the full merged events can be built one at a time, in
+    the order they are written.  ``doc_countries`` maps each document id to its article
+    country (the fallback country).  Days are compared as ordinals, which order as the dates do."""
+    shared: dict = {}
+    plans: list[MergedPlan] = []
+    id_keys: list[tuple] = []
+    for c in clusters:
+        c.sort(key=lambda i: _member_order(keys[i]))
+        p = keys[c[0]]
+        loc_key = _location_key(keys, c)
+        where = loc_key.loc_name or p.place_name
+        lower = shared.get(where)
+        if lower is None:
+            lower = shared[where] = where.lower()
+        iso3 = loc_key.iso3
+        if iso3 is None:
+            country = doc_countries.get(p.doc_id)
+            iso3 = shared.get(("country", country))
+            if iso3 is None:
+                iso3 = shared[("country", country)] = _country_iso3(country)
+        id_keys.append((p.day if p.day > 0 else _NO_DAY, p.month or 13, p.mday or 32, lower, p.sub, p.doc_id, p.start))
+        plans.append(MergedPlan(c, iso3))
+    order = sorted(range(len(plans)), key=id_keys.__getitem__)
+    del id_keys
+    counters: Counter[str] = Counter()
+    for rank, i in enumerate(order):
+        plan = plans[i]
+        plan.id_rank = rank
+        counters[plan.iso3] += 1
+        plan.number = counters[plan.iso3]
+    del order
+
+    def row_key(plan: MergedPlan) -> tuple:
+        day = keys[plan.members[0]].day
+        return (day <= 0, max(day, 0), _location_key(keys, plan.members).geo_prec, plan.iso3, plan.number)
+
+    plans.sort(key=row_key)
+    return plans
+
+
+def _report_groups(ms: list[SourceReport]) -> list[list[SourceReport]]:
     """Group members into independent reports: reposts of one article count once."""
-    groups: list[list[_Member]] = []
+    groups: list[list[SourceReport]] = []
     for m in ms:
         for g in groups:
             o = g[0]
             if m.event.doc_id in {x.event.doc_id for x in g}:
                 g.append(m)
                 break
-            if not (m.doc and o.doc and m.doc.outlet and o.doc.outlet):
+            if not (m.outlet and o.outlet):
                 continue
-            if m.doc.outlet != o.doc.outlet and _norm_outlet(m.doc.outlet) != _norm_outlet(o.doc.outlet):
+            if m.outlet != o.outlet and _norm_outlet(m.outlet) != _norm_outlet(o.outlet):
                 continue
-            same_hash = bool(m.doc.content_hash) and m.doc.content_hash == o.doc.content_hash
-            same_sentence = bool(_evidence_text(m)) and _evidence_text(m) == _evidence_text(o)
-            repost_part = m.doc.id != m.doc.page_id or o.doc.id != o.doc.page_id
+            same_hash = bool(m.content_hash) and m.content_hash == o.content_hash
+            same_sentence = bool(m.sentence) and m.sentence == o.sentence
+            repost_part = m.doc_id != m.page_id or o.doc_id != o.page_id
             if same_hash or same_sentence or repost_part:
                 g.append(m)
                 break
         else:
             groups.append([m])
     return groups
+
+
+def _norm_outlet(o: str | None) -> str:
+    return re.sub(r"[^0-9a-z]+", "", (o or "").lower())
 
 
 def _join_unique(values: Iterable[str], exclude: Iterable[str] = ()) -> str:
@@ -599,19 +555,12 @@ def _join_unique(values: Iterable[str], exclude: Iterable[str] = ()) -> str:
     return "; ".join(seen)
 
 
-def _merge_cluster(c: _Cluster) -> Event:
-    ms = sorted(
-        c.members,
-        key=lambda m: (
-            _precision(m.event), m.point is None,
-            m.event.location.geo_precision or 9 if m.event.location else 9,
-            -m.event.confidence, m.event.doc_id,
-            m.event.evidence.sentence.start if m.event.evidence else 0,
-        ),
-    )
+def build_merged(ms: list[SourceReport], event_id: str = "") -> Event:
+    """One corpus event from its members' reports, primary report first (see
+    :func:`plan_merged`)."""
     p = ms[0].event
-    located = [m for m in ms if m.point is not None]
-    location = p.location if ms[0].point is not None or not located else located[0].event.location
+    located = [m for m in ms if m.located]
+    location = p.location if ms[0].located or not located else located[0].event.location
     groups = _report_groups(ms)
 
     source_documents = list(dict.fromkeys(m.event.doc_id for m in ms))
@@ -619,9 +568,9 @@ def _merge_cluster(c: _Cluster) -> Event:
     for m in ms:
         if m.event.evidence is not None:
             evidence_all.setdefault(m.event.doc_id, m.event.evidence)
-    outlets = list(dict.fromkeys(m.doc.outlet for m in ms if m.doc and m.doc.outlet))
+    outlets = list(dict.fromkeys(m.outlet for m in ms if m.outlet))
     outlet_keys = {_norm_outlet(o) for o in outlets}
-    no_outlet_groups = sum(1 for g in groups if not any(m.doc and m.doc.outlet for m in g))
+    no_outlet_groups = sum(1 for g in groups if not any(m.outlet for m in g))
 
     a1 = p.actor1
     a2 = p.actor2
@@ -642,7 +591,7 @@ def _merge_cluster(c: _Cluster) -> Event:
         by_source[label] = fe.fatalities  # type: ignore[assignment]
         lows.append(fe.fatalities_low if fe.fatalities_low is not None else fe.fatalities)  # type: ignore[arg-type]
         highs.append(fe.fatalities_high if fe.fatalities_high is not None else fe.fatalities)  # type: ignore[arg-type]
-        words = _number_text(fm)
+        words = fm.number
         said.append(f"{label} reported {words} ({fe.fatalities})" if words and words != str(fe.fatalities) else f"{label} reported {fe.fatalities}")
     for m in ms:  # a single source may already carry per-source figures from an earlier merge
         for k, v in m.event.fatalities_by_source.items():
@@ -653,7 +602,7 @@ def _merge_cluster(c: _Cluster) -> Event:
 
     return replace(
         p,
-        event_id="",
+        event_id=event_id,
         location=location,
         assoc_actor_1=assoc1,
         assoc_actor_2=assoc2,
@@ -674,26 +623,25 @@ def _merge_cluster(c: _Cluster) -> Event:
     )
 
 
-def _source_label(m: _Member) -> str:
-    return (m.doc.outlet if m.doc and m.doc.outlet else "") or m.event.doc_id
-
-
-def _number_text(m: _Member) -> str:
-    ev = m.event.evidence
-    if m.doc is None or ev is None or ev.number is None:
-        return ""
-    return " ".join(ev.number.of(m.doc.text).split())[:80]
+def _source_label(m: SourceReport) -> str:
+    return m.outlet or m.event.doc_id
 
 
 # --------------------------------------------------------------------------- event ids
 
 
-def _iso3(e: Event, docs: dict[str, Document]) -> str:
-    loc = e.location
+def _location_iso3(loc: Location | None, memo: dict | None = None) -> str | None:
+    """ISO3 of a location's country (its ISO numeric, else its country code or name)."""
+    if loc is None:
+        return None
+    memo = {} if memo is None else memo
+    mk = ("iso3", loc.iso, loc.country)
+    if mk in memo:
+        return memo[mk]
     c = None
-    if loc is not None and loc.iso is not None:
+    if loc.iso is not None:
         c = pycountry.countries.get(numeric=f"{loc.iso:03d}")
-    if c is None and loc is not None and loc.country:
+    if c is None and loc.country:
         code = loc.country.strip()
         c = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
         if c is None and len(code) == 3:
@@ -703,11 +651,21 @@ def _iso3(e: Event, docs: dict[str, Document]) -> str:
                 c = pycountry.countries.lookup(code)
             except LookupError:
                 c = None
-    if c is None:
-        doc = docs.get(e.doc_id)
-        if doc is not None and doc.country:
-            c = pycountry.countries.get(alpha_2=doc.country.upper())
+    memo[mk] = c.alpha_3 if c is not None else None
+    return memo[mk]
+
+
+def _country_iso3(alpha2: str | None) -> str:
+    c = pycountry.countries.get(alpha_2=alpha2.upper()) if alpha2 else None
     return c.alpha_3 if c is not None else "XXX"
+
+
+def _iso3(e: Event, docs: dict[str, Document]) -> str:
+    iso3 = _location_iso3(e.location)
+    if iso3 is None:
+        doc = docs.get(e.doc_id)
+        iso3 = _country_iso3(doc.country if doc is not None else None)
+    return iso3
 
 
 def _id_sort_key(e: Event) -> tuple:

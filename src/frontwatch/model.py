@@ -78,6 +78,7 @@ class Page:
     published_source: DateSource = DateSource.NONE
     fetched: date | None = None  # WARC-Date: when it was crawled, not when it was published
     warnings: list[str] = field(default_factory=list)
+    content_hash: str | None = None  # read.content_hash of the page as read, set once by the pipeline
 
 
 @dataclass(slots=True)

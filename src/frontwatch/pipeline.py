@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from . import annotate as annotate_stage
 from . import clean as clean_stage
-from . import control, export, export_geo, merge, report
+from . import control, corpus, corpusdates, export, export_geo, merge, outputs
 from . import extract as extract_stage
 from .gazetteer import Gazetteer, open_gazetteer
 from .geocode import geocode_documents, make_locator
@@ -61,7 +61,7 @@ def load_resources(options: RunOptions) -> Resources:
     """Compile the data files (vocabularies, lexicons, triggers) once."""
     return Resources(
         vocab=clean_stage.load_vocab(tuple(options.furniture)),
-        annotate=annotate_stage.load_resources(tuple(options.lexicons)),
+        annotate=annotate_stage.load_resources(tuple(options.lexicons), data_dir=options.data_dir),
         rules=extract_stage.load_rules(),
     )
 
@@ -70,7 +70,7 @@ def process_page(page: Page, res: Resources) -> list[Document]:
     """Per-page stages: clean the page into articles, annotate them, extract their events."""
     docs = clean_stage.clean_page(page, res.vocab)
     for doc in docs:
-        doc.content_hash = doc.content_hash or content_hash(page)
+        doc.content_hash = doc.content_hash or page.content_hash or content_hash(page)
         if doc.text.strip():
             annotate_stage.annotate(doc, res.annotate)
             extract_stage.extract_events(doc, res.rules)
@@ -102,7 +102,9 @@ def _new_pages(inputs: Sequence[str], store: Store, summary: RunSummary,
             if item.skipped:
                 summary.skipped_reasons[_reason_key(item.message)] += 1
             continue
-        if store.has_page(content_hash(item)):
+        # Hashed once, as read (megabytes of HTML per page at times): the stages reuse it.
+        item.content_hash = content_hash(item)
+        if store.has_page(item.content_hash):
             summary.pages_already_stored += 1
             if on_page:
                 on_page(item.id)
@@ -158,7 +160,7 @@ def ingest(
         if not kept:
             summary.pages_without_article += 1
             summary.skipped_reasons["no article text found"] += 1
-        store.add_page(page.id, content_hash(page), page.source, kept)
+        store.add_page(page.id, page.content_hash or content_hash(page), page.source, kept)
         summary.pages_read += 1
         summary.articles_kept += len(kept)
         if on_page:
@@ -173,7 +175,7 @@ def _reason_key(message: str) -> str:
 def corpus_stages(docs: list[Document], options: RunOptions) -> tuple[list[Event], list[ControlChange]]:
     """Corpus-level stages over every stored article: dates from other articles, geocoding,
     cross-source merging, territorial control.  Returns (merged events, control timeline)."""
-    merge.infer_corpus_dates(docs)
+    corpusdates.infer_corpus_dates(docs)
     if not options.geocode:
         events = merge.merge_events(docs)
         return events, control.control_timeline(events, docs)
@@ -194,14 +196,23 @@ def _opened_gazetteer(options: RunOptions) -> Iterator[Gazetteer]:
 
 def control_states(db: Path, as_of: date | None, gazetteers: Sequence[Path] = (),
                    geocode: bool = True) -> list[ControlState]:
-    """``frontwatch control``: who held which place as of a day, from an existing database."""
-    with Store(db) as store:
-        docs = list(store.iter_documents(light=True))
-        events = list(store.iter_corpus_events())
-    if not geocode:
-        return control.control_as_of(control.control_timeline(events, docs), as_of)
-    with _opened_gazetteer(RunOptions(inputs=(), out_dir=db.parent, gazetteers=gazetteers)) as gaz:
-        timeline = control.control_timeline(events, docs, locate=make_locator(gaz))
+    """``frontwatch control``: who held which place as of a day, from an existing database.
+    Documents stream from the store (twice: the publication span, then the statements); only
+    the territory events and the statements are held."""
+    rules = merge.load_place_name_rules()
+    with Store(db) as store, ExitStack() as stack:
+        locate = None
+        if geocode:
+            gaz = stack.enter_context(_opened_gazetteer(RunOptions(inputs=(), out_dir=db.parent,
+                                                                   gazetteers=gazetteers)))
+            locate = make_locator(gaz)
+        span = corpusdates.corpus_span(store.iter_documents(light=True))
+        events = [e for e in store.iter_corpus_events() if control.is_territory_event(e)]
+        statements = [s for doc in store.iter_documents(light=True)
+                      for s in control.statement_evidence(doc, span, rules, locate)]
+        by_id = store.documents_by_id({e.doc_id for e in events})
+        timeline = control.build_timeline(events, statements, rules,
+                                          lambda e: control.event_sentence(e, by_id.get(e.doc_id)))
     return control.control_as_of(timeline, as_of)
 
 
@@ -214,28 +225,38 @@ def _write_empty_outputs(out: Path) -> dict[str, Path]:
     return paths
 
 
-def write_outputs(store: Store, docs: list[Document], events: list[Event], timeline: list,
+def write_outputs(store: Store, docs: object,
+                  events: Iterable[Event] | Callable[[], Iterable[Event]], timeline: list[ControlChange],
                   options: RunOptions, summary: RunSummary) -> None:
-    """Write every export next to the database."""
+    """Write every export next to the database, streaming: memory does not grow with the corpus.
+
+    ``events`` are the merged events in export row order (``export.row_order``): a list, an
+    iterator or a function returning a fresh one (``store.iter_corpus_events``); they are read
+    once.  Articles (documents.jsonl, evidence sentences, the report's quotes and outlets) are
+    read from ``store``, which must hold the documents as the corpus stages left them; ``docs``
+    is not read (kept so that callers of the old signature still work).
+    """
     out = options.out_dir
-    texts = {d.id: d.text for d in docs}
     paths = {
         "database": out / DB_NAME,
         "documents": out / "documents.jsonl",
         "events": out / "events.csv",
+        "events.geojson": out / "events.geojson",
+        "events.parquet": out / "events.parquet",
     }
-    export.write_documents_jsonl(store.iter_documents(), paths["documents"])
-    export.write_acled_csv(events, paths["events"], evidence_text=texts)
-    for name, writer in (("events.geojson", export_geo.write_events_geojson),
-                         ("events.parquet", export_geo.write_events_parquet)):
-        writer(events, out / name)
-        paths[name] = out / name
+    export.write_stored_documents_jsonl(store.iter_document_fields(export.STORED_DOCUMENT_FIELDS),
+                                        paths["documents"])
+    lookup = export.DocumentLookup(store.documents_by_id)
+    event_paths = outputs.EventOutputPaths(
+        csv=paths["events"], geojson=paths["events.geojson"], parquet=paths["events.parquet"],
+        report=out / "report.html" if options.report else None)
+    outputs.write_event_outputs(events() if callable(events) else events, event_paths, lookup, timeline,
+                                n_docs=store.count_document_ids() if options.report else 0)
     states = control.control_as_of(timeline, None)
     export_geo.write_control_geojson(states, out / "control.geojson")
     paths["control.geojson"] = out / "control.geojson"
-    if options.report:
-        report.write_report(events, timeline, docs, out / "report.html")
-        paths["report"] = out / "report.html"
+    if event_paths.report is not None:
+        paths["report"] = event_paths.report
     summary.outputs = paths
 
 
@@ -249,20 +270,21 @@ def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
                mapper=page_mapper(options))
         if on_stage:
             on_stage("corpus")
-        # The corpus stages need events, places and dates, not every mention of every article:
-        # the light read keeps memory down, and update_documents keeps what it left out.
-        docs = list(store.iter_documents(light=True))
-        if not docs:
+        if store.count_documents() == 0:
             summary.outputs = _write_empty_outputs(options.out_dir)
             return summary
-        events, timeline = corpus_stages(docs, options)
-        events.sort(key=export.row_order)
-        store.update_documents(docs)
-        store.replace_corpus_events(events)
-        summary.events = len(events)
+        # The corpus stages stream the documents through memory in batches and write them
+        # back as they go (corpus.py): memory holds corpus-wide keys, not the corpus.
+        if options.geocode:
+            with _opened_gazetteer(options) as gaz:
+                timeline = corpus.run_corpus_stages(store, gaz)
+        else:
+            timeline = corpus.run_corpus_stages(store, None)
+        summary.events = store.count_corpus_events()
         if on_stage:
             on_stage("exports")
-        write_outputs(store, docs, events, timeline, options, summary)
+        write_outputs(store, lambda: store.iter_documents(light=True), store.iter_corpus_events, timeline,
+                      options, summary)
     return summary
 
 

@@ -13,22 +13,33 @@ that nothing can close the script element; the script only ever sets ``textConte
 
 Hand-written because the alternatives (folium/leaflet, plotly) load tiles or scripts from the
 network or weigh megabytes of JS; an equirectangular SVG is all a campaign map needs.
+
+A page with a million events would not open, so the report embeds at most ``REPORT_MAX_EVENTS``.
+Above that, :class:`ReportSelection` keeps, while the events stream past (a heap of the cap's
+size, so memory does not grow with the corpus), the territory changes first (they drive the
+control layer), then the events with the most independent reports, then the deadliest, then
+the newest (ties: the earlier in export order); the page says "showing N of M events" and points
+to events.csv / events.parquet for the rest.  Up to the cap every event is shown, as before.
+The page is written piece by piece, the event list chunk by chunk with the articles it quotes
+fetched per chunk (``export.DocumentLookup``).
 """
 
 from __future__ import annotations
 
+import heapq
 import html
 import json
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from .control import control_as_of
+from .control import _KIND_RANK, STATEMENT_LAG_DAYS, TERRITORY_SUB_TYPES
 from .errors import InputError
-from .model import ControlChange, Document, Event, Evidence
+from .export import EXPORT_CHUNK_EVENTS, DocumentLookup, chunked
+from .model import ControlChange, ControlState, Document, Event, Evidence
 
 CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 MAP_WIDTH = 1000  # SVG user units; the map scales to its box
@@ -54,6 +65,11 @@ OTHER_COLOUR = "#7f7f7f"
 LABEL_GRID = 14
 LABEL_MIN_CELLS = 6
 LABEL_MERGE_UNITS = 12  # control places closer than this (SVG units) share one label
+# Most events one page embeds.  20k keeps the page near 20 MB (about 1 kB per event with its
+# evidence), which browsers open in seconds with the map still responsive; a campaign seen
+# through a few thousand articles stays under it and is shown whole.
+REPORT_MAX_EVENTS = 20_000
+CAPPED_NOTE_COLOUR = "#ffcc80"  # the "showing N of M" line must stand out in the dark header
 CONTROLLER_COLOURS = ["#1565c0", "#212121", "#2e7d32", "#c62828", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00"]
 
 
@@ -242,7 +258,7 @@ def _place_of(e: Event) -> str:
     return ""
 
 
-def _event_item(e: Event, docs: dict[str, Document], start: date | None, colour: str) -> str:
+def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str) -> str:
     esc = html.escape
     day_attr = f' data-day="{(e.event_date - start).days}"' if e.event_date and start else ""
     when = e.event_date.isoformat() if e.event_date else f"undated ({e.date_reason or 'no date'})"
@@ -274,19 +290,139 @@ def _event_item(e: Event, docs: dict[str, Document], start: date | None, colour:
     return "".join(parts)
 
 
+def control_history(timeline: Iterable[ControlChange]) -> list[tuple[date, list[ControlState]]]:
+    """For each day some evidence arrives (ascending), the state of every place with evidence
+    on that day, sorted by place — what ``control.control_as_of(evidence up to that day, day)``
+    says of those places.
+
+    A place's state on a day depends only on its own evidence up to that day, and
+    ``control_as_of`` reads that evidence in one ordered scan, so one scan per place, noting the
+    state at the end of each of its days, gives every day's answer: linear in the evidence,
+    where asking ``control_as_of`` day after day re-read each place's whole past every day (a
+    quarter of the exports' time at 10k pages).  ``tests/test_report_cap.py`` checks both agree.
+    """
+    by_place: dict[str, list[ControlChange]] = {}
+    for c in timeline:
+        by_place.setdefault(c.place_key, []).append(c)
+    by_day: dict[date, list[ControlState]] = {}
+    for key, changes in by_place.items():
+        changes.sort(key=lambda c: (c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
+        # (captor, day) of each capture by article: an article's own capture report outranks
+        # the background it gives about the same place, whatever its date.
+        captures: dict[str, list[tuple[str, date]]] = {}
+        for c in changes:
+            if c.kind == "event":
+                captures.setdefault(c.doc_id, []).append((c.controller, c.date))
+        cur: ControlState | None = None
+        last_event: date | None = None
+        first_lat: float | None = None
+        first_lon: float | None = None
+        for i, c in enumerate(changes):
+            if first_lat is None:
+                first_lat = c.latitude
+            if first_lon is None:
+                first_lon = c.longitude
+            if c.kind == "statement" and any(
+                who != c.controller and day <= c.date for who, day in captures.get(c.doc_id, ())
+            ):
+                pass  # "X, the ISIS-held town, fell": the article itself reports the change
+            elif cur is not None and c.controller == cur.controller:
+                cur.last_seen = c.date
+                if c.kind == "event" or not cur.evidence:
+                    cur.evidence, cur.doc_id = c.evidence, c.doc_id
+                if c.kind == "event":
+                    last_event = c.date
+            elif not (c.kind == "statement" and last_event is not None
+                      and (c.date - last_event).days <= STATEMENT_LAG_DAYS):  # not stale background
+                cur = ControlState(
+                    place_key=key, place=c.place, controller=c.controller, since=c.date, last_seen=c.date,
+                    evidence=c.evidence, doc_id=c.doc_id, latitude=c.latitude, longitude=c.longitude,
+                )
+                if c.kind == "event":
+                    last_event = c.date
+            if cur is not None and (i + 1 == len(changes) or changes[i + 1].date != c.date):
+                located = cur.latitude is not None
+                by_day.setdefault(c.date, []).append(replace(
+                    cur, latitude=cur.latitude if located else first_lat,
+                    longitude=cur.longitude if located else first_lon))
+    return [(day, sorted(by_day[day], key=lambda s: (s.place.lower(), s.place_key))) for day in sorted(by_day)]
+
+
+class ReportSelection:
+    """The events a report embeds, chosen as they stream past (see the module docstring): every
+    event up to ``cap`` (default ``REPORT_MAX_EVENTS``), above it the ``cap`` with the highest
+    :func:`report_priority`.  Memory is the cap's, whatever the number of events."""
+
+    def __init__(self, cap: int | None = None) -> None:
+        self.cap = REPORT_MAX_EVENTS if cap is None else cap
+        self.total = 0
+        # (priority, event): a plain list while under the cap, a min-heap (lowest priority
+        # first, to be evicted) once over it.  Priorities are unique (the stream index breaks
+        # ties), so events are never compared.
+        self._kept: list[tuple[tuple, Event]] = []
+        self._heap = False
+
+    def add(self, e: Event) -> None:
+        """Consider one more event (in export row order)."""
+        self.total += 1
+        item = (report_priority(e, self.total), e)
+        if len(self._kept) < self.cap:
+            self._kept.append(item)
+            return
+        if self.cap <= 0:
+            return
+        if not self._heap:
+            heapq.heapify(self._kept)
+            self._heap = True
+        if item[0] > self._kept[0][0]:
+            heapq.heapreplace(self._kept, item)
+
+    def events(self) -> list[Event]:
+        """The kept events in the report's order: by date (undated last), then id, then as they came."""
+        kept = sorted(self._kept, key=lambda it: (it[1].event_date or date.max, it[1].event_id, -it[0][-1]))
+        return [e for _, e in kept]
+
+
+def report_priority(e: Event, index: int) -> tuple:
+    """How much an event deserves one of the report's places when there are too many (higher
+    first): territory changes, then independent reports, fatalities, recency; ``index`` (its
+    place in the stream) makes the order total, the earlier first."""
+    n_rep = e.source_count or len(set(e.source_documents or [e.doc_id]))
+    day = e.event_date.toordinal() if e.event_date else 0
+    return (e.sub_event_type in TERRITORY_SUB_TYPES, n_rep, e.fatalities or 0, day, -index)
+
+
 def render_report(
     events: Iterable[Event],
     control_timeline: Iterable[ControlChange],
-    docs: Iterable[Document],
+    docs: Iterable[Document] | DocumentLookup,
     *,
     title: str = "frontwatch report",
     basemap: dict | None = None,
 ) -> str:
     """The report page as one HTML string (see :func:`write_report`)."""
+    selection = ReportSelection()
+    for e in events:
+        selection.add(e)
+    lookup = docs if isinstance(docs, DocumentLookup) else DocumentLookup.from_documents(docs)
+    return "".join(report_parts(selection, control_timeline, lookup, len(lookup), title=title, basemap=basemap))
+
+
+def report_parts(
+    selection: ReportSelection,
+    control_timeline: Iterable[ControlChange],
+    docs: DocumentLookup,
+    n_docs: int,
+    *,
+    title: str = "frontwatch report",
+    basemap: dict | None = None,
+) -> Iterator[str]:
+    """The report page, piece by piece: the selected events (``selection``), the control
+    layer, and each event's evidence quoted from ``docs`` (fetched chunk by chunk); ``n_docs``
+    is the number of articles the events come from, for the header."""
     esc = html.escape
-    events = sorted(events, key=lambda e: (e.event_date or date.max, e.event_id))
+    events = selection.events()
     timeline = list(control_timeline)
-    by_id = {d.id: d for d in docs}
     basemap = basemap if basemap is not None else load_basemap()
     fr = _frame(_points(events, timeline))
 
@@ -300,20 +436,8 @@ def render_report(
     controllers = sorted({c.controller for c in timeline})
     cidx = {c: i for i, c in enumerate(controllers)}
     places: dict[str, dict] = {}
-    # A place's state on a day depends only on its own evidence up to that day, so each day
-    # recomputes only the places with evidence on it (the others keep their last step): the
-    # same steps as recomputing every place every day, without the days × timeline cost.
-    by_place: dict[str, list[ControlChange]] = {}
-    day_places: dict[date, list[str]] = {}
-    for c in timeline:
-        by_place.setdefault(c.place_key, []).append(c)
-        keys = day_places.setdefault(c.date, [])
-        if c.place_key not in keys[-1:]:
-            keys.append(c.place_key)
-    for day in sorted(day_places):
-        todays = dict.fromkeys(day_places[day])
-        changed = [c for key in todays for c in by_place[key] if c.date <= day]
-        for st in control_as_of(changed, day):
+    for day, states in control_history(timeline):
+        for st in states:
             if st.latitude is None or st.longitude is None:
                 continue
             p = places.setdefault(st.place_key, {"i": len(places), "name": st.place, "steps": [],
@@ -362,7 +486,6 @@ def render_report(
     ctl_legend = "".join(
         f'<span><i class="swatch sq" style="background:{CONTROLLER_COLOURS[i % len(CONTROLLER_COLOURS)]}"></i>'
         f"held by {esc(c)}</span>" for c, i in cidx.items())
-    items = "".join(_event_item(e, by_id, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR)) for e in events)
     data = {
         "start": start.isoformat() if start else "",
         "days": n_days,
@@ -374,21 +497,35 @@ def render_report(
     }
     css = resources.files("frontwatch").joinpath("data/report/report.css").read_text("utf-8")
     js = resources.files("frontwatch").joinpath("data/report/report.js").read_text("utf-8")
-    n_docs = len(by_id)
     span = f"{start.isoformat()} \u2013 {end.isoformat()}" if start and end else "no dated events"
-    return "".join([
+    capped = ""
+    if selection.total > len(events):
+        capped = (f'<p id="fw-capped" style="color:{CAPPED_NOTE_COLOUR}">showing {len(events)} of '
+                  f"{selection.total} events (territory changes first, then the most reported, the deadliest "
+                  "and the newest) \u2014 the full data is in events.csv / events.parquet</p>")
+    yield "".join([
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(title)}</title><style>{css}</style></head><body>",
-        f"<header><h1>{esc(title)}</h1><p>{len(events)} events from {n_docs} documents \u00b7 {esc(span)} \u00b7 "
-        "basemap: Natural Earth (public domain)</p></header><main>",
-        '<section id="fw-mapbox">', "".join(svg),
+        f"<header><h1>{esc(title)}</h1><p>{selection.total} events from {n_docs} documents \u00b7 {esc(span)} \u00b7 "
+        f"basemap: Natural Earth (public domain)</p>{capped}</header><main>",
+        '<section id="fw-mapbox">',
+    ])
+    yield "".join(svg)
+    yield "".join([
         '<div id="fw-controls"><button id="fw-play" type="button">Play</button>',
         f'<input id="fw-day" type="range" min="0" max="{n_days}" step="1" value="{n_days}" aria-label="Day">',
         '<span id="fw-date"></span></div><div id="fw-count" class="emeta"></div>',
         f'<div class="legend">{legend}</div><div class="legend">{ctl_legend}</div></section>',
-        f'<section id="fw-side"><ol class="events">{items}</ol></section></main>',
+        '<section id="fw-side"><ol class="events">',
+    ])
+    for chunk in chunked(events, EXPORT_CHUNK_EVENTS):
+        # The articles this chunk quotes (evidence) or names (outlets), in one fetch.
+        docs.prefetch(i for e in chunk for i in (*e.evidence_all, *(e.source_documents or [e.doc_id])))
+        yield "".join(_event_item(e, docs, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR)) for e in chunk)
+    yield "".join([
+        "</ol></section></main>",
         f'<script type="application/json" id="fw-data">{script_json(data)}</script>',
         f"<script>{js}</script></body></html>\n",
     ])
@@ -397,19 +534,42 @@ def render_report(
 def write_report(
     events: Iterable[Event],
     control_timeline: Iterable[ControlChange],
-    docs: Iterable[Document],
+    docs: Iterable[Document] | DocumentLookup,
+    path: Path,
+    *,
+    title: str = "frontwatch report",
+    basemap: dict | None = None,
+    n_docs: int | None = None,
+) -> Path:
+    """Write the self-contained HTML report (map, day slider, event list with evidence) to
+    ``path`` and return it. ``events`` are usually merged events, ``control_timeline`` comes
+    from :func:`frontwatch.control.control_timeline`, ``docs`` give the evidence texts (documents,
+    or a lookup that fetches them; then ``n_docs`` says how many articles there are)."""
+    selection = ReportSelection()
+    for e in events:
+        selection.add(e)
+    lookup = docs if isinstance(docs, DocumentLookup) else DocumentLookup.from_documents(docs)
+    return write_report_selection(selection, control_timeline, lookup, len(lookup) if n_docs is None else n_docs,
+                                  path, title=title, basemap=basemap)
+
+
+def write_report_selection(
+    selection: ReportSelection,
+    control_timeline: Iterable[ControlChange],
+    docs: DocumentLookup,
+    n_docs: int,
     path: Path,
     *,
     title: str = "frontwatch report",
     basemap: dict | None = None,
 ) -> Path:
-    """Write the self-contained HTML report (map, day slider, event list with evidence) to
-    ``path`` and return it. ``events`` are usually merged events, ``control_timeline`` comes
-    from :func:`frontwatch.control.control_timeline`, ``docs`` give the evidence texts."""
-    page = render_report(events, control_timeline, docs, title=title, basemap=basemap)
+    """:func:`write_report` for events already chosen by a :class:`ReportSelection` (e.g. fed
+    during the one pass that writes the other exports); the page is written as it is made."""
     path = Path(path)
     try:
-        path.write_text(page, encoding="utf-8")
+        with open(path, "w", encoding="utf-8") as f:
+            for part in report_parts(selection, control_timeline, docs, n_docs, title=title, basemap=basemap):
+                f.write(part)
     except OSError as exc:
         raise InputError(f"cannot write the report {path}: {exc.strerror}") from None
     return path

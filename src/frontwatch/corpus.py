@@ -1,0 +1,199 @@
+"""Corpus stages over the store, in bounded memory: dates from other articles, geocoding with
+places derived across articles, cross-source merging and territorial control.
+
+The stages are those of :func:`corpusdates.infer_corpus_dates`, :func:`geocode.geocode_documents`,
+:func:`merge.merge_events` and :func:`control.control_timeline`, which take lists of
+documents; here the documents stream from the store ``READ_BATCH`` at a time and go back to it
+as soon as a stage is done with them, so memory holds corpus-wide *facts*, not the corpus:
+
+1. one pass over every document: the dates' index of dated events and publication span
+   (``corpusdates.CorpusDates.observe``) and the geocoder's first pass (places derived relative to others,
+   remembered in a ``PlaceMemory``);
+2. dates: only the documents with year-less events (and then those without a publication date)
+   are read again, dated and written back;
+3. a second pass over every document: locate its events, write it back, and keep per event
+   only a compact ``MergeKey`` (the event itself is parked in the store's scratch table) and per
+   control statement its ``StatementEvidence``;
+4. cluster the keys, number the corpus events and order them as the exports list them
+   (``merge.plan_merged``), then build each merged event from its members' parked records,
+   a batch of clusters at a time, and store them in that order (``Store.replace_corpus_events``);
+5. the control timeline from the (few) territory events and the statements.
+
+The result is byte for byte the in-memory stages' (tests/test_corpus.py checks it).
+Hand-written: it is the orchestration of frontwatch's own stages over its own store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import orjson
+
+from .control import build_timeline, event_sentence, is_territory_event, statement_evidence
+from .corpusdates import CorpusDates, has_undated_events, wanted_keys
+from .gazetteer import Gazetteer
+from .geocode import PlaceMemory, load_geocoding, locate_events, make_locator, remember_places
+from .merge import (
+    MERGE_DISTANCE_KM,
+    MergeKey,
+    PlaceNameRules,
+    SourceReport,
+    build_merged,
+    cluster_keys,
+    load_place_name_rules,
+    merge_key,
+    plan_merged,
+    source_report,
+)
+from .model import ControlChange, Document, Event
+from .store import Codec, Store
+
+# Documents written back per transaction: one commit per batch, not per document.
+WRITE_BATCH = 100
+# Merged events built per fetch of their members' records: a few thousand records in memory.
+BUILD_BATCH = 2000
+
+
+class _Writer:
+    """Documents waiting to be written back, ``WRITE_BATCH`` per transaction."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.docs: list[Document] = []
+
+    def add(self, doc: Document) -> None:
+        self.docs.append(doc)
+        if len(self.docs) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.docs:
+            self.store.update_documents(self.docs)
+            self.docs = []
+
+
+class _EventWriter:
+    """Documents' located events waiting to be written back, ``WRITE_BATCH`` documents per
+    transaction (geocoding changes events only: the documents' own JSON stays as stored)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.rows: list[tuple[int, list[Event], list[str]]] = []
+
+    def add(self, seq: int, events: list[Event], data: list[str]) -> None:
+        self.rows.append((seq, events, data))
+        if len(self.rows) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.store.replace_events(self.rows)
+            self.rows = []
+
+
+def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules | None = None, *,
+                      distance_km: float = MERGE_DISTANCE_KM) -> list[ControlChange]:
+    """Run the corpus stages over every document of ``store`` (geocoding with ``gaz``, or not at
+    all when it is None): documents are updated in the store, the merged events replace its
+    corpus events (in export row order), and the control timeline is returned."""
+    rules = rules or load_place_name_rules()
+    res = load_geocoding() if gaz is not None else None
+    memory = PlaceMemory() if gaz is not None else None
+    dates = CorpusDates(rules, wanted_keys(store.iter_undated_events(), rules))
+    pending: list[int] = []
+    unpublished: list[int] = []
+    for seq, doc in store.iter_document_rows(light=True):
+        dates.observe(doc)
+        if has_undated_events(doc):
+            pending.append(seq)
+        if doc.published is None:
+            unpublished.append(seq)
+        if gaz is not None:
+            remember_places(doc, gaz, memory, res)  # type: ignore[arg-type]
+    _date_documents(store, dates, pending, unpublished)
+
+    codec = Codec()
+    keys: list[MergeKey] = []
+    statements = []
+    countries: dict[str, str | None] = {}
+    memo: dict = {}
+    locate = make_locator(gaz) if gaz is not None else None
+    span = dates.span
+    writer = _EventWriter(store)
+    parked: list[tuple[int, str, str]] = []
+    store.scratch_clear()
+    for seq, doc in store.iter_document_rows(light=True):
+        if gaz is not None:
+            locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
+        countries[doc.id] = doc.country
+        data = [codec.dumps(e) for e in doc.events]
+        if gaz is not None and doc.events:
+            writer.add(seq, doc.events, data)
+        for e, ev_json in zip(doc.events, data, strict=True):
+            parked.append((len(keys), ev_json, _park(source_report(e, doc))))
+            keys.append(merge_key(e, seq, rules, memo))
+        statements.extend(statement_evidence(doc, span, rules, locate))
+        if len(parked) >= BUILD_BATCH:
+            store.scratch_put(parked)
+            parked = []
+    store.scratch_put(parked)
+    writer.flush()
+    del memo, parked
+
+    plans = plan_merged(keys, cluster_keys(keys, distance_km), countries)
+    del keys, countries
+    territory: list[tuple[int, Event]] = []
+
+    def merged() -> Iterator[Event]:
+        load = codec.decoder(Event)
+        for i in range(0, len(plans), BUILD_BATCH):
+            chunk = plans[i : i + BUILD_BATCH]
+            records = store.scratch_get(m for p in chunk for m in p.members)
+            for p in chunk:
+                ev = build_merged([_unpark(load, *records[m]) for m in p.members], p.event_id)
+                if is_territory_event(ev):
+                    territory.append((p.id_rank, ev))
+                yield ev
+
+    store.replace_corpus_events(merged())
+    store.scratch_clear()
+    # The timeline reads territory events in event-id order, as the in-memory stages give them.
+    events = [e for _, e in sorted(territory, key=lambda t: t[0])]
+    by_id = store.documents_by_id({e.doc_id for e in events})
+    return build_timeline(events, statements, rules, lambda e: event_sentence(e, by_id.get(e.doc_id)))
+
+
+def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int]) -> None:
+    """The dates stage over the documents that need it, read again from the store by number
+    and written back (see :class:`corpusdates.CorpusDates` for the steps)."""
+    writer = _Writer(store)
+    progress = True
+    while progress and pending:
+        progress = False
+        still = []
+        for seq, doc in store.iter_document_rows(light=True, seqs=pending):
+            if dates.date_from_corpus(doc):
+                progress = True
+                writer.add(doc)
+            else:
+                still.append(seq)
+        writer.flush()  # the next round reads them again
+        pending = still
+    for _, doc in store.iter_document_rows(light=True, seqs=pending):
+        dates.date_fallback(doc)
+        writer.add(doc)
+    writer.flush()
+    for _, doc in store.iter_document_rows(light=True, seqs=unpublished):
+        if dates.date_article(doc):
+            writer.add(doc)
+    writer.flush()
+
+
+def _park(r: SourceReport) -> str:
+    # What merging reads of the article, beside the event's own JSON.
+    return orjson.dumps([r.doc_id, r.page_id, r.outlet, r.content_hash, r.sentence, r.number]).decode()
+
+
+def _unpark(load, event: str, extra: str) -> SourceReport:
+    doc_id, page_id, outlet, content_hash, sentence, number = orjson.loads(extra)
+    return SourceReport(load(orjson.loads(event)), doc_id, page_id, outlet, content_hash, sentence, number)

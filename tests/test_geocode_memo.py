@@ -1,0 +1,205 @@
+"""Per-run memos of the geocoder: they must save work without ever changing an answer.
+
+``rank`` keeps its results on the gazetteer by (name, arguments, context), the gazetteer keeps
+``normalise``/``fold`` of every string it sees, ``GeocodeContext.dominant`` keeps its shares
+while the article's first-pass picks stay the same, and the fuzzy tier scores a block of keys
+in one rapidfuzz call.  Each test compares a memoised answer with one computed from scratch,
+after the context has changed under the memo.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from frontwatch.gazetteer import open_gazetteer
+from frontwatch.geocode import (
+    DOMINANT_SHARE,
+    GeocodeContext,
+    PlaceMemory,
+    geocode_mentions,
+    load_geocoding,
+    rank,
+)
+from frontwatch.model import PlaceMention
+from frontwatch.names import fold, normalise
+
+
+def row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str,
+        admin1: str = "", pop: int = 0) -> str:
+    cols = [str(gid), name, name, alts, str(lat), str(lon), fcl, fcode, cc, "", admin1, "", "", "",
+            str(pop), "", "", "", "2024-01-01"]
+    return "\t".join(cols) + "\n"
+
+
+# Made-up ids and points; towns of two countries sharing names, so that context decides between them.
+FIXTURE = "".join([
+    row(9100001, "Tamarin", "", 10.0, 20.0, "P", "PPLA", "KE", "01", 300_000),
+    row(9100002, "Tamarin", "", 40.0, 60.0, "P", "PPL", "PE", "07", 900_000),
+    row(9100003, "Kosta", "", 10.2, 20.3, "P", "PPL", "KE", "01", 5_000),
+    row(9100004, "Kosta", "", 40.1, 60.2, "P", "PPL", "PE", "07", 8_000),
+    row(9100005, "Verel", "", 10.5, 19.8, "P", "PPL", "KE", "01", 1_000),
+    row(9100006, "Ondrava", "", 40.3, 59.9, "P", "PPL", "PE", "07", 70_000),
+    row(9100007, "Ondrava Province", "Ondrava", 40.0, 60.0, "A", "ADM1", "PE", "07", 2_000_000),
+    row(9100008, "Pellin Bridge", "Pellin", 10.1, 20.1, "S", "BDG", "KE", "01"),
+    # A place with two spellings close to one query: the fuzzy tier must report the closer one.
+    row(9100009, "Shaharova", "Shakharova,Shaharovka", 40.2, 60.1, "P", "PPL", "PE", "07", 12_000),
+])
+NAMES = ["Tamarin", "Kosta", "Verel", "Ondrava", "Pellin", "Shaharov", "Nowhere"]
+POINTS = {"aa1": (10.0, 20.0), "aa2": (10.4, 19.9), "bb1": (40.0, 60.0), "bb2": (40.2, 60.3)}
+
+
+@pytest.fixture(scope="module")
+def gaz(tmp_path_factory):
+    d = tmp_path_factory.mktemp("memo")
+    f = d / "fixture.txt"
+    f.write_text(FIXTURE, encoding="utf-8")
+    g = open_gazetteer([f], data_dir=d, bundled=False)
+    yield g
+    g.close()
+
+
+@pytest.fixture(scope="module")
+def res():
+    return load_geocoding()
+
+
+def fresh(name, gaz, ctx, **kw):
+    """``rank`` with every per-run memo emptied first: the answer from scratch."""
+    gaz.derived.clear()
+    return rank(name, gaz, ctx, **kw)
+
+
+def test_memo_follows_the_context_not_the_first_answer(gaz, res) -> None:
+    ctx = GeocodeContext(memory=PlaceMemory(), res=res)
+    assert rank("Kosta", gaz, ctx)[0].candidate.entry.cc == "PE"  # the larger one, no context
+    ctx.points["x"] = POINTS["aa1"]  # the article turns out to be about Kenya
+    ctx.points["y"] = POINTS["aa2"]
+    assert rank("Kosta", gaz, ctx)[0].candidate.entry.cc == "KE"
+    ctx.points.clear()
+    ctx.country = "KE"
+    best = rank("Kosta", gaz, ctx)[0]
+    assert best.candidate.entry.cc == "KE" and "article's country" in best.why
+
+
+def test_memo_keeps_arguments_apart(gaz, res) -> None:
+    ctx = GeocodeContext(country="PE", memory=PlaceMemory(), res=res)
+    assert rank("Ondrava", gaz, ctx)[0].candidate.entry.fcode == "PPL"  # a bare name: the town
+    assert rank("Ondrava", gaz, ctx, region=True)[0].candidate.entry.fcode == "ADM1"
+    assert rank("Ondrava", gaz, ctx, descriptor="province")[0].candidate.entry.fcode == "ADM1"
+    # "near" an anchor far from every Ondrava leaves nothing; the memo must not answer otherwise.
+    assert rank("Ondrava", gaz, ctx, near=(10.0, 20.0)) == []
+    assert rank("Ondrava", gaz, ctx)[0].candidate.entry.fcode == "PPL"
+
+
+def test_a_returned_list_is_the_callers_own(gaz, res) -> None:
+    ctx = GeocodeContext(country="KE", memory=PlaceMemory(), res=res)
+    first = rank("Tamarin", gaz, ctx)
+    first.clear()
+    assert rank("Tamarin", gaz, ctx)
+
+
+context_steps = st.lists(st.tuples(
+    st.sampled_from(NAMES),
+    st.sampled_from([None, "KE", "PE"]),
+    st.lists(st.sampled_from(sorted(POINTS)), unique=True, max_size=3),
+    st.sampled_from([None, "town", "bridge", "province"]),
+    st.booleans(),
+    st.lists(st.tuples(st.sampled_from(["k1", "k2", "k3", "tamarin"]), st.sampled_from(["KE", "PE"])),
+             max_size=5),
+), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(context_steps)
+def test_memoised_ranking_equals_ranking_from_scratch(gaz, res, steps) -> None:
+    ctx = GeocodeContext(memory=PlaceMemory(), res=res)
+    for name, country, pts, descriptor, region, picks in steps:
+        # The context changes in place between calls, as the article's seeding passes change it.
+        ctx.country = country
+        ctx.points.clear()
+        ctx.points.update({k: POINTS[k] for k in pts})
+        ctx.name_countries.extend(picks)
+        memo = rank(name, gaz, ctx, descriptor=descriptor, region=region)
+        assert memo == fresh(name, gaz, ctx, descriptor=descriptor, region=region)
+
+
+def test_geocoding_an_article_twice_gives_the_same_locations(gaz, res) -> None:
+    ms = [PlaceMention(0, 5, "Kosta", "Kosta"), PlaceMention(10, 17, "Tamarin", "Tamarin"),
+          PlaceMention(20, 25, "Verel", "Verel"), PlaceMention(30, 38, "Shaharov", "Shaharov")]
+    gaz.derived.clear()
+    cold = geocode_mentions(ms, gaz, country="KE", res=res)
+    warm = geocode_mentions(ms, gaz, country="KE", res=res)
+    assert cold == warm
+    # An article about Kenya: the Kenyan towns, not their larger namesakes in Peru.
+    assert [loc.gazetteer_id for loc in cold[:2]] == ["geonames:9100003", "geonames:9100001"]
+    assert all(loc.country == "Kenya" for loc in cold[:2])
+
+
+def test_dominant_shares_follow_new_picks(res) -> None:
+    ctx = GeocodeContext(memory=PlaceMemory(), res=res)
+    ctx.name_countries += [("a", "KE"), ("b", "KE")]
+    assert ctx.dominant() == {"KE": 1.0}
+    assert ctx.dominant(exclude="a") == {}  # one pick left: too few to say
+    ctx.name_countries += [("c", "PE"), ("d", "PE"), ("e", "PE")]
+    assert ctx.dominant() == {"KE": 0.4, "PE": 0.6}
+    assert ctx.dominant(exclude="c") == {"KE": 0.5, "PE": 0.5}
+    ctx.name_countries = [("z", "PE"), ("y", "PE")]  # a new list of picks (the second seeding pass)
+    assert ctx.dominant(exclude="c") == {"PE": 1.0}
+
+
+picks = st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.sampled_from(["KE", "PE", "IQ"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(picks, max_size=4), max_size=6), st.lists(st.sampled_from(["", "a", "b", "z"]),
+                                                                   min_size=1, max_size=3))
+def test_dominant_equals_its_definition_as_picks_come_in(batches, excludes) -> None:
+    ctx = GeocodeContext()
+    for batch in batches:
+        ctx.name_countries.extend(batch)  # the seeding pass appends picks between rankings
+        for exclude in excludes:
+            counts = Counter(cc for k, cc in ctx.name_countries if k != exclude)
+            total = sum(counts.values())
+            expect = {} if total < 2 else {cc: n / total for cc, n in counts.items()
+                                           if n / total >= DOMINANT_SHARE}
+            assert ctx.dominant(exclude=exclude) == expect
+
+
+def test_fuzzy_tier_reports_the_closest_spelling_of_a_place(gaz) -> None:
+    gaz.derived.clear()
+    cands = gaz.candidates("Shaharov")
+    (c,) = [c for c in cands if c.entry.name == "Shaharova"]  # one candidate per place
+    assert c.tier in {"skeleton", "fuzzy"}
+    best = max(fuzz.ratio(normalise("Shaharov"), normalise(a)) for a in ("Shaharova", "Shakharova",
+                                                                           "Shaharovka"))
+    scale = 0.95 if c.tier == "skeleton" else 0.9
+    assert c.similarity == pytest.approx(best / 100 * scale)
+    assert normalise(c.matched) in {normalise("Shaharova"), normalise("Shaharovka")}
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=30))
+def test_gazetteer_name_memos_equal_the_pure_functions(gaz, text: str) -> None:
+    assert gaz.key(text) == normalise(text)
+    assert gaz.key(text) == normalise(text)  # the memoised answer
+    assert gaz.fold(text) == fold(text)
+    assert gaz.fold(text) == fold(text)
+
+
+def test_memos_stay_bounded_and_right(gaz, res, monkeypatch) -> None:
+    from frontwatch import geocode
+
+    monkeypatch.setattr(geocode, "RANKED_MEMO_SIZE", 2)
+    monkeypatch.setattr(geocode, "PREPARED_MEMO_SIZE", 3)
+    gaz.derived.clear()
+    ctx = GeocodeContext(country="KE", memory=PlaceMemory(), res=res)
+    first = [rank(n, gaz, ctx) for n in NAMES]
+    ranked = gaz.derived.get("ranked")
+    # Three names' features, plus the ranking memo and the latitude table beside them.
+    assert len(gaz.derived) <= 3 + 2 and (ranked is None or len(ranked.results) <= 2)
+    assert [rank(n, gaz, ctx) for n in NAMES] == first == [fresh(n, gaz, ctx) for n in NAMES]
