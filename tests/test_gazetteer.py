@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import gazrows
 from frontwatch.errors import ConfigError, InputError
 from frontwatch.gazetteer import gazetteer_add, load_geonames, open_gazetteer
 
@@ -16,11 +17,9 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 def geonames_row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str,
                  admin1: str = "", pop: int = 0) -> str:
-    """One line of the 19-column GeoNames dump format."""
-    ascii_name = name.encode("ascii", "ignore").decode()
-    cols = [str(gid), name, ascii_name, alts, str(lat), str(lon), fcl, fcode, cc, "", admin1, "", "", "",
-            str(pop), "", "", "", "2024-01-01"]
-    return "\t".join(cols) + "\n"
+    """One GeoNames line whose ASCII name drops the accents, as GeoNames' own does."""
+    return gazrows.geonames_row(gid, name, alts, lat, lon, fcl, fcode, cc, admin1, pop,
+                                ascii_name=name.encode("ascii", "ignore").decode())
 
 
 # Held-out places in three countries (ids made up), plus decoys that share a name.

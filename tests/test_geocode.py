@@ -25,16 +25,14 @@ from frontwatch.geocode import (
     make_locator,
 )
 from frontwatch.model import Document, Event, Evidence, PlaceMention, RelativePosition, Span
+from gazrows import fixture_gazetteer, geonames_row
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SAMPLE = SHARED / "gazetteer" / "iq_sy_sample.txt"
 
 
-def row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str,
-        pop: int = 0) -> str:
-    cols = [str(gid), name, name, alts, str(lat), str(lon), fcl, fcode, cc, "", "01", "", "", "",
-            str(pop), "", "", "", "2024-01-01"]
-    return "\t".join(cols) + "\n"
+def row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str, pop: int = 0) -> str:
+    return geonames_row(gid, name, alts, lat, lon, fcl, fcode, cc, admin1="01", pop=pop)
 
 
 # Held-out places (ids made up; coordinates approximate public facts) and decoys sharing names.
@@ -57,13 +55,8 @@ FIXTURE = "".join([
 
 @pytest.fixture(scope="module")
 def gaz(tmp_path_factory):
-    d = tmp_path_factory.mktemp("geo")
-    f = d / "fixture.txt"
-    f.write_text(FIXTURE, encoding="utf-8")
-    files = [f] + ([SAMPLE] if SAMPLE.exists() else [])
-    g = open_gazetteer(files, data_dir=d, bundled=False)
-    yield g
-    g.close()
+    with fixture_gazetteer(tmp_path_factory.mktemp("geo"), FIXTURE, [SAMPLE] if SAMPLE.exists() else []) as g:
+        yield g
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from frontwatch.gazetteer import open_gazetteer
 from frontwatch.geocode import (
     DOMINANT_SHARE,
     GeocodeContext,
@@ -27,13 +26,9 @@ from frontwatch.geocode import (
 )
 from frontwatch.model import PlaceMention
 from frontwatch.names import fold, normalise
+from gazrows import fixture_gazetteer, geonames_row
 
-
-def row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str,
-        admin1: str = "", pop: int = 0) -> str:
-    cols = [str(gid), name, name, alts, str(lat), str(lon), fcl, fcode, cc, "", admin1, "", "", "",
-            str(pop), "", "", "", "2024-01-01"]
-    return "\t".join(cols) + "\n"
+row = geonames_row
 
 
 # Made-up ids and points; towns of two countries sharing names, so that context decides between them.
@@ -55,12 +50,8 @@ POINTS = {"aa1": (10.0, 20.0), "aa2": (10.4, 19.9), "bb1": (40.0, 60.0), "bb2": 
 
 @pytest.fixture(scope="module")
 def gaz(tmp_path_factory):
-    d = tmp_path_factory.mktemp("memo")
-    f = d / "fixture.txt"
-    f.write_text(FIXTURE, encoding="utf-8")
-    g = open_gazetteer([f], data_dir=d, bundled=False)
-    yield g
-    g.close()
+    with fixture_gazetteer(tmp_path_factory.mktemp("memo"), FIXTURE) as g:
+        yield g
 
 
 @pytest.fixture(scope="module")

@@ -27,13 +27,11 @@ from frontwatch.geocode import (
 )
 from frontwatch.model import Document, Event, Evidence, PlaceMention, RelativePosition, Span
 from frontwatch.world import airport_short_name, iter_json_object_values
+from gazrows import fixture_gazetteer, geonames_row
 
 
-def row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str,
-        pop: int = 0) -> str:
-    cols = [str(gid), name, name, alts, str(lat), str(lon), fcl, fcode, cc, "", "01", "", "", "",
-            str(pop), "", "", "", "2024-01-01"]
-    return "\t".join(cols) + "\n"
+def row(gid: int, name: str, alts: str, lat: float, lon: float, fcl: str, fcode: str, cc: str, pop: int = 0) -> str:
+    return geonames_row(gid, name, alts, lat, lon, fcl, fcode, cc, admin1="01", pop=pop)
 
 
 QAIM = (34.39, 40.99)
@@ -62,12 +60,8 @@ FIXTURE = "".join([
 
 @pytest.fixture(scope="module")
 def gaz(tmp_path_factory):
-    d = tmp_path_factory.mktemp("quality")
-    f = d / "fixture.txt"
-    f.write_text(FIXTURE, encoding="utf-8")
-    g = open_gazetteer([f], data_dir=d, bundled=False)
-    yield g
-    g.close()
+    with fixture_gazetteer(tmp_path_factory.mktemp("quality"), FIXTURE) as g:
+        yield g
 
 
 @pytest.fixture(scope="module")

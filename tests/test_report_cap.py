@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from frontwatch import report
+from frontwatch import control, report
 from frontwatch.control import control_as_of
 from frontwatch.model import ControlChange, ControlState, Document, Event, Evidence, Location, Span
 
@@ -115,4 +115,4 @@ def test_control_history_agrees_with_control_as_of_day_by_day(items):
                               controller=who, kind=kind, evidence=ev, doc_id=doc,
                               latitude=15.0 + len(key) if located else None, longitude=-1.0 if located else None)
                 for key, d, who, kind, doc, located, ev in items]
-    assert report.control_history(timeline) == _per_day_as_of(timeline)
+    assert control.control_history(timeline) == _per_day_as_of(timeline)

@@ -26,7 +26,7 @@ Hand-written: this is domain logic over frontwatch's own records; no library mod
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -243,49 +243,87 @@ def build_timeline(
     return out
 
 
-def control_as_of(timeline: Iterable[ControlChange], as_of: date | None = None) -> list[ControlState]:
-    """Who held each place on ``as_of`` (evidence on or before that day only; ``None``: on the
-    day of the latest evidence), sorted by place."""
-    by_place: dict[str, list[ControlChange]] = defaultdict(list)
-    for c in timeline:
-        if as_of is None or c.date <= as_of:
-            by_place[c.place_key].append(c)
-    states: list[ControlState] = []
-    for key, changes in by_place.items():
-        changes.sort(key=lambda c: (c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
-        cur: ControlState | None = None
-        last_event: date | None = None
-        # (document, captor, day) of each capture: an article's own capture report outranks the
-        # background it gives about the same place, whatever its date.
-        captures = [(c.doc_id, c.controller, c.date) for c in changes if c.kind == "event"]
-        for c in changes:
-            if c.kind == "statement" and any(
-                d == c.doc_id and who != c.controller and day <= c.date for d, who, day in captures
-            ):
-                continue  # "X, the ISIS-held town, fell": the article itself reports the change
-            if cur is not None and c.controller == cur.controller:
-                cur.last_seen = c.date
-                if c.kind == "event" or not cur.evidence:
-                    cur.evidence, cur.doc_id = c.evidence, c.doc_id
-                if c.kind == "event":
-                    last_event = c.date
-                continue
-            if c.kind == "statement" and last_event is not None and (c.date - last_event).days <= STATEMENT_LAG_DAYS:
-                continue  # stale background contradicting a fresh capture
+def _place_states(key: str, changes: list[ControlChange]) -> Iterator[tuple[date, ControlState]]:
+    """One ordered scan of one place's evidence: after the last change of each day, (that day,
+    who held the place as of that day).  A place's state on a day depends only on its own
+    evidence up to that day, so this one scan answers every day (``control_as_of`` takes the
+    last answer, the report's timeline all of them)."""
+    changes = sorted(changes, key=lambda c: (c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
+    # (captor, day) of each capture by article: an article's own capture report outranks the
+    # background it gives about the same place, whatever its date.
+    captures: dict[str, list[tuple[str, date]]] = {}
+    for c in changes:
+        if c.kind == "event":
+            captures.setdefault(c.doc_id, []).append((c.controller, c.date))
+    cur: ControlState | None = None
+    last_event: date | None = None
+    first_lat: float | None = None
+    first_lon: float | None = None
+    for i, c in enumerate(changes):
+        if first_lat is None:
+            first_lat = c.latitude
+        if first_lon is None:
+            first_lon = c.longitude
+        if c.kind == "statement" and any(
+            who != c.controller and day <= c.date for who, day in captures.get(c.doc_id, ())
+        ):
+            pass  # "X, the ISIS-held town, fell": the article itself reports the change
+        elif cur is not None and c.controller == cur.controller:
+            cur.last_seen = c.date
+            if c.kind == "event" or not cur.evidence:
+                cur.evidence, cur.doc_id = c.evidence, c.doc_id
+            if c.kind == "event":
+                last_event = c.date
+        elif not (c.kind == "statement" and last_event is not None
+                  and (c.date - last_event).days <= STATEMENT_LAG_DAYS):  # not stale background
             cur = ControlState(
                 place_key=key, place=c.place, controller=c.controller, since=c.date, last_seen=c.date,
                 evidence=c.evidence, doc_id=c.doc_id, latitude=c.latitude, longitude=c.longitude,
             )
             if c.kind == "event":
                 last_event = c.date
-        if cur is not None:
-            lat = next((c.latitude for c in changes if c.latitude is not None), None)
-            lon = next((c.longitude for c in changes if c.longitude is not None), None)
-            if cur.latitude is None:
-                cur.latitude, cur.longitude = lat, lon
-            states.append(cur)
-    states.sort(key=lambda s: (s.place.lower(), s.place_key))
+        if cur is not None and (i + 1 == len(changes) or changes[i + 1].date != c.date):
+            located = cur.latitude is not None
+            yield c.date, replace(cur, latitude=cur.latitude if located else first_lat,
+                                  longitude=cur.longitude if located else first_lon)
+
+
+def _by_place(timeline: Iterable[ControlChange], as_of: date | None = None) -> dict[str, list[ControlChange]]:
+    by_place: dict[str, list[ControlChange]] = defaultdict(list)
+    for c in timeline:
+        if as_of is None or c.date <= as_of:
+            by_place[c.place_key].append(c)
+    return by_place
+
+
+def _place_order(s: ControlState) -> tuple[str, str]:
+    return s.place.lower(), s.place_key
+
+
+def control_as_of(timeline: Iterable[ControlChange], as_of: date | None = None) -> list[ControlState]:
+    """Who held each place on ``as_of`` (evidence on or before that day only; ``None``: on the
+    day of the latest evidence), sorted by place."""
+    states = []
+    for key, changes in _by_place(timeline, as_of).items():
+        last = None
+        for _day, last in _place_states(key, changes):  # noqa: B007 - the last day's state is the answer
+            pass
+        if last is not None:
+            states.append(last)
+    states.sort(key=_place_order)
     return states
+
+
+def control_history(timeline: Iterable[ControlChange]) -> list[tuple[date, list[ControlState]]]:
+    """For each day some evidence arrives (ascending), the state of every place with evidence
+    on that day, sorted by place — what :func:`control_as_of` says of those places on that day,
+    in one scan per place (asking ``control_as_of`` day after day re-read each place's whole
+    past every day)."""
+    by_day: dict[date, list[ControlState]] = {}
+    for key, changes in _by_place(timeline).items():
+        for day, state in _place_states(key, changes):
+            by_day.setdefault(day, []).append(state)
+    return [(day, sorted(by_day[day], key=_place_order)) for day in sorted(by_day)]
 
 
 def control_geojson(states: Iterable[ControlState]) -> dict:

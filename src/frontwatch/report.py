@@ -31,15 +31,15 @@ import html
 import json
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from .control import _KIND_RANK, STATEMENT_LAG_DAYS, TERRITORY_SUB_TYPES
+from .control import TERRITORY_SUB_TYPES, control_history
 from .errors import InputError
 from .export import EXPORT_CHUNK_EVENTS, DocumentLookup, chunked
-from .model import ControlChange, ControlState, Document, Event, Evidence
+from .model import ControlChange, Document, Event, Evidence
 
 CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
 MAP_WIDTH = 1000  # SVG user units; the map scales to its box
@@ -288,64 +288,6 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str)
         parts.append(f'<p class="evidence"><span class="who">{who}</span>{body}</p>')
     parts.append("</li>")
     return "".join(parts)
-
-
-def control_history(timeline: Iterable[ControlChange]) -> list[tuple[date, list[ControlState]]]:
-    """For each day some evidence arrives (ascending), the state of every place with evidence
-    on that day, sorted by place — what ``control.control_as_of(evidence up to that day, day)``
-    says of those places.
-
-    A place's state on a day depends only on its own evidence up to that day, and
-    ``control_as_of`` reads that evidence in one ordered scan, so one scan per place, noting the
-    state at the end of each of its days, gives every day's answer: linear in the evidence,
-    where asking ``control_as_of`` day after day re-read each place's whole past every day (a
-    quarter of the exports' time at 10k pages).  ``tests/test_report_cap.py`` checks both agree.
-    """
-    by_place: dict[str, list[ControlChange]] = {}
-    for c in timeline:
-        by_place.setdefault(c.place_key, []).append(c)
-    by_day: dict[date, list[ControlState]] = {}
-    for key, changes in by_place.items():
-        changes.sort(key=lambda c: (c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
-        # (captor, day) of each capture by article: an article's own capture report outranks
-        # the background it gives about the same place, whatever its date.
-        captures: dict[str, list[tuple[str, date]]] = {}
-        for c in changes:
-            if c.kind == "event":
-                captures.setdefault(c.doc_id, []).append((c.controller, c.date))
-        cur: ControlState | None = None
-        last_event: date | None = None
-        first_lat: float | None = None
-        first_lon: float | None = None
-        for i, c in enumerate(changes):
-            if first_lat is None:
-                first_lat = c.latitude
-            if first_lon is None:
-                first_lon = c.longitude
-            if c.kind == "statement" and any(
-                who != c.controller and day <= c.date for who, day in captures.get(c.doc_id, ())
-            ):
-                pass  # "X, the ISIS-held town, fell": the article itself reports the change
-            elif cur is not None and c.controller == cur.controller:
-                cur.last_seen = c.date
-                if c.kind == "event" or not cur.evidence:
-                    cur.evidence, cur.doc_id = c.evidence, c.doc_id
-                if c.kind == "event":
-                    last_event = c.date
-            elif not (c.kind == "statement" and last_event is not None
-                      and (c.date - last_event).days <= STATEMENT_LAG_DAYS):  # not stale background
-                cur = ControlState(
-                    place_key=key, place=c.place, controller=c.controller, since=c.date, last_seen=c.date,
-                    evidence=c.evidence, doc_id=c.doc_id, latitude=c.latitude, longitude=c.longitude,
-                )
-                if c.kind == "event":
-                    last_event = c.date
-            if cur is not None and (i + 1 == len(changes) or changes[i + 1].date != c.date):
-                located = cur.latitude is not None
-                by_day.setdefault(c.date, []).append(replace(
-                    cur, latitude=cur.latitude if located else first_lat,
-                    longitude=cur.longitude if located else first_lon))
-    return [(day, sorted(by_day[day], key=lambda s: (s.place.lower(), s.place_key))) for day in sorted(by_day)]
 
 
 class ReportSelection:
