@@ -275,7 +275,9 @@ class Store:
                 marks = ", ".join("?" * len(chunk))
                 rows = self._db.execute(f"SELECT seq, data FROM documents WHERE seq IN ({marks}) ORDER BY seq",
                                         chunk).fetchall()
-                yield from self._rebuild(rows, light)
+                # The events of these documents only: ``wanted`` may be sparse, and a range
+                # from its first to its last would read the events of the whole corpus.
+                yield from self._rebuild(rows, light, [r[0] for r in rows])
             return
         last = 0
         while True:
@@ -286,13 +288,21 @@ class Store:
             last = rows[-1][0]
             yield from self._rebuild(rows, light)
 
-    def _rebuild(self, rows: list[tuple[int, str]], light: bool) -> Iterator[tuple[int, Document]]:
-        """Documents of ``rows`` (sorted by seq) with their events, fetched in one query."""
+    def _rebuild(self, rows: list[tuple[int, str]], light: bool,
+                 only: list[int] | None = None) -> Iterator[tuple[int, Document]]:
+        """Documents of ``rows`` (sorted by seq) with their events, fetched in one query: the
+        events of the seq range the rows span, or of the seqs ``only`` when given."""
+        if not rows:
+            return
         events: dict[int, list[str]] = {}
-        for doc_seq, data in self._db.execute(
-            "SELECT doc_seq, data FROM events WHERE doc_seq BETWEEN ? AND ? ORDER BY doc_seq, seq",
-            (rows[0][0], rows[-1][0]),
-        ):
+        if only is None:
+            query = "SELECT doc_seq, data FROM events WHERE doc_seq BETWEEN ? AND ? ORDER BY doc_seq, seq"
+            params: list[int] = [rows[0][0], rows[-1][0]]
+        else:
+            marks = ", ".join("?" * len(only))
+            query = f"SELECT doc_seq, data FROM events WHERE doc_seq IN ({marks}) ORDER BY doc_seq, seq"
+            params = only
+        for doc_seq, data in self._db.execute(query, params):
             events.setdefault(doc_seq, []).append(data)
         load_event = self._codec.decoder(Event)
         for seq, data in rows:
