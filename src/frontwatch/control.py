@@ -169,6 +169,29 @@ def statement_evidence(
     return out
 
 
+@dataclass(slots=True)
+class TerritoryEvidence:
+    """A territory event as the timeline reads it: its change (``place_key`` and point not yet
+    set) and what keys its place.  The streaming corpus stages keep one of these per territory
+    event instead of the event and its article (a few hundred bytes, not kilobytes)."""
+
+    names: frozenset[str]  # the event's place name keys (``merge.event_place_names``)
+    gazetteer_id: str | None  # exact gazetteer id (geo_precision 1), else None
+    point: tuple[float, float] | None  # the event's location, when it has one
+    change: ControlChange
+
+
+def territory_evidence(e: Event, sentence: str, rules: PlaceNameRules, memo: dict) -> TerritoryEvidence:
+    """``e`` (a territory event, see :func:`is_territory_event`) with its evidence sentence as
+    :func:`event_sentence` gives it; ``memo`` is a dict the caller keeps for the run."""
+    loc = e.location
+    pt = (loc.latitude, loc.longitude) if loc is not None and loc.latitude is not None and loc.longitude is not None else None
+    change = ControlChange(place_key="", place=_display_name(e), date=e.event_date,  # type: ignore[arg-type]
+                           controller=e.actor1, kind="event", evidence=sentence, doc_id=e.doc_id,
+                           event_id=e.event_id)
+    return TerritoryEvidence(event_place_names(e, rules, memo), exact_gazetteer_id(loc), pt, change)
+
+
 def build_timeline(
     events: Iterable[Event],
     statements: Iterable[StatementEvidence],
@@ -178,25 +201,27 @@ def build_timeline(
     """The timeline (see :func:`control_timeline`) from the corpus events (only territory
     events are read), the statements in corpus order, and ``sentence(event)``, the evidence
     sentence of a territory event."""
-    events = [e for e in events if is_territory_event(e)]
     memo: dict = {}
+    territory = [territory_evidence(e, sentence(e), rules, memo) for e in events if is_territory_event(e)]
+    return timeline_from(territory, statements)
 
+
+def timeline_from(territory: list[TerritoryEvidence], statements: Iterable[StatementEvidence]) -> list[ControlChange]:
+    """The timeline from the territory events (in event-id order) and the statements (in
+    corpus order)."""
     # Names that point at exactly one located place, so that unlocated mentions can join it.
     alias: dict[str, set[str]] = defaultdict(set)
     points: dict[str, tuple[float, float]] = {}
-    for e in events:
-        loc = e.location
-        gid = exact_gazetteer_id(loc)
-        if gid:
-            key = f"gaz:{gid}"
-            for n in event_place_names(e, rules, memo):
+    for t in territory:
+        if t.gazetteer_id:
+            key = f"gaz:{t.gazetteer_id}"
+            for n in t.names:
                 alias[n].add(key)
-            if loc.latitude is not None and loc.longitude is not None:  # type: ignore[union-attr]
-                points[key] = (loc.latitude, loc.longitude)  # type: ignore[union-attr]
+            if t.point is not None:
+                points[key] = t.point
 
-    def resolve(names: Iterable[str], loc: Location | None) -> tuple[str, tuple[float, float] | None]:
-        pt = (loc.latitude, loc.longitude) if loc is not None and loc.latitude is not None and loc.longitude is not None else None
-        gid = exact_gazetteer_id(loc)
+    def resolve(names: Iterable[str], gid: str | None,
+                pt: tuple[float, float] | None) -> tuple[str, tuple[float, float] | None]:
         if gid:
             key = f"gaz:{gid}"
             return key, pt or points.get(key)
@@ -209,24 +234,18 @@ def build_timeline(
         return (f"name:{names[0]}", pt) if names else ("", None)
 
     out: list[ControlChange] = []
-    for e in events:
-        key, pt = resolve(event_place_names(e, rules, memo), e.location)
+    for t in territory:
+        key, pt = resolve(t.names, t.gazetteer_id, t.point)
         if not key:
             continue
-        out.append(ControlChange(
-            place_key=key,
-            place=_display_name(e),
-            date=e.event_date,  # type: ignore[arg-type]
-            controller=e.actor1,
-            kind="event",
-            evidence=sentence(e),
-            doc_id=e.doc_id,
-            latitude=pt[0] if pt else None,
-            longitude=pt[1] if pt else None,
-            event_id=e.event_id,
-        ))
+        c = t.change
+        c.place_key = key
+        c.latitude, c.longitude = (pt[0], pt[1]) if pt else (None, None)
+        out.append(c)
     for st in statements:
-        key, pt = resolve(st.names, st.location)
+        loc = st.location
+        spt = (loc.latitude, loc.longitude) if loc is not None and loc.latitude is not None and loc.longitude is not None else None
+        key, pt = resolve(st.names, exact_gazetteer_id(loc), spt)
         if not key:
             continue
         out.append(replace(st.change, place_key=key, latitude=pt[0] if pt else None,

@@ -29,22 +29,27 @@ from collections.abc import Iterator
 
 import orjson
 
-from .control import build_timeline, event_sentence, is_territory_event, statement_evidence
+from .control import (
+    TerritoryEvidence,
+    event_sentence,
+    is_territory_event,
+    statement_evidence,
+    territory_evidence,
+    timeline_from,
+)
 from .corpusdates import CorpusDates, has_undated_events, wanted_keys
 from .gazetteer import Gazetteer
 from .geocode import PlaceMemory, load_geocoding, locate_events, make_locator, remember_places
 from .merge import (
     MERGE_DISTANCE_KM,
-    MergeKey,
     PlaceNameRules,
     SourceReport,
     build_merged,
-    cluster_keys,
     load_place_name_rules,
     merge_key,
-    plan_merged,
     source_report,
 )
+from .mergeplan import KeyTable, plan_corpus
 from .model import ControlChange, Document, Event
 from .store import Codec, Store
 
@@ -113,9 +118,8 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     _date_documents(store, dates, pending, unpublished)
 
     codec = Codec()
-    keys: list[MergeKey] = []
+    keys = KeyTable()
     statements = []
-    countries: dict[str, str | None] = {}
     memo: dict = {}
     locate = make_locator(gaz) if gaz is not None else None
     span = dates.span
@@ -125,13 +129,16 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     for seq, doc in store.iter_document_rows(light=True):
         if gaz is not None:
             locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
-        countries[doc.id] = doc.country
+        keys.set_country(doc.id, doc.country)
         data = [codec.dumps(e) for e in doc.events]
         if gaz is not None and doc.events:
             writer.add(seq, doc.events, data)
         for e, ev_json in zip(doc.events, data, strict=True):
-            parked.append((len(keys), ev_json, _park(source_report(e, doc))))
-            keys.append(merge_key(e, seq, rules, memo))
+            # A territory event's evidence sentence goes with it: the timeline then needs
+            # neither the merged event nor its article (see _territory below).
+            told = event_sentence(e, doc) if is_territory_event(e) else ""
+            parked.append((len(keys), ev_json, _park(source_report(e, doc), told)))
+            keys.add(merge_key(e, seq, rules, memo))
         statements.extend(statement_evidence(doc, span, rules, locate))
         if len(parked) >= BUILD_BATCH:
             store.scratch_put(parked)
@@ -140,27 +147,31 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     writer.flush()
     del memo, parked
 
-    plans = plan_merged(keys, cluster_keys(keys, distance_km), countries)
-    del keys, countries
-    territory: list[tuple[int, Event]] = []
+    plan = plan_corpus(keys, distance_km)
+    del keys
+    territory: list[tuple[int, TerritoryEvidence]] = []
+    names_memo: dict = {}
 
     def merged() -> Iterator[Event]:
         load = codec.decoder(Event)
-        for i in range(0, len(plans), BUILD_BATCH):
-            chunk = plans[i : i + BUILD_BATCH]
-            records = store.scratch_get(m for p in chunk for m in p.members)
-            for p in chunk:
-                ev = build_merged([_unpark(load, *records[m]) for m in p.members], p.event_id)
+        rows = plan.row_order.tolist()
+        for i in range(0, len(rows), BUILD_BATCH):
+            chunk = [(c, plan.members(c)) for c in rows[i : i + BUILD_BATCH]]
+            records = store.scratch_get(m for _, ms in chunk for m in ms)
+            for c, ms in chunk:
+                members = [_unpark(load, *records[m]) for m in ms]
+                ev = build_merged([r for r, _ in members], plan.event_id(c))
                 if is_territory_event(ev):
-                    territory.append((p.id_rank, ev))
+                    # The merged event is its primary report's (first member's) event, with
+                    # that report's evidence sentence.
+                    territory.append((int(plan.id_rank[c]), territory_evidence(ev, members[0][1], rules, names_memo)))
                 yield ev
 
     store.replace_corpus_events(merged())
     store.scratch_clear()
     # The timeline reads territory events in event-id order, as the in-memory stages give them.
-    events = [e for _, e in sorted(territory, key=lambda t: t[0])]
-    by_id = store.documents_by_id({e.doc_id for e in events})
-    return build_timeline(events, statements, rules, lambda e: event_sentence(e, by_id.get(e.doc_id)))
+    territory.sort(key=lambda t: t[0])
+    return timeline_from([t for _, t in territory], statements)
 
 
 def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int]) -> None:
@@ -189,11 +200,12 @@ def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpubl
     writer.flush()
 
 
-def _park(r: SourceReport) -> str:
-    # What merging reads of the article, beside the event's own JSON.
-    return orjson.dumps([r.doc_id, r.page_id, r.outlet, r.content_hash, r.sentence, r.number]).decode()
+def _park(r: SourceReport, told: str) -> str:
+    # What merging reads of the article, beside the event's own JSON, and the evidence
+    # sentence of a territory event as the timeline keeps it ("" for other events).
+    return orjson.dumps([r.doc_id, r.page_id, r.outlet, r.content_hash, r.sentence, r.number, told]).decode()
 
 
-def _unpark(load, event: str, extra: str) -> SourceReport:
-    doc_id, page_id, outlet, content_hash, sentence, number = orjson.loads(extra)
-    return SourceReport(load(orjson.loads(event)), doc_id, page_id, outlet, content_hash, sentence, number)
+def _unpark(load, event: str, extra: str) -> tuple[SourceReport, str]:
+    doc_id, page_id, outlet, content_hash, sentence, number, told = orjson.loads(extra)
+    return SourceReport(load(orjson.loads(event)), doc_id, page_id, outlet, content_hash, sentence, number), told

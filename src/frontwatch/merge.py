@@ -8,9 +8,9 @@
   are importable from here as before.
 
 Clustering reads only a compact :class:`MergeKey` per event (``cluster_keys``); the ids and the
-exports' row order come from the keys too (``plan_merged``); only then is each merged event
-built from its members' full reports (``build_merged``), so that the streaming pipeline
-(corpus.py) holds keys, not events.
+exports' row order come from the keys too (``mergeplan.plan_corpus``, which holds the keys as
+columns); only then is each merged event built from its members' full reports
+(``build_merged``), so that the streaming pipeline (corpus.py) holds keys, not events.
 
 Hand-written because it is domain logic (which differences between two reports still mean
 the same event); the generic parts come from libraries (pycountry for ISO codes, PyYAML for
@@ -324,20 +324,23 @@ def merge_events(
     count once), ``outlet_count``, ``evidence_all``, ``fatalities_by_source`` and merged
     fatalities (best = lowest figure, ACLED's conservative choice; low/high = the range).
 
-    The in-memory form of the corpus stage: ``cluster_keys``, ``plan_merged`` and
+    The in-memory form of the corpus stage: ``merge_key``, ``mergeplan.plan_corpus`` and
     ``build_merged`` are its steps, which the streaming pipeline runs over the store.
     """
+    # mergeplan builds on this module's keys and clustering: imported here, not at the top.
+    from .mergeplan import KeyTable, plan_corpus
+
     rules = rules or load_place_name_rules()
     memo: dict = {}
-    keys: list[MergeKey] = []
+    table = KeyTable()
     reports: list[SourceReport] = []
     for n, doc in enumerate(docs):
+        table.set_country(doc.id, doc.country)
         for e in doc.events:
-            keys.append(merge_key(e, n, rules, memo))
+            table.add(merge_key(e, n, rules, memo))
             reports.append(source_report(e, doc))
-    clusters = cluster_keys(keys, distance_km)
-    plan = plan_merged(keys, clusters, {d.id: d.country for d in docs})
-    merged = [build_merged([reports[i] for i in p.members], p.event_id) for p in plan]
+    plan = plan_corpus(table, distance_km)
+    merged = [build_merged([reports[i] for i in plan.members(c)], plan.event_id(c)) for c in range(len(plan))]
     merged.sort(key=lambda e: _id_sort_key(e))
     return merged
 
@@ -443,83 +446,6 @@ def _attach_undated(keys: list[MergeKey], clusters: list[list[int]], distance_km
     return [c for ci, c in enumerate(clusters) if ci not in absorbed]
 
 
-@dataclass(slots=True)
-class MergedPlan:
-    """One corpus event before it is built: its members (positions of their keys, the primary
-    report first) and its ``event_id`` (``iso3`` + ``number``)."""
-
-    members: list[int]
-    iso3: str
-    number: int = 0
-    id_rank: int = 0  # position in event-id order (the order ``merge_events`` returns)
-
-    @property
-    def event_id(self) -> str:
-        return f"{self.iso3}{self.number}"
-
-
-# The ordinal of date.max: undated events sort after every dated one, as in ``_id_sort_key``.
-_NO_DAY = date.max.toordinal()
-
-
-def _member_order(m: MergeKey) -> tuple:
-    # The primary report first: most precise date, located, most precise place, most confident.
-    return (m.prec, m.point is None, m.geo_prec, -m.confidence, m.doc_id, m.start)
-
-
-def _location_key(keys: list[MergeKey], members: list[int]) -> MergeKey:
-    """The member whose location the merged event takes: the primary's if it has a point,
-    else the first located member's, else the primary's (see ``build_merged``)."""
-    p = keys[members[0]]
-    if p.point is not None:
-        return p
-    return next((keys[i] for i in members if keys[i].point is not None), p)
-
-
-def plan_merged(keys: list[MergeKey], clusters: list[list[int]],
-                doc_countries: dict[str, str | None]) -> list[MergedPlan]:
-    """Order each cluster's members (in place), number the corpus events (see
-    :func:`assign_event_ids`) and return them in the exports' row order (``export.row_order``)
-    — all from the compact keys, so that the full merged events can be built one at a time, in
-    the order they are written.  ``doc_countries`` maps each document id to its article
-    country (the fallback country).  Days are compared as ordinals, which order as the dates do."""
-    shared: dict = {}
-    plans: list[MergedPlan] = []
-    id_keys: list[tuple] = []
-    for c in clusters:
-        c.sort(key=lambda i: _member_order(keys[i]))
-        p = keys[c[0]]
-        loc_key = _location_key(keys, c)
-        where = loc_key.loc_name or p.place_name
-        lower = shared.get(where)
-        if lower is None:
-            lower = shared[where] = where.lower()
-        iso3 = loc_key.iso3
-        if iso3 is None:
-            country = doc_countries.get(p.doc_id)
-            iso3 = shared.get(("country", country))
-            if iso3 is None:
-                iso3 = shared[("country", country)] = _country_iso3(country)
-        id_keys.append((p.day if p.day > 0 else _NO_DAY, p.month or 13, p.mday or 32, lower, p.sub, p.doc_id, p.start))
-        plans.append(MergedPlan(c, iso3))
-    order = sorted(range(len(plans)), key=id_keys.__getitem__)
-    del id_keys
-    counters: Counter[str] = Counter()
-    for rank, i in enumerate(order):
-        plan = plans[i]
-        plan.id_rank = rank
-        counters[plan.iso3] += 1
-        plan.number = counters[plan.iso3]
-    del order
-
-    def row_key(plan: MergedPlan) -> tuple:
-        day = keys[plan.members[0]].day
-        return (day <= 0, max(day, 0), _location_key(keys, plan.members).geo_prec, plan.iso3, plan.number)
-
-    plans.sort(key=row_key)
-    return plans
-
-
 def _report_groups(ms: list[SourceReport]) -> list[list[SourceReport]]:
     """Group members into independent reports: reposts of one article count once."""
     groups: list[list[SourceReport]] = []
@@ -557,7 +483,7 @@ def _join_unique(values: Iterable[str], exclude: Iterable[str] = ()) -> str:
 
 def build_merged(ms: list[SourceReport], event_id: str = "") -> Event:
     """One corpus event from its members' reports, primary report first (see
-    :func:`plan_merged`)."""
+    :func:`mergeplan.plan_corpus`)."""
     p = ms[0].event
     located = [m for m in ms if m.located]
     location = p.location if ms[0].located or not located else located[0].event.location
@@ -655,7 +581,7 @@ def _location_iso3(loc: Location | None, memo: dict | None = None) -> str | None
     return memo[mk]
 
 
-def _country_iso3(alpha2: str | None) -> str:
+def country_iso3(alpha2: str | None) -> str:
     c = pycountry.countries.get(alpha_2=alpha2.upper()) if alpha2 else None
     return c.alpha_3 if c is not None else "XXX"
 
@@ -664,7 +590,7 @@ def _iso3(e: Event, docs: dict[str, Document]) -> str:
     iso3 = _location_iso3(e.location)
     if iso3 is None:
         doc = docs.get(e.doc_id)
-        iso3 = _country_iso3(doc.country if doc is not None else None)
+        iso3 = country_iso3(doc.country if doc is not None else None)
     return iso3
 
 
