@@ -124,6 +124,8 @@ class Store:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open database ({exc})") from exc
         self._codec = Codec()
+        # Light reads feed the corpus stages, which use each document and drop it: no interning.
+        self._light_codec = Codec(intern=False)
         self._light: set[int] = set()  # seqs of documents iter_documents(light=True) yielded
         try:
             self._open()
@@ -304,10 +306,11 @@ class Store:
             params = only
         for doc_seq, data in self._db.execute(query, params):
             events.setdefault(doc_seq, []).append(data)
-        load_event = self._codec.decoder(Event)
+        codec = self._light_codec if light else self._codec
+        load_event = codec.decoder(Event)
         for seq, data in rows:
             if light:
-                doc = self._codec.load_light(Document, data, LIGHT_OMITS)
+                doc = codec.load_light(Document, data, LIGHT_OMITS)
                 self._light.add(seq)
             else:
                 doc = self._codec.load(Document, data)
@@ -546,8 +549,11 @@ class Codec:
     is compiled once per type (per Store) from the model's type hints into nested functions, so
     rebuilding a document does no type inspection per value."""
 
-    def __init__(self) -> None:
+    def __init__(self, intern: bool = True) -> None:
+        """``intern=False``: strings are not interned (for documents read, used and dropped,
+        where sharing saves nothing and interning every value costs time)."""
         self._decoders: dict[Any, Callable[[Any], Any]] = {}
+        self._intern = intern
 
     def dumps(self, obj: Any) -> str:
         # orjson encodes dataclasses, dates (ISO) and enums (their value) natively, in C: the
@@ -606,7 +612,7 @@ class Codec:
             return tp
         if tp is float:
             return lambda v: None if v is None else float(v)
-        if tp is str:
+        if tp is str and self._intern:
             return _intern
         return _identity
 
