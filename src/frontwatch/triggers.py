@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 import numpy
 import spacy
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -32,6 +33,8 @@ MAX_PHRASES_PER_PATTERN = 5000
 # (~1 GB per 100k characters); the tokenizer and matchers used here need a few hundred bytes per
 # token, so a long article (a whole CSV read as one text, a 2 MB transcript) is fine.
 MAX_TEXT_CHARS = 200_000_000
+# The lexical attributes the trigger patterns and extract.py read (see _blank_english).
+_LEX_ATTRS_READ = (LOWER, IS_SPACE)
 
 
 class TriggerMatcher:
@@ -248,6 +251,23 @@ def _merge_triggers(base: dict, extra: dict) -> dict:
     return out
 
 
+def _blank_english() -> spacy.language.Language:
+    """spaCy's blank English, computing only the lexical attributes extraction reads.
+
+    Why: every word a document brings for the first time becomes a lexeme, and spaCy computes
+    all of English's lexical attributes for it (shape, stop word, like_num, norm exceptions,
+    prefix/suffix ...): on real pages that was about half of tokenising.  The matchers and
+    extract read only the token text (ORTH, not a getter), LOWER and IS_SPACE (the ``~N`` gap
+    tokens; IS_SENT_START is the token's, not the lexeme's), so the others are left unset.
+    The tokeniser's splitting does not read lexeme attributes.
+    """
+    nlp = spacy.blank("en")
+    nlp.max_length = MAX_TEXT_CHARS
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in _LEX_ATTRS_READ}
+    return nlp
+
+
 def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
     """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
 
@@ -262,8 +282,7 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
             trig = _merge_triggers(trig, data)
         if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background", "aggregate")):
             moddata.append(data)
-    nlp = spacy.blank("en")
-    nlp.max_length = MAX_TEXT_CHARS
+    nlp = _blank_english()
     matcher = TriggerMatcher(nlp.vocab)
     specs: dict[str, TriggerSpec] = {}
     subtypes: dict[str, tuple[str, int]] = {}
