@@ -388,9 +388,8 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     absorbed = _all_absorbed(hit)
     doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
     s = hit.sent
-    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality, ctx.bounds)
-    claim_m = mod.gated_search(rules.modality.claim_prep_re, rules.modality.claim_prep_gate,
-                               mod.words_of(text, s.start, s.end), text, s.start, s.end)
+    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality, ctx.memo.bounds)
+    claim_m = mod.claim_preposition(text, s.start, s.end, rules.modality, ctx.memo)
     claim_span = None
     if claim_m:
         stop = re.search(r"[,.;]", text[claim_m.end():s.end])
@@ -402,7 +401,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         # told again in the sentence may name its parties where the kept trigger does not.
         for g in absorbed:
             if g.sub == hit.sub and not g.spec.generic:
-                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.bounds)
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.memo.bounds)
                 g_roles = actor_roles(ctx, g, g_start, g_end, claim_span)
                 if g_roles[2] == "clause":
                     agents, patients, how = g_roles
@@ -458,7 +457,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
             return []  # a war's toll, not one event's
         for g in absorbed:
             if number is None:
-                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.bounds)
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.memo.bounds)
                 number = _fatalities(ctx, s, g_start, g_end)
         if number is not None and any(e.evidence.number and e.evidence.number.start == number.start
                                       and e.evidence.sentence.start == s.start for e in ctx.built):
@@ -530,7 +529,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         penalties.append("actor_none")
     if agents and how != "previous":
         ctx.last_side = list(agents)
-    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end)
+    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end, ctx.memo)
     # Date fields.
     ev_date, precision, reason, month, day = None, None, "", None, None
     if dm is not None and dm.value is not None:
@@ -741,7 +740,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
         return cues | {"transfer"} if h.sent.start in transfer_sents else cues
 
     for h in hits:
-        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, ctx.bounds)
+        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, memo=ctx.memo)
     asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules, text)
     ctx.kept = asserted
     events: list[Event] = []

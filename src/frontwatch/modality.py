@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
@@ -133,11 +133,44 @@ class PhraseSearch:
     def search(self, text: str, index: WordIndex | None = None) -> re.Match[str] | None:
         """The leftmost phrase in ``text`` (``index``: the WordIndex of ``text``, if at hand)."""
         m = next(self.gated.finditer(text, index=index), None)
+        return self._leftmost(text, m)
+
+    def search_words(self, text: str, words: frozenset[str] | set[str]) -> re.Match[str] | None:
+        """:meth:`search`, given ``words``: the lower-cased word tokens of ``text`` (each
+        ``\\w+`` run lower-cased, as :class:`~frontwatch.scan.WordIndex` keys them).  When none is
+        a first word of the gated phrases, they cannot match and are not tried (most clauses)."""
+        firsts = self.gated.firsts
+        if firsts is not None and firsts.isdisjoint(words):
+            return self._leftmost(text, None)
+        return self._leftmost(text, next(self.gated.finditer(text), None))
+
+    def _leftmost(self, text: str, m: re.Match[str] | None) -> re.Match[str] | None:
+        """The leftmost of ``m`` (the gated phrases' first match) and the other phrases' first."""
         if self.rest is not None:
             r = self.rest.search(text)
             if r is not None and (m is None or r.start() < m.start()):
                 return r
         return m
+
+
+@dataclass(slots=True)
+class DocMemo:
+    """Scans of one document's sentences and clauses, kept for the triggers that share them.
+
+    A sentence often holds several triggers, and each asked the same questions of it (its clause
+    boundaries, its "according to", its reporting verbs).  The keys are positions in one text:
+    a memo serves one document (extract_events makes a new one per call) and must not be reused
+    for another.
+    """
+
+    bounds: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)  # clause_bounds' cache
+    aggregate: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # clause -> cue
+    opinion: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # (sentence, clause start)
+    claim_prep: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # sentence -> cue
+    # sentence -> its reporting verbs: (start, start of the verb's subject, whether it has one)
+    claim_verbs: dict[tuple[int, int], list[tuple[int, int, bool]]] = field(default_factory=dict)
+    in_sentence: dict[tuple[int, int], list[ActorMention]] = field(default_factory=dict)  # sentence -> actors
+    claimant: dict[tuple[int, int, int, int], str] = field(default_factory=dict)  # (sentence, phrase) -> name
 
 
 def compile_phrases(phrases: Sequence[str], where: str) -> PhraseSearch:
@@ -238,29 +271,45 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
 
 
 def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
-           rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None) -> Modality:
+           rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None,
+           memo: DocMemo | None = None) -> Modality:
     """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause
-    (``cache``: see :func:`clause_bounds`)."""
+    (``cache``: see :func:`clause_bounds`; ``memo``: the document's :class:`DocMemo`, whose
+    ``bounds`` then serve as ``cache``)."""
+    if memo is not None:
+        cache = memo.bounds
     sentence = text[sent_start:sent_end].rstrip()
     c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
     before = text[c_start:start]
-    index = WordIndex.of(before)  # shared by the cue searches below
-    background = bool(rules.background_re.search(before, index))
+    # The clause's words, shared by the cue searches below: they gate each phrase list.
+    words = {w.lower() for w in _WORD_RE.findall(before)}
+    background = bool(rules.background_re.search_words(before, words))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
-    agg = rules.aggregate_re.search(text, c_start, c_end)
+    if memo is None:
+        agg = rules.aggregate_re.search(text, c_start, c_end)
+    else:
+        key = (c_start, c_end)
+        if key not in memo.aggregate:
+            memo.aggregate[key] = rules.aggregate_re.search(text, c_start, c_end)
+        agg = memo.aggregate[key]
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
     for kind, phrases in rules.cue_res:
-        m = phrases.search(before, index)
+        m = phrases.search_words(before, words)
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
     if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
         return Modality(False, "plan: infinitive", background)
     # An opinion verb governing the clause from outside it ("experts believe that ...").
     if c_start > sent_start:
-        prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
-        m = rules.opinion_tail_re.search(prefix)
+        if memo is None or (sent_start, c_start) not in memo.opinion:
+            prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
+            m = rules.opinion_tail_re.search(prefix)
+            if memo is not None:
+                memo.opinion[(sent_start, c_start)] = m
+        else:
+            m = memo.opinion[(sent_start, c_start)]
         if m:
             return Modality(False, f"speculation: {m.group(0).strip().lower()}", background)
     return Modality(True, "", background)
@@ -293,34 +342,83 @@ def _canonical_claimant(phrase: str, offset: int, actors: Sequence[ActorMention]
     return phrase[:MAX_CLAIMANT_CHARS].strip()
 
 
-def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
-                  actors: Sequence[ActorMention], rules: ModalityRules, end: int | None = None) -> str:
-    """Who the sentence says reports the trigger at ``start``: "according to X", "X said"."""
-    in_sent = [a for a in actors if sent_start <= a.start < sent_end]
+def claim_preposition(text: str, sent_start: int, sent_end: int, rules: ModalityRules,
+                      memo: DocMemo | None = None) -> re.Match[str] | None:
+    """The first claim preposition ("according to") of the sentence ``[sent_start, sent_end)``."""
+    key = (sent_start, sent_end)
+    if memo is not None and key in memo.claim_prep:
+        return memo.claim_prep[key]
     words = words_of(text, sent_start, sent_end)
     m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
-    if m:
-        stop = re.search(r"[,.;:\n]|\s[–—]\s", text[m.end():sent_end])
-        phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
-        return _canonical_claimant(text[m.end():phrase_end], m.end(), in_sent, rules)
-    best: tuple[int, int] | None = None
+    if memo is not None:
+        memo.claim_prep[key] = m
+    return m
+
+
+def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules) -> list[tuple[int, int, bool]]:
+    """The sentence's reporting verbs: (start, start of the subject's segment, whether that
+    segment names someone — not empty, not a bare pronoun)."""
+    out = []
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
-        if end is not None and start <= v.start() < end:
-            continue  # "announced the start of an operation" is the event, not a claim
         seg_start = sent_start
         for sep in re.finditer(r"[,;:\"“”]|\bthat\b", text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()
         subject = text[seg_start:v.start()]
-        if not subject.strip() or re.fullmatch(r"\s*(?:he|she|they|it|we|i|officials?)\s*", subject, re.I):
+        named = bool(subject.strip()) and not re.fullmatch(r"\s*(?:he|she|they|it|we|i|officials?)\s*", subject, re.I)
+        out.append((v.start(), seg_start, named))
+    return out
+
+
+def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
+                  actors: Sequence[ActorMention], rules: ModalityRules, end: int | None = None,
+                  memo: DocMemo | None = None) -> str:
+    """Who the sentence says reports the trigger at ``start``: "according to X", "X said".
+
+    ``memo`` (the document's :class:`DocMemo`) keeps what does not depend on the trigger."""
+    key = (sent_start, sent_end)
+    if memo is None:
+        in_sent = [a for a in actors if sent_start <= a.start < sent_end]
+    else:
+        in_sent = memo.in_sentence.get(key)  # type: ignore[assignment]
+        if in_sent is None:
+            in_sent = memo.in_sentence[key] = [a for a in actors if sent_start <= a.start < sent_end]
+    m = claim_preposition(text, sent_start, sent_end, rules, memo)
+    if m:
+        stop = re.search(r"[,.;:\n]|\s[–—]\s", text[m.end():sent_end])
+        phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
+        return _claimant_of(text, key, m.end(), phrase_end, in_sent, rules, memo)
+    if memo is None:
+        verbs = _claim_verbs(text, sent_start, sent_end, rules)
+    else:
+        verbs = memo.claim_verbs.get(key)  # type: ignore[assignment]
+        if verbs is None:
+            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules)
+    best: tuple[int, int] | None = None
+    for v_start, seg_start, named in verbs:
+        if end is not None and start <= v_start < end:
+            continue  # "announced the start of an operation" is the event, not a claim
+        if not named:
             continue
-        if v.start() < start or best is None:
-            best = (seg_start, v.start())
-        if v.start() < start:
+        if v_start < start or best is None:
+            best = (seg_start, v_start)
+        if v_start < start:
             continue
         break
     if best is None:
         return ""
-    return _canonical_claimant(text[best[0]:best[1]], best[0], in_sent, rules)
+    return _claimant_of(text, key, best[0], best[1], in_sent, rules, memo)
+
+
+def _claimant_of(text: str, sentence: tuple[int, int], lo: int, hi: int, in_sent: Sequence[ActorMention],
+                 rules: ModalityRules, memo: DocMemo | None) -> str:
+    """:func:`_canonical_claimant` of ``text[lo:hi]`` in ``sentence``, once per phrase with a memo."""
+    if memo is None:
+        return _canonical_claimant(text[lo:hi], lo, in_sent, rules)
+    key = (*sentence, lo, hi)
+    name = memo.claimant.get(key)
+    if name is None:
+        name = memo.claimant[key] = _canonical_claimant(text[lo:hi], lo, in_sent, rules)
+    return name
 
 
 def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[str, int, int, str] | None:
@@ -362,6 +460,6 @@ def load_modality(data_files: Sequence[dict]) -> ModalityRules:
     return compile_modality(merged)
 
 
-__all__ = ["Modality", "ModalityRules", "assess", "clause_bounds", "control_cue", "control_statements", "find_claimant",
+__all__ = ["DocMemo", "Modality", "ModalityRules", "assess", "claim_preposition", "clause_bounds", "control_cue", "control_statements", "find_claimant",
            "compile_phrases", "gate_words", "gated_search", "load_modality", "merge_data", "phrase_regex", "PhraseSearch",
            "words_of"]

@@ -93,8 +93,9 @@ class Ctx:
     kept: list[Hit] = field(default_factory=list)
     built: list[Event] = field(default_factory=list)
     last_side: list[ActorMention] = field(default_factory=list)
-    # clause boundaries per sentence span, found once (modality.clause_bounds' cache)
-    bounds: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
+    # sentence- and clause-level scans, done once per sentence or clause (clause boundaries,
+    # claim cues); new with each document's Ctx
+    memo: mod.DocMemo = field(default_factory=mod.DocMemo)
 
 
 def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
