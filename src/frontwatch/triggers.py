@@ -59,8 +59,11 @@ class TriggerMatcher:
         self.matcher = Matcher(vocab)
         self._rank: dict[int, int] = {}
         # lower-case orth id of a start word -> (Matcher of the patterns that can start with it,
-        # the longest match of those patterns in tokens)
-        self._by_start: dict[int, tuple[Matcher, int]] = {}
+        # the longest match of those patterns in tokens); the Matcher is None when all of them are
+        # words-and-gaps patterns, matched in Python (see _GapPattern)
+        self._by_start: dict[int, tuple[Matcher | None, int]] = {}
+        # lower-case orth id of a start word -> its words-and-gaps patterns (key id, pattern)
+        self._gapped: dict[int, list[tuple[int, _GapPattern]]] = {}
         self._start_ids = numpy.zeros(0, dtype=numpy.uint64)  # the keys of _by_start, for numpy.isin
         self._anywhere = False  # a pattern whose start or length is unbounded: in self.matcher
 
@@ -75,10 +78,15 @@ class TriggerMatcher:
                     rest.append(pat)  # unbounded: run over the whole document
                     self._anywhere = True
                     continue
+                gapped = _GapPattern.of(pat, self.vocab.strings)
                 for w in bounds[0]:
                     wid = self.vocab.strings.add(w)
-                    m, width = self._by_start.get(wid) or (Matcher(self.vocab), 0)
-                    m.add(key, [pat])
+                    m, width = self._by_start.get(wid) or (None, 0)
+                    if gapped is not None:
+                        self._gapped.setdefault(wid, []).append((self.vocab.strings[key], gapped))
+                    else:
+                        m = m or Matcher(self.vocab)
+                        m.add(key, [pat])
                     self._by_start[wid] = (m, max(width, bounds[1]))
             else:
                 phrases.extend(Doc(self.vocab, words=list(ws)) for ws in itertools.product(*alts))
@@ -96,11 +104,78 @@ class TriggerMatcher:
         if by_start and n:
             lowers = doc.to_array("LOWER")
             # the tokens that are a start word, found in one vectorised pass
-            for i in numpy.flatnonzero(numpy.isin(lowers, self._start_ids)).tolist():
-                m, width = by_start[int(lowers[i])]
-                found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
+            starts = numpy.flatnonzero(numpy.isin(lowers, self._start_ids)).tolist()
+            if starts:
+                words = lowers.tolist()
+                gaps = doc.to_array("IS_SPACE").tolist()
+                for i in starts:
+                    m, width = by_start[words[i]]
+                    if m is not None:
+                        found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
+                    for k, pat in self._gapped.get(words[i], ()):
+                        found.update((k, i, e) for e in pat.ends(words, gaps, i, min(n, i + width)))
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[m[0]]))
+
+
+@dataclass(frozen=True, slots=True)
+class _GapPattern:
+    """A Matcher pattern made only of word tokens (``LOWER``, a word or ``IN`` words) and the
+    ``~N`` gaps of :func:`_token_options`, matched in Python over lower-case orth ids.
+
+    Why: run through spaCy's Matcher at each start word, these few patterns cost more than the
+    rest of trigger matching (a Matcher call per start token, a Python predicate per gap token).
+    The match set is the Matcher's: every end at which the tokens from the start word spell the
+    pattern, gaps taking 0..N tokens that are not whitespace, not a sentence start, and not one
+    of the gap's excluded words.
+    """
+
+    # per pattern token: (lower ids it may be, None) for a word; (excluded lower ids, N) for a gap
+    tokens: tuple[tuple[frozenset[int], int | None], ...]
+
+    @classmethod
+    def of(cls, pattern: list[dict], strings) -> _GapPattern | None:
+        """The pattern in this form, or None when it has another kind of token."""
+        out = []
+        for tok in pattern:
+            value = tok.get("LOWER")
+            if set(tok) == {"LOWER"} and isinstance(value, str):
+                out.append((frozenset({strings.add(value)}), None))
+            elif set(tok) == {"LOWER"} and isinstance(value, dict) and set(value) == {"IN"}:
+                out.append((frozenset(strings.add(w) for w in value["IN"]), None))
+            elif (set(tok) == {"LOWER", "IS_SPACE", "IS_SENT_START", "OP"} and tok["IS_SPACE"] is False
+                  and tok["IS_SENT_START"] is False and isinstance(value, dict) and set(value) == {"NOT_IN"}
+                  and tok["OP"].startswith("{0,") and tok["OP"].endswith("}") and tok["OP"][3:-1].isdigit()):
+                out.append((frozenset(strings.add(w) for w in value["NOT_IN"]), int(tok["OP"][3:-1])))
+            else:
+                return None
+        return cls(tuple(out)) if out and out[0][1] is None else None
+
+    def ends(self, words: list[int], spaces: list[int], start: int, stop: int) -> set[int]:
+        """The ends of the matches that start at token ``start`` and end by ``stop``
+        (``words``: the doc's lower-case orth ids; ``spaces``: its IS_SPACE flags)."""
+        found: set[int] = set()
+        positions = {start}  # where the pattern's next token may start
+        for ids, gap in self.tokens:
+            nxt: set[int] = set()
+            if gap is None:
+                for pos in positions:
+                    if pos < stop and words[pos] in ids:
+                        nxt.add(pos + 1)
+            else:
+                for pos in positions:
+                    nxt.add(pos)
+                    # a gap token is never the doc's first (a pattern starts with a word), so
+                    # "not a sentence start" holds in a blank pipeline's doc
+                    for j in range(pos, min(stop, pos + gap)):
+                        if spaces[j] or words[j] in ids or j == 0:
+                            break
+                        nxt.add(j + 1)
+            positions = nxt
+            if not positions:
+                return found
+        found.update(positions)
+        return found
 
 
 def _start_words_and_length(pattern: list[dict]) -> tuple[set[str], int] | None:
