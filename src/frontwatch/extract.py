@@ -231,7 +231,7 @@ def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     prev_end = None
     for i, p in enumerate(cands):
         # The anchor of "X, 10 km west of Y" is the Y mention that follows X.
-        is_anchor = any(q.relative and q.relative.anchor and normalise(q.relative.anchor) == normalise(p.name)
+        is_anchor = any(q.relative and q.relative.anchor and ctx.normalise(q.relative.anchor) == ctx.normalise(p.name)
                         for q in cands[:i])
         if prev_end is not None and _ANCHOR_GAP_RE.search(text[prev_end:p.start]) and not re.fullmatch(
                 r"[\s,]*(?:and|or|,)?[\s,]*(?:the\s+)?", text[prev_end:p.start]):
@@ -282,16 +282,18 @@ def _item_places(text: str, start: int, end: int) -> list[PlaceMention]:
     return out
 
 
-def _foreign_country(p: PlaceMention, doc: Document) -> bool:
+def _foreign_country(p: PlaceMention, doc: Document, ctx: Ctx | None = None) -> bool:
     """A country other than the article's, named as a place ("a monitor based in Britain", "Turkey
-    condemned"): where a source or a government sits, not where the article's events happen."""
-    own = normalise(country_name(doc.country))
+    condemned"): where a source or a government sits, not where the article's events happen.
+    (``ctx``: the document's, to normalise each name once.)"""
+    norm = ctx.normalise if ctx is not None else normalise
+    own = norm(country_name(doc.country))
     if p.descriptor == "country":
-        return normalise(p.name) != own
+        return norm(p.name) != own
     # "Syria's Deir Ezzor" in an Iraq article: a place told as the neighbour's (where the enemy's
     # stronghold lies), not where the article's forces act.
     poss = _POSSESSOR_RE.match(p.text)
-    return bool(poss and own and normalise(poss.group(1)) != own and p.region)
+    return bool(poss and own and norm(poss.group(1)) != own and p.region)
 
 
 def _main_place(doc: Document) -> PlaceMention | None:
@@ -416,7 +418,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     # happened ("the Observatory, a monitor based in Britain").
     source_from = claim_m.start() if claim_m and claim_m.start() > hit.end else s.end
     nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
-    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, doc)]
+    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, doc, ctx)]
     item_stop = None
     if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
             and any(h.start < s.start and h.etype in VIOLENT_TYPES for h in ctx.kept):
@@ -430,7 +432,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
                                                  for w in text[hit.start:hit.end].lower().split())
     if not places:
-        cands = [p for p in doc.places if s.start <= p.start < source_from and not _foreign_country(p, doc)]
+        cands = [p for p in doc.places if s.start <= p.start < source_from and not _foreign_country(p, doc, ctx)]
         in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]

@@ -16,14 +16,17 @@ aircraft struck"), "the fall of X to Y", coordinated subjects, sources who speak
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from spacy.tokens import Doc as SpacyDoc
 
 from . import modality as mod
 from .model import ActorMention, Document, Event, NumberMention, PlaceMention, Sentence
+from .names import normalise
 from .triggers import ExtractRules, TriggerSpec
 
 # How many tokens after a trigger are read for its object (victims, equipment).
@@ -96,6 +99,29 @@ class Ctx:
     # sentence- and clause-level scans, done once per sentence or clause (clause boundaries,
     # claim cues); new with each document's Ctx
     memo: mod.DocMemo = field(default_factory=mod.DocMemo)
+    # the start of each of doc.actors, when they are in that order (extract_events sorts them):
+    # actors in a span are then found by bisection, not by reading them all; None otherwise
+    actor_starts: list[int] | None = None
+    names: dict[str, str] = field(default_factory=dict)  # normalise() of the names looked up
+
+    def __post_init__(self) -> None:
+        starts = [a.start for a in self.doc.actors]
+        if all(x <= y for x, y in pairwise(starts)):
+            self.actor_starts = starts
+
+    def actors_from(self, lo: int, hi: int) -> list[ActorMention]:
+        """The actors (in doc.actors' order) whose start is in ``[lo, hi]``."""
+        starts, actors = self.actor_starts, self.doc.actors
+        if starts is None:
+            return [a for a in actors if lo <= a.start <= hi]
+        return actors[bisect_left(starts, lo):bisect_right(starts, hi)]
+
+    def normalise(self, name: str) -> str:
+        """:func:`frontwatch.names.normalise`, once per name and document."""
+        key = self.names.get(name)
+        if key is None:
+            key = self.names[name] = normalise(name)
+        return key
 
 
 def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
@@ -138,7 +164,7 @@ def actors_between(ctx: Ctx, lo: int, hi: int, drop_sources: bool = False) -> li
     (after a trigger) not the source of a report either (", police said")."""
     text, claim_re = ctx.doc.text, ctx.rules.modality.claim_verb_re
     out = []
-    for a in ctx.doc.actors:
+    for a in ctx.actors_from(lo, hi):
         if not (lo <= a.start and a.end <= hi) or _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
             continue
         gap = _SOURCE_GAP_RE.match(text, a.end) if drop_sources else None
@@ -169,7 +195,7 @@ def _is_passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     if _PASSIVE_GAP_RE.fullmatch(gap):
         return True
     # Coordinated subjects share the verb: "nine soldiers and at least 17 attackers were killed".
-    nxt = next((b for b in ctx.doc.actors if a.end <= b.start < hit.start), None)
+    nxt = next((b for b in ctx.actors_from(a.end, hit.start) if a.end <= b.start < hit.start), None)
     if nxt is not None and _COORD_GAP_RE.fullmatch(ctx.doc.text[a.end:nxt.start]):
         return _is_passive_subject(ctx, nxt, hit)
     # Reduced relative: "soldiers killed at nine", "two soldiers killed in the blast" (kill verbs
@@ -211,7 +237,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     # A subject the trigger overlaps is before it: "Russian aircraft struck" matches "aircraft
     # struck" and the actor "Russian aircraft" alike.
     pre = [a for a in actors_between(ctx, c_start, lead.start) if usable(a)] + [
-        a for a in ctx.doc.actors if c_start <= a.start <= lead.start < a.end and usable(a)
+        a for a in ctx.actors_from(c_start, lead.start) if c_start <= a.start <= lead.start < a.end and usable(a)
         and a.role != "attribute"]
     post = [a for a in actors_between(ctx, lead.end, c_end, drop_sources=True) if usable(a)
             and not (hit.start <= a.start < hit.end)]
