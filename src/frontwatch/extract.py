@@ -169,7 +169,7 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
     words = object_words(ctx, hit, clause_end)
     if spec.role == "territory":
         if any(w in rules.equipment for w in words[:5]) and not any(
-                ctx.doc.text[p.start:p.end] and hit.end <= p.start < clause_end for p in ctx.doc.places):
+                ctx.doc.text[p.start:p.end] for p in ctx.places.starting(hit.end, clause_end)):
             return "Disrupted weapons use"
         if "transfer" in sent_cues:
             return "Non-violent transfer of territory"  # taken "without resistance", after a withdrawal
@@ -183,9 +183,9 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
     if spec.role in {"kill", "attack"}:
         victims = set(words)
         first_count = ""
-        for n in ctx.doc.numbers:
+        for n in ctx.numbers.starting(hit.start, clause_end):
             # Counts inside the trigger too: "left 17 soldiers dead".
-            if hit.start <= n.start < clause_end and n.unit:
+            if n.unit:
                 victims.add(n.unit.lower().split()[-1])
                 first_count = first_count or n.unit.lower().split()[-1]
         # The toll the kill word governs first decides ("left seven people dead, including four
@@ -226,7 +226,7 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
 def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     """Places in ``[lo, hi)``, anchors of relative positions and regions beside points removed."""
     text = ctx.doc.text
-    cands = [p for p in ctx.doc.places if lo <= p.start < hi]
+    cands = ctx.places.starting(lo, hi)
     out: list[PlaceMention] = []
     prev_end = None
     for i, p in enumerate(cands):
@@ -310,18 +310,19 @@ def _main_place(doc: Document) -> PlaceMention | None:
 def _date_for(ctx: Ctx, hit: Hit, c_start: int, c_end: int) -> tuple[DateMention | None, str]:
     """(date mention, how): clause, sentence, carried, or none."""
     s = hit.sent
-    usable = [d for d in ctx.doc.dates if d.value or d.month]  # "within 24 hours" dates nothing
-    in_clause = [d for d in usable if c_start <= d.start < c_end]
+    usable = ctx.dates  # those with a value or a month: "within 24 hours" dates nothing
+    in_clause = usable.starting(c_start, c_end)
     if in_clause:
         return min(in_clause, key=lambda d: abs(d.start - hit.start)), "clause"
-    in_sent = [d for d in usable if s.start <= d.start < s.end]
+    in_sent = usable.starting(s.start, s.end)
     if in_sent:
         return in_sent[0], "sentence"
     if hit.modality and hit.modality.background:
         return None, "background"
-    before = [d for d in usable if d.end <= s.start]
-    if before:
-        return before[-1], "carried"
+    # the last one ending before the sentence
+    before = next((d for d in reversed(usable.items) if d.end <= s.start), None)
+    if before is not None:
+        return before, "carried"
     return None, "none"
 
 
@@ -329,9 +330,7 @@ def _fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMentio
     """The number of dead governed by a kill word in the clause (else the sentence)."""
     text = ctx.doc.text
     for lo, hi in ((c_start, c_end), (s.start, s.end)):
-        for n in ctx.doc.numbers:
-            if not (lo <= n.start < hi):
-                continue
+        for n in ctx.numbers.starting(lo, hi):
             if not n.unit:
                 if _TOLL_BEFORE_RE.search(text, max(lo, n.start - TOLL_WINDOW_CHARS), n.start):
                     return n  # "the death toll rose to 22", "put the number of soldiers killed at nine"
@@ -356,7 +355,8 @@ def _with_conjoined(ctx: Ctx, n: NumberMention, hi: int) -> NumberMention:
     "nine soldiers and 17 attackers were killed") are one toll: ACLED codes the event's total."""
     text, victims = ctx.doc.text, ctx.rules.combatant_victims | ctx.rules.civilian_victims
     parts = [n]
-    for m in ctx.doc.numbers:
+    # those starting before n ends are skipped below anyway
+    for m in ctx.numbers.starting(n.end, hi):
         last = parts[-1]
         if m.start < last.end or m.start >= hi:
             continue
@@ -432,7 +432,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
                                                  for w in text[hit.start:hit.end].lower().split())
     if not places:
-        cands = [p for p in doc.places if s.start <= p.start < source_from and not _foreign_country(p, doc, ctx)]
+        cands = [p for p in ctx.places.starting(s.start, source_from) if not _foreign_country(p, doc, ctx)]
         in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
@@ -569,9 +569,9 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     if hit.spec.role == "kill" and sub == "Armed clash" and how != "clause":
         # A toll of fighters with no act of its own ("nine soldiers and 17 attackers were killed")
         # counts the dead of the clash the paragraph tells: it adds to it, it is no new event.
-        para = text.count("\n\n", 0, s.start)
+        para = ctx.para_of(s.start)
         told = [e for e in ctx.built if e.event_type == "Battles" and e.sub_event_type not in TERRITORY_TYPES
-                and e.event_date == ev_date and text.count("\n\n", 0, e.evidence.sentence.start) == para]
+                and e.event_date == ev_date and ctx.para_of(e.evidence.sentence.start) == para]
         if told:
             if number is not None:
                 ev0 = told[-1]
@@ -734,11 +734,11 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     para_cues: dict[int, set[str]] = {}
     if any(h.spec.role == "protest" for h in hits):  # only a protest's sub-type reads these cues
         for key, s, _e in rules.cue_matcher(sdoc):
-            para_cues.setdefault(text.count("\n\n", 0, sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
+            para_cues.setdefault(ctx.para_of(sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
     transfer_sents = {h.sent.start for h in hits if h.spec.id.startswith("transfer.")}
 
     def cues_of(h: Hit) -> set[str]:
-        cues = set(para_cues.get(text.count("\n\n", 0, h.start), ()))
+        cues = set(para_cues.get(ctx.para_of(h.start), ())) if para_cues else set()
         return cues | {"transfer"} if h.sent.start in transfer_sents else cues
 
     for h in hits:
@@ -750,7 +750,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
         new = _build(ctx, h, cues_of(h))
         ctx.built.extend(new)
         events.extend(new)
-    events = consolidate(dedupe(events), text)
+    events = consolidate(dedupe(events), text, ctx.para_of)
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events

@@ -99,22 +99,36 @@ class Ctx:
     # sentence- and clause-level scans, done once per sentence or clause (clause boundaries,
     # claim cues); new with each document's Ctx
     memo: mod.DocMemo = field(default_factory=mod.DocMemo)
-    # the start of each of doc.actors, when they are in that order (extract_events sorts them):
-    # actors in a span are then found by bisection, not by reading them all; None otherwise
-    actor_starts: list[int] | None = None
     names: dict[str, str] = field(default_factory=dict)  # normalise() of the names looked up
+    # The document's mentions by start offset (see ByStart), made from doc's lists at creation.
+    actors: ByStart = field(init=False)
+    places: ByStart = field(init=False)
+    numbers: ByStart = field(init=False)
+    dates: ByStart = field(init=False)  # only the dates that date something (a value or a month)
+    # starts of the paragraph breaks ("\n\n", as str.count finds them), made when first asked
+    breaks: list[int] | None = None
 
     def __post_init__(self) -> None:
-        starts = [a.start for a in self.doc.actors]
-        if all(x <= y for x, y in pairwise(starts)):
-            self.actor_starts = starts
+        self.actors = ByStart(self.doc.actors)
+        self.places = ByStart(self.doc.places)
+        self.numbers = ByStart(self.doc.numbers)
+        self.dates = ByStart([d for d in self.doc.dates if d.value or d.month])
 
     def actors_from(self, lo: int, hi: int) -> list[ActorMention]:
         """The actors (in doc.actors' order) whose start is in ``[lo, hi]``."""
-        starts, actors = self.actor_starts, self.doc.actors
-        if starts is None:
-            return [a for a in actors if lo <= a.start <= hi]
-        return actors[bisect_left(starts, lo):bisect_right(starts, hi)]
+        return self.actors.starting(lo, hi + 1)
+
+    def para_of(self, pos: int) -> int:
+        """The paragraph of offset ``pos``: ``text.count("\\n\\n", 0, pos)``, by bisection."""
+        if self.breaks is None:
+            text, out, i = self.doc.text, [], self.doc.text.find("\n\n")
+            while i >= 0:
+                out.append(i)
+                i = text.find("\n\n", i + 2)
+            self.breaks = out
+        # str.count finds the same non-overlapping breaks left to right; those inside [0, pos)
+        # are the ones that end by pos
+        return bisect_right(self.breaks, pos - 2)
 
     def normalise(self, name: str) -> str:
         """:func:`frontwatch.names.normalise`, once per name and document."""
@@ -122,6 +136,26 @@ class Ctx:
         if key is None:
             key = self.names[name] = normalise(name)
         return key
+
+
+class ByStart:
+    """Mentions in text order with their start offsets, to list those starting in a span by
+    bisection rather than by reading them all (per trigger, that was quadratic in long articles).
+    Mentions not sorted by start (extract_events sorts them; hand-built callers may not) are
+    read in full, as before."""
+
+    __slots__ = ("items", "starts")
+
+    def __init__(self, items: Sequence) -> None:
+        self.items = items
+        starts = [m.start for m in items]
+        self.starts: list[int] | None = starts if all(x <= y for x, y in pairwise(starts)) else None
+
+    def starting(self, lo: int, hi: int) -> list:
+        """The mentions (in list order) whose start is in ``[lo, hi)``."""
+        if self.starts is None:
+            return [m for m in self.items if lo <= m.start < hi]
+        return self.items[bisect_left(self.starts, lo):bisect_left(self.starts, hi)]
 
 
 def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
