@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from collections import Counter
 from types import MappingProxyType
 
@@ -286,8 +287,12 @@ def _foreign_country(p: PlaceMention, doc: Document, ctx: Ctx | None = None) -> 
     """A country other than the article's, named as a place ("a monitor based in Britain", "Turkey
     condemned"): where a source or a government sits, not where the article's events happen.
     (``ctx``: the document's, to normalise each name once.)"""
-    norm = ctx.normalise if ctx is not None else normalise
-    own = norm(country_name(doc.country))
+    if ctx is None:
+        norm, own = normalise, normalise(country_name(doc.country))
+    else:
+        norm, own = ctx.normalise, ctx.own_country
+        if own is None:
+            own = ctx.own_country = norm(country_name(doc.country))
     if p.descriptor == "country":
         return norm(p.name) != own
     # "Syria's Deir Ezzor" in an Iraq article: a place told as the neighbour's (where the enemy's
@@ -417,7 +422,9 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     # Places.  What follows "according to" is the source and where it sits, not where the event
     # happened ("the Observatory, a monitor based in Britain").
     source_from = claim_m.start() if claim_m and claim_m.start() > hit.end else s.end
-    nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
+    later = ctx.kept_starts.get(id(s), [])  # the next kept trigger of the sentence, if any
+    at = bisect_right(later, hit.end)
+    nxt = later[at] if at < len(later) else c_end
     places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, doc, ctx)]
     item_stop = None
     if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
@@ -745,6 +752,10 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
         h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, memo=ctx.memo)
     asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules, text)
     ctx.kept = asserted
+    for h in asserted:
+        ctx.kept_starts.setdefault(id(h.sent), []).append(h.start)
+    for starts in ctx.kept_starts.values():
+        starts.sort()
     events: list[Event] = []
     for h in asserted:
         new = _build(ctx, h, cues_of(h))

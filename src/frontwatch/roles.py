@@ -100,6 +100,13 @@ class Ctx:
     # claim cues); new with each document's Ctx
     memo: mod.DocMemo = field(default_factory=mod.DocMemo)
     names: dict[str, str] = field(default_factory=dict)  # normalise() of the names looked up
+    # answers of pure per-mention tests, keyed by (test, its arguments): the same actor is
+    # tested again by each trigger of its sentence
+    facts: dict[tuple, bool] = field(default_factory=dict)
+    words_after: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # object_words'
+    own_country: str | None = None  # the article's country name, normalised (when first asked)
+    # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
+    kept_starts: dict[int, list[int]] = field(default_factory=dict)
     # The document's mentions by start offset (see ByStart), made from doc's lists at creation.
     actors: ByStart = field(init=False)
     places: ByStart = field(init=False)
@@ -159,7 +166,16 @@ class ByStart:
 
 
 def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
-    """Lower-cased words after the trigger, up to the clause end or a strong punctuation."""
+    """Lower-cased words after the trigger, up to the clause end or a strong punctuation
+    (the list is shared by the callers that ask again: not to be modified)."""
+    key = (hit.tok_end, limit)
+    out = ctx.words_after.get(key)
+    if out is None:
+        out = ctx.words_after[key] = _object_words(ctx, hit, limit)
+    return out
+
+
+def _object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
     out = []
     for tok in ctx.sdoc[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
         if tok.idx >= limit or tok.text in {".", ";", ":", ","}:
@@ -196,14 +212,23 @@ def government_side(ctx: Ctx, side: Sequence[ActorMention], against: Sequence[Ac
 def actors_between(ctx: Ctx, lo: int, hi: int, drop_sources: bool = False) -> list[ActorMention]:
     """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held"); with ``drop_sources``
     (after a trigger) not the source of a report either (", police said")."""
-    text, claim_re = ctx.doc.text, ctx.rules.modality.claim_verb_re
+    text, claim_re, facts = ctx.doc.text, ctx.rules.modality.claim_verb_re, ctx.facts
     out = []
     for a in ctx.actors_from(lo, hi):
-        if not (lo <= a.start and a.end <= hi) or _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
+        if not (lo <= a.start and a.end <= hi):
             continue
-        gap = _SOURCE_GAP_RE.match(text, a.end) if drop_sources else None
-        if gap and claim_re.match(text, gap.end()):
+        adjectival = facts.get(("adjectival", a.end))
+        if adjectival is None:
+            adjectival = facts["adjectival", a.end] = bool(_ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]))
+        if adjectival:
             continue
+        if drop_sources:
+            source = facts.get(("source", a.end))
+            if source is None:
+                gap = _SOURCE_GAP_RE.match(text, a.end)
+                source = facts["source", a.end] = bool(gap and claim_re.match(text, gap.end()))
+            if source:
+                continue
         out.append(a)
     return out
 
@@ -212,6 +237,14 @@ def _role_source(ctx: Ctx, a: ActorMention) -> bool:
     """An actor that names who speaks, not who acts: "an army officer said", "a Taliban spokesman
     told" (a role noun between the actor and a claim verb).  "The army said it ..." keeps the army:
     the speaker is the agent of "it"."""
+    key = ("role source", a.end, a.role, a.text)
+    found = ctx.facts.get(key)
+    if found is None:
+        found = ctx.facts[key] = _is_role_source(ctx, a)
+    return found
+
+
+def _is_role_source(ctx: Ctx, a: ActorMention) -> bool:
     if a.role == "source":
         return True
     text = ctx.doc.text
@@ -336,6 +369,14 @@ def hits_fighters(ctx: Ctx, lead: Hit, hit: Hit, c_end: int, number: NumberMenti
 def _oblique(ctx: Ctx, a: ActorMention, lo: int) -> bool:
     """Whether an actor before a trigger is governed by a preposition ("backed by X", "against X")
     rather than being the subject.  "Units of the X army" are X's; "backed by A and the B": B too."""
+    key = ("oblique", a.start, lo)
+    found = ctx.facts.get(key)
+    if found is None:
+        found = ctx.facts[key] = _is_oblique(ctx, a, lo)
+    return found
+
+
+def _is_oblique(ctx: Ctx, a: ActorMention, lo: int) -> bool:
     text = ctx.doc.text
     before = text[max(lo, a.start - 20):a.start]
     if not _PREP_BEFORE_RE.search(before):
