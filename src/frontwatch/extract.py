@@ -57,6 +57,7 @@ import itertools
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from types import MappingProxyType
 
 from spacy.tokens import Doc as SpacyDoc
@@ -301,13 +302,13 @@ def _foreign_country(p: PlaceMention, doc: Document, ctx: Ctx | None = None) -> 
     return bool(poss and own and norm(poss.group(1)) != own and p.region)
 
 
-def _main_place(doc: Document) -> PlaceMention | None:
-    counts = Counter(normalise(p.name) for p in doc.places if not p.region)
+def _main_place(doc: Document, norm: Callable[[str], str] = normalise) -> PlaceMention | None:
+    counts = Counter(norm(p.name) for p in doc.places if not p.region)
     if not counts:
         return next((p for p in doc.places if not _foreign_country(p, doc)), None)
     top = max(counts.values())
     for p in doc.places:
-        if not p.region and counts[normalise(p.name)] == top:
+        if not p.region and counts[norm(p.name)] == top:
             return p
     return None
 
@@ -734,7 +735,8 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     counts = Counter(a.name for a in doc.actors)
     inter = {a.name: a.inter for a in doc.actors}
     ctx = Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
-               main_place=_main_place(doc), actor_counts=counts, actor_inter=inter)
+               main_place=None, actor_counts=counts, actor_inter=inter)
+    ctx.main_place = _main_place(doc, ctx.normalise)
     doc.triggers = [Trigger(h.start, h.end, text[h.start:h.end], h.etype, h.sub, h.spec.id) for h in hits]
     # Protest cues count in the whole paragraph (a protest's outcome is often told in the next
     # sentence); a withdrawal/"without resistance" cue only in its own sentence.
@@ -761,7 +763,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
         new = _build(ctx, h, cues_of(h))
         ctx.built.extend(new)
         events.extend(new)
-    events = consolidate(dedupe(events), text, ctx.para_of)
+    events = consolidate(dedupe(events, ctx.normalise), text, ctx.para_of, ctx.normalise)
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events

@@ -282,7 +282,7 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
     before = text[c_start:start]
     # The clause's words, shared by the cue searches below: they gate each phrase list.
-    words = {w.lower() for w in _WORD_RE.findall(before)}
+    words = set(map(str.lower, _WORD_RE.findall(before)))
     background = bool(rules.background_re.search_words(before, words))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
@@ -361,7 +361,7 @@ def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules
     out: list[tuple[int, int, bool]] = []
     gp = rules.claim_verb_re
     firsts = None if gp.digits or gp.capitals or gp.joiners else gp.firsts
-    if firsts is not None and firsts.isdisjoint(w.lower() for w in _WORD_RE.findall(text, sent_start, sent_end)):
+    if firsts is not None and firsts.isdisjoint(map(str.lower, _WORD_RE.findall(text, sent_start, sent_end))):
         return out  # no word of the sentence starts a reporting verb (the gate, once for the sentence)
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
         seg_start = sent_start
