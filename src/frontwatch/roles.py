@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from spacy.attrs import IDX, LOWER, ORTH
 from spacy.tokens import Doc as SpacyDoc
 
 from . import modality as mod
@@ -108,14 +107,6 @@ class Ctx:
     own_country: str | None = None  # the article's country name, normalised (when first asked)
     # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
     kept_starts: dict[int, list[int]] = field(default_factory=dict)
-    # per token of sdoc: [offset, orth id, lower-case id] (see token_columns), made when first asked
-    columns: list[list[int]] | None = None
-
-    def token_columns(self) -> list[list[int]]:
-        """:func:`token_columns` of sdoc, made once."""
-        if self.columns is None:
-            self.columns = token_columns(self.sdoc)
-        return self.columns
     # The document's mentions by start offset (see ByStart), made from doc's lists at creation.
     actors: ByStart = field(init=False)
     places: ByStart = field(init=False)
@@ -184,20 +175,12 @@ def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
     return out
 
 
-def token_columns(sdoc: SpacyDoc) -> list[list[int]]:
-    """Per token: [character offset, orth id, lower-case id], read in one call (a Token object
-    per token read in Python costs more than what is read of it)."""
-    return sdoc.to_array([IDX, ORTH, LOWER]).tolist()
-
-
 def _object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
-    out: list[str] = []
-    cols, strings = ctx.token_columns(), ctx.sdoc.vocab.strings
-    stops = {strings.add(p) for p in (".", ";", ":", ",")}
-    for idx, orth, lower in cols[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
-        if idx >= limit or orth in stops:
+    out = []
+    for tok in ctx.sdoc[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
+        if tok.idx >= limit or tok.text in {".", ";", ":", ","}:
             break
-        out.append(strings[lower])
+        out.append(tok.lower_)
     return out
 
 
@@ -287,12 +270,11 @@ def _is_passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     if gap.strip() or hit.spec.role != "kill" or not _PARTICIPLE_RE.fullmatch(
             ctx.doc.text[hit.start:hit.end].split()[0]):
         return False
-    strings = ctx.sdoc.vocab.strings
-    toks = [strings[lower] for _idx, _orth, lower in ctx.token_columns()[hit.tok_end:hit.tok_end + 2]]
-    if not toks:
+    toks = ctx.sdoc[hit.tok_end:hit.tok_end + 2]
+    if not len(toks):
         return True
     # "killed at least 40 civilians" is active: "at least" opens the object's count.
-    return toks[0] in _AFTER_PARTICIPLE and not (len(toks) > 1 and toks[1] in {"least", "most"})
+    return toks[0].lower_ in _AFTER_PARTICIPLE and not (len(toks) > 1 and toks[1].lower_ in {"least", "most"})
 
 
 def _dedupe_side(side: list[ActorMention]) -> list[ActorMention]:
