@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
+from re import _parser as _sre_parser
 
 from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
@@ -204,18 +206,120 @@ def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern
         raise ConfigError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
 
 
+# ----------------------------------------------------------------------------- first characters
+
+_OP = _sre_constants
+_CATEGORY_CLASS = {_OP.CATEGORY_DIGIT: r"\d", _OP.CATEGORY_NOT_DIGIT: r"\D", _OP.CATEGORY_SPACE: r"\s",
+                   _OP.CATEGORY_NOT_SPACE: r"\S", _OP.CATEGORY_WORD: r"\w", _OP.CATEGORY_NOT_WORD: r"\W"}
+_REPEATS = (_OP.MAX_REPEAT, _OP.MIN_REPEAT, _OP.POSSESSIVE_REPEAT)
+
+
+def _char(code: int) -> str:
+    """A character as an escape that means itself inside a character class."""
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _first_of_sequence(items) -> tuple[list[str] | None, bool]:
+    """(class items one of which the first character of a match satisfies, whether a match can
+    be empty) of a parsed sequence; (None, True) when that is not known."""
+    out: list[str] = []
+    for op, av in items:
+        first, empty = _first_of_item(op, av)
+        if first is None:
+            return None, True
+        out += first
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _first_of_item(op, av) -> tuple[list[str] | None, bool]:
+    if op is _OP.LITERAL:
+        return [_char(av)], False
+    if op is _OP.IN:
+        out = []
+        for kind, value in av:
+            if kind is _OP.LITERAL:
+                out.append(_char(value))
+            elif kind is _OP.RANGE:
+                out.append(f"{_char(value[0])}-{_char(value[1])}")
+            elif kind is _OP.CATEGORY and value in _CATEGORY_CLASS:
+                out.append(_CATEGORY_CLASS[value])
+            else:  # a negated set, another category
+                return None, True
+        return out, False
+    if op is _OP.AT or op is _OP.ASSERT_NOT:
+        return [], True  # zero-width: the next item decides
+    if op is _OP.ASSERT:
+        direction, body = av
+        if direction == 1:  # a look-ahead that needs a character: that character starts the match
+            first, empty = _first_of_sequence(body)
+            if first is None:
+                return None, True
+            if not empty:
+                return first, False
+        return [], True
+    if op is _OP.BRANCH:
+        out, any_empty = [], False
+        for branch in av[1]:
+            first, empty = _first_of_sequence(branch)
+            if first is None:
+                return None, True
+            out += first
+            any_empty = any_empty or empty
+        return out, any_empty
+    if op is _OP.SUBPATTERN:
+        _group, add_flags, del_flags, body = av
+        if add_flags or del_flags:  # a local flag (case) would have to be carried into the class
+            return None, True
+        return _first_of_sequence(body)
+    if op in _REPEATS:
+        low, _high, body = av
+        first, empty = _first_of_sequence(body)
+        return (None, True) if first is None else (first, empty or low == 0)
+    if op is _OP.ATOMIC_GROUP:
+        return _first_of_sequence(av)
+    return None, True  # any character, back-references, conditionals: not analysed
+
+
+def first_chars(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` with a look-ahead for the characters its matches can start with, or ``rx`` itself.
+
+    Why: ``re`` tries every alternative of a pattern at every position of the text, and the
+    clause-boundary, aggregate and opinion patterns (long alternations, zero-width ``\\b(?=...)``
+    boundaries) are searched over every sentence with a trigger.  A match of ``rx`` can only
+    start at a character of the class computed here from ``rx``'s own parse tree (its leading
+    literals, sets and look-aheads, through groups, branches, optional items and zero-width
+    assertions), so the pattern ``(?=[class])(?:rx)``, compiled with the same flags (the class
+    is case-folded exactly as the literals it comes from), matches exactly where and what ``rx``
+    matches, but gives up at the other positions after one character test.  When the first
+    character cannot be bounded (a match may be empty, start with any character, or a group
+    changes flags), ``rx`` is returned unchanged.
+    """
+    try:
+        first, empty = _first_of_sequence(_sre_parser.parse(rx.pattern, rx.flags))
+    except (re.error, TypeError, ValueError):
+        return rx
+    if first is None or empty or not first:
+        return rx
+    try:
+        return re.compile(f"(?=[{''.join(sorted(set(first)))}])(?:{rx.pattern})", rx.flags)
+    except re.error:  # e.g. global inline flags, which must stay first
+        return rx
+
+
 def compile_modality(data: dict) -> ModalityRules:
     """Compile a modality mapping (the parsed YAML, user files already merged in)."""
     mod = data.get("modality") or {}
     boundaries = data.get("clause_boundaries") or []
-    boundary_re = _compile("|".join(f"(?:{b})" for b in boundaries) or r"(?!x)x", "clause_boundaries")
+    boundary_re = first_chars(_compile("|".join(f"(?:{b})" for b in boundaries) or r"(?!x)x", "clause_boundaries"))
     kinds = ("negation", "plan", "speculation")
     cue_res = tuple((kind, compile_phrases(mod.get(kind) or [], f"modality.{kind}")) for kind in kinds)
     # Opinion and denial verbs govern a "that" clause from outside it ("experts believe that ...",
     # "the army denied that it shelled ...").
     opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
                if p.isalpha() and len(p) > 4]
-    opinion_tail_re = _compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion")
+    opinion_tail_re = first_chars(_compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion"))
     roles = data.get("claim_roles") or []
     role_alt = phrase_regex(roles)
     control = compile_control_rules(data.get("control"))
@@ -228,7 +332,8 @@ def compile_modality(data: dict) -> ModalityRules:
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=compile_phrases(data.get("background") or [], "background"),
-        aggregate_re=_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x", "aggregate"),
+        aggregate_re=first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
+                                          "aggregate")),
         claim_verb_re=GatedPattern(_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
                                    scan.first_words(data.get("claim_verbs") or [])),
         claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
