@@ -15,7 +15,7 @@ entity spans and a model; a boundary-and-cue scope is what news sentences need a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
 from re import _parser as _sre_parser
@@ -155,6 +155,30 @@ class PhraseSearch:
         return m
 
 
+class SentenceMarks:
+    """The clause-boundary marks (spans) of one sentence, scanned only as far as a trigger needs
+    (up to the first boundary after it) and kept for the sentence's other triggers."""
+
+    __slots__ = ("found", "_scan")
+
+    def __init__(self, scan: Iterator[re.Match[str]]) -> None:
+        self.found: list[tuple[int, int]] = []
+        self._scan: Iterator[re.Match[str]] | None = scan
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        i = 0
+        while True:
+            if i < len(self.found):
+                yield self.found[i]
+                i += 1
+                continue
+            m = next(self._scan, None) if self._scan is not None else None
+            if m is None:
+                self._scan = None
+                return
+            self.found.append(m.span())
+
+
 @dataclass(slots=True)
 class DocMemo:
     """Scans of one document's sentences and clauses, kept for the triggers that share them.
@@ -165,7 +189,7 @@ class DocMemo:
     for another.
     """
 
-    bounds: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)  # clause_bounds' cache
+    bounds: dict[tuple[int, int], SentenceMarks] = field(default_factory=dict)  # clause_bounds' cache
     aggregate: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # clause -> cue
     opinion: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # (sentence, clause start)
     claim_prep: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # sentence -> cue
@@ -347,19 +371,19 @@ def compile_modality(data: dict) -> ModalityRules:
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
-                  rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None,
+                  rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
                   ) -> tuple[int, int]:
     """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``.
 
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
-    triggers is scanned once."""
+    triggers is scanned once, and only as far as its triggers need."""
     c_start, c_end = sent_start, sent_end
     if cache is None:
         marks: Iterable[tuple[int, int]] = (m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end))
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
-            found = cache[(sent_start, sent_end)] = [m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end)]
+            found = cache[(sent_start, sent_end)] = SentenceMarks(rules.boundary_re.finditer(text, sent_start, sent_end))
         marks = found
     for m_start, m_end in marks:
         pos = m_start if m_end == m_start else m_end
@@ -376,7 +400,7 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
 
 
 def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
-           rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None,
+           rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
            memo: DocMemo | None = None) -> Modality:
     """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause
     (``cache``: see :func:`clause_bounds`; ``memo``: the document's :class:`DocMemo`, whose
