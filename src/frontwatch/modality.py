@@ -36,6 +36,11 @@ OPINION_WINDOW_CHARS = 40
 # Control statements: how much text either side of a place mention is read for a cue.
 CONTROL_WINDOW_CHARS = 90
 _WORD_RE = re.compile(r"\w+")
+# Precompiled rather than compiled per call (re's cache lookup was a measurable share).
+_DETERMINER_RE = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
+_SUBJECT_SEP_RE = re.compile(r"[,;:\"“”]|\bthat\b")  # what ends the stretch before a reporting verb
+_PRONOUN_RE = re.compile(r"\s*(?:he|she|they|it|we|i|officials?)\s*", re.IGNORECASE)
+_CLAIM_PHRASE_STOP_RE = re.compile(r"[,.;:\n]|\s[–—]\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +454,7 @@ def _canonical_claimant(phrase: str, offset: int, actors: Sequence[ActorMention]
     """The source's name as written, canonicalised when it is an actor's organ."""
     lead = len(phrase) - len(phrase.lstrip(" ,.;:\"“”'"))
     phrase = phrase.strip(" ,.;:\"“”'")
-    det = re.match(r"(?:the|a|an)\s+", phrase, flags=re.IGNORECASE)
+    det = _DETERMINER_RE.match(phrase)
     if det:
         lead += det.end()
         phrase = phrase[det.end():]
@@ -494,10 +499,10 @@ def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules
         return out  # no word of the sentence starts a reporting verb (the gate, once for the sentence)
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
         seg_start = sent_start
-        for sep in re.finditer(r"[,;:\"“”]|\bthat\b", text[sent_start:v.start()]):
+        for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()
         subject = text[seg_start:v.start()]
-        named = bool(subject.strip()) and not re.fullmatch(r"\s*(?:he|she|they|it|we|i|officials?)\s*", subject, re.I)
+        named = bool(subject.strip()) and not _PRONOUN_RE.fullmatch(subject)
         out.append((v.start(), seg_start, named))
     return out
 
@@ -517,7 +522,7 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
             in_sent = memo.in_sentence[key] = [a for a in actors if sent_start <= a.start < sent_end]
     m = claim_preposition(text, sent_start, sent_end, rules, memo)
     if m:
-        stop = re.search(r"[,.;:\n]|\s[–—]\s", text[m.end():sent_end])
+        stop = _CLAIM_PHRASE_STOP_RE.search(text[m.end():sent_end])
         phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
         return _claimant_of(text, key, m.end(), phrase_end, in_sent, rules, memo)
     if memo is None:

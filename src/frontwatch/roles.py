@@ -60,6 +60,9 @@ _AFTER_PARTICIPLE = frozenset({"at", "in", "on", "during", "since", "by", "and",
                                "rose", "stood", "reached", "to", ",", ".", ";", "when", "while", "after",
                                "last", "this", "earlier", "near", "from", "overnight"})
 _SOURCE_GAP_RE = re.compile(r"\s+(?:(?:has|have|had|also|later|officials?|sources?|spokesman)\s+)*")
+_BY_RE = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)")  # "was retaken on Monday by X"
+_BETWEEN_RE = re.compile(r"\bbetween\b")
+_TO_BY_RE = re.compile(r"\b(?:to|by)\s+(?:the\s+)?$")  # "the fall of X to Y"
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -315,7 +318,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     passive_subj = [a for a in pre if any(k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
     pre_agents = [a for a in pre if a not in passive_subj and not _oblique(ctx, a, c_start)]
     # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
-    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[lead.end:c_end])
+    by = _BY_RE.match(text[lead.end:c_end])
     passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:lead.start]))
                                   or (lead.spec.kind == "verb" and by.group(0).split()[0] == "by"))
     how = "clause"
@@ -324,13 +327,13 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     elif passive and by:
         agents = [a for a in post if a.start >= lead.end + by.end()][:3]
         patients = passive_subj or pre_agents or [a for a in post if a not in agents]
-    elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and re.search(
-            r"\bbetween\b", text[lead.end:post[0].start]):
+    elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and _BETWEEN_RE.search(
+            text[lead.end:post[0].start]):
         agents, patients = post[:1], post[1:]
     elif hit.spec.role == "territory" and not pre_agents and post and (
             hit.spec.kind == "noun" or text[hit.start:hit.end].lower().endswith(" of")):
         # "the fall of X to Y", "the capture of X by Y": the taker follows the place.
-        to = re.search(r"\b(?:to|by)\s+(?:the\s+)?$", text[max(lead.end, post[0].start - 12):post[0].start])
+        to = _TO_BY_RE.search(text[max(lead.end, post[0].start - 12):post[0].start])
         agents, patients = (post[:1], post[1:]) if to else ([], passive_subj + post)
     else:
         agents, patients = pre_agents, passive_subj + post
