@@ -61,7 +61,6 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from spacy.tokens import Doc as SpacyDoc
-from spacy.tokens import Span as SpacySpan
 
 from . import modality as mod
 from .eventunit import TERRITORY_TYPES, consolidate, dedupe
@@ -641,31 +640,34 @@ def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
 
 def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[Hit]:
     """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
-    spans = []
+    # (spec, start token, end token) of each match; plain tuples, not spaCy Spans (cheaper)
+    spans: list[tuple[TriggerSpec, int, int]] = []
+    strings, specs = rules.nlp.vocab.strings, rules.specs
     for k, s, e in rules.matcher(sdoc):
-        spec = rules.specs[rules.nlp.vocab.strings[k]]
+        spec = specs[strings[k]]
         if e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
             continue
         if spec.not_inside and any(t.lower_ in spec.not_inside for t in sdoc[s + 1:e - 1]):
             continue  # "were destroyed by car bombs": the bombs destroyed, nothing destroyed them
-        spans.append(SpacySpan(sdoc, s, e, label=k))
+        spans.append((spec, s, e))
     # Overlaps: a specific trigger beats a generic one around it ("launched a chemical attack" is a
     # chemical attack, not an attack), then the longest wins (spaCy's filter_spans order).
-    spans.sort(key=lambda sp: (rules.specs[sp.label_].generic, -(sp.end - sp.start), sp.start))
+    spans.sort(key=lambda sp: (sp[0].generic, -(sp[2] - sp[1]), sp[1]))
     taken: set[int] = set()
     chosen = []
     for sp in spans:
-        if not taken.intersection(range(sp.start, sp.end)):
+        if not taken.intersection(range(sp[1], sp[2])):
             chosen.append(sp)
-            taken.update(range(sp.start, sp.end))
+            taken.update(range(sp[1], sp[2]))
     hits = []
-    for sp in sorted(chosen, key=lambda x: x.start):
-        spec = rules.specs[sp.label_]
-        sent = _sentence_of(sentences, sp.start_char)
+    for spec, s, e in sorted(chosen, key=lambda x: x[1]):
+        # a Span's character offsets: from its first token's start to its last token's end
+        start_char = sdoc[s].idx
+        sent = _sentence_of(sentences, start_char)
         if sent is None:
             continue
-        hits.append(Hit(sp.start_char, sp.end_char, sp.start, sp.end, spec, spec.sub_event_type,
-                         spec.event_type, sent))
+        last = sdoc[e - 1]
+        hits.append(Hit(start_char, last.idx + len(last), s, e, spec, spec.sub_event_type, spec.event_type, sent))
     return hits
 
 
