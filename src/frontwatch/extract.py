@@ -171,7 +171,8 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
     spec, rules = hit.spec, ctx.rules
     if hit.forced:
         return hit.forced
-    words = object_words(ctx, hit, clause_end)
+    # the object words decide territory and violence only (read for those)
+    words = object_words(ctx, hit, clause_end) if spec.role in {"territory", "kill", "attack"} else []
     if spec.role == "territory":
         if any(w in rules.equipment for w in words[:5]) and not any(
                 ctx.doc.text[p.start:p.end] for p in ctx.places.starting(hit.end, clause_end)):
@@ -542,7 +543,6 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         penalties.append("actor_none")
     if agents and how != "previous":
         ctx.last_side = list(agents)
-    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end, ctx.memo)
     # Date fields.
     ev_date, precision, reason, month, day = None, None, "", None, None
     if dm is not None and dm.value is not None:
@@ -590,6 +590,8 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
                 ev0.tags.append("fatalities:summed")
                 ev0.notes = summary(ev0)
             return []
+    # who reports it (read here, once the trigger is known to make events of its own)
+    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end, ctx.memo)
     events = []
     for place in places:
         ev = Event(

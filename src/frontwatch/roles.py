@@ -217,7 +217,7 @@ def actors_between(ctx: Ctx, lo: int, hi: int, drop_sources: bool = False) -> li
     (after a trigger) not the source of a report either (", police said")."""
     text, claim_re, facts = ctx.doc.text, ctx.rules.modality.claim_verb_re, ctx.facts
     out = []
-    for a in ctx.actors_from(lo, hi):
+    for a in ctx.actors.starting(lo, hi + 1):
         if not (lo <= a.start and a.end <= hi):
             continue
         adjectival = facts.get(("adjectival", a.end))
