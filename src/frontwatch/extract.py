@@ -337,7 +337,15 @@ def _date_for(ctx: Ctx, hit: Hit, c_start: int, c_end: int) -> tuple[DateMention
 
 
 def _fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
-    """The number of dead governed by a kill word in the clause (else the sentence)."""
+    """The number of dead governed by a kill word in the clause (else the sentence); once per
+    clause and document (a trigger and those it absorbed often share the clause)."""
+    key = (s.start, s.end, c_start, c_end)
+    if key not in ctx.tolls:
+        ctx.tolls[key] = _find_fatalities(ctx, s, c_start, c_end)
+    return ctx.tolls[key]
+
+
+def _find_fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
     text = ctx.doc.text
     for lo, hi in ((c_start, c_end), (s.start, s.end)):
         for n in ctx.numbers.starting(lo, hi):

@@ -107,6 +107,8 @@ class Ctx:
     # tested again by each trigger of its sentence
     facts: dict[tuple, bool] = field(default_factory=dict)
     words_after: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # object_words'
+    # extract._fatalities' answers by (sentence, clause); the mentions are shared, not modified
+    tolls: dict[tuple[int, int, int, int], NumberMention | None] = field(default_factory=dict)
     own_country: str | None = None  # the article's country name, normalised (when first asked)
     # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
     kept_starts: dict[int, list[int]] = field(default_factory=dict)
