@@ -57,7 +57,6 @@ import itertools
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable
 from types import MappingProxyType
 
 from spacy.tokens import Doc as SpacyDoc
@@ -76,7 +75,6 @@ from .model import (
     Span,
     Trigger,
 )
-from .names import normalise
 from .notes import country_name, summary
 from .roles import (
     ARMED,
@@ -288,16 +286,12 @@ def _item_places(text: str, start: int, end: int) -> list[PlaceMention]:
     return out
 
 
-def _foreign_country(p: PlaceMention, doc: Document, ctx: Ctx | None = None) -> bool:
+def _foreign_country(p: PlaceMention, ctx: Ctx) -> bool:
     """A country other than the article's, named as a place ("a monitor based in Britain", "Turkey
-    condemned"): where a source or a government sits, not where the article's events happen.
-    (``ctx``: the document's, to normalise each name once.)"""
-    if ctx is None:
-        norm, own = normalise, normalise(country_name(doc.country))
-    else:
-        norm, own = ctx.normalise, ctx.own_country
-        if own is None:
-            own = ctx.own_country = norm(country_name(doc.country))
+    condemned"): where a source or a government sits, not where the article's events happen."""
+    norm, own = ctx.normalise, ctx.own_country
+    if own is None:
+        own = ctx.own_country = norm(country_name(ctx.doc.country))
     if p.descriptor == "country":
         return norm(p.name) != own
     # "Syria's Deir Ezzor" in an Iraq article: a place told as the neighbour's (where the enemy's
@@ -306,10 +300,11 @@ def _foreign_country(p: PlaceMention, doc: Document, ctx: Ctx | None = None) -> 
     return bool(poss and own and norm(poss.group(1)) != own and p.region)
 
 
-def _main_place(doc: Document, norm: Callable[[str], str] = normalise) -> PlaceMention | None:
+def _main_place(ctx: Ctx) -> PlaceMention | None:
+    doc, norm = ctx.doc, ctx.normalise
     counts = Counter(norm(p.name) for p in doc.places if not p.region)
     if not counts:
-        return next((p for p in doc.places if not _foreign_country(p, doc)), None)
+        return next((p for p in doc.places if not _foreign_country(p, ctx)), None)
     top = max(counts.values())
     for p in doc.places:
         if not p.region and counts[norm(p.name)] == top:
@@ -438,7 +433,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     later = ctx.kept_starts.get(id(s), [])  # the next kept trigger of the sentence, if any
     at = bisect_right(later, hit.end)
     nxt = later[at] if at < len(later) else c_end
-    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, doc, ctx)]
+    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, ctx)]
     item_stop = None
     if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
             and any(h.start < s.start and h.etype in VIOLENT_TYPES for h in ctx.kept):
@@ -452,7 +447,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
                                                  for w in text[hit.start:hit.end].lower().split())
     if not places:
-        cands = [p for p in ctx.places.starting(s.start, source_from) if not _foreign_country(p, doc, ctx)]
+        cands = [p for p in ctx.places.starting(s.start, source_from) if not _foreign_country(p, ctx)]
         in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
@@ -752,7 +747,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     inter = {a.name: a.inter for a in doc.actors}
     ctx = Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
                main_place=None, actor_counts=counts, actor_inter=inter)
-    ctx.main_place = _main_place(doc, ctx.normalise)
+    ctx.main_place = _main_place(ctx)
     doc.triggers = [Trigger(h.start, h.end, text[h.start:h.end], h.etype, h.sub, h.spec.id) for h in hits]
     # Protest cues count in the whole paragraph (a protest's outcome is often told in the next
     # sentence); a withdrawal/"without resistance" cue only in its own sentence.
@@ -769,11 +764,7 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     for h in hits:
         h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, memo=ctx.memo)
     asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules, text)
-    ctx.kept = asserted
-    for h in asserted:
-        ctx.kept_starts.setdefault(id(h.sent), []).append(h.start)
-    for starts in ctx.kept_starts.values():
-        starts.sort()
+    ctx.keep(asserted)
     events: list[Event] = []
     for h in asserted:
         new = _build(ctx, h, cues_of(h))

@@ -126,6 +126,14 @@ class Ctx:
         self.numbers = ByStart(self.doc.numbers)
         self.dates = ByStart([d for d in self.doc.dates if d.value or d.month])
 
+    def keep(self, kept: list[Hit]) -> None:
+        """Set the kept (asserted, not absorbed) triggers, indexed by sentence."""
+        self.kept = kept
+        for h in kept:
+            self.kept_starts.setdefault(id(h.sent), []).append(h.start)
+        for starts in self.kept_starts.values():
+            starts.sort()
+
     def actors_from(self, lo: int, hi: int) -> list[ActorMention]:
         """The actors (in doc.actors' order) whose start is in ``[lo, hi]``."""
         return self.actors.starting(lo, hi + 1)
