@@ -105,12 +105,18 @@ class TriggerMatcher:
             starts = [i for i, w in enumerate(words) if w in by_start]
             if starts:
                 gaps = doc.to_array("IS_SPACE").tolist()
+                present = set(words)
+                possible: dict[int, bool] = {}  # id(pattern) -> all its words are in the doc
                 for i in starts:
                     m, width = by_start[words[i]]
                     if m is not None:
                         found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
                     for k, pat in self._gapped.get(words[i], ()):
-                        found.update((k, i, e) for e in pat.ends(words, gaps, i, min(n, i + width)))
+                        ok = possible.get(id(pat))
+                        if ok is None:
+                            ok = possible[id(pat)] = pat.possible(present)
+                        if ok:
+                            found.update((k, i, e) for e in pat.ends(words, gaps, i, min(n, i + width)))
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[m[0]]))
 
@@ -147,6 +153,11 @@ class _GapPattern:
             else:
                 return None
         return cls(tuple(out)) if out and out[0][1] is None else None
+
+    def possible(self, present: set[int]) -> bool:
+        """Whether each word token of the pattern is one of the ``present`` lower-case ids (those
+        of a doc): if not, the pattern matches nowhere in it."""
+        return all(gap is not None or not ids.isdisjoint(present) for ids, gap in self.tokens)
 
     def ends(self, words: list[int], spaces: list[int], start: int, stop: int) -> set[int]:
         """The ends of the matches that start at token ``start`` and end by ``stop``
