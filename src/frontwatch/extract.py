@@ -628,7 +628,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         ev.fatalities = ev.fatalities_low = ev.fatalities_high = None
         ev.evidence.number = None
     for ev in events:
-        ev.notes = summary(ev)
+        ev.notes = summary(ev, ctx.date_text)
     return events
 
 

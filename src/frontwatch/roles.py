@@ -20,6 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from itertools import pairwise
 
 from spacy.tokens import Doc as SpacyDoc
@@ -110,6 +111,7 @@ class Ctx:
     # extract._fatalities' answers by (sentence, clause); the mentions are shared, not modified
     tolls: dict[tuple[int, int, int, int], NumberMention | None] = field(default_factory=dict)
     own_country: str | None = None  # the article's country name, normalised (when first asked)
+    date_text: dict[date, str] = field(default_factory=dict)  # dates as notes write them
     # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
     kept_starts: dict[int, list[int]] = field(default_factory=dict)
     # The document's mentions by start offset (see ByStart), made from doc's lists at creation.
@@ -271,6 +273,14 @@ def _is_role_source(ctx: Ctx, a: ActorMention) -> bool:
 
 def _is_passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     """Whether actor ``a`` (before the trigger) is the patient of a passive trigger."""
+    key = ("passive", a.end, hit.start, hit.end, hit.tok_end, hit.spec.role)
+    found = ctx.facts.get(key)
+    if found is None:
+        found = ctx.facts[key] = _passive_subject(ctx, a, hit)
+    return found
+
+
+def _passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     gap = ctx.doc.text[a.end:hit.start]
     if _PASSIVE_GAP_RE.fullmatch(gap):
         return True
