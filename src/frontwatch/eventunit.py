@@ -7,6 +7,8 @@ merge.py's; this is only what one article says twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .model import Event, PlaceMention
 from .names import normalise
 
@@ -17,21 +19,23 @@ SETTLEMENT_WORDS = frozenset({"city", "town", "village", "villages", "area", "ar
                                "governorate", "region", "neighbourhood", "neighborhood", "camp", "suburb"})
 
 
-def place_key(place: PlaceMention | None) -> str:
+def place_key(place: PlaceMention | None, norm: Callable[[str], str] = normalise) -> str:
     """A place's dedupe key: its name, plus its descriptor unless that is a settlement word
-    ("al-Qa'im city" = "al-Qa'im", but "al-Qa'im hills" is another place)."""
+    ("al-Qa'im city" = "al-Qa'im", but "al-Qa'im hills" is another place).  ``norm``:
+    :func:`~frontwatch.names.normalise` or a memo of it."""
     if place is None:
         return ""
     desc = (place.descriptor or "").lower()
     keep = desc and desc not in SETTLEMENT_WORDS
-    return normalise(place.name) + ("|" + desc if keep else "")
+    return norm(place.name) + ("|" + desc if keep else "")
 
 
-def dedupe(events: list[Event]) -> list[Event]:
-    """One event per (date, place, actor pair, sub-type); the richest evidence is kept."""
+def dedupe(events: list[Event], norm: Callable[[str], str] = normalise) -> list[Event]:
+    """One event per (date, place, actor pair, sub-type); the richest evidence is kept
+    (``norm``: see :func:`place_key`)."""
     out: dict[tuple, Event] = {}
     for ev in events:
-        key = (ev.event_date or (ev.date_month, ev.date_day), place_key(ev.place),
+        key = (ev.event_date or (ev.date_month, ev.date_day), place_key(ev.place, norm),
                ev.actor1, ev.actor2, ev.sub_event_type)
         old = out.get(key)
         if old is None:
@@ -46,7 +50,8 @@ def dedupe(events: list[Event]) -> list[Event]:
     return list(out.values())
 
 
-def consolidate(events: list[Event], text: str) -> list[Event]:
+def consolidate(events: list[Event], text: str, para_of: Callable[[int], int] | None = None,
+                norm: Callable[[str], str] = normalise) -> list[Event]:
     """ACLED's unit rules beyond exact duplicates.
 
     * One activity change per actor and day: "launched the offensive" and "began the offensive"
@@ -54,15 +59,20 @@ def consolidate(events: list[Event], text: str) -> list[Event]:
     * A clash with no reported dead, told in the same paragraph as the same actor taking ground
       that day, or at the same place, is the fighting of that advance: ACLED codes it as the
       territorial event.
+
+    ``para_of(pos)``, if given, is ``text.count("\\n\\n", 0, pos)`` (the paragraph of a sentence);
+    ``norm``: see :func:`place_key`.
     """
     def para(ev: Event) -> int:
-        return text.count("\n\n", 0, ev.evidence.sentence.start)
+        # para_of: the same count, faster (extract's Ctx.para_of)
+        pos = ev.evidence.sentence.start
+        return para_of(pos) if para_of is not None else text.count("\n\n", 0, pos)
 
     out: list[Event] = []
     seen_change: dict[tuple, Event] = {}
     taken = {(e.event_date or (e.date_month, e.date_day), e.actor1, para(e)) for e in events
              if e.sub_event_type in TERRITORY_TYPES}
-    taken_at = {(e.event_date or (e.date_month, e.date_day), e.actor1, place_key(e.place)) for e in events
+    taken_at = {(e.event_date or (e.date_month, e.date_day), e.actor1, place_key(e.place, norm)) for e in events
                 if e.sub_event_type in TERRITORY_TYPES and e.place is not None}
     for ev in events:
         day = ev.event_date or (ev.date_month, ev.date_day)
@@ -73,7 +83,7 @@ def consolidate(events: list[Event], text: str) -> list[Event]:
                 continue
             seen_change[key] = ev
         if ev.sub_event_type == "Armed clash" and not ev.fatalities and (
-                (day, ev.actor1, para(ev)) in taken or (day, ev.actor1, place_key(ev.place)) in taken_at):
+                (day, ev.actor1, para(ev)) in taken or (day, ev.actor1, place_key(ev.place, norm)) in taken_at):
             continue
         out.append(ev)
     return out

@@ -55,11 +55,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from collections import Counter
 from types import MappingProxyType
 
 from spacy.tokens import Doc as SpacyDoc
-from spacy.tokens import Span as SpacySpan
 
 from . import modality as mod
 from .eventunit import TERRITORY_TYPES, consolidate, dedupe
@@ -75,7 +75,6 @@ from .model import (
     Span,
     Trigger,
 )
-from .names import normalise
 from .notes import country_name, summary
 from .roles import (
     ARMED,
@@ -139,6 +138,10 @@ _SINGULAR_OBJ_RE = re.compile(r"^\s+(?:the|a|an|his|her|its|one|another)\s+((?:[
                               r"(?=\s+(?:of|in|near|at|on|from|and|after|before|who|,)\b|[,.;]|\s*$)",
                               re.IGNORECASE)
 _FALLBACK_SENT_RE = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“A-Z0-9])|\n\s*\n")
+# Precompiled rather than compiled per call (re's cache lookup was a measurable share).
+_LIST_GAP_RE = re.compile(r"[\s,]*(?:and|or|,)?[\s,]*(?:the\s+)?")  # "A, B and the C": a list, not an anchor
+_ABBREV_END_RE = re.compile(r"\b(?:St|Mt|No)\.$")
+_CLAIM_STOP_RE = re.compile(r"[,.;]")
 
 def _fallback_sentences(text: str) -> list[Sentence]:
     """Sentences when annotate did not supply them (hand-built documents, tests)."""
@@ -166,10 +169,11 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
     spec, rules = hit.spec, ctx.rules
     if hit.forced:
         return hit.forced
-    words = object_words(ctx, hit, clause_end)
+    # the object words decide territory and violence only (read for those)
+    words = object_words(ctx, hit, clause_end) if spec.role in {"territory", "kill", "attack"} else []
     if spec.role == "territory":
         if any(w in rules.equipment for w in words[:5]) and not any(
-                ctx.doc.text[p.start:p.end] and hit.end <= p.start < clause_end for p in ctx.doc.places):
+                ctx.doc.text[p.start:p.end] for p in ctx.places.starting(hit.end, clause_end)):
             return "Disrupted weapons use"
         if "transfer" in sent_cues:
             return "Non-violent transfer of territory"  # taken "without resistance", after a withdrawal
@@ -183,9 +187,9 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
     if spec.role in {"kill", "attack"}:
         victims = set(words)
         first_count = ""
-        for n in ctx.doc.numbers:
+        for n in ctx.numbers.starting(hit.start, clause_end):
             # Counts inside the trigger too: "left 17 soldiers dead".
-            if hit.start <= n.start < clause_end and n.unit:
+            if n.unit:
                 victims.add(n.unit.lower().split()[-1])
                 first_count = first_count or n.unit.lower().split()[-1]
         # The toll the kill word governs first decides ("left seven people dead, including four
@@ -226,15 +230,15 @@ def _resolve_subtype(ctx: Ctx, hit: Hit, clause_end: int, agents: list[ActorMent
 def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     """Places in ``[lo, hi)``, anchors of relative positions and regions beside points removed."""
     text = ctx.doc.text
-    cands = [p for p in ctx.doc.places if lo <= p.start < hi]
+    cands = ctx.places.starting(lo, hi)
     out: list[PlaceMention] = []
     prev_end = None
     for i, p in enumerate(cands):
         # The anchor of "X, 10 km west of Y" is the Y mention that follows X.
-        is_anchor = any(q.relative and q.relative.anchor and normalise(q.relative.anchor) == normalise(p.name)
+        is_anchor = any(q.relative and q.relative.anchor and ctx.normalise(q.relative.anchor) == ctx.normalise(p.name)
                         for q in cands[:i])
-        if prev_end is not None and _ANCHOR_GAP_RE.search(text[prev_end:p.start]) and not re.fullmatch(
-                r"[\s,]*(?:and|or|,)?[\s,]*(?:the\s+)?", text[prev_end:p.start]):
+        if prev_end is not None and _ANCHOR_GAP_RE.search(text[prev_end:p.start]) and not _LIST_GAP_RE.fullmatch(
+                text[prev_end:p.start]):
             is_anchor = True
         if not is_anchor:
             out.append(p)
@@ -262,7 +266,7 @@ def _list_items(ctx: Ctx, colon: int) -> tuple[list[PlaceMention], int]:
                 break
             found = _governed(ctx, pos, end)
             out.extend(found or _item_places(text, pos, end))
-            if body.endswith(".") and not re.search(r"\b(?:St|Mt|No)\.$", body):
+            if body.endswith(".") and not _ABBREV_END_RE.search(body):
                 stop = end
                 break
         pos = end + 1
@@ -282,25 +286,28 @@ def _item_places(text: str, start: int, end: int) -> list[PlaceMention]:
     return out
 
 
-def _foreign_country(p: PlaceMention, doc: Document) -> bool:
+def _foreign_country(p: PlaceMention, ctx: Ctx) -> bool:
     """A country other than the article's, named as a place ("a monitor based in Britain", "Turkey
     condemned"): where a source or a government sits, not where the article's events happen."""
-    own = normalise(country_name(doc.country))
+    norm, own = ctx.normalise, ctx.own_country
+    if own is None:
+        own = ctx.own_country = norm(country_name(ctx.doc.country))
     if p.descriptor == "country":
-        return normalise(p.name) != own
+        return norm(p.name) != own
     # "Syria's Deir Ezzor" in an Iraq article: a place told as the neighbour's (where the enemy's
     # stronghold lies), not where the article's forces act.
     poss = _POSSESSOR_RE.match(p.text)
-    return bool(poss and own and normalise(poss.group(1)) != own and p.region)
+    return bool(poss and own and norm(poss.group(1)) != own and p.region)
 
 
-def _main_place(doc: Document) -> PlaceMention | None:
-    counts = Counter(normalise(p.name) for p in doc.places if not p.region)
+def _main_place(ctx: Ctx) -> PlaceMention | None:
+    doc, norm = ctx.doc, ctx.normalise
+    counts = Counter(norm(p.name) for p in doc.places if not p.region)
     if not counts:
-        return next((p for p in doc.places if not _foreign_country(p, doc)), None)
+        return next((p for p in doc.places if not _foreign_country(p, ctx)), None)
     top = max(counts.values())
     for p in doc.places:
-        if not p.region and counts[normalise(p.name)] == top:
+        if not p.region and counts[norm(p.name)] == top:
             return p
     return None
 
@@ -308,28 +315,35 @@ def _main_place(doc: Document) -> PlaceMention | None:
 def _date_for(ctx: Ctx, hit: Hit, c_start: int, c_end: int) -> tuple[DateMention | None, str]:
     """(date mention, how): clause, sentence, carried, or none."""
     s = hit.sent
-    usable = [d for d in ctx.doc.dates if d.value or d.month]  # "within 24 hours" dates nothing
-    in_clause = [d for d in usable if c_start <= d.start < c_end]
+    usable = ctx.dates  # those with a value or a month: "within 24 hours" dates nothing
+    in_clause = usable.starting(c_start, c_end)
     if in_clause:
         return min(in_clause, key=lambda d: abs(d.start - hit.start)), "clause"
-    in_sent = [d for d in usable if s.start <= d.start < s.end]
+    in_sent = usable.starting(s.start, s.end)
     if in_sent:
         return in_sent[0], "sentence"
     if hit.modality and hit.modality.background:
         return None, "background"
-    before = [d for d in usable if d.end <= s.start]
-    if before:
-        return before[-1], "carried"
+    # the last one ending before the sentence
+    before = next((d for d in reversed(usable.items) if d.end <= s.start), None)
+    if before is not None:
+        return before, "carried"
     return None, "none"
 
 
 def _fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
-    """The number of dead governed by a kill word in the clause (else the sentence)."""
+    """The number of dead governed by a kill word in the clause (else the sentence); once per
+    clause and document (a trigger and those it absorbed often share the clause)."""
+    key = (s.start, s.end, c_start, c_end)
+    if key not in ctx.tolls:
+        ctx.tolls[key] = _find_fatalities(ctx, s, c_start, c_end)
+    return ctx.tolls[key]
+
+
+def _find_fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
     text = ctx.doc.text
     for lo, hi in ((c_start, c_end), (s.start, s.end)):
-        for n in ctx.doc.numbers:
-            if not (lo <= n.start < hi):
-                continue
+        for n in ctx.numbers.starting(lo, hi):
             if not n.unit:
                 if _TOLL_BEFORE_RE.search(text, max(lo, n.start - TOLL_WINDOW_CHARS), n.start):
                     return n  # "the death toll rose to 22", "put the number of soldiers killed at nine"
@@ -354,7 +368,8 @@ def _with_conjoined(ctx: Ctx, n: NumberMention, hi: int) -> NumberMention:
     "nine soldiers and 17 attackers were killed") are one toll: ACLED codes the event's total."""
     text, victims = ctx.doc.text, ctx.rules.combatant_victims | ctx.rules.civilian_victims
     parts = [n]
-    for m in ctx.doc.numbers:
+    # those starting before n ends are skipped below anyway
+    for m in ctx.numbers.starting(n.end, hi):
         last = parts[-1]
         if m.start < last.end or m.start >= hi:
             continue
@@ -388,12 +403,11 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     absorbed = _all_absorbed(hit)
     doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
     s = hit.sent
-    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality, ctx.bounds)
-    claim_m = mod.gated_search(rules.modality.claim_prep_re, rules.modality.claim_prep_gate,
-                               mod.words_of(text, s.start, s.end), text, s.start, s.end)
+    c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality, ctx.memo.bounds)
+    claim_m = mod.claim_preposition(text, s.start, s.end, rules.modality, ctx.memo)
     claim_span = None
     if claim_m:
-        stop = re.search(r"[,.;]", text[claim_m.end():s.end])
+        stop = _CLAIM_STOP_RE.search(text[claim_m.end():s.end])
         claim_span = (claim_m.start(), claim_m.end() + (stop.start() if stop else s.end - claim_m.end()))
     lead = min([hit, *(g for g in absorbed if g.start >= c_start)], key=lambda h: h.start)
     agents, patients, how = actor_roles(ctx, hit, c_start, c_end, claim_span, lead)
@@ -402,7 +416,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         # told again in the sentence may name its parties where the kept trigger does not.
         for g in absorbed:
             if g.sub == hit.sub and not g.spec.generic:
-                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.bounds)
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.memo.bounds)
                 g_roles = actor_roles(ctx, g, g_start, g_end, claim_span)
                 if g_roles[2] == "clause":
                     agents, patients, how = g_roles
@@ -416,8 +430,10 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     # Places.  What follows "according to" is the source and where it sits, not where the event
     # happened ("the Observatory, a monitor based in Britain").
     source_from = claim_m.start() if claim_m and claim_m.start() > hit.end else s.end
-    nxt = min((h.start for h in ctx.kept if h.sent is s and h.start > hit.end), default=c_end)
-    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, doc)]
+    later = ctx.kept_starts.get(id(s), [])  # the next kept trigger of the sentence, if any
+    at = bisect_right(later, hit.end)
+    nxt = later[at] if at < len(later) else c_end
+    places = [p for p in _governed(ctx, lead.end, min(c_end, nxt, source_from)) if not _foreign_country(p, ctx)]
     item_stop = None
     if not places and hit.etype in VIOLENT_TYPES and _ANAPHORA_RE.search(text[max(s.start, hit.start - 30):hit.start]) \
             and any(h.start < s.start and h.etype in VIOLENT_TYPES for h in ctx.kept):
@@ -431,7 +447,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
                                                  for w in text[hit.start:hit.end].lower().split())
     if not places:
-        cands = [p for p in doc.places if s.start <= p.start < source_from and not _foreign_country(p, doc)]
+        cands = [p for p in ctx.places.starting(s.start, source_from) if not _foreign_country(p, ctx)]
         in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
@@ -458,7 +474,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
             return []  # a war's toll, not one event's
         for g in absorbed:
             if number is None:
-                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.bounds)
+                g_start, g_end = mod.clause_bounds(text, s.start, s.end, g.start, g.end, rules.modality, ctx.memo.bounds)
                 number = _fatalities(ctx, s, g_start, g_end)
         if number is not None and any(e.evidence.number and e.evidence.number.start == number.start
                                       and e.evidence.sentence.start == s.start for e in ctx.built):
@@ -530,7 +546,6 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         penalties.append("actor_none")
     if agents and how != "previous":
         ctx.last_side = list(agents)
-    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end)
     # Date fields.
     ev_date, precision, reason, month, day = None, None, "", None, None
     if dm is not None and dm.value is not None:
@@ -568,9 +583,9 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     if hit.spec.role == "kill" and sub == "Armed clash" and how != "clause":
         # A toll of fighters with no act of its own ("nine soldiers and 17 attackers were killed")
         # counts the dead of the clash the paragraph tells: it adds to it, it is no new event.
-        para = text.count("\n\n", 0, s.start)
+        para = ctx.para_of(s.start)
         told = [e for e in ctx.built if e.event_type == "Battles" and e.sub_event_type not in TERRITORY_TYPES
-                and e.event_date == ev_date and text.count("\n\n", 0, e.evidence.sentence.start) == para]
+                and e.event_date == ev_date and ctx.para_of(e.evidence.sentence.start) == para]
         if told:
             if number is not None:
                 ev0 = told[-1]
@@ -578,6 +593,8 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
                 ev0.tags.append("fatalities:summed")
                 ev0.notes = summary(ev0)
             return []
+    # who reports it (read here, once the trigger is known to make events of its own)
+    claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end, ctx.memo)
     events = []
     for place in places:
         ev = Event(
@@ -611,7 +628,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         ev.fatalities = ev.fatalities_low = ev.fatalities_high = None
         ev.evidence.number = None
     for ev in events:
-        ev.notes = summary(ev)
+        ev.notes = summary(ev, ctx.date_text)
     return events
 
 
@@ -628,31 +645,34 @@ def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
 
 def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[Hit]:
     """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
-    spans = []
+    # (spec, start token, end token) of each match; plain tuples, not spaCy Spans (cheaper)
+    spans: list[tuple[TriggerSpec, int, int]] = []
+    strings, specs = rules.nlp.vocab.strings, rules.specs
     for k, s, e in rules.matcher(sdoc):
-        spec = rules.specs[rules.nlp.vocab.strings[k]]
+        spec = specs[strings[k]]
         if e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
             continue
         if spec.not_inside and any(t.lower_ in spec.not_inside for t in sdoc[s + 1:e - 1]):
             continue  # "were destroyed by car bombs": the bombs destroyed, nothing destroyed them
-        spans.append(SpacySpan(sdoc, s, e, label=k))
+        spans.append((spec, s, e))
     # Overlaps: a specific trigger beats a generic one around it ("launched a chemical attack" is a
     # chemical attack, not an attack), then the longest wins (spaCy's filter_spans order).
-    spans.sort(key=lambda sp: (rules.specs[sp.label_].generic, -(sp.end - sp.start), sp.start))
+    spans.sort(key=lambda sp: (sp[0].generic, -(sp[2] - sp[1]), sp[1]))
     taken: set[int] = set()
     chosen = []
     for sp in spans:
-        if not taken.intersection(range(sp.start, sp.end)):
+        if not taken.intersection(range(sp[1], sp[2])):
             chosen.append(sp)
-            taken.update(range(sp.start, sp.end))
+            taken.update(range(sp[1], sp[2]))
     hits = []
-    for sp in sorted(chosen, key=lambda x: x.start):
-        spec = rules.specs[sp.label_]
-        sent = _sentence_of(sentences, sp.start_char)
+    for spec, s, e in sorted(chosen, key=lambda x: x[1]):
+        # a Span's character offsets: from its first token's start to its last token's end
+        start_char = sdoc[s].idx
+        sent = _sentence_of(sentences, start_char)
         if sent is None:
             continue
-        hits.append(Hit(sp.start_char, sp.end_char, sp.start, sp.end, spec, spec.sub_event_type,
-                         spec.event_type, sent))
+        last = sdoc[e - 1]
+        hits.append(Hit(start_char, last.idx + len(last), s, e, spec, spec.sub_event_type, spec.event_type, sent))
     return hits
 
 
@@ -726,30 +746,31 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
     counts = Counter(a.name for a in doc.actors)
     inter = {a.name: a.inter for a in doc.actors}
     ctx = Ctx(doc=doc, sdoc=sdoc, rules=rules, sentences=sentences, hits=hits,
-               main_place=_main_place(doc), actor_counts=counts, actor_inter=inter)
+               main_place=None, actor_counts=counts, actor_inter=inter)
+    ctx.main_place = _main_place(ctx)
     doc.triggers = [Trigger(h.start, h.end, text[h.start:h.end], h.etype, h.sub, h.spec.id) for h in hits]
     # Protest cues count in the whole paragraph (a protest's outcome is often told in the next
     # sentence); a withdrawal/"without resistance" cue only in its own sentence.
     para_cues: dict[int, set[str]] = {}
     if any(h.spec.role == "protest" for h in hits):  # only a protest's sub-type reads these cues
         for key, s, _e in rules.cue_matcher(sdoc):
-            para_cues.setdefault(text.count("\n\n", 0, sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
+            para_cues.setdefault(ctx.para_of(sdoc[s].idx), set()).add(rules.nlp.vocab.strings[key])
     transfer_sents = {h.sent.start for h in hits if h.spec.id.startswith("transfer.")}
 
     def cues_of(h: Hit) -> set[str]:
-        cues = set(para_cues.get(text.count("\n\n", 0, h.start), ()))
+        cues = set(para_cues.get(ctx.para_of(h.start), ())) if para_cues else set()
         return cues | {"transfer"} if h.sent.start in transfer_sents else cues
 
     for h in hits:
-        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, ctx.bounds)
+        h.modality = mod.assess(text, h.sent.start, h.sent.end, h.start, h.end, rules.modality, memo=ctx.memo)
     asserted = _absorb([h for h in hits if h.modality and h.modality.asserted], rules, text)
-    ctx.kept = asserted
+    ctx.keep(asserted)
     events: list[Event] = []
     for h in asserted:
         new = _build(ctx, h, cues_of(h))
         ctx.built.extend(new)
         events.extend(new)
-    events = consolidate(dedupe(events), text)
+    events = consolidate(dedupe(events, ctx.normalise), text, ctx.para_of, ctx.normalise)
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events

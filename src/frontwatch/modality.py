@@ -15,8 +15,10 @@ entity spans and a model; a boundary-and-cue scope is what news sentences need a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
+from re import _parser as _sre_parser
 
 from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
@@ -34,6 +36,11 @@ OPINION_WINDOW_CHARS = 40
 # Control statements: how much text either side of a place mention is read for a cue.
 CONTROL_WINDOW_CHARS = 90
 _WORD_RE = re.compile(r"\w+")
+# Precompiled rather than compiled per call (re's cache lookup was a measurable share).
+_DETERMINER_RE = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
+_SUBJECT_SEP_RE = re.compile(r"[,;:\"“”]|\bthat\b")  # what ends the stretch before a reporting verb
+_PRONOUN_RE = re.compile(r"\s*(?:he|she|they|it|we|i|officials?)\s*", re.IGNORECASE)
+_CLAIM_PHRASE_STOP_RE = re.compile(r"[,.;:\n]|\s[–—]\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +140,68 @@ class PhraseSearch:
     def search(self, text: str, index: WordIndex | None = None) -> re.Match[str] | None:
         """The leftmost phrase in ``text`` (``index``: the WordIndex of ``text``, if at hand)."""
         m = next(self.gated.finditer(text, index=index), None)
+        return self._leftmost(text, m)
+
+    def search_words(self, text: str, words: frozenset[str] | set[str]) -> re.Match[str] | None:
+        """:meth:`search`, given ``words``: the lower-cased word tokens of ``text`` (each
+        ``\\w+`` run lower-cased, as :class:`~frontwatch.scan.WordIndex` keys them).  When none is
+        a first word of the gated phrases, they cannot match and are not tried (most clauses)."""
+        firsts = self.gated.firsts
+        if firsts is not None and firsts.isdisjoint(words):
+            return self._leftmost(text, None)
+        return self._leftmost(text, next(self.gated.finditer(text), None))
+
+    def _leftmost(self, text: str, m: re.Match[str] | None) -> re.Match[str] | None:
+        """The leftmost of ``m`` (the gated phrases' first match) and the other phrases' first."""
         if self.rest is not None:
             r = self.rest.search(text)
             if r is not None and (m is None or r.start() < m.start()):
                 return r
         return m
+
+
+class SentenceMarks:
+    """The clause-boundary marks (spans) of one sentence, scanned only as far as a trigger needs
+    (up to the first boundary after it) and kept for the sentence's other triggers."""
+
+    __slots__ = ("found", "_scan")
+
+    def __init__(self, scan: Iterator[re.Match[str]]) -> None:
+        self.found: list[tuple[int, int]] = []
+        self._scan: Iterator[re.Match[str]] | None = scan
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        i = 0
+        while True:
+            if i < len(self.found):
+                yield self.found[i]
+                i += 1
+                continue
+            m = next(self._scan, None) if self._scan is not None else None
+            if m is None:
+                self._scan = None
+                return
+            self.found.append(m.span())
+
+
+@dataclass(slots=True)
+class DocMemo:
+    """Scans of one document's sentences and clauses, kept for the triggers that share them.
+
+    A sentence often holds several triggers, and each asked the same questions of it (its clause
+    boundaries, its "according to", its reporting verbs).  The keys are positions in one text:
+    a memo serves one document (extract_events makes a new one per call) and must not be reused
+    for another.
+    """
+
+    bounds: dict[tuple[int, int], SentenceMarks] = field(default_factory=dict)  # clause_bounds' cache
+    aggregate: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # clause -> cue
+    opinion: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # (sentence, clause start)
+    claim_prep: dict[tuple[int, int], re.Match[str] | None] = field(default_factory=dict)  # sentence -> cue
+    # sentence -> its reporting verbs: (start, start of the verb's subject, whether it has one)
+    claim_verbs: dict[tuple[int, int], list[tuple[int, int, bool]]] = field(default_factory=dict)
+    in_sentence: dict[tuple[int, int], list[ActorMention]] = field(default_factory=dict)  # sentence -> actors
+    claimant: dict[tuple[int, int, int, int], str] = field(default_factory=dict)  # (sentence, phrase) -> name
 
 
 def compile_phrases(phrases: Sequence[str], where: str) -> PhraseSearch:
@@ -171,18 +235,120 @@ def _compile(pattern: str, where: str, flags: int = re.IGNORECASE) -> re.Pattern
         raise ConfigError(f"{where}: bad regular expression {pattern!r}: {exc}") from exc
 
 
+# ----------------------------------------------------------------------------- first characters
+
+_OP = _sre_constants
+_CATEGORY_CLASS = {_OP.CATEGORY_DIGIT: r"\d", _OP.CATEGORY_NOT_DIGIT: r"\D", _OP.CATEGORY_SPACE: r"\s",
+                   _OP.CATEGORY_NOT_SPACE: r"\S", _OP.CATEGORY_WORD: r"\w", _OP.CATEGORY_NOT_WORD: r"\W"}
+_REPEATS = (_OP.MAX_REPEAT, _OP.MIN_REPEAT, _OP.POSSESSIVE_REPEAT)
+
+
+def _char(code: int) -> str:
+    """A character as an escape that means itself inside a character class."""
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _first_of_sequence(items) -> tuple[list[str] | None, bool]:
+    """(class items one of which the first character of a match satisfies, whether a match can
+    be empty) of a parsed sequence; (None, True) when that is not known."""
+    out: list[str] = []
+    for op, av in items:
+        first, empty = _first_of_item(op, av)
+        if first is None:
+            return None, True
+        out += first
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _first_of_item(op, av) -> tuple[list[str] | None, bool]:
+    if op is _OP.LITERAL:
+        return [_char(av)], False
+    if op is _OP.IN:
+        out = []
+        for kind, value in av:
+            if kind is _OP.LITERAL:
+                out.append(_char(value))
+            elif kind is _OP.RANGE:
+                out.append(f"{_char(value[0])}-{_char(value[1])}")
+            elif kind is _OP.CATEGORY and value in _CATEGORY_CLASS:
+                out.append(_CATEGORY_CLASS[value])
+            else:  # a negated set, another category
+                return None, True
+        return out, False
+    if op is _OP.AT or op is _OP.ASSERT_NOT:
+        return [], True  # zero-width: the next item decides
+    if op is _OP.ASSERT:
+        direction, body = av
+        if direction == 1:  # a look-ahead that needs a character: that character starts the match
+            first, empty = _first_of_sequence(body)
+            if first is None:
+                return None, True
+            if not empty:
+                return first, False
+        return [], True
+    if op is _OP.BRANCH:
+        out, any_empty = [], False
+        for branch in av[1]:
+            first, empty = _first_of_sequence(branch)
+            if first is None:
+                return None, True
+            out += first
+            any_empty = any_empty or empty
+        return out, any_empty
+    if op is _OP.SUBPATTERN:
+        _group, add_flags, del_flags, body = av
+        if add_flags or del_flags:  # a local flag (case) would have to be carried into the class
+            return None, True
+        return _first_of_sequence(body)
+    if op in _REPEATS:
+        low, _high, body = av
+        first, empty = _first_of_sequence(body)
+        return (None, True) if first is None else (first, empty or low == 0)
+    if op is _OP.ATOMIC_GROUP:
+        return _first_of_sequence(av)
+    return None, True  # any character, back-references, conditionals: not analysed
+
+
+def first_chars(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` with a look-ahead for the characters its matches can start with, or ``rx`` itself.
+
+    Why: ``re`` tries every alternative of a pattern at every position of the text, and the
+    clause-boundary, aggregate and opinion patterns (long alternations, zero-width ``\\b(?=...)``
+    boundaries) are searched over every sentence with a trigger.  A match of ``rx`` can only
+    start at a character of the class computed here from ``rx``'s own parse tree (its leading
+    literals, sets and look-aheads, through groups, branches, optional items and zero-width
+    assertions), so the pattern ``(?=[class])(?:rx)``, compiled with the same flags (the class
+    is case-folded exactly as the literals it comes from), matches exactly where and what ``rx``
+    matches, but gives up at the other positions after one character test.  When the first
+    character cannot be bounded (a match may be empty, start with any character, or a group
+    changes flags), ``rx`` is returned unchanged.
+    """
+    try:
+        first, empty = _first_of_sequence(_sre_parser.parse(rx.pattern, rx.flags))
+    except (re.error, TypeError, ValueError):
+        return rx
+    if first is None or empty or not first:
+        return rx
+    try:
+        return re.compile(f"(?=[{''.join(sorted(set(first)))}])(?:{rx.pattern})", rx.flags)
+    except re.error:  # e.g. global inline flags, which must stay first
+        return rx
+
+
 def compile_modality(data: dict) -> ModalityRules:
     """Compile a modality mapping (the parsed YAML, user files already merged in)."""
     mod = data.get("modality") or {}
     boundaries = data.get("clause_boundaries") or []
-    boundary_re = _compile("|".join(f"(?:{b})" for b in boundaries) or r"(?!x)x", "clause_boundaries")
+    boundary_re = first_chars(_compile("|".join(f"(?:{b})" for b in boundaries) or r"(?!x)x", "clause_boundaries"))
     kinds = ("negation", "plan", "speculation")
     cue_res = tuple((kind, compile_phrases(mod.get(kind) or [], f"modality.{kind}")) for kind in kinds)
     # Opinion and denial verbs govern a "that" clause from outside it ("experts believe that ...",
     # "the army denied that it shelled ...").
     opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
                if p.isalpha() and len(p) > 4]
-    opinion_tail_re = _compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion")
+    opinion_tail_re = first_chars(_compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion"))
     roles = data.get("claim_roles") or []
     role_alt = phrase_regex(roles)
     control = compile_control_rules(data.get("control"))
@@ -195,7 +361,8 @@ def compile_modality(data: dict) -> ModalityRules:
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=compile_phrases(data.get("background") or [], "background"),
-        aggregate_re=_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x", "aggregate"),
+        aggregate_re=first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
+                                          "aggregate")),
         claim_verb_re=GatedPattern(_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
                                    scan.first_words(data.get("claim_verbs") or [])),
         claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
@@ -209,19 +376,19 @@ def compile_modality(data: dict) -> ModalityRules:
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
-                  rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None,
+                  rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
                   ) -> tuple[int, int]:
     """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``.
 
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
-    triggers is scanned once."""
+    triggers is scanned once, and only as far as its triggers need."""
     c_start, c_end = sent_start, sent_end
     if cache is None:
         marks: Iterable[tuple[int, int]] = (m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end))
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
-            found = cache[(sent_start, sent_end)] = [m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end)]
+            found = cache[(sent_start, sent_end)] = SentenceMarks(rules.boundary_re.finditer(text, sent_start, sent_end))
         marks = found
     for m_start, m_end in marks:
         pos = m_start if m_end == m_start else m_end
@@ -238,29 +405,45 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
 
 
 def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
-           rules: ModalityRules, cache: dict[tuple[int, int], list[tuple[int, int]]] | None = None) -> Modality:
+           rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
+           memo: DocMemo | None = None) -> Modality:
     """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause
-    (``cache``: see :func:`clause_bounds`)."""
+    (``cache``: see :func:`clause_bounds`; ``memo``: the document's :class:`DocMemo`, whose
+    ``bounds`` then serve as ``cache``)."""
+    if memo is not None:
+        cache = memo.bounds
     sentence = text[sent_start:sent_end].rstrip()
     c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
     before = text[c_start:start]
-    index = WordIndex.of(before)  # shared by the cue searches below
-    background = bool(rules.background_re.search(before, index))
+    # The clause's words, shared by the cue searches below: they gate each phrase list.
+    words = set(map(str.lower, _WORD_RE.findall(before)))
+    background = bool(rules.background_re.search_words(before, words))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
-    agg = rules.aggregate_re.search(text, c_start, c_end)
+    if memo is None:
+        agg = rules.aggregate_re.search(text, c_start, c_end)
+    else:
+        key = (c_start, c_end)
+        if key not in memo.aggregate:
+            memo.aggregate[key] = rules.aggregate_re.search(text, c_start, c_end)
+        agg = memo.aggregate[key]
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
     for kind, phrases in rules.cue_res:
-        m = phrases.search(before, index)
+        m = phrases.search_words(before, words)
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
     if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
         return Modality(False, "plan: infinitive", background)
     # An opinion verb governing the clause from outside it ("experts believe that ...").
     if c_start > sent_start:
-        prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
-        m = rules.opinion_tail_re.search(prefix)
+        if memo is None or (sent_start, c_start) not in memo.opinion:
+            prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
+            m = rules.opinion_tail_re.search(prefix)
+            if memo is not None:
+                memo.opinion[(sent_start, c_start)] = m
+        else:
+            m = memo.opinion[(sent_start, c_start)]
         if m:
             return Modality(False, f"speculation: {m.group(0).strip().lower()}", background)
     return Modality(True, "", background)
@@ -271,7 +454,7 @@ def _canonical_claimant(phrase: str, offset: int, actors: Sequence[ActorMention]
     """The source's name as written, canonicalised when it is an actor's organ."""
     lead = len(phrase) - len(phrase.lstrip(" ,.;:\"“”'"))
     phrase = phrase.strip(" ,.;:\"“”'")
-    det = re.match(r"(?:the|a|an)\s+", phrase, flags=re.IGNORECASE)
+    det = _DETERMINER_RE.match(phrase)
     if det:
         lead += det.end()
         phrase = phrase[det.end():]
@@ -293,34 +476,87 @@ def _canonical_claimant(phrase: str, offset: int, actors: Sequence[ActorMention]
     return phrase[:MAX_CLAIMANT_CHARS].strip()
 
 
-def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
-                  actors: Sequence[ActorMention], rules: ModalityRules, end: int | None = None) -> str:
-    """Who the sentence says reports the trigger at ``start``: "according to X", "X said"."""
-    in_sent = [a for a in actors if sent_start <= a.start < sent_end]
+def claim_preposition(text: str, sent_start: int, sent_end: int, rules: ModalityRules,
+                      memo: DocMemo | None = None) -> re.Match[str] | None:
+    """The first claim preposition ("according to") of the sentence ``[sent_start, sent_end)``."""
+    key = (sent_start, sent_end)
+    if memo is not None and key in memo.claim_prep:
+        return memo.claim_prep[key]
     words = words_of(text, sent_start, sent_end)
     m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
-    if m:
-        stop = re.search(r"[,.;:\n]|\s[–—]\s", text[m.end():sent_end])
-        phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
-        return _canonical_claimant(text[m.end():phrase_end], m.end(), in_sent, rules)
-    best: tuple[int, int] | None = None
+    if memo is not None:
+        memo.claim_prep[key] = m
+    return m
+
+
+def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules) -> list[tuple[int, int, bool]]:
+    """The sentence's reporting verbs: (start, start of the subject's segment, whether that
+    segment names someone — not empty, not a bare pronoun)."""
+    out: list[tuple[int, int, bool]] = []
+    gp = rules.claim_verb_re
+    firsts = None if gp.digits or gp.capitals or gp.joiners else gp.firsts
+    if firsts is not None and firsts.isdisjoint(map(str.lower, _WORD_RE.findall(text, sent_start, sent_end))):
+        return out  # no word of the sentence starts a reporting verb (the gate, once for the sentence)
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
-        if end is not None and start <= v.start() < end:
-            continue  # "announced the start of an operation" is the event, not a claim
         seg_start = sent_start
-        for sep in re.finditer(r"[,;:\"“”]|\bthat\b", text[sent_start:v.start()]):
+        for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()
         subject = text[seg_start:v.start()]
-        if not subject.strip() or re.fullmatch(r"\s*(?:he|she|they|it|we|i|officials?)\s*", subject, re.I):
+        named = bool(subject.strip()) and not _PRONOUN_RE.fullmatch(subject)
+        out.append((v.start(), seg_start, named))
+    return out
+
+
+def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
+                  actors: Sequence[ActorMention], rules: ModalityRules, end: int | None = None,
+                  memo: DocMemo | None = None) -> str:
+    """Who the sentence says reports the trigger at ``start``: "according to X", "X said".
+
+    ``memo`` (the document's :class:`DocMemo`) keeps what does not depend on the trigger."""
+    key = (sent_start, sent_end)
+    if memo is None:
+        in_sent = [a for a in actors if sent_start <= a.start < sent_end]
+    else:
+        in_sent = memo.in_sentence.get(key)  # type: ignore[assignment]
+        if in_sent is None:
+            in_sent = memo.in_sentence[key] = [a for a in actors if sent_start <= a.start < sent_end]
+    m = claim_preposition(text, sent_start, sent_end, rules, memo)
+    if m:
+        stop = _CLAIM_PHRASE_STOP_RE.search(text[m.end():sent_end])
+        phrase_end = m.end() + (stop.start() if stop else sent_end - m.end())
+        return _claimant_of(text, key, m.end(), phrase_end, in_sent, rules, memo)
+    if memo is None:
+        verbs = _claim_verbs(text, sent_start, sent_end, rules)
+    else:
+        verbs = memo.claim_verbs.get(key)  # type: ignore[assignment]
+        if verbs is None:
+            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules)
+    best: tuple[int, int] | None = None
+    for v_start, seg_start, named in verbs:
+        if end is not None and start <= v_start < end:
+            continue  # "announced the start of an operation" is the event, not a claim
+        if not named:
             continue
-        if v.start() < start or best is None:
-            best = (seg_start, v.start())
-        if v.start() < start:
+        if v_start < start or best is None:
+            best = (seg_start, v_start)
+        if v_start < start:
             continue
         break
     if best is None:
         return ""
-    return _canonical_claimant(text[best[0]:best[1]], best[0], in_sent, rules)
+    return _claimant_of(text, key, best[0], best[1], in_sent, rules, memo)
+
+
+def _claimant_of(text: str, sentence: tuple[int, int], lo: int, hi: int, in_sent: Sequence[ActorMention],
+                 rules: ModalityRules, memo: DocMemo | None) -> str:
+    """:func:`_canonical_claimant` of ``text[lo:hi]`` in ``sentence``, once per phrase with a memo."""
+    if memo is None:
+        return _canonical_claimant(text[lo:hi], lo, in_sent, rules)
+    key = (*sentence, lo, hi)
+    name = memo.claimant.get(key)
+    if name is None:
+        name = memo.claimant[key] = _canonical_claimant(text[lo:hi], lo, in_sent, rules)
+    return name
 
 
 def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[str, int, int, str] | None:
@@ -362,6 +598,6 @@ def load_modality(data_files: Sequence[dict]) -> ModalityRules:
     return compile_modality(merged)
 
 
-__all__ = ["Modality", "ModalityRules", "assess", "clause_bounds", "control_cue", "control_statements", "find_claimant",
+__all__ = ["DocMemo", "Modality", "ModalityRules", "assess", "claim_preposition", "clause_bounds", "control_cue", "control_statements", "find_claimant",
            "compile_phrases", "gate_words", "gated_search", "load_modality", "merge_data", "phrase_regex", "PhraseSearch",
            "words_of"]

@@ -61,10 +61,14 @@ def country_name(code: str | None) -> str:
     return getattr(c, "common_name", None) or getattr(c, "name", "") if c else ""
 
 
-def summary(ev: Event) -> str:
-    """The notes line of an event, from its fields."""
-    when = ev.event_date.strftime("%-d %B %Y") if ev.event_date else (
-        date(2000, ev.date_month, ev.date_day).strftime("%-d %B") if ev.date_month and ev.date_day else "")
+def summary(ev: Event, dates: dict[date, str] | None = None) -> str:
+    """The notes line of an event, from its fields (``dates``: a memo of the dates written,
+    for a caller summarising many events)."""
+    if ev.event_date and dates is not None:
+        when = dates.get(ev.event_date) or dates.setdefault(ev.event_date, ev.event_date.strftime("%-d %B %Y"))
+    else:
+        when = ev.event_date.strftime("%-d %B %Y") if ev.event_date else (
+            date(2000, ev.date_month, ev.date_day).strftime("%-d %B") if ev.date_month and ev.date_day else "")
     place = ev.place.name if ev.place else "an unspecified place"
     who = ev.actor1 or "Unidentified actors"
     if ev.assoc_actor_1:

@@ -16,14 +16,18 @@ aircraft struck"), "the fall of X to Y", coordinated subjects, sources who speak
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
+from itertools import pairwise
 
 from spacy.tokens import Doc as SpacyDoc
 
 from . import modality as mod
 from .model import ActorMention, Document, Event, NumberMention, PlaceMention, Sentence
+from .names import normalise
 from .triggers import ExtractRules, TriggerSpec
 
 # How many tokens after a trigger are read for its object (victims, equipment).
@@ -57,6 +61,9 @@ _AFTER_PARTICIPLE = frozenset({"at", "in", "on", "during", "since", "by", "and",
                                "rose", "stood", "reached", "to", ",", ".", ";", "when", "while", "after",
                                "last", "this", "earlier", "near", "from", "overnight"})
 _SOURCE_GAP_RE = re.compile(r"\s+(?:(?:has|have|had|also|later|officials?|sources?|spokesman)\s+)*")
+_BY_RE = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)")  # "was retaken on Monday by X"
+_BETWEEN_RE = re.compile(r"\bbetween\b")
+_TO_BY_RE = re.compile(r"\b(?:to|by)\s+(?:the\s+)?$")  # "the fall of X to Y"
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -93,12 +100,97 @@ class Ctx:
     kept: list[Hit] = field(default_factory=list)
     built: list[Event] = field(default_factory=list)
     last_side: list[ActorMention] = field(default_factory=list)
-    # clause boundaries per sentence span, found once (modality.clause_bounds' cache)
-    bounds: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
+    # sentence- and clause-level scans, done once per sentence or clause (clause boundaries,
+    # claim cues); new with each document's Ctx
+    memo: mod.DocMemo = field(default_factory=mod.DocMemo)
+    names: dict[str, str] = field(default_factory=dict)  # normalise() of the names looked up
+    # answers of pure per-mention tests, keyed by (test, its arguments): the same actor is
+    # tested again by each trigger of its sentence
+    facts: dict[tuple, bool] = field(default_factory=dict)
+    words_after: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # object_words'
+    # extract._fatalities' answers by (sentence, clause); the mentions are shared, not modified
+    tolls: dict[tuple[int, int, int, int], NumberMention | None] = field(default_factory=dict)
+    own_country: str | None = None  # the article's country name, normalised (when first asked)
+    date_text: dict[date, str] = field(default_factory=dict)  # dates as notes write them
+    # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
+    kept_starts: dict[int, list[int]] = field(default_factory=dict)
+    # The document's mentions by start offset (see ByStart), made from doc's lists at creation.
+    actors: ByStart = field(init=False)
+    places: ByStart = field(init=False)
+    numbers: ByStart = field(init=False)
+    dates: ByStart = field(init=False)  # only the dates that date something (a value or a month)
+    # starts of the paragraph breaks ("\n\n", as str.count finds them), made when first asked
+    breaks: list[int] | None = None
+
+    def __post_init__(self) -> None:
+        self.actors = ByStart(self.doc.actors)
+        self.places = ByStart(self.doc.places)
+        self.numbers = ByStart(self.doc.numbers)
+        self.dates = ByStart([d for d in self.doc.dates if d.value or d.month])
+
+    def keep(self, kept: list[Hit]) -> None:
+        """Set the kept (asserted, not absorbed) triggers, indexed by sentence."""
+        self.kept = kept
+        for h in kept:
+            self.kept_starts.setdefault(id(h.sent), []).append(h.start)
+        for starts in self.kept_starts.values():
+            starts.sort()
+
+    def actors_from(self, lo: int, hi: int) -> list[ActorMention]:
+        """The actors (in doc.actors' order) whose start is in ``[lo, hi]``."""
+        return self.actors.starting(lo, hi + 1)
+
+    def para_of(self, pos: int) -> int:
+        """The paragraph of offset ``pos``: ``text.count("\\n\\n", 0, pos)``, by bisection."""
+        if self.breaks is None:
+            text, out, i = self.doc.text, [], self.doc.text.find("\n\n")
+            while i >= 0:
+                out.append(i)
+                i = text.find("\n\n", i + 2)
+            self.breaks = out
+        # str.count finds the same non-overlapping breaks left to right; those inside [0, pos)
+        # are the ones that end by pos
+        return bisect_right(self.breaks, pos - 2)
+
+    def normalise(self, name: str) -> str:
+        """:func:`frontwatch.names.normalise`, once per name and document."""
+        key = self.names.get(name)
+        if key is None:
+            key = self.names[name] = normalise(name)
+        return key
+
+
+class ByStart:
+    """Mentions in text order with their start offsets, to list those starting in a span by
+    bisection rather than by reading them all (per trigger, that was quadratic in long articles).
+    Mentions not sorted by start (extract_events sorts them; hand-built callers may not) are
+    read in full, as before."""
+
+    __slots__ = ("items", "starts")
+
+    def __init__(self, items: Sequence) -> None:
+        self.items = items
+        starts = [m.start for m in items]
+        self.starts: list[int] | None = starts if all(x <= y for x, y in pairwise(starts)) else None
+
+    def starting(self, lo: int, hi: int) -> list:
+        """The mentions (in list order) whose start is in ``[lo, hi)``."""
+        if self.starts is None:
+            return [m for m in self.items if lo <= m.start < hi]
+        return self.items[bisect_left(self.starts, lo):bisect_left(self.starts, hi)]
 
 
 def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
-    """Lower-cased words after the trigger, up to the clause end or a strong punctuation."""
+    """Lower-cased words after the trigger, up to the clause end or a strong punctuation
+    (the list is shared by the callers that ask again: not to be modified)."""
+    key = (hit.tok_end, limit)
+    out = ctx.words_after.get(key)
+    if out is None:
+        out = ctx.words_after[key] = _object_words(ctx, hit, limit)
+    return out
+
+
+def _object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
     out = []
     for tok in ctx.sdoc[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
         if tok.idx >= limit or tok.text in {".", ";", ":", ","}:
@@ -135,14 +227,23 @@ def government_side(ctx: Ctx, side: Sequence[ActorMention], against: Sequence[Ac
 def actors_between(ctx: Ctx, lo: int, hi: int, drop_sources: bool = False) -> list[ActorMention]:
     """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held"); with ``drop_sources``
     (after a trigger) not the source of a report either (", police said")."""
-    text, claim_re = ctx.doc.text, ctx.rules.modality.claim_verb_re
+    text, claim_re, facts = ctx.doc.text, ctx.rules.modality.claim_verb_re, ctx.facts
     out = []
-    for a in ctx.doc.actors:
-        if not (lo <= a.start and a.end <= hi) or _ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]):
+    for a in ctx.actors.starting(lo, hi + 1):
+        if not (lo <= a.start and a.end <= hi):
             continue
-        gap = _SOURCE_GAP_RE.match(text, a.end) if drop_sources else None
-        if gap and claim_re.match(text, gap.end()):
+        adjectival = facts.get(("adjectival", a.end))
+        if adjectival is None:
+            adjectival = facts["adjectival", a.end] = bool(_ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]))
+        if adjectival:
             continue
+        if drop_sources:
+            source = facts.get(("source", a.end))
+            if source is None:
+                gap = _SOURCE_GAP_RE.match(text, a.end)
+                source = facts["source", a.end] = bool(gap and claim_re.match(text, gap.end()))
+            if source:
+                continue
         out.append(a)
     return out
 
@@ -151,6 +252,14 @@ def _role_source(ctx: Ctx, a: ActorMention) -> bool:
     """An actor that names who speaks, not who acts: "an army officer said", "a Taliban spokesman
     told" (a role noun between the actor and a claim verb).  "The army said it ..." keeps the army:
     the speaker is the agent of "it"."""
+    key = ("role source", a.end, a.role, a.text)
+    found = ctx.facts.get(key)
+    if found is None:
+        found = ctx.facts[key] = _is_role_source(ctx, a)
+    return found
+
+
+def _is_role_source(ctx: Ctx, a: ActorMention) -> bool:
     if a.role == "source":
         return True
     text = ctx.doc.text
@@ -164,11 +273,19 @@ def _role_source(ctx: Ctx, a: ActorMention) -> bool:
 
 def _is_passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     """Whether actor ``a`` (before the trigger) is the patient of a passive trigger."""
+    key = ("passive", a.end, hit.start, hit.end, hit.tok_end, hit.spec.role)
+    found = ctx.facts.get(key)
+    if found is None:
+        found = ctx.facts[key] = _passive_subject(ctx, a, hit)
+    return found
+
+
+def _passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     gap = ctx.doc.text[a.end:hit.start]
     if _PASSIVE_GAP_RE.fullmatch(gap):
         return True
     # Coordinated subjects share the verb: "nine soldiers and at least 17 attackers were killed".
-    nxt = next((b for b in ctx.doc.actors if a.end <= b.start < hit.start), None)
+    nxt = next((b for b in ctx.actors_from(a.end, hit.start) if a.end <= b.start < hit.start), None)
     if nxt is not None and _COORD_GAP_RE.fullmatch(ctx.doc.text[a.end:nxt.start]):
         return _is_passive_subject(ctx, nxt, hit)
     # Reduced relative: "soldiers killed at nine", "two soldiers killed in the blast" (kill verbs
@@ -210,7 +327,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     # A subject the trigger overlaps is before it: "Russian aircraft struck" matches "aircraft
     # struck" and the actor "Russian aircraft" alike.
     pre = [a for a in actors_between(ctx, c_start, lead.start) if usable(a)] + [
-        a for a in ctx.doc.actors if c_start <= a.start <= lead.start < a.end and usable(a)
+        a for a in ctx.actors_from(c_start, lead.start) if c_start <= a.start <= lead.start < a.end and usable(a)
         and a.role != "attribute"]
     post = [a for a in actors_between(ctx, lead.end, c_end, drop_sources=True) if usable(a)
             and not (hit.start <= a.start < hit.end)]
@@ -221,7 +338,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     passive_subj = [a for a in pre if any(k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
     pre_agents = [a for a in pre if a not in passive_subj and not _oblique(ctx, a, c_start)]
     # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
-    by = re.match(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)", text[lead.end:c_end])
+    by = _BY_RE.match(text[lead.end:c_end])
     passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:lead.start]))
                                   or (lead.spec.kind == "verb" and by.group(0).split()[0] == "by"))
     how = "clause"
@@ -230,13 +347,13 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     elif passive and by:
         agents = [a for a in post if a.start >= lead.end + by.end()][:3]
         patients = passive_subj or pre_agents or [a for a in post if a not in agents]
-    elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and re.search(
-            r"\bbetween\b", text[lead.end:post[0].start]):
+    elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and _BETWEEN_RE.search(
+            text[lead.end:post[0].start]):
         agents, patients = post[:1], post[1:]
     elif hit.spec.role == "territory" and not pre_agents and post and (
             hit.spec.kind == "noun" or text[hit.start:hit.end].lower().endswith(" of")):
         # "the fall of X to Y", "the capture of X by Y": the taker follows the place.
-        to = re.search(r"\b(?:to|by)\s+(?:the\s+)?$", text[max(lead.end, post[0].start - 12):post[0].start])
+        to = _TO_BY_RE.search(text[max(lead.end, post[0].start - 12):post[0].start])
         agents, patients = (post[:1], post[1:]) if to else ([], passive_subj + post)
     else:
         agents, patients = pre_agents, passive_subj + post
@@ -275,6 +392,14 @@ def hits_fighters(ctx: Ctx, lead: Hit, hit: Hit, c_end: int, number: NumberMenti
 def _oblique(ctx: Ctx, a: ActorMention, lo: int) -> bool:
     """Whether an actor before a trigger is governed by a preposition ("backed by X", "against X")
     rather than being the subject.  "Units of the X army" are X's; "backed by A and the B": B too."""
+    key = ("oblique", a.start, lo)
+    found = ctx.facts.get(key)
+    if found is None:
+        found = ctx.facts[key] = _is_oblique(ctx, a, lo)
+    return found
+
+
+def _is_oblique(ctx: Ctx, a: ActorMention, lo: int) -> bool:
     text = ctx.doc.text
     before = text[max(lo, a.start - 20):a.start]
     if not _PREP_BEFORE_RE.search(before):

@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-import numpy
 import spacy
+from spacy.attrs import IS_SPACE, LOWER
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -32,6 +32,8 @@ MAX_PHRASES_PER_PATTERN = 5000
 # (~1 GB per 100k characters); the tokenizer and matchers used here need a few hundred bytes per
 # token, so a long article (a whole CSV read as one text, a 2 MB transcript) is fine.
 MAX_TEXT_CHARS = 200_000_000
+# The lexical attributes the trigger patterns and extract.py read (see _blank_english).
+_LEX_ATTRS_READ = (LOWER, IS_SPACE)
 
 
 class TriggerMatcher:
@@ -56,9 +58,11 @@ class TriggerMatcher:
         self.matcher = Matcher(vocab)
         self._rank: dict[int, int] = {}
         # lower-case orth id of a start word -> (Matcher of the patterns that can start with it,
-        # the longest match of those patterns in tokens)
-        self._by_start: dict[int, tuple[Matcher, int]] = {}
-        self._start_ids = numpy.zeros(0, dtype=numpy.uint64)  # the keys of _by_start, for numpy.isin
+        # the longest match of those patterns in tokens); the Matcher is None when all of them are
+        # words-and-gaps patterns, matched in Python (see _GapPattern)
+        self._by_start: dict[int, tuple[Matcher | None, int]] = {}
+        # lower-case orth id of a start word -> its words-and-gaps patterns (key id, pattern)
+        self._gapped: dict[int, list[tuple[int, _GapPattern]]] = {}
         self._anywhere = False  # a pattern whose start or length is unbounded: in self.matcher
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
@@ -72,14 +76,18 @@ class TriggerMatcher:
                     rest.append(pat)  # unbounded: run over the whole document
                     self._anywhere = True
                     continue
+                gapped = _GapPattern.of(pat, self.vocab.strings)
                 for w in bounds[0]:
                     wid = self.vocab.strings.add(w)
-                    m, width = self._by_start.get(wid) or (Matcher(self.vocab), 0)
-                    m.add(key, [pat])
+                    m, width = self._by_start.get(wid) or (None, 0)
+                    if gapped is not None:
+                        self._gapped.setdefault(wid, []).append((self.vocab.strings[key], gapped))
+                    else:
+                        m = m or Matcher(self.vocab)
+                        m.add(key, [pat])
                     self._by_start[wid] = (m, max(width, bounds[1]))
             else:
                 phrases.extend(Doc(self.vocab, words=list(ws)) for ws in itertools.product(*alts))
-        self._start_ids = numpy.array(sorted(self._by_start), dtype=numpy.uint64)
         if phrases:
             self.phrases.add(key, phrases)
         if rest:
@@ -91,13 +99,91 @@ class TriggerMatcher:
             found.update(self.matcher(doc))
         by_start, n = self._by_start, len(doc)
         if by_start and n:
-            lowers = doc.to_array("LOWER")
-            # the tokens that are a start word, found in one vectorised pass
-            for i in numpy.flatnonzero(numpy.isin(lowers, self._start_ids)).tolist():
-                m, width = by_start[int(lowers[i])]
-                found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
+            words = doc.to_array("LOWER").tolist()
+            # the tokens that are a start word (a set lookup each: numpy.isin sorts both arrays,
+            # slower on an article's few hundred tokens)
+            starts = [i for i, w in enumerate(words) if w in by_start]
+            if starts:
+                gaps = doc.to_array("IS_SPACE").tolist()
+                present = set(words)
+                possible: dict[int, bool] = {}  # id(pattern) -> all its words are in the doc
+                for i in starts:
+                    m, width = by_start[words[i]]
+                    if m is not None:
+                        found.update((k, i, i + e) for k, s, e in m(doc[i:min(n, i + width)]) if s == 0)
+                    for k, pat in self._gapped.get(words[i], ()):
+                        ok = possible.get(id(pat))
+                        if ok is None:
+                            ok = possible[id(pat)] = pat.possible(present)
+                        if ok:
+                            found.update((k, i, e) for e in pat.ends(words, gaps, i, min(n, i + width)))
         rank = self._rank
         return sorted(found, key=lambda m: (m[1], m[2], rank[m[0]]))
+
+
+@dataclass(frozen=True, slots=True)
+class _GapPattern:
+    """A Matcher pattern made only of word tokens (``LOWER``, a word or ``IN`` words) and the
+    ``~N`` gaps of :func:`_token_options`, matched in Python over lower-case orth ids.
+
+    Why: run through spaCy's Matcher at each start word, these few patterns cost more than the
+    rest of trigger matching (a Matcher call per start token, a Python predicate per gap token).
+    The match set is the Matcher's: every end at which the tokens from the start word spell the
+    pattern, gaps taking 0..N tokens that are not whitespace, not a sentence start, and not one
+    of the gap's excluded words.
+    """
+
+    # per pattern token: (lower ids it may be, None) for a word; (excluded lower ids, N) for a gap
+    tokens: tuple[tuple[frozenset[int], int | None], ...]
+
+    @classmethod
+    def of(cls, pattern: list[dict], strings) -> _GapPattern | None:
+        """The pattern in this form, or None when it has another kind of token."""
+        out = []
+        for tok in pattern:
+            value = tok.get("LOWER")
+            if set(tok) == {"LOWER"} and isinstance(value, str):
+                out.append((frozenset({strings.add(value)}), None))
+            elif set(tok) == {"LOWER"} and isinstance(value, dict) and set(value) == {"IN"}:
+                out.append((frozenset(strings.add(w) for w in value["IN"]), None))
+            elif (set(tok) == {"LOWER", "IS_SPACE", "IS_SENT_START", "OP"} and tok["IS_SPACE"] is False
+                  and tok["IS_SENT_START"] is False and isinstance(value, dict) and set(value) == {"NOT_IN"}
+                  and tok["OP"].startswith("{0,") and tok["OP"].endswith("}") and tok["OP"][3:-1].isdigit()):
+                out.append((frozenset(strings.add(w) for w in value["NOT_IN"]), int(tok["OP"][3:-1])))
+            else:
+                return None
+        return cls(tuple(out)) if out and out[0][1] is None else None
+
+    def possible(self, present: set[int]) -> bool:
+        """Whether each word token of the pattern is one of the ``present`` lower-case ids (those
+        of a doc): if not, the pattern matches nowhere in it."""
+        return all(gap is not None or not ids.isdisjoint(present) for ids, gap in self.tokens)
+
+    def ends(self, words: list[int], spaces: list[int], start: int, stop: int) -> set[int]:
+        """The ends of the matches that start at token ``start`` and end by ``stop``
+        (``words``: the doc's lower-case orth ids; ``spaces``: its IS_SPACE flags)."""
+        found: set[int] = set()
+        positions = {start}  # where the pattern's next token may start
+        for ids, gap in self.tokens:
+            nxt: set[int] = set()
+            if gap is None:
+                for pos in positions:
+                    if pos < stop and words[pos] in ids:
+                        nxt.add(pos + 1)
+            else:
+                for pos in positions:
+                    nxt.add(pos)
+                    # a gap token is never the doc's first (a pattern starts with a word), so
+                    # "not a sentence start" holds in a blank pipeline's doc
+                    for j in range(pos, min(stop, pos + gap)):
+                        if spaces[j] or words[j] in ids or j == 0:
+                            break
+                        nxt.add(j + 1)
+            positions = nxt
+            if not positions:
+                return found
+        found.update(positions)
+        return found
 
 
 def _start_words_and_length(pattern: list[dict]) -> tuple[set[str], int] | None:
@@ -248,6 +334,23 @@ def _merge_triggers(base: dict, extra: dict) -> dict:
     return out
 
 
+def _blank_english() -> spacy.language.Language:
+    """spaCy's blank English, computing only the lexical attributes extraction reads.
+
+    Why: every word a document brings for the first time becomes a lexeme, and spaCy computes
+    all of English's lexical attributes for it (shape, stop word, like_num, norm exceptions,
+    prefix/suffix ...): on real pages that was about half of tokenising.  The matchers and
+    extract read only the token text (ORTH, not a getter), LOWER and IS_SPACE (the ``~N`` gap
+    tokens; IS_SENT_START is the token's, not the lexeme's), so the others are left unset.
+    The tokeniser's splitting does not read lexeme attributes.
+    """
+    nlp = spacy.blank("en")
+    nlp.max_length = MAX_TEXT_CHARS
+    getters = nlp.vocab.lex_attr_getters
+    nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in _LEX_ATTRS_READ}
+    return nlp
+
+
 def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
     """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
 
@@ -262,8 +365,7 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
             trig = _merge_triggers(trig, data)
         if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background", "aggregate")):
             moddata.append(data)
-    nlp = spacy.blank("en")
-    nlp.max_length = MAX_TEXT_CHARS
+    nlp = _blank_english()
     matcher = TriggerMatcher(nlp.vocab)
     specs: dict[str, TriggerSpec] = {}
     subtypes: dict[str, tuple[str, int]] = {}
