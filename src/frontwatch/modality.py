@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
-from re import _parser as _sre_parser
 
 from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
@@ -326,8 +325,12 @@ def first_chars(rx: re.Pattern[str]) -> re.Pattern[str]:
     changes flags), ``rx`` is returned unchanged.
     """
     try:
-        first, empty = _first_of_sequence(_sre_parser.parse(rx.pattern, rx.flags))
-    except (re.error, TypeError, ValueError):
+        # The standard library's own regex parser (private: another Python may lack it or lay
+        # its tree out otherwise, and then the pattern is simply left as it is).
+        from re import _parser as sre_parser
+
+        first, empty = _first_of_sequence(sre_parser.parse(rx.pattern, rx.flags))
+    except Exception:  # noqa: BLE001 - no analysis means no look-ahead, never an error
         return rx
     if first is None or empty or not first:
         return rx
