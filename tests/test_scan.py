@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from frontwatch import annotate, extract
 from frontwatch.modality import compile_phrases, phrase_regex
-from frontwatch.scan import GatedPattern, WordIndex, first_words
+from frontwatch.scan import GatedPattern, Reach, WordIndex, first_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -67,6 +67,7 @@ def _vocabulary(gated: dict[str, GatedPattern]) -> list[str]:
     words = set()
     for gp in gated.values():
         words |= set(gp.firsts or ())
+        words |= set(gp.reach.words if gp.reach else ())  # the words a list or facility runs on to
     return sorted(words)
 
 
@@ -77,7 +78,8 @@ def vocab(gated) -> list[str]:
 
 _FILLER = ["the", "The", "of", "and", "in", "al", "-", "–", "'s", "’", ",", ".", ";", "\n", "  ", "2017", "12",
            "3rd", "Iraqi", "forces", "killed", "town", "city", "province", "near", "north", "km", "said", "Monday",
-           "October", "Oct.", "held", "ISIS", "Mosul", "MOSUL", "x", "é", "İstanbul", "_"]
+           "October", "Oct.", "held", "ISIS", "Mosul", "MOSUL", "x", "é", "İstanbul", "_", "St.", "Mt.", "&", ":", "(",
+           "Base", "Company", "Ste.", "districts", "valleys"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -126,6 +128,20 @@ def test_joiner_at_end_of_text_is_no_candidate():
     assert [m.group() for m in gp.finditer("rebel-held")] == ["rebel-held"]
     assert list(gp.finditer("rebel")) == []
     assert WordIndex.of("rebel").joined == {}
+
+
+def test_reach_rules_out_starts_that_cannot_run_on_to_the_word():
+    """A list of names ending in a descriptor: only the capitalised words from which the
+    descriptor comes before a barrier are tried; "St." lets a list run on, other full stops end it."""
+    gp = GatedPattern(re.compile(r"(?<!\w)(?:(?:St\.\s+)?[A-Z]\w*(?:,\s*|\s+and\s+|\s+))+valleys\b"), frozenset(),
+                      capitals=True, reach=Reach(frozenset({"valleys"}), ",", ("St.",)))
+    text = "Fighting in Mosul. Then the Kara, Zab and St. Remy valleys fell; Kara valleys: none. Erbil"
+    index = WordIndex.of(text)
+    starts = index.candidates(gp)
+    assert [text[s:s + 4] for s in starts] == ["Then", "Kara", "Zab ", "St. ", "Remy", "Kara"]
+    assert [m.group() for m in gp.finditer(text, index=index)] == ["Kara, Zab and St. Remy valleys", "Kara valleys"]
+    _same(gp, text)
+    assert WordIndex.of("No descriptor, Mosul and Erbil.").candidates(gp) == []
 
 
 def test_real_pages(gated):

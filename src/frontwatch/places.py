@@ -32,7 +32,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
-from .scan import JOINERS, GatedPattern, WordIndex, first_words, union
+from .scan import JOINERS, GatedPattern, Reach, WordIndex, first_words, union
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
 # the paragraph began earlier still.
@@ -145,8 +145,11 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # "the", "St"/"Mt", or a short lower-case particle and a joiner ("al-"); "X-held" is a word
     # and a hyphen.
     names_gate = {"capitals": True, "joiners": JOINERS}
+    # Most capitalised words start no list: a list runs on to its descriptor over names, commas,
+    # "and"/"&", and a full stop only in "St."/"Mt." (any other character is a barrier).
+    list_reach = _reach(first_words(desc), "’'-‐‑–,&", ("St.", "Ste.", "Mt.", "Ft."))
     list_re = GatedPattern(re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])"),
-                           frozenset({"the"}), **names_gate)
+                           frozenset({"the"}), **names_gate, reach=list_reach)
     pre_re = GatedPattern(re.compile(
         rf"(?<!\w)(?:{the})?(?:(?:{alternation(preword, fold=False)}|[\w]+-(?i:held|controlled|occupied|besieged|run))\s+){{0,3}}"
         rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})"),
@@ -159,7 +162,7 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # words inside a facility's name does not make two places.
     facility_re = GatedPattern(re.compile(
         rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])"),
-        frozenset({"the"}), **names_gate)
+        frozenset({"the"}), **names_gate, reach=_reach(first_words(heads), "’'-‐‑"))
     slot_re = GatedPattern(re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
                                       rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})"), first_words(slots))
     # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
@@ -209,6 +212,12 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
             rf"is|are)\s+(?:\w+ly\s+)?(?:{alternation(subject_verbs, fold=True) if subject_verbs else '(?!x)x'})(?![\w-]))",
             re.MULTILINE), frozenset(), **names_gate),
     )
+
+
+def _reach(words: frozenset[str] | None, allowed: str, passes: tuple[str, ...] = ()) -> Reach | None:
+    """The :class:`~frontwatch.scan.Reach` gate of a pattern that runs on to one of the words
+    whose first words are ``words`` (None: a form that does not start with a word, no gate)."""
+    return None if words is None else Reach(words, allowed, passes)
 
 
 @dataclass(slots=True)

@@ -15,10 +15,12 @@ complete; ``tests/test_scan.py`` checks that property for each pattern on genera
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _TOKEN_RE = re.compile(r"\w+")
+_MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may stop
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
@@ -52,11 +54,28 @@ def union(*sets: frozenset[str] | None) -> frozenset[str] | None:
 
 
 @dataclass(frozen=True, slots=True)
+class Reach:
+    """A second gate, for patterns that fail at most of their start words: every match runs
+    from its start to a later word token in ``words`` (lower-cased) over word characters,
+    white space and the characters of ``allowed`` only, save where the text up to and
+    including another character ends with one of ``passes`` ("St." in "St. Louis").
+    ("The X, Y and Z valleys": a list of names is only a list of places where a descriptor ends
+    it before the clause does.)"""
+
+    words: frozenset[str]
+    allowed: str
+    passes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class GatedPattern:
     """A compiled pattern whose every match starts at a word token that is in ``firsts``
     (lower-cased) or, with ``digits``, that begins with a digit, or with ``capitals``, that
     begins with a capital letter, or that is followed right away by one of the ``joiners``
     characters ("al-" in "al-Anbar", "ISIS-held").
+
+    With a :class:`WordIndex`, ``reach`` (the match must run on to one of some words, see
+    :class:`Reach`) rules out further candidates.
 
     The pattern must not match the empty string and must not start a match inside a word
     (it starts with ``(?<!\\w)`` or an equivalent look-behind)."""
@@ -66,6 +85,7 @@ class GatedPattern:
     digits: bool = False
     capitals: bool = False
     joiners: str = ""
+    reach: Reach | None = None
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None,
                  index: WordIndex | None = None) -> Iterator[re.Match[str]]:
@@ -119,6 +139,10 @@ class WordIndex:
     digit_starts: list[int]
     capital_starts: list[int]
     joined: dict[str, list[int]]  # joiner character -> starts of the tokens right before one
+    # Where the text has a character other than a word character or white space (found once,
+    # when a Reach needs it), and the barriers of each Reach among them.
+    _marks: list[int] = field(default_factory=list, compare=False, repr=False)
+    _barriers: dict[Reach, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
@@ -158,7 +182,39 @@ class WordIndex:
             out.extend(self.capital_starts)
         for j in gp.joiners:
             out.extend(self.joined.get(j, ()))
-        return sorted(set(out))
+        starts = sorted(set(out))
+        if gp.reach is not None and starts:
+            starts = self._reaching(starts, gp.reach)
+        return starts
+
+    def _marked(self) -> list[int]:
+        """Where the text has a character other than a word character or white space."""
+        if not self._marks:
+            self._marks.extend(m.start() for m in _MARK_RE.finditer(self.text))
+            self._marks.append(len(self.text))  # a sentinel: the list is found
+        return self._marks
+
+    def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
+        """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
+        words = self.by_word
+        targets = sorted(s for w in words.keys() & reach.words for s in words[w])
+        if not targets:
+            return []
+        barriers = self._barriers.get(reach)
+        if barriers is None:
+            text, allowed, passes = self.text, reach.allowed, reach.passes
+            barriers = self._barriers[reach] = [
+                p for p in self._marked()[:-1]
+                if text[p] not in allowed and not (passes and text.endswith(passes, 0, p + 1))]
+        out = []
+        for s in starts:
+            i = bisect_right(targets, s)  # the first target word after s
+            if i == len(targets):
+                break  # and none after any later start either
+            j = bisect_left(barriers, s)
+            if j == len(barriers) or barriers[j] >= targets[i]:
+                out.append(s)
+        return out
 
 
-__all__ = ["GatedPattern", "WordIndex", "first_word", "first_words", "union"]
+__all__ = ["GatedPattern", "Reach", "WordIndex", "first_word", "first_words", "union"]
