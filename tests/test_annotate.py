@@ -355,3 +355,67 @@ def test_forces_named_by_their_weapons_or_commands(res: AnnotateResources, text:
 ])
 def test_a_place_opening_a_sentence_as_its_subject(res: AnnotateResources, text: str, found: list[str]) -> None:
     assert [p.name for p in doc_of(text, res).places] == found
+
+
+def _normalise_by_regex(form: str) -> str:
+    """The lexicon's look-up key as first written: one regex and a replace per variant."""
+    import re
+
+    out = re.sub(r"\s+", " ", form.strip())
+    for ch in "’‘`":
+        out = out.replace(ch, "'")
+    for ch in "‐‑‒–":
+        out = out.replace(ch, "-")
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZé Ş'’‘`-‐‑‒–—_.\t\n\r\x0b\x0c\x1c\x85\xa0\u2002\u3000İ9")), max_size=30))
+def test_normalise_is_the_regex_key(form):
+    """lexicon.normalise (str.split/translate) gives the key the regex version gave, for every
+    kind of white space, apostrophe and hyphen (and the dash it leaves alone)."""
+    from frontwatch.lexicon import normalise
+
+    assert normalise(form) == _normalise_by_regex(form)
+    assert normalise("  Sha’abi \u00a0 al‐Bab\n") == "Sha'abi al-Bab"
+
+
+def _sentences_by_regex(text: str, res: AnnotateResources) -> list[tuple[int, int]]:
+    """split_sentences as first written: the word before a full stop found by a regex search."""
+    import re
+
+    out, pos = [], 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        while start < end and (text[start].isspace() or text[start] in res.bullets):
+            if text[start] in res.bullets and start + 1 < end and not text[start + 1].isspace():
+                break
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        s = start
+        for m in res.sentence_end.finditer(text, start, end):
+            word = re.search(r"([\w.]+)$", text[s:m.start()])
+            w = word.group(1) if word else ""
+            if w.rstrip(".") in res.abbreviations or re.fullmatch(r"[A-Z]", w):
+                continue
+            out.append((s, m.end()))
+            s = m.end()
+            while s < end and text[s].isspace():
+                s += 1
+        if s < end:
+            out.append((s, end))
+    return out
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["Gen.", "Mr.", "U.S.", "J.", "A.", "Z.", "é.", "x_y.", "3.", "said.", "it!", "why?",
+                                 "(AFP).", "\"Go.\"", "Baghdad", "The", "9", "•", "-5", "\n", "  ", "\t", "Ü.", "a..."]),
+                max_size=25))
+def test_sentence_split_is_the_regex_split(res: AnnotateResources, words: list[str]) -> None:
+    """The backward scan for the word before a full stop splits exactly as the regex search did."""
+    text = " ".join(words)
+    assert [(s.start, s.end) for s in split_sentences(text, res)] == _sentences_by_regex(text, res)

@@ -209,9 +209,13 @@ def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
             continue
         s = start
         for m in res.sentence_end.finditer(text, start, end):
-            word = re.search(r"([\w.]+)$", text[s : m.start()])
-            w = word.group(1) if word else ""
-            if w.rstrip(".") in res.abbreviations or re.fullmatch(r"[A-Z]", w):
+            # The run of word characters and dots right before the punctuation ("Gen.", "U.S",
+            # "J"): scanned backwards, as it is short (\w is str.isalnum() or "_").
+            b = e = m.start()
+            while b > s and (text[b - 1].isalnum() or text[b - 1] in "_."):
+                b -= 1
+            w = text[b:e]
+            if w.rstrip(".") in res.abbreviations or (len(w) == 1 and "A" <= w <= "Z"):
                 continue
             e = m.end()
             out.append(Sentence(s, e))

@@ -109,14 +109,18 @@ class Lexicon:
     modifier_after_re: re.Pattern[str]
 
 
+# The apostrophe and hyphen variants, each to the plain one (a constant translation table).
+_UNIFY = str.maketrans({**{ch: "'" for ch in _APOSTROPHES[1:]}, **{ch: "-" for ch in _HYPHENS[1:]}})
+
+
 def normalise(form: str) -> str:
     """Collapse whitespace and unify apostrophes and hyphens, for dictionary look-ups."""
-    out = re.sub(r"\s+", " ", form.strip())
-    for ch in _APOSTROPHES[1:]:
-        out = out.replace(ch, "'")
-    for ch in _HYPHENS[1:]:
-        out = out.replace(ch, "-")
-    return out
+    # str.split() and the regex \s agree on what white space is (str.isspace), so this is
+    # re.sub(r"\s+", " ", form.strip()); it runs for every match of every annotator.
+    out = " ".join(form.split())
+    if out.isascii() and "`" not in out:
+        return out  # the only ASCII variant is the backtick
+    return out.translate(_UNIFY)
 
 
 def _char_pattern(ch: str) -> str:

@@ -143,6 +143,9 @@ class WordIndex:
     # when a Reach needs it), and the barriers of each Reach among them.
     _marks: list[int] = field(default_factory=list, compare=False, repr=False)
     _barriers: dict[Reach, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    # Candidate starts by gate: the place patterns share one gate (capitals, "the", joiners),
+    # and the country pattern runs twice over an article.
+    _starts: dict[tuple, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
@@ -170,7 +173,17 @@ class WordIndex:
         return cls(text, by_word, digit_starts, capital_starts, joined)
 
     def candidates(self, gp: GatedPattern) -> list[int]:
-        """Where ``gp`` may start in the text, ascending."""
+        """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
+        key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
+        starts = self._starts.get(key)
+        if starts is None:
+            starts = self._starts[key] = self._gated(gp)
+        if gp.reach is not None and starts:
+            starts = self._reaching(starts, gp.reach)
+        return starts
+
+    def _gated(self, gp: GatedPattern) -> list[int]:
+        """The word tokens that pass ``gp``'s first gate, ascending."""
         words = self.by_word
         firsts = gp.firsts or frozenset()
         out: list[int] = []
@@ -182,10 +195,7 @@ class WordIndex:
             out.extend(self.capital_starts)
         for j in gp.joiners:
             out.extend(self.joined.get(j, ()))
-        starts = sorted(set(out))
-        if gp.reach is not None and starts:
-            starts = self._reaching(starts, gp.reach)
-        return starts
+        return sorted(set(out))
 
     def _marked(self) -> list[int]:
         """Where the text has a character other than a word character or white space."""
