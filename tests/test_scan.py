@@ -156,3 +156,30 @@ def test_real_pages(gated):
     for text in texts:
         for gp in gated.values():
             _same(gp, text)
+
+
+def _index_by_tokens(text: str) -> WordIndex:
+    """WordIndex.of as first written: one loop over the ``\\w+`` tokens."""
+    by_word: dict[str, list[int]] = {}
+    digits: list[int] = []
+    capitals: list[int] = []
+    joined: dict[str, list[int]] = {}
+    for tok in re.finditer(r"\w+", text):
+        word, start, stop = tok.group(), tok.start(), tok.end()
+        by_word.setdefault(word.lower(), []).append(start)
+        if word[0].isdigit():
+            digits.append(start)
+        elif word[0].isupper():
+            capitals.append(start)
+        if stop < len(text) and text[stop] in "-‐‑’'":
+            joined.setdefault(text[stop], []).append(start)
+    return WordIndex(text, by_word, digits, capitals, joined)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(list("aBé İß ²٣9_-‐‑’'.\n\t,") + ["al-", "ISIS-held", "Sha’abi", "x'"]),
+                max_size=30).map("".join))
+def test_word_index_is_the_token_loop(text):
+    """The split-based index lists the same words, shapes and joiners as a loop over tokens
+    (Unicode digits and capitals, "²" which is a digit but no decimal, joiners at the end)."""
+    assert WordIndex.of(text) == _index_by_tokens(text)

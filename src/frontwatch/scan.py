@@ -18,12 +18,17 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import itemgetter
 
 _TOKEN_RE = re.compile(r"\w+")
+_SPLIT_RE = re.compile(r"(\w+)")
 _MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may stop
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
+# A joiner right after a word (the class first, so that the engine skips to joiners).
+_JOINED_RE = re.compile(rf"[{re.escape(JOINERS)}](?<=\w[{re.escape(JOINERS)}])")
 
 
 def first_word(phrase: str) -> str | None:
@@ -150,26 +155,27 @@ class WordIndex:
     @classmethod
     def of(cls, text: str) -> WordIndex:
         """Index ``text`` (one pass over its tokens)."""
+        # One split gives the tokens and, from the lengths of the pieces, their offsets; the
+        # shape tests run over the whole list at C speed.
+        parts = _SPLIT_RE.split(text)  # [gap, word, gap, word, ..., gap]
+        words = parts[1::2]
+        starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
         by_word: dict[str, list[int]] = {}
-        digit_starts: list[int] = []
-        capital_starts: list[int] = []
-        joined: dict[str, list[int]] = {}
-        n = len(text)
-        for tok in _TOKEN_RE.finditer(text):
-            word, start, stop = tok.group(), tok.start(), tok.end()
-            key = word.lower()
-            at = by_word.get(key)
+        get = by_word.get
+        for key, start in zip(map(str.lower, words), starts, strict=True):
+            at = get(key)
             if at is None:
                 by_word[key] = [start]
             else:
                 at.append(start)
-            c = word[0]
-            if c.isdigit():
-                digit_starts.append(start)
-            elif c.isupper():
-                capital_starts.append(start)
-            if stop < n and text[stop] in JOINERS:
-                joined.setdefault(text[stop], []).append(start)
+        heads = list(map(itemgetter(0), words))
+        digit_starts = list(compress(starts, map(str.isdigit, heads)))
+        # no digit is upper-case, so this is "else if upper-case"
+        capital_starts = list(compress(starts, map(str.isupper, heads)))
+        joined: dict[str, list[int]] = {}
+        for m in _JOINED_RE.finditer(text):  # rare: found by search, not by a loop over the gaps
+            at = m.start()
+            joined.setdefault(text[at], []).append(starts[bisect_right(starts, at) - 1])
         return cls(text, by_word, digit_starts, capital_starts, joined)
 
     def candidates(self, gp: GatedPattern) -> list[int]:
