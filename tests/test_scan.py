@@ -68,6 +68,8 @@ def _vocabulary(gated: dict[str, GatedPattern]) -> list[str]:
     for gp in gated.values():
         words |= set(gp.firsts or ())
         words |= set(gp.reach.words if gp.reach else ())  # the words a list or facility runs on to
+        for nexts, _digit in (gp.follows or {}).values():  # and the words that may come second
+            words |= nexts
     return sorted(words)
 
 
@@ -79,7 +81,7 @@ def vocab(gated) -> list[str]:
 _FILLER = ["the", "The", "of", "and", "in", "al", "-", "–", "'s", "’", ",", ".", ";", "\n", "  ", "2017", "12",
            "3rd", "Iraqi", "forces", "killed", "town", "city", "province", "near", "north", "km", "said", "Monday",
            "October", "Oct.", "held", "ISIS", "Mosul", "MOSUL", "x", "é", "İstanbul", "_", "St.", "Mt.", "&", ":", "(",
-           "Base", "Company", "Ste.", "districts", "valleys"]
+           "Base", "Company", "Ste.", "districts", "valleys", "26th", "of", "-", "the", "24"]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -183,3 +185,34 @@ def test_word_index_is_the_token_loop(text):
     """The split-based index lists the same words, shapes and joiners as a loop over tokens
     (Unicode digits and capitals, "²" which is a digit but no decimal, joiners at the end)."""
     assert WordIndex.of(text) == _index_by_tokens(text)
+
+
+_DATE_FILLER = ["26", "26th", "3rd", "2017", "12", "of", "the", "The", "and", "to", "-", "–", ",", ".", "Sept.", "Oct",
+                "October", "May", "may", "Saturday", "Sat", "night", "ago", "earlier", "later", "town", "Mosul"]
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_date_follow_gate_keeps_every_date(gated, data):
+    """The date pattern's follow gate ("the" only before a day number or a date word, a month
+    only before a number ...) drops no start where a date expression matches: text made of the
+    date vocabulary's first and second words, in every case and with every separator."""
+    gp = gated["dates"]
+    words = sorted(set(gp.firsts or ()) | {w for nexts, _d in (gp.follows or {}).values() for w in nexts})
+    pieces = data.draw(st.lists(st.one_of(st.sampled_from(words), st.sampled_from(words).map(str.capitalize),
+                                          st.sampled_from(_DATE_FILLER)), min_size=1, max_size=12))
+    seps = data.draw(st.lists(st.sampled_from([" ", " ", ", ", "-", "", "  ", ". ", "\n"]),
+                              min_size=len(pieces), max_size=len(pieces)))
+    _same(gp, "".join(p + s for p, s in zip(pieces, seps, strict=True)))
+
+
+def test_follow_gate_rules_out_starts_by_the_next_word(gated):
+    gp = gated["dates"]
+    text = "On the town and the 26th of October, the end of May, may I say; the day before, in Mosul, in May 2017"
+    starts = WordIndex.of(text).candidates(gp)
+    # not "the town", "October, the", "May, may", "may I", "in Mosul": no date goes on that way
+    assert [text[s:s + 7] for s in starts] == ["On the ", "the 26t", "26th of", "the end", "end of ", "the day",
+                                               "in May ", "May 201", "2017"]
+    assert [m.group() for m in gp.finditer(text, index=WordIndex.of(text))] == [
+        "the 26th of October", "the end of May", "the day before", "in May 2017"]
+    _same(gp, text)

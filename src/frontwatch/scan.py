@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import itemgetter
@@ -79,8 +79,11 @@ class GatedPattern:
     begins with a capital letter, or that is followed right away by one of the ``joiners``
     characters ("al-" in "al-Anbar", "ISIS-held").
 
-    With a :class:`WordIndex`, ``reach`` (the match must run on to one of some words, see
-    :class:`Reach`) rules out further candidates.
+    With a :class:`WordIndex`, two more gates rule out candidates: ``reach`` (the match must
+    run on to one of some words, see :class:`Reach`) and ``follows``: a match starting at a
+    word of ``follows`` goes on to the next word token, which is one of the words given for it
+    (lower-cased) or, when its flag is set, begins with a digit ("the" is followed by "26th" or
+    "end" in a date, never by "town").
 
     The pattern must not match the empty string and must not start a match inside a word
     (it starts with ``(?<!\\w)`` or an equivalent look-behind)."""
@@ -91,6 +94,7 @@ class GatedPattern:
     capitals: bool = False
     joiners: str = ""
     reach: Reach | None = None
+    follows: Mapping[str, tuple[frozenset[str], bool]] | None = field(default=None, compare=False)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None,
                  index: WordIndex | None = None) -> Iterator[re.Match[str]]:
@@ -151,6 +155,11 @@ class WordIndex:
     # Candidate starts by gate: the place patterns share one gate (capitals, "the", joiners),
     # and the country pattern runs twice over an article.
     _starts: dict[tuple, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    # The tokens in text order (lower-cased) and their starts, for the follow gate (WordIndex.of
+    # lists them), and each token's place in that order by its start (made when needed).
+    _tokens: list[str] = field(default_factory=list, compare=False, repr=False)
+    _token_starts: list[int] = field(default_factory=list, compare=False, repr=False)
+    _token_at: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
@@ -160,9 +169,10 @@ class WordIndex:
         parts = _SPLIT_RE.split(text)  # [gap, word, gap, word, ..., gap]
         words = parts[1::2]
         starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+        lowered = list(map(str.lower, words))
         by_word: dict[str, list[int]] = {}
         get = by_word.get
-        for key, start in zip(map(str.lower, words), starts, strict=True):
+        for key, start in zip(lowered, starts, strict=True):
             at = get(key)
             if at is None:
                 by_word[key] = [start]
@@ -176,7 +186,7 @@ class WordIndex:
         for m in _JOINED_RE.finditer(text):  # rare: found by search, not by a loop over the gaps
             at = m.start()
             joined.setdefault(text[at], []).append(starts[bisect_right(starts, at) - 1])
-        return cls(text, by_word, digit_starts, capital_starts, joined)
+        return cls(text, by_word, digit_starts, capital_starts, joined, _tokens=lowered, _token_starts=starts)
 
     def candidates(self, gp: GatedPattern) -> list[int]:
         """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
@@ -184,16 +194,42 @@ class WordIndex:
         starts = self._starts.get(key)
         if starts is None:
             starts = self._starts[key] = self._gated(gp)
+        if gp.follows is not None and starts:
+            starts = self._following(starts, gp.follows)
         if gp.reach is not None and starts:
             starts = self._reaching(starts, gp.reach)
         return starts
+
+    def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
+        """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
+        tokens, at = self._tokens, self._token_at
+        if not tokens and self.by_word:  # an index made by hand: list the tokens here
+            for m in _TOKEN_RE.finditer(self.text):
+                tokens.append(m.group().lower())
+                self._token_starts.append(m.start())
+        if not at:
+            at.update(zip(self._token_starts, range(len(tokens)), strict=True))
+        last = len(tokens) - 1
+        out = []
+        for s in starts:
+            i = at[s]
+            rule = follows.get(tokens[i])
+            if rule is None:
+                out.append(s)
+            elif i < last:
+                nxt = tokens[i + 1]
+                if nxt in rule[0] or (rule[1] and nxt[0].isdigit()):
+                    out.append(s)
+        return out
 
     def _gated(self, gp: GatedPattern) -> list[int]:
         """The word tokens that pass ``gp``'s first gate, ascending."""
         words = self.by_word
         firsts = gp.firsts or frozenset()
         out: list[int] = []
-        for w in words.keys() & firsts:  # CPython iterates the smaller of the two
+        # Loop over the smaller of the two (``dict.keys() & frozenset`` would loop over the
+        # frozenset, thousands of actor names, whatever the sizes).
+        for w in (firsts.intersection(words) if len(firsts) > len(words) else [f for f in firsts if f in words]):
             out.extend(words[w])
         if gp.digits:
             out.extend(self.digit_starts)
@@ -213,7 +249,7 @@ class WordIndex:
     def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
         """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
         words = self.by_word
-        targets = sorted(s for w in words.keys() & reach.words for s in words[w])
+        targets = sorted(s for w in reach.words.intersection(words) for s in words[w])
         if not targets:
             return []
         barriers = self._barriers.get(reach)
