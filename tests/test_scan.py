@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from frontwatch import annotate, extract
 from frontwatch.modality import compile_phrases, phrase_regex
-from frontwatch.scan import GatedPattern, Reach, WordIndex, first_words
+from frontwatch.scan import GatedPattern, Reach, WordIndex, first_words, second_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -217,4 +217,17 @@ def test_follow_gate_rules_out_starts_by_the_next_word(gated):
                                                "in May ", "May 201", "2017"]
     assert [m.group() for m in gp.finditer(text, index=WordIndex.of(text))] == [
         "the 26th of October", "the end of May", "the day before", "in May 2017"]
+    _same(gp, text)
+
+
+def test_second_words_leave_out_first_words_that_are_whole_phrases():
+    follows = second_words(["the Gambia", "The Netherlands", "South Sudan", "South Africa", "al-Shabaab"],
+                           ["South", "Sudanese"])
+    assert follows == {"the": (frozenset({"gambia", "netherlands"}), False), "al": (frozenset({"shabaab"}), False)}
+    gp = GatedPattern(re.compile(r"(?<!\w)(?i:the\s+gambia|the\s+netherlands|south(?:\s+sudan|\s+africa)?|"
+                                 r"al-shabaab|sudanese)(?!\w)"),
+                      first_words(["the", "south", "al", "sudanese"]), follows=follows)
+    text = "The army of the Gambia met al-Shabaab and the South Sudanese; South of the river."
+    index = WordIndex.of(text)
+    assert [text[s:s + 7] for s in index.candidates(gp)] == ["the Gam", "al-Shab", "South S", "Sudanes", "South o"]
     _same(gp, text)

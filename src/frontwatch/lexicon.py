@@ -24,7 +24,7 @@ from types import MappingProxyType
 from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
-from .scan import GatedPattern, WordIndex, first_words, union
+from .scan import GatedPattern, WordIndex, first_words, second_words, union
 
 # Characters treated as the same when matching lexicon forms: typographic apostrophes and the
 # many hyphens/dashes newsrooms use between name parts.
@@ -270,7 +270,8 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     # ("Is" for "IS") leaves the place to the case-insensitive forms.
     named_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
                                        + alternation(named_folded, fold=True) + r")(?!\w)"),
-                            union(first_words(named_exact), first_words(named_folded)))
+                            union(first_words(named_exact), first_words(named_folded)),
+                            follows=second_words(named_exact, named_folded))
 
     generic_by_form: dict[str, ActorEntry] = {}
     after_dem: set[str] = set()
@@ -290,9 +291,12 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
         r"(?P<form>" + alternation(plain_forms, fold=True) + r")(?![\w-])"
         r"|(?<![\w-])(?P<dem2>" + dem_alt + r")\s+" + _MODEL + r"(?P<dform>" + alternation(after_dem, fold=True)
         + r")(?![\w-])"
-    ), union(first_words(demonyms), first_words(names), first_words(plain_forms)))
+    ), union(first_words(demonyms), first_words(names), first_words(plain_forms)),
+        # A match starts with a demonym, a country name or a generic form ("the" only before
+        # the rest of "the Gambia" ...).
+        follows=second_words(demonyms, names, plain_forms))
     country_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)"),
-                              union(first_words(demonyms), first_words(names)))
+                              union(first_words(demonyms), first_words(names)), follows=second_words(demonyms, names))
 
     return Lexicon(
         countries=MappingProxyType(countries),

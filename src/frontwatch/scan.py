@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import itemgetter
+from types import MappingProxyType
 
 _TOKEN_RE = re.compile(r"\w+")
 _SPLIT_RE = re.compile(r"(\w+)")
@@ -49,6 +50,22 @@ def first_words(phrases: Iterable[str]) -> frozenset[str] | None:
             return None
         out.add(_TOKEN_RE.match(p).group(0).lower())  # type: ignore[union-attr]
     return frozenset(out)
+
+
+def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[str], bool]]:
+    """The follow gate (``GatedPattern.follows``) of a pattern whose every match starts with
+    one of the phrases: for each first word, the second words of the phrases it starts.  A
+    first word that is a whole phrase by itself may be followed by anything: it is left out."""
+    seconds: dict[str, set[str]] = {}
+    whole: set[str] = set()
+    for phrases in phrase_lists:
+        for p in phrases:
+            runs = _TOKEN_RE.findall(p.lower())
+            if len(runs) > 1:
+                seconds.setdefault(runs[0], set()).add(runs[1])
+            elif runs:
+                whole.add(runs[0])
+    return MappingProxyType({w: (frozenset(nexts), False) for w, nexts in seconds.items() if w not in whole})
 
 
 def union(*sets: frozenset[str] | None) -> frozenset[str] | None:
@@ -156,10 +173,9 @@ class WordIndex:
     # and the country pattern runs twice over an article.
     _starts: dict[tuple, list[int]] = field(default_factory=dict, compare=False, repr=False)
     # The tokens in text order (lower-cased) and their starts, for the follow gate (WordIndex.of
-    # lists them), and each token's place in that order by its start (made when needed).
+    # lists them).
     _tokens: list[str] = field(default_factory=list, compare=False, repr=False)
     _token_starts: list[int] = field(default_factory=list, compare=False, repr=False)
-    _token_at: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
@@ -202,17 +218,15 @@ class WordIndex:
 
     def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
         """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
-        tokens, at = self._tokens, self._token_at
+        tokens, token_starts = self._tokens, self._token_starts
         if not tokens and self.by_word:  # an index made by hand: list the tokens here
             for m in _TOKEN_RE.finditer(self.text):
                 tokens.append(m.group().lower())
-                self._token_starts.append(m.start())
-        if not at:
-            at.update(zip(self._token_starts, range(len(tokens)), strict=True))
+                token_starts.append(m.start())
         last = len(tokens) - 1
         out = []
         for s in starts:
-            i = at[s]
+            i = bisect_left(token_starts, s)  # every candidate is a token start
             rule = follows.get(tokens[i])
             if rule is None:
                 out.append(s)
@@ -269,4 +283,4 @@ class WordIndex:
         return out
 
 
-__all__ = ["GatedPattern", "Reach", "WordIndex", "first_word", "first_words", "union"]
+__all__ = ["GatedPattern", "Reach", "WordIndex", "first_word", "first_words", "second_words", "union"]
