@@ -243,7 +243,16 @@ class WordIndex:
         out: list[int] = []
         # Loop over the smaller of the two (``dict.keys() & frozenset`` would loop over the
         # frozenset, thousands of actor names, whatever the sizes).
-        for w in (firsts.intersection(words) if len(firsts) > len(words) else [f for f in firsts if f in words]):
+        found = firsts.intersection(words) if len(firsts) > len(words) else [f for f in firsts if f in words]
+        if not (gp.digits or gp.capitals or gp.joiners):
+            # Different words start at different places: no duplicates to drop.
+            if len(found) == 1:
+                return words[next(iter(found))]
+            for w in found:
+                out.extend(words[w])
+            out.sort()
+            return out
+        for w in found:
             out.extend(words[w])
         if gp.digits:
             out.extend(self.digit_starts)
