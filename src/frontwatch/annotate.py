@@ -62,6 +62,8 @@ _TOWN_DESCRIPTORS = frozenset({None, "city", "town", "village", "district", "nei
 # "US-led" names a leader, "Syria-Iraq border" a border (weighed separately).
 _NOT_THE_COUNTRY = re.compile(r"\s+(?:state|river|delta|basin|valley|province|region)\b|[-‐‑](?:led|backed|based|made|supplied|trained|allied|brokered)\b")
 
+_BORDER_AFTER = re.compile(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)")
+_LED_AFTER = re.compile(r"[-‐‑](?:led|backed)\b")
 
 @dataclass(frozen=True, slots=True)
 class AnnotateResources:
@@ -247,7 +249,7 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
         return FIRST_PARAGRAPH_WEIGHT if pos < first_para_end else BODY_WEIGHT
 
     def border(t: str, end: int) -> bool:
-        return re.match(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)", t[end:end + 40]) is not None
+        return _BORDER_AFTER.match(t[end:end + 40]) is not None
 
     for hit in find_countries(text, res.lexicon, index):
         if not hit.demonym and _NOT_THE_COUNTRY.match(text, hit.end):
@@ -255,7 +257,7 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
         if not hit.demonym and any(s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
                                    for s, e in actor_spans):
             continue  # "US Africa Command": part of a named force's name, which counts as an actor
-        if hit.demonym and re.match(r"[-‐‑](?:led|backed)\b", text[hit.end:hit.end + 8]):
+        if hit.demonym and _LED_AFTER.match(text[hit.end:hit.end + 8]):
             continue
         if not hit.demonym and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
             continue  # "a monitor based in Britain": where a source sits, not what the article is about

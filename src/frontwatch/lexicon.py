@@ -42,6 +42,7 @@ SHORT_ACRONYM_LEN = 3
 # capitalised word ("Kachin Independence Army") certainly is.
 _CAPWORD_BEFORE = re.compile(r"([A-Z][\w’'-]*)\s+$")
 
+_POSSESSIVE_S = re.compile(_APOS_CLASS + "s$")
 
 @dataclass(frozen=True, slots=True)
 class Country:
@@ -391,7 +392,7 @@ def match_actors(text: str, lex: Lexicon, index: WordIndex | None = None) -> lis
         country = None
         rule = "generic"
         if dem:
-            key = normalise(re.sub(_APOS_CLASS + "s$", "", dem))
+            key = normalise(_POSSESSIVE_S.sub("", dem))
             country = lex.country_by_form.get(key)
             rule = "generic+demonym"
         role, suffix = _role(text, start, end, lex)

@@ -49,6 +49,13 @@ _JOINERS = frozenset({"", "and", "or", "the", "and the", "or the"})
 # Marra, "the Wadi X, Y and Z valleys" are three valleys).
 PRI_LIST, PRI_PREFIX, PRI_PRE, PRI_FACILITY, PRI_SLOT, PRI_COUNTRY = 0, 1, 2, 3, 4, 5
 
+# Small patterns of the passes below, compiled once (some run for every candidate).
+_LEADING_THE = re.compile(r"^(?i:the)\s+")
+_LIST_ITEM = re.compile(r"[^,&]+?(?=\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|$)")
+_ITEM_LEAD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or)\s+)?")
+_NOT_A_PLACE_TO = re.compile(r"(?i:according|due|prior|close|next|owing)\s+$")
+_HYPHENATED = re.compile(r"[-‐‑–]\w")
+_POSSESSOR = re.compile(r"([A-Z][\w ]*?)['’]s\s+")
 
 @dataclass(frozen=True, slots=True)
 class PlaceResources:
@@ -245,15 +252,15 @@ class _Group:
 
 
 def _strip_the(s: str) -> str:
-    return re.sub(r"^(?i:the)\s+", "", s.strip())
+    return _LEADING_THE.sub("", s.strip())
 
 
 def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the names in "A, B, the C and D" between start and end."""
     spans = []
-    for m in re.finditer(r"[^,&]+?(?=\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|$)", text[start:end]):
+    for m in _LIST_ITEM.finditer(text[start:end]):
         s = m.group(0)
-        s2 = re.sub(r"^\s*(?:,\s*)?(?:(?:and|or)\s+)?", "", s)
+        s2 = _ITEM_LEAD.sub("", s)
         off = start + m.start() + (len(s) - len(s2))
         s3 = _strip_the(s2)
         off += len(s2) - len(s3)
@@ -312,7 +319,7 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon, index: WordIndex |
             groups.append(_Group(nm[0], nm[1], PRI_SLOT, [_Item(nm[0], nm[1], text[nm[0]:nm[1]], None, rule="slot:subject")]))
     for m in res.slot_re.finditer(text, index=index):
         slot = m.group("slot").lower()
-        if slot == "to" and re.search(r"(?i:according|due|prior|close|next|owing)\s+$", text[max(0, m.start() - 12):m.start()]):
+        if slot == "to" and _NOT_A_PLACE_TO.search(text[max(0, m.start() - 12):m.start()]):
             continue
         items = []
         s, e = m.start("name"), m.end("name")
@@ -361,7 +368,7 @@ def _country_names(text: str, lex: Lexicon, index: WordIndex | None = None) -> l
         if code is None:
             continue
         if form in lex.country_name_forms:
-            if re.match(r"[-‐‑–]\w", text[m.end():m.end() + 2]):
+            if _HYPHENATED.match(text[m.end():m.end() + 2]):
                 continue  # "Syria-Iraq border" is found by the descriptor pass ("Iraq's army" is an actor)
             out.append((m.start(), m.end(), code))
     return out
@@ -397,7 +404,7 @@ def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexic
         kept = []
         for it in g.items:
             # "Syria's Deir Ezzor Governorate": the possessor is context, not part of the name.
-            poss = re.match(r"([A-Z][\w ]*?)['’]s\s+", it.name)
+            poss = _POSSESSOR.match(it.name)
             if poss and normalise(poss.group(1)) in lex.country_by_form:
                 cut = poss.end()
                 ns = it.name_span()[0]

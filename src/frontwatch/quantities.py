@@ -125,6 +125,20 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     )
 
 
+# Patterns of find_numbers and its helpers, compiled once (some run for every number).
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER_SPLIT = re.compile(r"[\s-]+")
+_WINDOW = re.compile(r"[^.,;:!?\n]{0,80}")
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z]{1,9}s?)\)")
+_OF = re.compile(r"\s+of(?!\w)")
+_OF_WORD = re.compile(r"\s+of\b")
+_MONEY_AFTER = re.compile(r"\s?[$€£]|[:/]\d")
+_MONEY_BEFORE = re.compile(r"(?:[$€£]\s?|\d/)$")
+_DESIGNATOR_BEFORE = re.compile(r"([A-Z][\w.]*)\s+$")
+_LOWER = re.compile(r"[a-z]")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def parse_number(s: str, res: QuantityResources) -> int | None:
     """Value of one number as written: "1,200", "2.5 million", "twenty-three", "half a dozen"."""
     t = normalise(s).lower().replace("‐", "-")
@@ -134,7 +148,7 @@ def parse_number(s: str, res: QuantityResources) -> int | None:
             t, scale = t[: -len(word) - 1], mult
             break
     num = t.replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", num):
+    if _DECIMAL.fullmatch(num):
         return int(round(float(num) * scale))
     if t.endswith("dozen"):
         head = t[: -len("dozen")].strip()
@@ -145,7 +159,7 @@ def parse_number(s: str, res: QuantityResources) -> int | None:
         n = res.words.get(head)
         return None if n is None else n * 12
     total, current = 0, 0
-    for tok in re.split(r"[\s-]+", t):
+    for tok in _NUMBER_SPLIT.split(t):
         if tok in ("and", ""):
             continue
         if tok == "a":
@@ -169,7 +183,7 @@ def _unit_after(text: str, end: int, res: QuantityResources) -> tuple[str | None
     if mm:
         return res.measure_by_form[normalise(mm.group("u")).lower()], mm.end()
     # Stop at clause punctuation: a noun beyond it is not what the number counts.
-    window = re.match(r"[^.,;:!?\n]{0,80}", text[end:]).group(0)  # type: ignore[union-attr]
+    window = _WINDOW.match(text, end).group(0)  # type: ignore[union-attr]
     words = window.split()
     limit = sum(len(w) + 1 for w in words[: res.unit_window_words + 1]) + 2
     nm = res.noun_re.search(window[:limit])
@@ -179,7 +193,7 @@ def _unit_after(text: str, end: int, res: QuantityResources) -> tuple[str | None
         return None, None
     unit = nm.group(0)
     # A parenthesised acronym right after the noun names it better: "devices (VBIEDs)".
-    acro = re.match(r"\s*\(([A-Z][A-Za-z]{1,9}s?)\)", window[nm.end():])
+    acro = _ACRONYM.match(window[nm.end():])
     if acro:
         unit = acro.group(1)
     return unit, None
@@ -204,8 +218,8 @@ def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int,
         if m.group("vague"):
             best = res.vague[normalise(m.group("vague")).lower()]
             vend = end
-            of = re.match(r"\s+of(?!\w)", text[end:])
-            unit, measure = _unit_after(text, end + (of.end() if of else 0), res)
+            of = _OF.match(text, end)
+            unit, measure = _unit_after(text, of.end() if of else end, res)
             out.append(NumberMention(start, vend, text[start:vend], best=best, low=best, unit=unit,
                                      vague=True, rule="number:vague"))
             continue
@@ -221,22 +235,22 @@ def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int,
         elif m.group("between") and b is None:
             start = m.start("a") if not m.group("mod") else start
         # Money, clock times, dates written with slashes and ages are not counts.
-        if re.match(r"\s?[$€£]|[:/]\d", text[end:end + 2]) or re.search(r"(?:[$€£]\s?|\d/)$", text[max(0, start - 2):start]):
+        if _MONEY_AFTER.match(text[end:end + 2]) or _MONEY_BEFORE.search(text[max(0, start - 2):start]):
             continue
         if _AGE.match(text, end) or _CLOCK.match(text, end):
             continue  # "a 12-year-old boy", "at 3 p.m."
         # "Brigade 93", "Resolution 2254", "Route 66": a designation, not a count.
-        before = re.search(r"([A-Z][\w.]*)\s+$", text[max(0, start - 20):start])
+        before = _DESIGNATOR_BEFORE.search(text[max(0, start - 20):start])
         if before and before.group(1).rstrip(".") in res.designators:
             continue
         if text[end:end + 1].isalpha() and not res.measure_re.match(text, end):
             continue  # "26th", "4x4"
         unit, measure = _unit_after(text, end, res)
-        if measure is None and "." in a_s and not re.search(r"[a-z]", a_s):
+        if measure is None and "." in a_s and not _LOWER.search(a_s):
             continue  # "a 3.5 magnitude": a decimal without a scale word is a measurement
-        if b is None and YEAR_RANGE[0] <= a <= YEAR_RANGE[1] and re.fullmatch(r"\d{4}", a_s) and unit is None:
+        if b is None and YEAR_RANGE[0] <= a <= YEAR_RANGE[1] and _FOUR_DIGITS.fullmatch(a_s) and unit is None:
             continue
-        if a_s.lower() == "one" and b is None and (unit is None or re.match(r"\s+of\b", text[end:])):
+        if a_s.lower() == "one" and b is None and (unit is None or _OF_WORD.match(text, end)):
             continue  # "one of the largest", "one of them": not a count
         mod = res.modifiers.get(normalise(m.group("mod")).lower()) if m.group("mod") else None
         low = high = None
