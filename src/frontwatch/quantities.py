@@ -14,7 +14,7 @@ mistaken for casualty counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -22,12 +22,13 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import NumberMention
-from .scan import GatedPattern, WordIndex, first_words, union
+from .scan import FollowMap, GatedPattern, WordIndex, first_words, union
 
 # Plain numbers of this form are years, not counts ("in 2014"), unless a counted noun follows.
 YEAR_RANGE = (1900, 2100)
 # Counts above this are not casualty or force counts in war reporting (phone numbers, IDs).
 MAX_COUNT = 10_000_000
+_WORD_RE = re.compile(r"\w+")
 _CLOCK = re.compile(r"\s?(?:[ap]\.m\.|[ap]m\b|GMT\b|UTC\b|hrs\b|h\b|o['’]clock\b)", re.I)
 _AGE = re.compile(r"[-\s](?:year|month|week|day)s?[-\s]old\b|\s+years?\s+old\b|[-‐]year\b", re.I)
 
@@ -46,6 +47,27 @@ class QuantityResources:
     noun_re: re.Pattern[str]
     unit_window_words: int
     designators: frozenset[str]
+
+
+def _number_follows(words: Iterable[str], tens: Iterable[str], scales: Iterable[str], vague: Iterable[str],
+                    mods: Iterable[str], dozen: str) -> Mapping[str, tuple[frozenset[str], bool]]:
+    """The follow gate of :func:`load_quantities`'s pattern (see ``scan.GatedPattern.follows``),
+    branch by branch: a modifier ("about") or "between"/"from" goes on with a number, "half"
+    with "a", "a" with "dozen" or a scale word ("a hundred"); vague phrases, number words and
+    digits may stand alone (no limit)."""
+    def firsts(forms: Iterable[str]) -> set[str]:
+        return {r[0] for f in forms if (r := _WORD_RE.findall(f.lower()))}
+
+    number_first = {"half", "a", dozen.lower()} | firsts(words) | firsts(tens)  # and digits
+    fm = FollowMap()
+    fm.forms(vague, free=True)
+    fm.forms(mods, {"between", "from"} | number_first, True)
+    for w in ("between", "from"):
+        fm.lead(w, number_first, True)
+    fm.lead("half", ("a",))
+    fm.lead("a", {dozen.lower()} | firsts(scales))
+    fm.forms([*words, *tens, dozen], free=True)  # "two", "twenty-one", "dozen"
+    return fm.build()
 
 
 def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
@@ -112,7 +134,8 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     firsts = union(first_words(vague), first_words(mods), first_words(words), first_words(tens),
                    frozenset({"between", "from", "half", "a", dozen.lower()}))
     return QuantityResources(
-        pattern=GatedPattern(re.compile(pattern), firsts, digits=True),
+        pattern=GatedPattern(re.compile(pattern), firsts, digits=True,
+                             follows=_number_follows(words, tens, scales, vague, mods, dozen)),
         words=MappingProxyType({**words, **tens}),
         scales=MappingProxyType(scales),
         vague=MappingProxyType(vague),

@@ -52,20 +52,50 @@ def first_words(phrases: Iterable[str]) -> frozenset[str] | None:
     return frozenset(out)
 
 
+class FollowMap:
+    """Builds a follow gate (``GatedPattern.follows``) branch by branch: what may come after
+    each word a match can start with.  A word after which a match may end, or go on with
+    anything, is marked free and left out of the map (no limit), whatever else it leads."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, tuple[set[str], list[bool]]] = {}
+        self._free: set[str] = set()
+
+    def lead(self, word: str, nexts: Iterable[str] = (), digit: bool = False) -> None:
+        """``word`` (lower-cased) may be followed by a word of ``nexts`` or, with ``digit``,
+        by a word that begins with a digit."""
+        words, dig = self._next.setdefault(word, (set(), [False]))
+        words.update(nexts)
+        dig[0] = dig[0] or digit
+
+    def forms(self, phrases: Iterable[str], nexts: Iterable[str] = (), digit: bool = False, *,
+              free: bool = False) -> None:
+        """Matches may start with any of ``phrases``: a phrase of several words goes on with
+        its second word; one of one word with ``nexts`` / a digit, or anything when ``free``."""
+        nexts = frozenset(nexts)
+        for p in phrases:
+            runs = _TOKEN_RE.findall(p.lower())
+            if len(runs) > 1:
+                self.lead(runs[0], (runs[1],))
+            elif runs and free:
+                self._free.add(runs[0])
+            elif runs:
+                self.lead(runs[0], nexts, digit)
+
+    def build(self) -> Mapping[str, tuple[frozenset[str], bool]]:
+        """The map: first word -> (the words that may follow it, whether a digit may)."""
+        return MappingProxyType({w: (frozenset(words), dig[0]) for w, (words, dig) in self._next.items()
+                                 if w not in self._free})
+
+
 def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[str], bool]]:
     """The follow gate (``GatedPattern.follows``) of a pattern whose every match starts with
     one of the phrases: for each first word, the second words of the phrases it starts.  A
     first word that is a whole phrase by itself may be followed by anything: it is left out."""
-    seconds: dict[str, set[str]] = {}
-    whole: set[str] = set()
+    fm = FollowMap()
     for phrases in phrase_lists:
-        for p in phrases:
-            runs = _TOKEN_RE.findall(p.lower())
-            if len(runs) > 1:
-                seconds.setdefault(runs[0], set()).add(runs[1])
-            elif runs:
-                whole.add(runs[0])
-    return MappingProxyType({w: (frozenset(nexts), False) for w, nexts in seconds.items() if w not in whole})
+        fm.forms(phrases, free=True)
+    return fm.build()
 
 
 def union(*sets: frozenset[str] | None) -> frozenset[str] | None:
@@ -292,4 +322,4 @@ class WordIndex:
         return out
 
 
-__all__ = ["GatedPattern", "Reach", "WordIndex", "first_word", "first_words", "second_words", "union"]
+__all__ = ["FollowMap", "GatedPattern", "Reach", "WordIndex", "first_word", "first_words", "second_words", "union"]

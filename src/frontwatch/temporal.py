@@ -26,7 +26,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import DateMention
-from .scan import GatedPattern, WordIndex, first_words, union
+from .scan import FollowMap, GatedPattern, WordIndex, first_words, union
 
 # Years accepted as written years (a "1450" is not a report date; "2099" is not yet one).
 MIN_YEAR = 1900
@@ -93,51 +93,28 @@ def _date_follows(months: Iterable[str], weekdays: Iterable[str], relative: Iter
     digit may start it, taken branch by branch from the pattern.  Words after which an
     expression may end ("Saturday", "yesterday") or a digit (which starts anything) are left
     out: no limit."""
-    def runs(form: str) -> list[str]:
-        return [w.lower() for w in _WORD_RE.findall(normalise(form))]
+    def firsts(forms: Iterable[str]) -> set[str]:
+        return {r[0] for f in forms if (r := _WORD_RE.findall(normalise(f).lower()))}
 
     months, weekdays = list(months), list(weekdays)
-    month_first = {r[0] for f in months if (r := runs(f))}
-    full_days = {r[0] for f in weekdays if len(f) > 4 and (r := runs(f))}  # the pattern's wd_full
-    follows: dict[str, tuple[set[str], list[bool]]] = {}
-    free: set[str] = set()
-
-    def lead(word: str, nexts: Iterable[str], digit: bool) -> None:
-        words, dig = follows.setdefault(word, (set(), [False]))
-        words.update(nexts)
-        dig[0] = dig[0] or digit
-
-    def form(f: str, nexts: Iterable[str] = (), digit: bool = False, *, may_end: bool = False) -> None:
-        r = runs(f)
-        if len(r) > 1:
-            lead(r[0], (r[1],), False)  # a form of several words goes on with its second
-        elif r and may_end:
-            free.add(r[0])
-        elif r:
-            lead(r[0], nexts, digit)
-
-    for f in months:
-        form(f, (), True)  # "October 26", "October 2017", "October 26-28"
-    for f in weekdays:
-        if len(f) > 4:
-            form(f, may_end=True)  # "on Saturday"
-        else:
-            form(f, month_first | {"the"}, True)  # "Sat, October 26", "Sat 26 October", "Sat the 26th"
-    for f in parts:
-        form(f, month_first, False)  # "early October", "mid-October"
-    for f in relative:
-        form(f, may_end=True)
-    ago_first = {r[0] for u in ago if (r := runs(u))}
-    for f in counts:
-        form(f, ago_first, False)  # "two days ago"
-    lead("the", {r[0] for f in parts if (r := runs(f))}, True)  # "the 26th of October", "the end of October"
+    month_first = firsts(months)
+    full_days = [f for f in weekdays if len(f) > 4]  # the pattern's wd_full
+    fm = FollowMap()
+    fm.forms(months, (), True)  # "October 26", "October 2017", "October 26-28"
+    fm.forms(full_days, free=True)  # "on Saturday"
+    # "Sat, October 26", "Sat 26 October", "Sat the 26th"
+    fm.forms([f for f in weekdays if len(f) <= 4], month_first | {"the"}, True)
+    fm.forms(parts, month_first)  # "early October", "mid-October"
+    fm.forms(relative, free=True)
+    fm.forms(counts, firsts(ago))  # "two days ago"
+    fm.lead("the", firsts(parts), True)  # "the 26th of October", "the end of October"
     for w in _RANGE_LEADS:
-        lead(w, month_first, True)
+        fm.lead(w, month_first, True)
     for w in _MONTH_LEADS:
-        lead(w, month_first, False)
+        fm.lead(w, month_first)
     for w in _WEEKDAY_LEADS:
-        lead(w, full_days, False)
-    return MappingProxyType({w: (frozenset(words), dig[0]) for w, (words, dig) in follows.items() if w not in free})
+        fm.lead(w, firsts(full_days))
+    return fm.build()
 
 
 def load_dates(extra: Sequence[Path] = ()) -> DateResources:
