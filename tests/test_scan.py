@@ -144,6 +144,15 @@ def test_reach_rules_out_starts_that_cannot_run_on_to_the_word():
     assert [m.group() for m in gp.finditer(text, index=index)] == ["Kara, Zab and St. Remy valleys", "Kara valleys"]
     _same(gp, text)
     assert WordIndex.of("No descriptor, Mosul and Erbil.").candidates(gp) == []
+    # after_name: only a descriptor right after a name's last word ends a list ("Zab valleys",
+    # "al-qa'im valleys"), not "the valleys"
+    named = GatedPattern(gp.pattern, frozenset(), capitals=True,
+                         reach=Reach(frozenset({"valleys"}), ",'-", ("St.",), after_name=True))
+    text = "Fighters from Mosul reached the valleys; then Zab valleys and Al-qa'im valleys"
+    index = WordIndex.of(text)
+    assert [text[s:s + 3] for s in index.candidates(named)] == ["Zab", "Al-"]
+    assert [m.group() for m in named.finditer(text, index=index)] == ["Zab valleys"]
+    _same(named, text)
 
 
 def test_real_pages(gated):

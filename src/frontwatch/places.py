@@ -154,7 +154,7 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     names_gate = {"capitals": True, "joiners": JOINERS}
     # Most capitalised words start no list: a list runs on to its descriptor over names, commas,
     # "and"/"&", and a full stop only in "St."/"Mt." (any other character is a barrier).
-    list_reach = _reach(first_words(desc), "’'-‐‑–,&", ("St.", "Ste.", "Mt.", "Ft."))
+    list_reach = _reach(first_words(desc), "’'-‐‑–,&", ("St.", "Ste.", "Mt.", "Ft."), after_name=True)
     list_re = GatedPattern(re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])"),
                            frozenset({"the"}), **names_gate, reach=list_reach)
     pre_re = GatedPattern(re.compile(
@@ -169,7 +169,7 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # words inside a facility's name does not make two places.
     facility_re = GatedPattern(re.compile(
         rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])"),
-        frozenset({"the"}), **names_gate, reach=_reach(first_words(heads), "’'-‐‑"))
+        frozenset({"the"}), **names_gate, reach=_reach(first_words(heads), "’'-‐‑", after_name=True))
     slot_re = GatedPattern(re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
                                       rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})"), first_words(slots))
     # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
@@ -221,10 +221,11 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     )
 
 
-def _reach(words: frozenset[str] | None, allowed: str, passes: tuple[str, ...] = ()) -> Reach | None:
+def _reach(words: frozenset[str] | None, allowed: str, passes: tuple[str, ...] = (), *,
+           after_name: bool = False) -> Reach | None:
     """The :class:`~frontwatch.scan.Reach` gate of a pattern that runs on to one of the words
     whose first words are ``words`` (None: a form that does not start with a word, no gate)."""
-    return None if words is None else Reach(words, allowed, passes)
+    return None if words is None else Reach(words, allowed, passes, after_name)
 
 
 @dataclass(slots=True)

@@ -112,11 +112,14 @@ class Reach:
     white space and the characters of ``allowed`` only, save where the text up to and
     including another character ends with one of ``passes`` ("St." in "St. Louis").
     ("The X, Y and Z valleys": a list of names is only a list of places where a descriptor ends
-    it before the clause does.)"""
+    it before the clause does.)  With ``after_name``, such a word counts only right after a word
+    that begins with a capital A-Z or directly follows one of ``allowed`` (the last word of a
+    name: "Anbar province", "al-Qa'im district"; not "the province")."""
 
     words: frozenset[str]
     allowed: str
     passes: tuple[str, ...] = ()
+    after_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,13 +249,18 @@ class WordIndex:
             starts = self._reaching(starts, gp.reach)
         return starts
 
-    def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
-        """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
+    def _token_list(self) -> tuple[list[str], list[int]]:
+        """The tokens (lower-cased) and their starts, in text order."""
         tokens, token_starts = self._tokens, self._token_starts
         if not tokens and self.by_word:  # an index made by hand: list the tokens here
             for m in _TOKEN_RE.finditer(self.text):
                 tokens.append(m.group().lower())
                 token_starts.append(m.start())
+        return tokens, token_starts
+
+    def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
+        """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
+        tokens, token_starts = self._token_list()
         last = len(tokens) - 1
         out = []
         for s in starts:
@@ -303,6 +311,17 @@ class WordIndex:
         """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
         words = self.by_word
         targets = sorted(s for w in reach.words.intersection(words) for s in words[w])
+        if targets and reach.after_name:
+            text, allowed = self.text, reach.allowed
+            _tokens, token_starts = self._token_list()
+            named = []
+            for d in targets:
+                i = bisect_left(token_starts, d)
+                if i:
+                    p = token_starts[i - 1]
+                    if "A" <= text[p] <= "Z" or (p and text[p - 1] in allowed):
+                        named.append(d)
+            targets = named
         if not targets:
             return []
         barriers = self._barriers.get(reach)
