@@ -419,3 +419,30 @@ def test_sentence_split_is_the_regex_split(res: AnnotateResources, words: list[s
     """The backward scan for the word before a full stop splits exactly as the regex search did."""
     text = " ".join(words)
     assert [(s.start, s.end) for s in split_sentences(text, res)] == _sentences_by_regex(text, res)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_words_before_a_place_gate_the_backward_searches(res: AnnotateResources, data) -> None:
+    """find_places searches "near (the) X", "south of (the) X" and "the western part of X" back
+    from a place only where the text before it ends with a near phrase's last word or "of"
+    (and maybe "the"): wherever the patterns match, that test holds."""
+    from frontwatch.places import _OF, _ends_with_word
+
+    p = res.places
+    for before, pattern in (("fighting south of the ", p.dir_of_before_re), ("the western part of The\n", p.part_before_re),
+                            ("shelling near the ", p.near_before_re), ("south and southwest of  ", p.dir_of_before_re)):
+        assert pattern.search(before, max(0, len(before) - 40)) is not None
+        assert _ends_with_word(before, len(before), p.near_lasts if pattern is p.near_before_re else _OF)
+    assert not _ends_with_word("the town of Hit and the ", len("the town of Hit and the "), _OF)
+    vocab = [*p.near, *p.directions, "the", "The", "THE", "of", "Of", "part", "outskirts", "side", "and", "to",
+             "Mosul", "x", "_", "2", "é", "the\n", "of\n"]
+    words = data.draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=8))
+    seps = data.draw(st.lists(st.sampled_from([" ", "  ", "\n", "", ", ", "-", "\t"]), min_size=len(words),
+                              max_size=len(words)))
+    text = "".join(w + s for w, s in zip(words, seps, strict=True)) + "Anbar"
+    pos = len(text) - len("Anbar")
+    for pattern, lasts, window in ((p.near_before_re, p.near_lasts, 40), (p.dir_of_before_re, _OF, 60),
+                                   (p.part_before_re, _OF, 60)):
+        if pattern.search(text, max(0, pos - window), pos) is not None:
+            assert lasts is None or _ends_with_word(text, pos, lasts), (pattern.pattern[:40], text)

@@ -56,6 +56,29 @@ _ITEM_LEAD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or)\s+)?")
 _NOT_A_PLACE_TO = re.compile(r"(?i:according|due|prior|close|next|owing)\s+$")
 _HYPHENATED = re.compile(r"[-‐‑–]\w")
 _POSSESSOR = re.compile(r"([A-Z][\w ]*?)['’]s\s+")
+_WORD_RE = re.compile(r"\w+")
+_OF = frozenset({"of"})
+
+
+def _word_back(text: str, pos: int) -> tuple[str, int]:
+    """The word that ends right before ``pos`` after white space (lower-cased), and where it
+    starts (``\\w`` is str.isalnum() or "_", ``\\s`` str.isspace())."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    start = pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return text[start:pos].lower(), start
+
+
+def _ends_with_word(text: str, pos: int, lasts: frozenset[str]) -> bool:
+    """Whether the text before ``pos`` ends with a word of ``lasts``, white space and maybe
+    "the": what the patterns ending in "<word>\\s+(?:the\\s+)?$" need before a place ("near the
+    X", "south of X"); they are searched, back over a window, only where it holds."""
+    word, start = _word_back(text, pos)
+    if word == "the" and word not in lasts:
+        word, _start = _word_back(text, start)
+    return word in lasts
 
 @dataclass(frozen=True, slots=True)
 class PlaceResources:
@@ -88,6 +111,9 @@ class PlaceResources:
     # A name opening a sentence as the subject of a place's passive ("Kobani was retaken"), or
     # with a "which"/"where" clause ("Kobani, which ..."): people take "who", not "which".
     subject_re: GatedPattern = GatedPattern(re.compile(r"(?!x)x"), frozenset())
+    # The last words of the near phrases (None: one ends in punctuation), so that
+    # ``near_before_re`` is searched only where the text before a place ends with one.
+    near_lasts: frozenset[str] | None = None
 
 
 def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
@@ -207,6 +233,8 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         slot_re=slot_re, cont_re=cont_re, rel_re=rel_re, part_before_re=part_before_re,
         dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re,
         near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"),
+        near_lasts=(frozenset(_WORD_RE.findall(f)[-1] for f in near)
+                    if all(re.search(r"\w\Z", f) for f in near) else None),
         settlement_descriptors=frozenset(settlements),
         world_region_re=GatedPattern(re.compile(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"),
                                      first_words(world)),
@@ -509,7 +537,8 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
         # A place that is the anchor of the previous place's relative phrase is a reference
         # point ("15km east of X"), not where anything happened: say so in the rule.
         anchor_of = g.start < last_rel_end
-        nb = res.near_before_re.search(text, max(0, g.start - 40), g.start)
+        nb = (res.near_before_re.search(text, max(0, g.start - 40), g.start)
+              if res.near_lasts is None or _ends_with_word(text, g.start, res.near_lasts) else None)
         if nb and rel is None and not anchor_of:
             # "near X", "on the outskirts of X town": the place is next to X, not X itself.
             relation = res.near.get(normalise(nb.group("near")).lower(), "near")
@@ -520,7 +549,8 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
                     it.relative = RelativePosition(relation, between or _strip_the(it.name))
         if not anchor_of and rel is None and len(g.items) == 1 and g.items[0].relative is None:
             # "the desert south and southeast of X": an area given only by its bearing from X.
-            db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start)
+            db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start) \
+                if _ends_with_word(text, g.start, _OF) else None
             if db:
                 it = g.items[0]
                 it.relative = RelativePosition("direction", _strip_the(it.name), _bearing(res, db, "d1", "d2"))
@@ -553,7 +583,8 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
     m = res.rel_re.match(text, g.end)
     if m is None:
         # "in the western part of Anbar province": the part comes before the name.
-        pb = res.part_before_re.search(text, max(0, g.start - 60), g.start)
+        pb = res.part_before_re.search(text, max(0, g.start - 60), g.start) \
+            if _ends_with_word(text, g.start, _OF) else None
         if pb and len(g.items) == 1:
             it = g.items[0]
             it.region = True
