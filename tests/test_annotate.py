@@ -427,14 +427,15 @@ def test_words_before_a_place_gate_the_backward_searches(res: AnnotateResources,
     """find_places searches "near (the) X", "south of (the) X" and "the western part of X" back
     from a place only where the text before it ends with a near phrase's last word or "of"
     (and maybe "the"): wherever the patterns match, that test holds."""
-    from frontwatch.places import _OF, _ends_with_word
+    from frontwatch.places import _OF
+    from frontwatch.scan import ends_with_word
 
     p = res.places
     for before, pattern in (("fighting south of the ", p.dir_of_before_re), ("the western part of The\n", p.part_before_re),
                             ("shelling near the ", p.near_before_re), ("south and southwest of  ", p.dir_of_before_re)):
         assert pattern.search(before, max(0, len(before) - 40)) is not None
-        assert _ends_with_word(before, len(before), p.near_lasts if pattern is p.near_before_re else _OF)
-    assert not _ends_with_word("the town of Hit and the ", len("the town of Hit and the "), _OF)
+        assert ends_with_word(before, len(before), p.near_lasts if pattern is p.near_before_re else _OF)
+    assert not ends_with_word("the town of Hit and the ", len("the town of Hit and the "), _OF)
     vocab = [*p.near, *p.directions, "the", "The", "THE", "of", "Of", "part", "outskirts", "side", "and", "to",
              "Mosul", "x", "_", "2", "é", "the\n", "of\n"]
     words = data.draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=8))
@@ -445,4 +446,28 @@ def test_words_before_a_place_gate_the_backward_searches(res: AnnotateResources,
     for pattern, lasts, window in ((p.near_before_re, p.near_lasts, 40), (p.dir_of_before_re, _OF, 60),
                                    (p.part_before_re, _OF, 60)):
         if pattern.search(text, max(0, pos - window), pos) is not None:
-            assert lasts is None or _ends_with_word(text, pos, lasts), (pattern.pattern[:40], text)
+            assert lasts is None or ends_with_word(text, pos, lasts), (pattern.pattern[:40], text)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(["pro", "anti", "Pro", "spokesman", "spokeswoman", "SPOKESPERSON", "for", "of",
+                                       "For", "the", "The", "said", "x", "\n", "-", "–", "‐", "2"]), max_size=6),
+       seps=st.lists(st.sampled_from([" ", "", "-", "–", "\n", "  "]), min_size=6, max_size=6))
+def test_role_windows_are_searched_where_they_can_match(res: AnnotateResources, words, seps) -> None:
+    """_role searches "pro-" before a mention only after a hyphen, and "spokesman for (the)"
+    only after "for"/"of" (and maybe "the"): the roles are those of searching every window."""
+    from frontwatch.lexicon import _role
+
+    lex = res.lexicon
+    before = "".join(w + s for w, s in zip(words, seps, strict=False))
+    text = before + "ISIS fighters"
+    start, end = len(before), len(before) + 4
+    if lex.attribute_after_re.match(text, end) or lex.attribute_before_re.search(text, max(0, start - 12), start):
+        want = "attribute"
+    elif lex.source_after_re.match(text, end) or lex.source_before_re.search(text, max(0, start - 30), start):
+        want = "source"
+    else:
+        want = ""
+    assert _role(text, start, end, lex)[0] == want
+    assert _role("the pro-ISIS fighters", 8, 12, lex)[0] == "attribute"
+    assert _role("a spokesman for the ISIS fighters", 20, 24, lex)[0] == "source"

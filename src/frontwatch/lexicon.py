@@ -24,7 +24,7 @@ from types import MappingProxyType
 from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
-from .scan import GatedPattern, WordIndex, first_words, second_words, union
+from .scan import GatedPattern, WordIndex, ends_with_word, first_words, second_words, union
 
 # Characters treated as the same when matching lexicon forms: typographic apostrophes and the
 # many hyphens/dashes newsrooms use between name parts.
@@ -43,6 +43,7 @@ SHORT_ACRONYM_LEN = 3
 _CAPWORD_BEFORE = re.compile(r"([A-Z][\w’'-]*)\s+$")
 
 _POSSESSIVE_S = re.compile(_APOS_CLASS + "s$")
+_FOR_OF = frozenset({"for", "of"})
 
 @dataclass(frozen=True, slots=True)
 class Country:
@@ -343,9 +344,15 @@ def _all_caps_context(text: str, start: int, end: int) -> bool:
 
 def _role(text: str, start: int, end: int, lex: Lexicon) -> tuple[str, str]:
     """Role of a mention from its neighbours: (role, rule suffix)."""
-    if lex.attribute_after_re.match(text, end) or lex.attribute_before_re.search(text, max(0, start - 12), start):
+    # The patterns before the mention end at it: "pro-" with a hyphen right before it (or before
+    # a final line break, where "$" also matches), "spokesman for (the)" with "for"/"of" and
+    # white space; their windows are searched only where that holds.
+    if lex.attribute_after_re.match(text, end) or (
+            (text[start - 1:start] in _HYPHENS or (text[start - 1:start] == "\n" and text[start - 2:start - 1] in _HYPHENS))
+            and start >= 1 and lex.attribute_before_re.search(text, max(0, start - 12), start)):
         return "attribute", "+attribute"
-    if lex.source_after_re.match(text, end) or lex.source_before_re.search(text, max(0, start - 30), start):
+    if lex.source_after_re.match(text, end) or (
+            ends_with_word(text, start, _FOR_OF) and lex.source_before_re.search(text, max(0, start - 30), start)):
         return "source", "+source"
     return "", ""
 

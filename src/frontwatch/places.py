@@ -32,7 +32,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
-from .scan import JOINERS, GatedPattern, Reach, WordIndex, first_words, union
+from .scan import JOINERS, GatedPattern, Reach, WordIndex, ends_with_word, first_words, union
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
 # the paragraph began earlier still.
@@ -58,27 +58,6 @@ _HYPHENATED = re.compile(r"[-‐‑–]\w")
 _POSSESSOR = re.compile(r"([A-Z][\w ]*?)['’]s\s+")
 _WORD_RE = re.compile(r"\w+")
 _OF = frozenset({"of"})
-
-
-def _word_back(text: str, pos: int) -> tuple[str, int]:
-    """The word that ends right before ``pos`` after white space (lower-cased), and where it
-    starts (``\\w`` is str.isalnum() or "_", ``\\s`` str.isspace())."""
-    while pos > 0 and text[pos - 1].isspace():
-        pos -= 1
-    start = pos
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-        start -= 1
-    return text[start:pos].lower(), start
-
-
-def _ends_with_word(text: str, pos: int, lasts: frozenset[str]) -> bool:
-    """Whether the text before ``pos`` ends with a word of ``lasts``, white space and maybe
-    "the": what the patterns ending in "<word>\\s+(?:the\\s+)?$" need before a place ("near the
-    X", "south of X"); they are searched, back over a window, only where it holds."""
-    word, start = _word_back(text, pos)
-    if word == "the" and word not in lasts:
-        word, _start = _word_back(text, start)
-    return word in lasts
 
 @dataclass(frozen=True, slots=True)
 class PlaceResources:
@@ -538,7 +517,7 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
         # point ("15km east of X"), not where anything happened: say so in the rule.
         anchor_of = g.start < last_rel_end
         nb = (res.near_before_re.search(text, max(0, g.start - 40), g.start)
-              if res.near_lasts is None or _ends_with_word(text, g.start, res.near_lasts) else None)
+              if res.near_lasts is None or ends_with_word(text, g.start, res.near_lasts) else None)
         if nb and rel is None and not anchor_of:
             # "near X", "on the outskirts of X town": the place is next to X, not X itself.
             relation = res.near.get(normalise(nb.group("near")).lower(), "near")
@@ -550,7 +529,7 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
         if not anchor_of and rel is None and len(g.items) == 1 and g.items[0].relative is None:
             # "the desert south and southeast of X": an area given only by its bearing from X.
             db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start) \
-                if _ends_with_word(text, g.start, _OF) else None
+                if ends_with_word(text, g.start, _OF) else None
             if db:
                 it = g.items[0]
                 it.relative = RelativePosition("direction", _strip_the(it.name), _bearing(res, db, "d1", "d2"))
@@ -584,7 +563,7 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
     if m is None:
         # "in the western part of Anbar province": the part comes before the name.
         pb = res.part_before_re.search(text, max(0, g.start - 60), g.start) \
-            if _ends_with_word(text, g.start, _OF) else None
+            if ends_with_word(text, g.start, _OF) else None
         if pb and len(g.items) == 1:
             it = g.items[0]
             it.region = True

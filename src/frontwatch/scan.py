@@ -98,6 +98,28 @@ def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[s
     return fm.build()
 
 
+def _word_back(text: str, pos: int) -> tuple[str, int]:
+    """The word that ends right before ``pos`` after white space (lower-cased), and where it
+    starts (``\\w`` is str.isalnum() or "_", ``\\s`` str.isspace())."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    start = pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return text[start:pos].lower(), start
+
+
+def ends_with_word(text: str, pos: int, lasts: frozenset[str]) -> bool:
+    """Whether the text before ``pos`` ends with a word of ``lasts``, white space and maybe
+    "the" and white space: what a pattern ending in "(?:w1|w2)\\s+(?:the\\s+)?$" needs to match
+    in a window that ends at ``pos`` ("near the X", "south of X", "spokesman for the X"), so
+    that the window is searched only where it holds."""
+    word, start = _word_back(text, pos)
+    if word == "the" and word not in lasts:
+        word, _start = _word_back(text, start)
+    return word in lasts
+
+
 def union(*sets: frozenset[str] | None) -> frozenset[str] | None:
     """The union of first-word sets, None if any is None."""
     if any(s is None for s in sets):
@@ -341,4 +363,5 @@ class WordIndex:
         return out
 
 
-__all__ = ["FollowMap", "GatedPattern", "Reach", "WordIndex", "first_word", "first_words", "second_words", "union"]
+__all__ = ["FollowMap", "GatedPattern", "Reach", "WordIndex", "ends_with_word", "first_word", "first_words",
+           "second_words", "union"]
