@@ -471,3 +471,22 @@ def test_role_windows_are_searched_where_they_can_match(res: AnnotateResources, 
     assert _role(text, start, end, lex)[0] == want
     assert _role("the pro-ISIS fighters", 8, 12, lex)[0] == "attribute"
     assert _role("a spokesman for the ISIS fighters", 20, 24, lex)[0] == "source"
+
+
+@settings(max_examples=500, deadline=None)
+@given(words=st.lists(st.sampled_from(["based", "In", "in", "IN", "north-eastern", "North-Western", "southwestern", "central",
+                                       "entered", "the", "The", "near", "x", "\n", "-", "2"]), max_size=5),
+       seps=st.lists(st.sampled_from([" ", "", "-", "\n", "  ", "\t"]), min_size=5, max_size=5))
+def test_country_context_windows_are_searched_where_they_can_match(words, seps) -> None:
+    """article_country searches "based in X" and "in / northern X" before a country name only
+    after a last word of those patterns: wherever they match, that test holds."""
+    from frontwatch.annotate import _IN, _LOCATIVE_BEFORE, _LOCATIVE_LAST, _SEAT_BEFORE
+    from frontwatch.scan import ends_with_word
+
+    text = "".join(w + s for w, s in zip(words, seps, strict=False)) + "Iraq"
+    pos = len(text) - 4
+    for pattern, lasts in ((_SEAT_BEFORE, _IN), (_LOCATIVE_BEFORE, _LOCATIVE_LAST)):
+        if pattern.search(text, max(0, pos - 20), pos):
+            assert ends_with_word(text, pos, lasts), text
+    assert ends_with_word("fighting in north-eastern ", 26, _LOCATIVE_LAST)
+    assert _LOCATIVE_BEFORE.search("fighting in north-eastern ", 6, 26)

@@ -194,6 +194,8 @@ def test_word_index_is_the_token_loop(text):
     """The split-based index lists the same words, shapes and joiners as a loop over tokens
     (Unicode digits and capitals, "²" which is a digit but no decimal, joiners at the end)."""
     assert WordIndex.of(text) == _index_by_tokens(text)
+    ascii_text = text.encode("ascii", "replace").decode()  # the ASCII split
+    assert WordIndex.of(ascii_text) == _index_by_tokens(ascii_text)
 
 
 _DATE_FILLER = ["26", "26th", "3rd", "2017", "12", "of", "the", "The", "and", "to", "-", "–", ",", ".", "Sept.", "Oct",

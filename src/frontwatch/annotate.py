@@ -33,7 +33,7 @@ from .lexicon import (
 from .model import Document, PlaceMention, Sentence
 from .places import PlaceResources, find_places, load_places
 from .quantities import QuantityResources, find_numbers, load_quantities
-from .scan import WordIndex
+from .scan import WordIndex, ends_with_word
 from .temporal import DateResources, find_dates, load_dates
 
 # Weights for choosing the article's country: the title and the first paragraph say what an
@@ -50,6 +50,11 @@ _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|into|inside|across|throughout|within
                               r"western|central|north-eastern|north-western|south-eastern|south-western|"
                               r"northeastern|northwestern|southeastern|southwestern)\s+)$")
 _SEAT_BEFORE = re.compile(r"(?i:\b(?:based|headquartered|exiled|registered|living)\s+in\s+)$")
+# The last words of the two patterns above ("north-eastern" ends in "eastern").
+_LOCATIVE_LAST = frozenset({"in", "into", "inside", "across", "throughout", "within", "entered", "northern", "southern",
+                            "eastern", "western", "central", "northeastern", "northwestern", "southeastern",
+                            "southwestern"})
+_IN = frozenset({"in"})
 # A town or city mentioned as a place votes for its country (GeoNames cities of 15,000+; the
 # most populous of homonyms).  Less than a demonym: names are ambiguous across countries.
 PLACE_WEIGHT = 0.75
@@ -259,10 +264,13 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
             continue  # "US Africa Command": part of a named force's name, which counts as an actor
         if hit.demonym and _LED_AFTER.match(text[hit.end:hit.end + 8]):
             continue
-        if not hit.demonym and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
+        # Both patterns before a country name end in "<word>\s+$": searched only after such a word.
+        if not hit.demonym and ends_with_word(text, hit.start, _IN) \
+                and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
             continue  # "a monitor based in Britain": where a source sits, not what the article is about
         w = weight(hit.start) * (BORDER_WEIGHT if border(text, hit.end) else 1.0)
-        if not hit.demonym and _LOCATIVE_BEFORE.search(text, max(0, hit.start - 20), hit.start):
+        if not hit.demonym and ends_with_word(text, hit.start, _LOCATIVE_LAST) \
+                and _LOCATIVE_BEFORE.search(text, max(0, hit.start - 20), hit.start):
             w *= LOCATIVE_COUNTRY_WEIGHT
         scores[hit.code] += w
         first_seen.setdefault(hit.code, hit.start)
