@@ -193,8 +193,10 @@ def _index_by_tokens(text: str) -> WordIndex:
 def test_word_index_is_the_token_loop(text):
     """The split-based index lists the same words, shapes and joiners as a loop over tokens
     (Unicode digits and capitals, "²" which is a digit but no decimal, joiners at the end)."""
-    assert WordIndex.of(text) == _index_by_tokens(text)
-    ascii_text = text.encode("ascii", "replace").decode()  # the ASCII split
+    assert WordIndex.of(text) == _index_by_tokens(text)  # short: the loop
+    long_text = (text + " ") * 20  # long: the split
+    assert WordIndex.of(long_text) == _index_by_tokens(long_text)
+    ascii_text = long_text.encode("ascii", "replace").decode()  # the ASCII split
     assert WordIndex.of(ascii_text) == _index_by_tokens(ascii_text)
 
 

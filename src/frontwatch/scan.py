@@ -25,6 +25,8 @@ from types import MappingProxyType
 _TOKEN_RE = re.compile(r"\w+")
 _SPLIT_RE = re.compile(r"(\w+)")
 _SPLIT_ASCII_RE = re.compile(r"(\w+)", re.ASCII)
+# Texts shorter than this are indexed by a plain loop over their tokens (see WordIndex.of).
+_SHORT_TEXT = 200
 _MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may stop
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
@@ -221,21 +223,17 @@ class WordIndex:
     digit_starts: list[int]
     capital_starts: list[int]
     joined: dict[str, list[int]]  # joiner character -> starts of the tokens right before one
-    # Where the text has a character other than a word character or white space (found once,
-    # when a Reach needs it), and the barriers of each Reach among them.
-    _marks: list[int] = field(default_factory=list, compare=False, repr=False)
-    _barriers: dict[Reach, list[int]] = field(default_factory=dict, compare=False, repr=False)
-    # Candidate starts by gate: the place patterns share one gate (capitals, "the", joiners),
-    # and the country pattern runs twice over an article.
-    _starts: dict[tuple, list[int]] = field(default_factory=dict, compare=False, repr=False)
-    # The tokens in text order (lower-cased) and their starts, for the follow gate (WordIndex.of
-    # lists them).
-    _tokens: list[str] = field(default_factory=list, compare=False, repr=False)
-    _token_starts: list[int] = field(default_factory=list, compare=False, repr=False)
+    # What the gates find once per text and reuse (one dict, so that indexing the many short
+    # texts the extraction stage scans stays cheap): "marks" (where the text has a character
+    # other than a word character or white space), "tokens" (the lower-cased tokens and their
+    # starts, for the follow gate), each Reach's barriers, each first gate's candidates.
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
         """Index ``text`` (one pass over its tokens)."""
+        if len(text) < _SHORT_TEXT:
+            return cls._of_short(text)
         # One split gives the tokens and, from the lengths of the pieces, their offsets; the
         # shape tests run over the whole list at C speed.
         # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
@@ -259,14 +257,40 @@ class WordIndex:
         for m in _JOINED_RE.finditer(text):  # rare: found by search, not by a loop over the gaps
             at = m.start()
             joined.setdefault(text[at], []).append(starts[bisect_right(starts, at) - 1])
-        return cls(text, by_word, digit_starts, capital_starts, joined, _tokens=lowered, _token_starts=starts)
+        return cls(text, by_word, digit_starts, capital_starts, joined, {"tokens": (lowered, starts)})
+
+    @classmethod
+    def _of_short(cls, text: str) -> WordIndex:
+        """:meth:`of` for a short text (a clause before a cue): one loop over its few tokens
+        costs less than the list operations that pay off on an article."""
+        by_word: dict[str, list[int]] = {}
+        digit_starts: list[int] = []
+        capital_starts: list[int] = []
+        joined: dict[str, list[int]] = {}
+        n = len(text)
+        for tok in _TOKEN_RE.finditer(text):
+            word, start, stop = tok.group(), tok.start(), tok.end()
+            key = word.lower()
+            at = by_word.get(key)
+            if at is None:
+                by_word[key] = [start]
+            else:
+                at.append(start)
+            c = word[0]
+            if c.isdigit():
+                digit_starts.append(start)
+            elif c.isupper():
+                capital_starts.append(start)
+            if stop < n and text[stop] in JOINERS:
+                joined.setdefault(text[stop], []).append(start)
+        return cls(text, by_word, digit_starts, capital_starts, joined)
 
     def candidates(self, gp: GatedPattern) -> list[int]:
         """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
         key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
-        starts = self._starts.get(key)
+        starts = self._memo.get(key)
         if starts is None:
-            starts = self._starts[key] = self._gated(gp)
+            starts = self._memo[key] = self._gated(gp)
         if gp.follows is not None and starts:
             starts = self._following(starts, gp.follows)
         if gp.reach is not None and starts:
@@ -275,12 +299,11 @@ class WordIndex:
 
     def _token_list(self) -> tuple[list[str], list[int]]:
         """The tokens (lower-cased) and their starts, in text order."""
-        tokens, token_starts = self._tokens, self._token_starts
-        if not tokens and self.by_word:  # an index made by hand: list the tokens here
-            for m in _TOKEN_RE.finditer(self.text):
-                tokens.append(m.group().lower())
-                token_starts.append(m.start())
-        return tokens, token_starts
+        found = self._memo.get("tokens")
+        if found is None:  # a short text, or an index made by hand: list the tokens here
+            matches = list(_TOKEN_RE.finditer(self.text))
+            found = self._memo["tokens"] = ([m.group().lower() for m in matches], [m.start() for m in matches])
+        return found
 
     def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
         """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
@@ -326,10 +349,10 @@ class WordIndex:
 
     def _marked(self) -> list[int]:
         """Where the text has a character other than a word character or white space."""
-        if not self._marks:
-            self._marks.extend(m.start() for m in _MARK_RE.finditer(self.text))
-            self._marks.append(len(self.text))  # a sentinel: the list is found
-        return self._marks
+        found = self._memo.get("marks")
+        if found is None:
+            found = self._memo["marks"] = [m.start() for m in _MARK_RE.finditer(self.text)]
+        return found
 
     def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
         """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
@@ -348,11 +371,11 @@ class WordIndex:
             targets = named
         if not targets:
             return []
-        barriers = self._barriers.get(reach)
+        barriers = self._memo.get(reach)
         if barriers is None:
             text, allowed, passes = self.text, reach.allowed, reach.passes
-            barriers = self._barriers[reach] = [
-                p for p in self._marked()[:-1]
+            barriers = self._memo[reach] = [
+                p for p in self._marked()
                 if text[p] not in allowed and not (passes and text.endswith(passes, 0, p + 1))]
         out = []
         for s in starts:
