@@ -355,3 +355,138 @@ def test_forces_named_by_their_weapons_or_commands(res: AnnotateResources, text:
 ])
 def test_a_place_opening_a_sentence_as_its_subject(res: AnnotateResources, text: str, found: list[str]) -> None:
     assert [p.name for p in doc_of(text, res).places] == found
+
+
+def _normalise_by_regex(form: str) -> str:
+    """The lexicon's look-up key as first written: one regex and a replace per variant."""
+    import re
+
+    out = re.sub(r"\s+", " ", form.strip())
+    for ch in "’‘`":
+        out = out.replace(ch, "'")
+    for ch in "‐‑‒–":
+        out = out.replace(ch, "-")
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZé Ş'’‘`-‐‑‒–—_.\t\n\r\x0b\x0c\x1c\x85\xa0\u2002\u3000İ9")), max_size=30))
+def test_normalise_is_the_regex_key(form):
+    """lexicon.normalise (str.split/translate) gives the key the regex version gave, for every
+    kind of white space, apostrophe and hyphen (and the dash it leaves alone)."""
+    from frontwatch.lexicon import normalise
+
+    assert normalise(form) == _normalise_by_regex(form)
+    assert normalise("  Sha’abi \u00a0 al‐Bab\n") == "Sha'abi al-Bab"
+
+
+def _sentences_by_regex(text: str, res: AnnotateResources) -> list[tuple[int, int]]:
+    """split_sentences as first written: the word before a full stop found by a regex search."""
+    import re
+
+    out, pos = [], 0
+    for line in text.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        while start < end and (text[start].isspace() or text[start] in res.bullets):
+            if text[start] in res.bullets and start + 1 < end and not text[start + 1].isspace():
+                break
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        s = start
+        for m in res.sentence_end.finditer(text, start, end):
+            word = re.search(r"([\w.]+)$", text[s:m.start()])
+            w = word.group(1) if word else ""
+            if w.rstrip(".") in res.abbreviations or re.fullmatch(r"[A-Z]", w):
+                continue
+            out.append((s, m.end()))
+            s = m.end()
+            while s < end and text[s].isspace():
+                s += 1
+        if s < end:
+            out.append((s, end))
+    return out
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(["Gen.", "Mr.", "U.S.", "J.", "A.", "Z.", "é.", "x_y.", "3.", "said.", "it!", "why?",
+                                 "(AFP).", "\"Go.\"", "Baghdad", "The", "9", "•", "-5", "\n", "  ", "\t", "Ü.", "a..."]),
+                max_size=25))
+def test_sentence_split_is_the_regex_split(res: AnnotateResources, words: list[str]) -> None:
+    """The backward scan for the word before a full stop splits exactly as the regex search did."""
+    text = " ".join(words)
+    assert [(s.start, s.end) for s in split_sentences(text, res)] == _sentences_by_regex(text, res)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_words_before_a_place_gate_the_backward_searches(res: AnnotateResources, data) -> None:
+    """find_places searches "near (the) X", "south of (the) X" and "the western part of X" back
+    from a place only where the text before it ends with a near phrase's last word or "of"
+    (and maybe "the"): wherever the patterns match, that test holds."""
+    from frontwatch.places import _OF
+    from frontwatch.scan import ends_with_word
+
+    p = res.places
+    for before, pattern in (("fighting south of the ", p.dir_of_before_re), ("the western part of The\n", p.part_before_re),
+                            ("shelling near the ", p.near_before_re), ("south and southwest of  ", p.dir_of_before_re)):
+        assert pattern.search(before, max(0, len(before) - 40)) is not None
+        assert ends_with_word(before, len(before), p.near_lasts if pattern is p.near_before_re else _OF)
+    assert not ends_with_word("the town of Hit and the ", len("the town of Hit and the "), _OF)
+    vocab = [*p.near, *p.directions, "the", "The", "THE", "of", "Of", "part", "outskirts", "side", "and", "to",
+             "Mosul", "x", "_", "2", "é", "the\n", "of\n"]
+    words = data.draw(st.lists(st.sampled_from(vocab), min_size=1, max_size=8))
+    seps = data.draw(st.lists(st.sampled_from([" ", "  ", "\n", "", ", ", "-", "\t"]), min_size=len(words),
+                              max_size=len(words)))
+    text = "".join(w + s for w, s in zip(words, seps, strict=True)) + "Anbar"
+    pos = len(text) - len("Anbar")
+    for pattern, lasts, window in ((p.near_before_re, p.near_lasts, 40), (p.dir_of_before_re, _OF, 60),
+                                   (p.part_before_re, _OF, 60)):
+        if pattern.search(text, max(0, pos - window), pos) is not None:
+            assert lasts is None or ends_with_word(text, pos, lasts), (pattern.pattern[:40], text)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(["pro", "anti", "Pro", "spokesman", "spokeswoman", "SPOKESPERSON", "for", "of",
+                                       "For", "the", "The", "said", "x", "\n", "-", "–", "‐", "2"]), max_size=6),
+       seps=st.lists(st.sampled_from([" ", "", "-", "–", "\n", "  "]), min_size=6, max_size=6))
+def test_role_windows_are_searched_where_they_can_match(res: AnnotateResources, words, seps) -> None:
+    """_role searches "pro-" before a mention only after a hyphen, and "spokesman for (the)"
+    only after "for"/"of" (and maybe "the"): the roles are those of searching every window."""
+    from frontwatch.lexicon import _role
+
+    lex = res.lexicon
+    before = "".join(w + s for w, s in zip(words, seps, strict=False))
+    text = before + "ISIS fighters"
+    start, end = len(before), len(before) + 4
+    if lex.attribute_after_re.match(text, end) or lex.attribute_before_re.search(text, max(0, start - 12), start):
+        want = "attribute"
+    elif lex.source_after_re.match(text, end) or lex.source_before_re.search(text, max(0, start - 30), start):
+        want = "source"
+    else:
+        want = ""
+    assert _role(text, start, end, lex)[0] == want
+    assert _role("the pro-ISIS fighters", 8, 12, lex)[0] == "attribute"
+    assert _role("a spokesman for the ISIS fighters", 20, 24, lex)[0] == "source"
+
+
+@settings(max_examples=500, deadline=None)
+@given(words=st.lists(st.sampled_from(["based", "In", "in", "IN", "north-eastern", "North-Western", "southwestern", "central",
+                                       "entered", "the", "The", "near", "x", "\n", "-", "2"]), max_size=5),
+       seps=st.lists(st.sampled_from([" ", "", "-", "\n", "  ", "\t"]), min_size=5, max_size=5))
+def test_country_context_windows_are_searched_where_they_can_match(words, seps) -> None:
+    """article_country searches "based in X" and "in / northern X" before a country name only
+    after a last word of those patterns: wherever they match, that test holds."""
+    from frontwatch.annotate import _IN, _LOCATIVE_BEFORE, _LOCATIVE_LAST, _SEAT_BEFORE
+    from frontwatch.scan import ends_with_word
+
+    text = "".join(w + s for w, s in zip(words, seps, strict=False)) + "Iraq"
+    pos = len(text) - 4
+    for pattern, lasts in ((_SEAT_BEFORE, _IN), (_LOCATIVE_BEFORE, _LOCATIVE_LAST)):
+        if pattern.search(text, max(0, pos - 20), pos):
+            assert ends_with_word(text, pos, lasts), text
+    assert ends_with_word("fighting in north-eastern ", 26, _LOCATIVE_LAST)
+    assert _LOCATIVE_BEFORE.search("fighting in north-eastern ", 6, 26)

@@ -33,7 +33,7 @@ from .lexicon import (
 from .model import Document, PlaceMention, Sentence
 from .places import PlaceResources, find_places, load_places
 from .quantities import QuantityResources, find_numbers, load_quantities
-from .scan import WordIndex
+from .scan import WordIndex, ends_with_word
 from .temporal import DateResources, find_dates, load_dates
 
 # Weights for choosing the article's country: the title and the first paragraph say what an
@@ -50,6 +50,11 @@ _LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|into|inside|across|throughout|within
                               r"western|central|north-eastern|north-western|south-eastern|south-western|"
                               r"northeastern|northwestern|southeastern|southwestern)\s+)$")
 _SEAT_BEFORE = re.compile(r"(?i:\b(?:based|headquartered|exiled|registered|living)\s+in\s+)$")
+# The last words of the two patterns above ("north-eastern" ends in "eastern").
+_LOCATIVE_LAST = frozenset({"in", "into", "inside", "across", "throughout", "within", "entered", "northern", "southern",
+                            "eastern", "western", "central", "northeastern", "northwestern", "southeastern",
+                            "southwestern"})
+_IN = frozenset({"in"})
 # A town or city mentioned as a place votes for its country (GeoNames cities of 15,000+; the
 # most populous of homonyms).  Less than a demonym: names are ambiguous across countries.
 PLACE_WEIGHT = 0.75
@@ -62,6 +67,8 @@ _TOWN_DESCRIPTORS = frozenset({None, "city", "town", "village", "district", "nei
 # "US-led" names a leader, "Syria-Iraq border" a border (weighed separately).
 _NOT_THE_COUNTRY = re.compile(r"\s+(?:state|river|delta|basin|valley|province|region)\b|[-‐‑](?:led|backed|based|made|supplied|trained|allied|brokered)\b")
 
+_BORDER_AFTER = re.compile(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)")
+_LED_AFTER = re.compile(r"[-‐‑](?:led|backed)\b")
 
 @dataclass(frozen=True, slots=True)
 class AnnotateResources:
@@ -209,9 +216,13 @@ def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
             continue
         s = start
         for m in res.sentence_end.finditer(text, start, end):
-            word = re.search(r"([\w.]+)$", text[s : m.start()])
-            w = word.group(1) if word else ""
-            if w.rstrip(".") in res.abbreviations or re.fullmatch(r"[A-Z]", w):
+            # The run of word characters and dots right before the punctuation ("Gen.", "U.S",
+            # "J"): scanned backwards, as it is short (\w is str.isalnum() or "_").
+            b = e = m.start()
+            while b > s and (text[b - 1].isalnum() or text[b - 1] in "_."):
+                b -= 1
+            w = text[b:e]
+            if w.rstrip(".") in res.abbreviations or (len(w) == 1 and "A" <= w <= "Z"):
                 continue
             e = m.end()
             out.append(Sentence(s, e))
@@ -243,7 +254,7 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
         return FIRST_PARAGRAPH_WEIGHT if pos < first_para_end else BODY_WEIGHT
 
     def border(t: str, end: int) -> bool:
-        return re.match(r"(?:[-–][A-Z]\w+)?\s+(?i:border|frontier)", t[end:end + 40]) is not None
+        return _BORDER_AFTER.match(t[end:end + 40]) is not None
 
     for hit in find_countries(text, res.lexicon, index):
         if not hit.demonym and _NOT_THE_COUNTRY.match(text, hit.end):
@@ -251,12 +262,15 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
         if not hit.demonym and any(s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
                                    for s, e in actor_spans):
             continue  # "US Africa Command": part of a named force's name, which counts as an actor
-        if hit.demonym and re.match(r"[-‐‑](?:led|backed)\b", text[hit.end:hit.end + 8]):
+        if hit.demonym and _LED_AFTER.match(text[hit.end:hit.end + 8]):
             continue
-        if not hit.demonym and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
+        # Both patterns before a country name end in "<word>\s+$": searched only after such a word.
+        if not hit.demonym and ends_with_word(text, hit.start, _IN) \
+                and _SEAT_BEFORE.search(text, max(0, hit.start - 20), hit.start):
             continue  # "a monitor based in Britain": where a source sits, not what the article is about
         w = weight(hit.start) * (BORDER_WEIGHT if border(text, hit.end) else 1.0)
-        if not hit.demonym and _LOCATIVE_BEFORE.search(text, max(0, hit.start - 20), hit.start):
+        if not hit.demonym and ends_with_word(text, hit.start, _LOCATIVE_LAST) \
+                and _LOCATIVE_BEFORE.search(text, max(0, hit.start - 20), hit.start):
             w *= LOCATIVE_COUNTRY_WEIGHT
         scores[hit.code] += w
         first_seen.setdefault(hit.code, hit.start)

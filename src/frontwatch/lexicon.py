@@ -24,7 +24,7 @@ from types import MappingProxyType
 from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
-from .scan import GatedPattern, WordIndex, first_words, union
+from .scan import GatedPattern, WordIndex, ends_with_word, first_words, second_words, union
 
 # Characters treated as the same when matching lexicon forms: typographic apostrophes and the
 # many hyphens/dashes newsrooms use between name parts.
@@ -42,6 +42,8 @@ SHORT_ACRONYM_LEN = 3
 # capitalised word ("Kachin Independence Army") certainly is.
 _CAPWORD_BEFORE = re.compile(r"([A-Z][\w’'-]*)\s+$")
 
+_POSSESSIVE_S = re.compile(_APOS_CLASS + "s$")
+_FOR_OF = frozenset({"for", "of"})
 
 @dataclass(frozen=True, slots=True)
 class Country:
@@ -109,14 +111,18 @@ class Lexicon:
     modifier_after_re: re.Pattern[str]
 
 
+# The apostrophe and hyphen variants, each to the plain one (a constant translation table).
+_UNIFY = str.maketrans({**{ch: "'" for ch in _APOSTROPHES[1:]}, **{ch: "-" for ch in _HYPHENS[1:]}})
+
+
 def normalise(form: str) -> str:
     """Collapse whitespace and unify apostrophes and hyphens, for dictionary look-ups."""
-    out = re.sub(r"\s+", " ", form.strip())
-    for ch in _APOSTROPHES[1:]:
-        out = out.replace(ch, "'")
-    for ch in _HYPHENS[1:]:
-        out = out.replace(ch, "-")
-    return out
+    # str.split() and the regex \s agree on what white space is (str.isspace), so this is
+    # re.sub(r"\s+", " ", form.strip()); it runs for every match of every annotator.
+    out = " ".join(form.split())
+    if out.isascii() and "`" not in out:
+        return out  # the only ASCII variant is the backtick
+    return out.translate(_UNIFY)
 
 
 def _char_pattern(ch: str) -> str:
@@ -266,7 +272,8 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     # ("Is" for "IS") leaves the place to the case-insensitive forms.
     named_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
                                        + alternation(named_folded, fold=True) + r")(?!\w)"),
-                            union(first_words(named_exact), first_words(named_folded)))
+                            union(first_words(named_exact), first_words(named_folded)),
+                            follows=second_words(named_exact, named_folded))
 
     generic_by_form: dict[str, ActorEntry] = {}
     after_dem: set[str] = set()
@@ -286,9 +293,12 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
         r"(?P<form>" + alternation(plain_forms, fold=True) + r")(?![\w-])"
         r"|(?<![\w-])(?P<dem2>" + dem_alt + r")\s+" + _MODEL + r"(?P<dform>" + alternation(after_dem, fold=True)
         + r")(?![\w-])"
-    ), union(first_words(demonyms), first_words(names), first_words(plain_forms)))
+    ), union(first_words(demonyms), first_words(names), first_words(plain_forms)),
+        # A match starts with a demonym, a country name or a generic form ("the" only before
+        # the rest of "the Gambia" ...).
+        follows=second_words(demonyms, names, plain_forms))
     country_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)"),
-                              union(first_words(demonyms), first_words(names)))
+                              union(first_words(demonyms), first_words(names)), follows=second_words(demonyms, names))
 
     return Lexicon(
         countries=MappingProxyType(countries),
@@ -334,9 +344,15 @@ def _all_caps_context(text: str, start: int, end: int) -> bool:
 
 def _role(text: str, start: int, end: int, lex: Lexicon) -> tuple[str, str]:
     """Role of a mention from its neighbours: (role, rule suffix)."""
-    if lex.attribute_after_re.match(text, end) or lex.attribute_before_re.search(text, max(0, start - 12), start):
+    # The patterns before the mention end at it: "pro-" with a hyphen right before it (or before
+    # a final line break, where "$" also matches), "spokesman for (the)" with "for"/"of" and
+    # white space; their windows are searched only where that holds.
+    if lex.attribute_after_re.match(text, end) or (
+            (text[start - 1:start] in _HYPHENS or (text[start - 1:start] == "\n" and text[start - 2:start - 1] in _HYPHENS))
+            and start >= 1 and lex.attribute_before_re.search(text, max(0, start - 12), start)):
         return "attribute", "+attribute"
-    if lex.source_after_re.match(text, end) or lex.source_before_re.search(text, max(0, start - 30), start):
+    if lex.source_after_re.match(text, end) or (
+            ends_with_word(text, start, _FOR_OF) and lex.source_before_re.search(text, max(0, start - 30), start)):
         return "source", "+source"
     return "", ""
 
@@ -383,7 +399,7 @@ def match_actors(text: str, lex: Lexicon, index: WordIndex | None = None) -> lis
         country = None
         rule = "generic"
         if dem:
-            key = normalise(re.sub(_APOS_CLASS + "s$", "", dem))
+            key = normalise(_POSSESSIVE_S.sub("", dem))
             country = lex.country_by_form.get(key)
             rule = "generic+demonym"
         role, suffix = _role(text, start, end, lex)

@@ -32,7 +32,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
-from .scan import JOINERS, GatedPattern, WordIndex, first_words, union
+from .scan import JOINERS, GatedPattern, Reach, WordIndex, ends_with_word, first_words, union
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
 # the paragraph began earlier still.
@@ -49,6 +49,15 @@ _JOINERS = frozenset({"", "and", "or", "the", "and the", "or the"})
 # Marra, "the Wadi X, Y and Z valleys" are three valleys).
 PRI_LIST, PRI_PREFIX, PRI_PRE, PRI_FACILITY, PRI_SLOT, PRI_COUNTRY = 0, 1, 2, 3, 4, 5
 
+# Small patterns of the passes below, compiled once (some run for every candidate).
+_LEADING_THE = re.compile(r"^(?i:the)\s+")
+_LIST_ITEM = re.compile(r"[^,&]+?(?=\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|$)")
+_ITEM_LEAD = re.compile(r"^\s*(?:,\s*)?(?:(?:and|or)\s+)?")
+_NOT_A_PLACE_TO = re.compile(r"(?i:according|due|prior|close|next|owing)\s+$")
+_HYPHENATED = re.compile(r"[-‐‑–]\w")
+_POSSESSOR = re.compile(r"([A-Z][\w ]*?)['’]s\s+")
+_WORD_RE = re.compile(r"\w+")
+_OF = frozenset({"of"})
 
 @dataclass(frozen=True, slots=True)
 class PlaceResources:
@@ -81,6 +90,9 @@ class PlaceResources:
     # A name opening a sentence as the subject of a place's passive ("Kobani was retaken"), or
     # with a "which"/"where" clause ("Kobani, which ..."): people take "who", not "which".
     subject_re: GatedPattern = GatedPattern(re.compile(r"(?!x)x"), frozenset())
+    # The last words of the near phrases (None: one ends in punctuation), so that
+    # ``near_before_re`` is searched only where the text before a place ends with one.
+    near_lasts: frozenset[str] | None = None
 
 
 def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
@@ -145,8 +157,11 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # "the", "St"/"Mt", or a short lower-case particle and a joiner ("al-"); "X-held" is a word
     # and a hyphen.
     names_gate = {"capitals": True, "joiners": JOINERS}
+    # Most capitalised words start no list: a list runs on to its descriptor over names, commas,
+    # "and"/"&", and a full stop only in "St."/"Mt." (any other character is a barrier).
+    list_reach = _reach(first_words(desc), "’'-‐‑–,&", ("St.", "Ste.", "Mt.", "Ft."), after_name=True)
     list_re = GatedPattern(re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])"),
-                           frozenset({"the"}), **names_gate)
+                           frozenset({"the"}), **names_gate, reach=list_reach)
     pre_re = GatedPattern(re.compile(
         rf"(?<!\w)(?:{the})?(?:(?:{alternation(preword, fold=False)}|[\w]+-(?i:held|controlled|occupied|besieged|run))\s+){{0,3}}"
         rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})"),
@@ -159,7 +174,7 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # words inside a facility's name does not make two places.
     facility_re = GatedPattern(re.compile(
         rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])"),
-        frozenset({"the"}), **names_gate)
+        frozenset({"the"}), **names_gate, reach=_reach(first_words(heads), "’'-‐‑", after_name=True))
     slot_re = GatedPattern(re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
                                       rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})"), first_words(slots))
     # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
@@ -197,6 +212,8 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
         slot_re=slot_re, cont_re=cont_re, rel_re=rel_re, part_before_re=part_before_re,
         dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re,
         near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"),
+        near_lasts=(frozenset(_WORD_RE.findall(f)[-1] for f in near)
+                    if all(re.search(r"\w\Z", f) for f in near) else None),
         settlement_descriptors=frozenset(settlements),
         world_region_re=GatedPattern(re.compile(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"),
                                      first_words(world)),
@@ -209,6 +226,13 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
             rf"is|are)\s+(?:\w+ly\s+)?(?:{alternation(subject_verbs, fold=True) if subject_verbs else '(?!x)x'})(?![\w-]))",
             re.MULTILINE), frozenset(), **names_gate),
     )
+
+
+def _reach(words: frozenset[str] | None, allowed: str, passes: tuple[str, ...] = (), *,
+           after_name: bool = False) -> Reach | None:
+    """The :class:`~frontwatch.scan.Reach` gate of a pattern that runs on to one of the words
+    whose first words are ``words`` (None: a form that does not start with a word, no gate)."""
+    return None if words is None else Reach(words, allowed, passes, after_name)
 
 
 @dataclass(slots=True)
@@ -236,15 +260,15 @@ class _Group:
 
 
 def _strip_the(s: str) -> str:
-    return re.sub(r"^(?i:the)\s+", "", s.strip())
+    return _LEADING_THE.sub("", s.strip())
 
 
 def _split_items(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the names in "A, B, the C and D" between start and end."""
     spans = []
-    for m in re.finditer(r"[^,&]+?(?=\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*|$)", text[start:end]):
+    for m in _LIST_ITEM.finditer(text[start:end]):
         s = m.group(0)
-        s2 = re.sub(r"^\s*(?:,\s*)?(?:(?:and|or)\s+)?", "", s)
+        s2 = _ITEM_LEAD.sub("", s)
         off = start + m.start() + (len(s) - len(s2))
         s3 = _strip_the(s2)
         off += len(s2) - len(s3)
@@ -303,7 +327,7 @@ def _candidates(text: str, res: PlaceResources, lex: Lexicon, index: WordIndex |
             groups.append(_Group(nm[0], nm[1], PRI_SLOT, [_Item(nm[0], nm[1], text[nm[0]:nm[1]], None, rule="slot:subject")]))
     for m in res.slot_re.finditer(text, index=index):
         slot = m.group("slot").lower()
-        if slot == "to" and re.search(r"(?i:according|due|prior|close|next|owing)\s+$", text[max(0, m.start() - 12):m.start()]):
+        if slot == "to" and _NOT_A_PLACE_TO.search(text[max(0, m.start() - 12):m.start()]):
             continue
         items = []
         s, e = m.start("name"), m.end("name")
@@ -352,7 +376,7 @@ def _country_names(text: str, lex: Lexicon, index: WordIndex | None = None) -> l
         if code is None:
             continue
         if form in lex.country_name_forms:
-            if re.match(r"[-‐‑–]\w", text[m.end():m.end() + 2]):
+            if _HYPHENATED.match(text[m.end():m.end() + 2]):
                 continue  # "Syria-Iraq border" is found by the descriptor pass ("Iraq's army" is an actor)
             out.append((m.start(), m.end(), code))
     return out
@@ -388,7 +412,7 @@ def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexic
         kept = []
         for it in g.items:
             # "Syria's Deir Ezzor Governorate": the possessor is context, not part of the name.
-            poss = re.match(r"([A-Z][\w ]*?)['’]s\s+", it.name)
+            poss = _POSSESSOR.match(it.name)
             if poss and normalise(poss.group(1)) in lex.country_by_form:
                 cut = poss.end()
                 ns = it.name_span()[0]
@@ -492,7 +516,8 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
         # A place that is the anchor of the previous place's relative phrase is a reference
         # point ("15km east of X"), not where anything happened: say so in the rule.
         anchor_of = g.start < last_rel_end
-        nb = res.near_before_re.search(text, max(0, g.start - 40), g.start)
+        nb = (res.near_before_re.search(text, max(0, g.start - 40), g.start)
+              if res.near_lasts is None or ends_with_word(text, g.start, res.near_lasts) else None)
         if nb and rel is None and not anchor_of:
             # "near X", "on the outskirts of X town": the place is next to X, not X itself.
             relation = res.near.get(normalise(nb.group("near")).lower(), "near")
@@ -503,7 +528,8 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
                     it.relative = RelativePosition(relation, between or _strip_the(it.name))
         if not anchor_of and rel is None and len(g.items) == 1 and g.items[0].relative is None:
             # "the desert south and southeast of X": an area given only by its bearing from X.
-            db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start)
+            db = res.dir_of_before_re.search(text, max(0, g.start - 60), g.start) \
+                if ends_with_word(text, g.start, _OF) else None
             if db:
                 it = g.items[0]
                 it.relative = RelativePosition("direction", _strip_the(it.name), _bearing(res, db, "d1", "d2"))
@@ -536,7 +562,8 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
     m = res.rel_re.match(text, g.end)
     if m is None:
         # "in the western part of Anbar province": the part comes before the name.
-        pb = res.part_before_re.search(text, max(0, g.start - 60), g.start)
+        pb = res.part_before_re.search(text, max(0, g.start - 60), g.start) \
+            if ends_with_word(text, g.start, _OF) else None
         if pb and len(g.items) == 1:
             it = g.items[0]
             it.region = True

@@ -14,7 +14,7 @@ mistaken for casualty counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -22,12 +22,13 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import NumberMention
-from .scan import GatedPattern, WordIndex, first_words, union
+from .scan import FollowMap, GatedPattern, WordIndex, first_words, union
 
 # Plain numbers of this form are years, not counts ("in 2014"), unless a counted noun follows.
 YEAR_RANGE = (1900, 2100)
 # Counts above this are not casualty or force counts in war reporting (phone numbers, IDs).
 MAX_COUNT = 10_000_000
+_WORD_RE = re.compile(r"\w+")
 _CLOCK = re.compile(r"\s?(?:[ap]\.m\.|[ap]m\b|GMT\b|UTC\b|hrs\b|h\b|o['’]clock\b)", re.I)
 _AGE = re.compile(r"[-\s](?:year|month|week|day)s?[-\s]old\b|\s+years?\s+old\b|[-‐]year\b", re.I)
 
@@ -46,6 +47,27 @@ class QuantityResources:
     noun_re: re.Pattern[str]
     unit_window_words: int
     designators: frozenset[str]
+
+
+def _number_follows(words: Iterable[str], tens: Iterable[str], scales: Iterable[str], vague: Iterable[str],
+                    mods: Iterable[str], dozen: str) -> Mapping[str, tuple[frozenset[str], bool]]:
+    """The follow gate of :func:`load_quantities`'s pattern (see ``scan.GatedPattern.follows``),
+    branch by branch: a modifier ("about") or "between"/"from" goes on with a number, "half"
+    with "a", "a" with "dozen" or a scale word ("a hundred"); vague phrases, number words and
+    digits may stand alone (no limit)."""
+    def firsts(forms: Iterable[str]) -> set[str]:
+        return {r[0] for f in forms if (r := _WORD_RE.findall(f.lower()))}
+
+    number_first = {"half", "a", dozen.lower()} | firsts(words) | firsts(tens)  # and digits
+    fm = FollowMap()
+    fm.forms(vague, free=True)
+    fm.forms(mods, {"between", "from"} | number_first, True)
+    for w in ("between", "from"):
+        fm.lead(w, number_first, True)
+    fm.lead("half", ("a",))
+    fm.lead("a", {dozen.lower()} | firsts(scales))
+    fm.forms([*words, *tens, dozen], free=True)  # "two", "twenty-one", "dozen"
+    return fm.build()
 
 
 def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
@@ -112,7 +134,8 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     firsts = union(first_words(vague), first_words(mods), first_words(words), first_words(tens),
                    frozenset({"between", "from", "half", "a", dozen.lower()}))
     return QuantityResources(
-        pattern=GatedPattern(re.compile(pattern), firsts, digits=True),
+        pattern=GatedPattern(re.compile(pattern), firsts, digits=True,
+                             follows=_number_follows(words, tens, scales, vague, mods, dozen)),
         words=MappingProxyType({**words, **tens}),
         scales=MappingProxyType(scales),
         vague=MappingProxyType(vague),
@@ -125,6 +148,20 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     )
 
 
+# Patterns of find_numbers and its helpers, compiled once (some run for every number).
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER_SPLIT = re.compile(r"[\s-]+")
+_WINDOW = re.compile(r"[^.,;:!?\n]{0,80}")
+_ACRONYM = re.compile(r"\s*\(([A-Z][A-Za-z]{1,9}s?)\)")
+_OF = re.compile(r"\s+of(?!\w)")
+_OF_WORD = re.compile(r"\s+of\b")
+_MONEY_AFTER = re.compile(r"\s?[$€£]|[:/]\d")
+_MONEY_BEFORE = re.compile(r"(?:[$€£]\s?|\d/)$")
+_DESIGNATOR_BEFORE = re.compile(r"([A-Z][\w.]*)\s+$")
+_LOWER = re.compile(r"[a-z]")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def parse_number(s: str, res: QuantityResources) -> int | None:
     """Value of one number as written: "1,200", "2.5 million", "twenty-three", "half a dozen"."""
     t = normalise(s).lower().replace("‐", "-")
@@ -134,7 +171,7 @@ def parse_number(s: str, res: QuantityResources) -> int | None:
             t, scale = t[: -len(word) - 1], mult
             break
     num = t.replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", num):
+    if _DECIMAL.fullmatch(num):
         return int(round(float(num) * scale))
     if t.endswith("dozen"):
         head = t[: -len("dozen")].strip()
@@ -145,7 +182,7 @@ def parse_number(s: str, res: QuantityResources) -> int | None:
         n = res.words.get(head)
         return None if n is None else n * 12
     total, current = 0, 0
-    for tok in re.split(r"[\s-]+", t):
+    for tok in _NUMBER_SPLIT.split(t):
         if tok in ("and", ""):
             continue
         if tok == "a":
@@ -169,7 +206,7 @@ def _unit_after(text: str, end: int, res: QuantityResources) -> tuple[str | None
     if mm:
         return res.measure_by_form[normalise(mm.group("u")).lower()], mm.end()
     # Stop at clause punctuation: a noun beyond it is not what the number counts.
-    window = re.match(r"[^.,;:!?\n]{0,80}", text[end:]).group(0)  # type: ignore[union-attr]
+    window = _WINDOW.match(text, end).group(0)  # type: ignore[union-attr]
     words = window.split()
     limit = sum(len(w) + 1 for w in words[: res.unit_window_words + 1]) + 2
     nm = res.noun_re.search(window[:limit])
@@ -179,7 +216,7 @@ def _unit_after(text: str, end: int, res: QuantityResources) -> tuple[str | None
         return None, None
     unit = nm.group(0)
     # A parenthesised acronym right after the noun names it better: "devices (VBIEDs)".
-    acro = re.match(r"\s*\(([A-Z][A-Za-z]{1,9}s?)\)", window[nm.end():])
+    acro = _ACRONYM.match(window[nm.end():])
     if acro:
         unit = acro.group(1)
     return unit, None
@@ -204,8 +241,8 @@ def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int,
         if m.group("vague"):
             best = res.vague[normalise(m.group("vague")).lower()]
             vend = end
-            of = re.match(r"\s+of(?!\w)", text[end:])
-            unit, measure = _unit_after(text, end + (of.end() if of else 0), res)
+            of = _OF.match(text, end)
+            unit, measure = _unit_after(text, of.end() if of else end, res)
             out.append(NumberMention(start, vend, text[start:vend], best=best, low=best, unit=unit,
                                      vague=True, rule="number:vague"))
             continue
@@ -221,22 +258,22 @@ def find_numbers(text: str, res: QuantityResources, exclude: Sequence[tuple[int,
         elif m.group("between") and b is None:
             start = m.start("a") if not m.group("mod") else start
         # Money, clock times, dates written with slashes and ages are not counts.
-        if re.match(r"\s?[$€£]|[:/]\d", text[end:end + 2]) or re.search(r"(?:[$€£]\s?|\d/)$", text[max(0, start - 2):start]):
+        if _MONEY_AFTER.match(text[end:end + 2]) or _MONEY_BEFORE.search(text[max(0, start - 2):start]):
             continue
         if _AGE.match(text, end) or _CLOCK.match(text, end):
             continue  # "a 12-year-old boy", "at 3 p.m."
         # "Brigade 93", "Resolution 2254", "Route 66": a designation, not a count.
-        before = re.search(r"([A-Z][\w.]*)\s+$", text[max(0, start - 20):start])
+        before = _DESIGNATOR_BEFORE.search(text[max(0, start - 20):start])
         if before and before.group(1).rstrip(".") in res.designators:
             continue
         if text[end:end + 1].isalpha() and not res.measure_re.match(text, end):
             continue  # "26th", "4x4"
         unit, measure = _unit_after(text, end, res)
-        if measure is None and "." in a_s and not re.search(r"[a-z]", a_s):
+        if measure is None and "." in a_s and not _LOWER.search(a_s):
             continue  # "a 3.5 magnitude": a decimal without a scale word is a measurement
-        if b is None and YEAR_RANGE[0] <= a <= YEAR_RANGE[1] and re.fullmatch(r"\d{4}", a_s) and unit is None:
+        if b is None and YEAR_RANGE[0] <= a <= YEAR_RANGE[1] and _FOUR_DIGITS.fullmatch(a_s) and unit is None:
             continue
-        if a_s.lower() == "one" and b is None and (unit is None or re.match(r"\s+of\b", text[end:])):
+        if a_s.lower() == "one" and b is None and (unit is None or _OF_WORD.match(text, end)):
             continue  # "one of the largest", "one of them": not a count
         mod = res.modifiers.get(normalise(m.group("mod")).lower()) if m.group("mod") else None
         low = high = None

@@ -15,13 +15,24 @@ complete; ``tests/test_scan.py`` checks that property for each pattern on genera
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import itemgetter
+from types import MappingProxyType
 
 _TOKEN_RE = re.compile(r"\w+")
+_SPLIT_RE = re.compile(r"(\w+)")
+_SPLIT_ASCII_RE = re.compile(r"(\w+)", re.ASCII)
+# Texts shorter than this are indexed by a plain loop over their tokens (see WordIndex.of).
+_SHORT_TEXT = 200
+_MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may stop
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
+# A joiner right after a word (the class first, so that the engine skips to joiners).
+_JOINED_RE = re.compile(rf"[{re.escape(JOINERS)}](?<=\w[{re.escape(JOINERS)}])")
 
 
 def first_word(phrase: str) -> str | None:
@@ -44,11 +55,96 @@ def first_words(phrases: Iterable[str]) -> frozenset[str] | None:
     return frozenset(out)
 
 
+class FollowMap:
+    """Builds a follow gate (``GatedPattern.follows``) branch by branch: what may come after
+    each word a match can start with.  A word after which a match may end, or go on with
+    anything, is marked free and left out of the map (no limit), whatever else it leads."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, tuple[set[str], list[bool]]] = {}
+        self._free: set[str] = set()
+
+    def lead(self, word: str, nexts: Iterable[str] = (), digit: bool = False) -> None:
+        """``word`` (lower-cased) may be followed by a word of ``nexts`` or, with ``digit``,
+        by a word that begins with a digit."""
+        words, dig = self._next.setdefault(word, (set(), [False]))
+        words.update(nexts)
+        dig[0] = dig[0] or digit
+
+    def forms(self, phrases: Iterable[str], nexts: Iterable[str] = (), digit: bool = False, *,
+              free: bool = False) -> None:
+        """Matches may start with any of ``phrases``: a phrase of several words goes on with
+        its second word; one of one word with ``nexts`` / a digit, or anything when ``free``."""
+        nexts = frozenset(nexts)
+        for p in phrases:
+            runs = _TOKEN_RE.findall(p.lower())
+            if len(runs) > 1:
+                self.lead(runs[0], (runs[1],))
+            elif runs and free:
+                self._free.add(runs[0])
+            elif runs:
+                self.lead(runs[0], nexts, digit)
+
+    def build(self) -> Mapping[str, tuple[frozenset[str], bool]]:
+        """The map: first word -> (the words that may follow it, whether a digit may)."""
+        return MappingProxyType({w: (frozenset(words), dig[0]) for w, (words, dig) in self._next.items()
+                                 if w not in self._free})
+
+
+def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[str], bool]]:
+    """The follow gate (``GatedPattern.follows``) of a pattern whose every match starts with
+    one of the phrases: for each first word, the second words of the phrases it starts.  A
+    first word that is a whole phrase by itself may be followed by anything: it is left out."""
+    fm = FollowMap()
+    for phrases in phrase_lists:
+        fm.forms(phrases, free=True)
+    return fm.build()
+
+
+def _word_back(text: str, pos: int) -> tuple[str, int]:
+    """The word that ends right before ``pos`` after white space (lower-cased), and where it
+    starts (``\\w`` is str.isalnum() or "_", ``\\s`` str.isspace())."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    start = pos
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return text[start:pos].lower(), start
+
+
+def ends_with_word(text: str, pos: int, lasts: frozenset[str]) -> bool:
+    """Whether the text before ``pos`` ends with a word of ``lasts``, white space and maybe
+    "the" and white space: what a pattern ending in "(?:w1|w2)\\s+(?:the\\s+)?$" needs to match
+    in a window that ends at ``pos`` ("near the X", "south of X", "spokesman for the X"), so
+    that the window is searched only where it holds."""
+    word, start = _word_back(text, pos)
+    if word == "the" and word not in lasts:
+        word, _start = _word_back(text, start)
+    return word in lasts
+
+
 def union(*sets: frozenset[str] | None) -> frozenset[str] | None:
     """The union of first-word sets, None if any is None."""
     if any(s is None for s in sets):
         return None
     return frozenset().union(*sets)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """A second gate, for patterns that fail at most of their start words: every match runs
+    from its start to a later word token in ``words`` (lower-cased) over word characters,
+    white space and the characters of ``allowed`` only, save where the text up to and
+    including another character ends with one of ``passes`` ("St." in "St. Louis").
+    ("The X, Y and Z valleys": a list of names is only a list of places where a descriptor ends
+    it before the clause does.)  With ``after_name``, such a word counts only right after a word
+    that begins with a capital A-Z or directly follows one of ``allowed`` (the last word of a
+    name: "Anbar province", "al-Qa'im district"; not "the province")."""
+
+    words: frozenset[str]
+    allowed: str
+    passes: tuple[str, ...] = ()
+    after_name: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +154,12 @@ class GatedPattern:
     begins with a capital letter, or that is followed right away by one of the ``joiners``
     characters ("al-" in "al-Anbar", "ISIS-held").
 
+    With a :class:`WordIndex`, two more gates rule out candidates: ``reach`` (the match must
+    run on to one of some words, see :class:`Reach`) and ``follows``: a match starting at a
+    word of ``follows`` goes on to the next word token, which is one of the words given for it
+    (lower-cased) or, when its flag is set, begins with a digit ("the" is followed by "26th" or
+    "end" in a date, never by "town").
+
     The pattern must not match the empty string and must not start a match inside a word
     (it starts with ``(?<!\\w)`` or an equivalent look-behind)."""
 
@@ -66,6 +168,8 @@ class GatedPattern:
     digits: bool = False
     capitals: bool = False
     joiners: str = ""
+    reach: Reach | None = None
+    follows: Mapping[str, tuple[frozenset[str], bool]] | None = field(default=None, compare=False)
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None,
                  index: WordIndex | None = None) -> Iterator[re.Match[str]]:
@@ -119,10 +223,46 @@ class WordIndex:
     digit_starts: list[int]
     capital_starts: list[int]
     joined: dict[str, list[int]]  # joiner character -> starts of the tokens right before one
+    # What the gates find once per text and reuse (one dict, so that indexing the many short
+    # texts the extraction stage scans stays cheap): "marks" (where the text has a character
+    # other than a word character or white space), "tokens" (the lower-cased tokens and their
+    # starts, for the follow gate), each Reach's barriers, each first gate's candidates.
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str) -> WordIndex:
         """Index ``text`` (one pass over its tokens)."""
+        if len(text) < _SHORT_TEXT:
+            return cls._of_short(text)
+        # One split gives the tokens and, from the lengths of the pieces, their offsets; the
+        # shape tests run over the whole list at C speed.
+        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
+        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
+        words = parts[1::2]
+        starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+        lowered = list(map(str.lower, words))
+        by_word: dict[str, list[int]] = {}
+        get = by_word.get
+        for key, start in zip(lowered, starts, strict=True):
+            at = get(key)
+            if at is None:
+                by_word[key] = [start]
+            else:
+                at.append(start)
+        heads = list(map(itemgetter(0), words))
+        digit_starts = list(compress(starts, map(str.isdigit, heads)))
+        # no digit is upper-case, so this is "else if upper-case"
+        capital_starts = list(compress(starts, map(str.isupper, heads)))
+        joined: dict[str, list[int]] = {}
+        for m in _JOINED_RE.finditer(text):  # rare: found by search, not by a loop over the gaps
+            at = m.start()
+            joined.setdefault(text[at], []).append(starts[bisect_right(starts, at) - 1])
+        return cls(text, by_word, digit_starts, capital_starts, joined, {"tokens": (lowered, starts)})
+
+    @classmethod
+    def _of_short(cls, text: str) -> WordIndex:
+        """:meth:`of` for a short text (a clause before a cue): one loop over its few tokens
+        costs less than the list operations that pay off on an article."""
         by_word: dict[str, list[int]] = {}
         digit_starts: list[int] = []
         capital_starts: list[int] = []
@@ -146,11 +286,58 @@ class WordIndex:
         return cls(text, by_word, digit_starts, capital_starts, joined)
 
     def candidates(self, gp: GatedPattern) -> list[int]:
-        """Where ``gp`` may start in the text, ascending."""
+        """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
+        key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
+        starts = self._memo.get(key)
+        if starts is None:
+            starts = self._memo[key] = self._gated(gp)
+        if gp.follows is not None and starts:
+            starts = self._following(starts, gp.follows)
+        if gp.reach is not None and starts:
+            starts = self._reaching(starts, gp.reach)
+        return starts
+
+    def _token_list(self) -> tuple[list[str], list[int]]:
+        """The tokens (lower-cased) and their starts, in text order."""
+        found = self._memo.get("tokens")
+        if found is None:  # a short text, or an index made by hand: list the tokens here
+            matches = list(_TOKEN_RE.finditer(self.text))
+            found = self._memo["tokens"] = ([m.group().lower() for m in matches], [m.start() for m in matches])
+        return found
+
+    def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
+        """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
+        tokens, token_starts = self._token_list()
+        last = len(tokens) - 1
+        out = []
+        for s in starts:
+            i = bisect_left(token_starts, s)  # every candidate is a token start
+            rule = follows.get(tokens[i])
+            if rule is None:
+                out.append(s)
+            elif i < last:
+                nxt = tokens[i + 1]
+                if nxt in rule[0] or (rule[1] and nxt[0].isdigit()):
+                    out.append(s)
+        return out
+
+    def _gated(self, gp: GatedPattern) -> list[int]:
+        """The word tokens that pass ``gp``'s first gate, ascending."""
         words = self.by_word
         firsts = gp.firsts or frozenset()
         out: list[int] = []
-        for w in words.keys() & firsts:  # CPython iterates the smaller of the two
+        # Loop over the smaller of the two (``dict.keys() & frozenset`` would loop over the
+        # frozenset, thousands of actor names, whatever the sizes).
+        found = firsts.intersection(words) if len(firsts) > len(words) else [f for f in firsts if f in words]
+        if not (gp.digits or gp.capitals or gp.joiners):
+            # Different words start at different places: no duplicates to drop.
+            if len(found) == 1:
+                return words[next(iter(found))]
+            for w in found:
+                out.extend(words[w])
+            out.sort()
+            return out
+        for w in found:
             out.extend(words[w])
         if gp.digits:
             out.extend(self.digit_starts)
@@ -160,5 +347,46 @@ class WordIndex:
             out.extend(self.joined.get(j, ()))
         return sorted(set(out))
 
+    def _marked(self) -> list[int]:
+        """Where the text has a character other than a word character or white space."""
+        found = self._memo.get("marks")
+        if found is None:
+            found = self._memo["marks"] = [m.start() for m in _MARK_RE.finditer(self.text)]
+        return found
 
-__all__ = ["GatedPattern", "WordIndex", "first_word", "first_words", "union"]
+    def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
+        """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
+        words = self.by_word
+        targets = sorted(s for w in reach.words.intersection(words) for s in words[w])
+        if targets and reach.after_name:
+            text, allowed = self.text, reach.allowed
+            _tokens, token_starts = self._token_list()
+            named = []
+            for d in targets:
+                i = bisect_left(token_starts, d)
+                if i:
+                    p = token_starts[i - 1]
+                    if "A" <= text[p] <= "Z" or (p and text[p - 1] in allowed):
+                        named.append(d)
+            targets = named
+        if not targets:
+            return []
+        barriers = self._memo.get(reach)
+        if barriers is None:
+            text, allowed, passes = self.text, reach.allowed, reach.passes
+            barriers = self._memo[reach] = [
+                p for p in self._marked()
+                if text[p] not in allowed and not (passes and text.endswith(passes, 0, p + 1))]
+        out = []
+        for s in starts:
+            i = bisect_right(targets, s)  # the first target word after s
+            if i == len(targets):
+                break  # and none after any later start either
+            j = bisect_left(barriers, s)
+            if j == len(barriers) or barriers[j] >= targets[i]:
+                out.append(s)
+        return out
+
+
+__all__ = ["FollowMap", "GatedPattern", "Reach", "WordIndex", "ends_with_word", "first_word", "first_words",
+           "second_words", "union"]

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import DateMention
-from .scan import GatedPattern, WordIndex, first_words, union
+from .scan import FollowMap, GatedPattern, WordIndex, first_words, union
 
 # Years accepted as written years (a "1450" is not a report date; "2099" is not yet one).
 MIN_YEAR = 1900
@@ -37,6 +37,12 @@ WEEK_RANGE_DAYS = 7
 # article) is put in the next year when that is at most this many days ahead.
 FUTURE_WINDOW_DAYS = 120
 _PARAGRAPH_BREAK = re.compile(r"\n\n")
+# The pattern's own lead words: before a range ("between October 26 and 28"), before a month
+# ("in October") and before a weekday ("last Saturday").
+_RANGE_LEADS = ("between", "from")
+_MONTH_LEADS = ("in", "during", "since", "until", "through", "throughout", "by", "before", "after")
+_WEEKDAY_LEADS = ("last", "this", "next", "on", "early", "late")
+_WORD_RE = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,37 @@ def _date_firsts(*vocabularies: Iterable[str]) -> frozenset[str] | None:
     lead = frozenset({"between", "from", "the", "in", "during", "since", "until", "through", "throughout",
                       "by", "before", "after", "last", "this", "next", "on", "early", "late"})
     return union(lead, *(first_words(v) for v in vocabularies))
+
+
+def _date_follows(months: Iterable[str], weekdays: Iterable[str], relative: Iterable[str], parts: Iterable[str],
+                  counts: Iterable[str], ago: Iterable[str]) -> Mapping[str, tuple[frozenset[str], bool]]:
+    """The follow gate of :func:`load_dates`'s pattern (see ``scan.GatedPattern.follows``):
+    for each word an expression can start with, the words the next word can be and whether a
+    digit may start it, taken branch by branch from the pattern.  Words after which an
+    expression may end ("Saturday", "yesterday") or a digit (which starts anything) are left
+    out: no limit."""
+    def firsts(forms: Iterable[str]) -> set[str]:
+        return {r[0] for f in forms if (r := _WORD_RE.findall(normalise(f).lower()))}
+
+    months, weekdays = list(months), list(weekdays)
+    month_first = firsts(months)
+    full_days = [f for f in weekdays if len(f) > 4]  # the pattern's wd_full
+    fm = FollowMap()
+    fm.forms(months, (), True)  # "October 26", "October 2017", "October 26-28"
+    fm.forms(full_days, free=True)  # "on Saturday"
+    # "Sat, October 26", "Sat 26 October", "Sat the 26th"
+    fm.forms([f for f in weekdays if len(f) <= 4], month_first | {"the"}, True)
+    fm.forms(parts, month_first)  # "early October", "mid-October"
+    fm.forms(relative, free=True)
+    fm.forms(counts, firsts(ago))  # "two days ago"
+    fm.lead("the", firsts(parts), True)  # "the 26th of October", "the end of October"
+    for w in _RANGE_LEADS:
+        fm.lead(w, month_first, True)
+    for w in _MONTH_LEADS:
+        fm.lead(w, month_first)
+    for w in _WEEKDAY_LEADS:
+        fm.lead(w, firsts(full_days))
+    return fm.build()
 
 
 def load_dates(extra: Sequence[Path] = ()) -> DateResources:
@@ -144,11 +181,11 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
     ago_alt = alternation(ago, fold=True)
     pattern = (
         # between October 26 and 28 / from Oct. 26 to Nov. 2 / October 26-28
-        r"(?P<rmd>(?i:between|from)\s+" + m("rmd_m1") + r"\s+" + d("rmd_d1")
+        r"(?P<rmd>(?i:" + "|".join(_RANGE_LEADS) + r")\s+" + m("rmd_m1") + r"\s+" + d("rmd_d1")
         + r"\s+(?i:and|to|until|till|through)\s+(?:" + m("rmd_m2") + r"\s+)?" + d("rmd_d2") + y("rmd_y")
         + "|" + m("rmd_m3") + r"\s+" + d("rmd_d3") + r"\s*[-–]\s*" + d("rmd_d4") + y("rmd_y2") + ")"
         # 26-28 October / between 26 and 28 October
-        + r"|(?P<rdm>(?:(?i:between|from)\s+)?" + d("rdm_d1") + r"\s*(?:[-–]|(?i:and|to))\s*" + d("rdm_d2")
+        + r"|(?P<rdm>(?:(?i:" + "|".join(_RANGE_LEADS) + r")\s+)?" + d("rdm_d1") + r"\s*(?:[-–]|(?i:and|to))\s*" + d("rdm_d2")
         + r"\s+(?:of\s+)?" + m("rdm_m") + y("rdm_y") + ")"
         + r"|(?P<iso>(?<![\d-])(?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)(?![\d-]))"
         # (Saturday,) October 26(, 2017)( night)
@@ -161,19 +198,20 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
         + r"|(?P<part>(?<!\w)(?:the\s+)?(?P<part_w>" + part_alt + r")[\s-]*" + m("part_m") + y("part_y") + ")"
         # October 2017 / in October
         + r"|(?P<my>" + m("my_m") + r"\s+(?P<my_y>(?:19|20)\d\d)(?!\d))"
-        + r"|(?P<mo>(?<!\w)(?i:in|during|since|until|through|throughout|by|before|after)\s+(?P<mo_m>" + mon + ")" + y("mo_y") + ")"
+        + r"|(?P<mo>(?<!\w)(?i:" + "|".join(_MONTH_LEADS) + r")\s+(?P<mo_m>" + mon + ")" + y("mo_y") + ")"
         # 3 days ago / two days later
         + r"|(?P<ago>(?<![\w,.])(?P<ago_n>" + count_alt + r")\s+(?P<ago_u>" + ago_alt
         + r")\s+(?P<ago_dir>(?i:ago|earlier|later|before|after|previously))(?!\w))"
         + r"|(?P<rel>(?<!\w)" + rel_alt + r"(?!\w))"
         # (on|last|this|next) Saturday( night)
-        + r"|(?P<wd>(?<!\w)(?:(?P<wd_pre>(?i:last|this|next|on|early|late))\s+)?(?P<wd_name>" + wd_full
+        + r"|(?P<wd>(?<!\w)(?:(?P<wd_pre>(?i:" + "|".join(_WEEKDAY_LEADS) + r"))\s+)?(?P<wd_name>" + wd_full
         + r")(?!\w)(?:\s+" + dpart + ")?)"
     )
     return DateResources(
         # Every expression starts at a word start: test that once instead of in each alternative.
         pattern=GatedPattern(re.compile(r"(?<!\w)(?:" + pattern + ")"), _date_firsts(
-            months, weekdays, relative, parts, counts), digits=True),
+            months, weekdays, relative, parts, counts), digits=True,
+            follows=_date_follows(months, weekdays, relative, parts, counts, ago)),
         months=MappingProxyType({k.rstrip("."): v for k, v in months.items()}),
         weekdays=MappingProxyType(weekdays),
         relative=MappingProxyType(relative),
