@@ -660,12 +660,17 @@ def _area_countries(area: Location, gaz: Gazetteer) -> set[str]:
     return {area.country} if area.country else set()
 
 
+def _between_ends(anchor: str) -> list[str]:
+    """The ends named by a "between" phrase's anchor ("Rawa and al-Qaim")."""
+    return [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", anchor) if p.strip()]
+
+
 def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location:
     rel = mention.relative
     assert rel is not None
     relation = (rel.relation or "").lower()
     if relation == "between":
-        parts = [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", rel.anchor) if p.strip()]
+        parts = _between_ends(rel.anchor)
         if name and any(gaz.key(p) == gaz.key(name) for p in parts[:2]):
             # "the pocket between Rawa and the border" read as a place named "Rawa": the
             # mention is that end itself, not the midpoint.
@@ -930,12 +935,36 @@ def _document_context(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: G
 def remember_places(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
     """First pass of :func:`geocode_documents` over one article: derive the places it locates
     relative to others and remember them in ``memory`` for every article of the run."""
-    if not any(m.relative is not None for m in _doc_mentions(doc)):
+    ms = _doc_mentions(doc)
+    todo = [m for m in ms if _may_remember(m, gaz, memory)]
+    if not todo:
         return  # nothing to derive: the article's context would serve nothing here
-    ctx, ms = _document_context(doc, gaz, memory, res)
-    for m in ms:
-        if m.relative is not None:
-            geocode_place(m, gaz, ctx)  # remembers what it derives
+    # Remembering is this pass's only effect, so the mentions that cannot remember anything
+    # are not geocoded (nor is the article's context computed when none can).
+    ctx = GeocodeContext(country=doc.country, memory=memory, doc_id=doc.id, res=res)
+    _first_pass(ms, gaz, ctx)
+    for m in todo:
+        geocode_place(m, gaz, ctx)  # remembers what it derives
+
+
+def _may_remember(m: PlaceMention, gaz: Gazetteer, memory: PlaceMemory) -> bool:
+    """Whether geocoding ``m`` could remember a place (``_geocode_relative``'s calls of
+    ``PlaceMemory.remember``); False only when it certainly cannot."""
+    rel = m.relative
+    if rel is None or not (rel.anchor or "").strip():
+        return False  # not a relative phrase: geocode_place never remembers it
+    name = (m.name or m.text or "").strip()
+    key = memory.key(name)
+    if not key or key in memory.places:
+        return False  # remember() keeps the first place of a name, and none for an empty key
+    relation = (rel.relation or "").lower()
+    if relation == "between":
+        # Remembered: the midpoint of two ends found, unless the mention is one of the ends.
+        parts = _between_ends(rel.anchor)
+        return len(parts) >= 2 and all(gaz.key(p) != key for p in parts[:2])
+    if relation == "in" or (relation == "direction" and (m.name or "").strip()):
+        return False  # an area's point, or a region-precision point: never remembered
+    return gaz.key(rel.anchor) != key  # the anchor itself is not derived from itself
 
 
 def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
