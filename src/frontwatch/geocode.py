@@ -22,6 +22,11 @@ Speed: a run ranks the same names again and again (both seeding passes, every me
 article), so what depends on the name alone — its candidates' name, kind and population terms,
 their latitudes in radians — is computed once per run (``_prepare``), and a whole ranking is kept
 by (name, arguments, context) (``rank``); both live on the run's ``Gazetteer`` and are bounded.
+The context in that key is what scoring reads of it: the set of the other places' points (only
+the nearest counts) and whether each dominant country is strong.  Within one seeding pass a
+name's ranking is reused while that context is unchanged (``_seed``), and the first pass over a
+batch geocodes only the mentions that may remember a place (``_may_remember``), so most
+articles' contexts are computed once, not twice.
 The memos change no answer: the terms are added in the same order, so scores are the same floats.
 
 Hand-written because no library ranks gazetteer candidates with these news-specific features
@@ -1006,9 +1011,9 @@ def _may_remember(m: PlaceMention, gaz: Gazetteer, memory: PlaceMemory) -> bool:
 
 def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
     """Second pass of :func:`geocode_documents` over one article: fill each event's location.
-    The article's context is computed again rather than kept from the first pass: it depends
-    only on the article and the gazetteer (the first pass's derivations go to ``memory``), and
-    keeping it for every article would hold memory that grows with the corpus."""
+    The article's context is computed again (if the first pass computed it at all) rather than
+    kept: it depends only on the article and the gazetteer (the first pass's derivations go to
+    ``memory``), and keeping it for every article would hold memory that grows with the corpus."""
     ctx, _ = _document_context(doc, gaz, memory, res)
     memo: dict[int, Location] = {}
     for ev in doc.events:
