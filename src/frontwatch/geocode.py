@@ -996,7 +996,7 @@ def _may_remember(m: PlaceMention, gaz: Gazetteer, memory: PlaceMemory) -> bool:
     if rel is None or not (rel.anchor or "").strip():
         return False  # not a relative phrase: geocode_place never remembers it
     name = (m.name or m.text or "").strip()
-    key = memory.key(name)
+    key = gaz.key(name)  # = memory.key(name), from the gazetteer's bounded memo
     if not key or key in memory.places:
         return False  # remember() keeps the first place of a name, and none for an empty key
     relation = (rel.relation or "").lower()
@@ -1029,7 +1029,7 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
             memo[id(ev.place)] = loc
         if (loc.latitude is not None and ev.place.name and not ev.place.region
                 and loc.feature_code not in COARSE_CODES):
-            ctx.points.setdefault(normalise(ev.place.name), (loc.latitude, loc.longitude))
+            ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))
         ev.location = Location(**_loc_dict(loc))
 
 
