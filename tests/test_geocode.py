@@ -15,6 +15,7 @@ from frontwatch.geocode import (
     MAX_ANCHOR_KM,
     GeocodeContext,
     PlaceMemory,
+    _may_remember,
     bearing,
     destination,
     geocode_documents,
@@ -303,6 +304,46 @@ def test_geocode_place_never_raises_and_never_returns_a_bad_point(gaz, res, name
     if loc.latitude is not None:
         assert -90 <= loc.latitude <= 90 and -180 <= loc.longitude < 180.0001
         assert loc.geo_precision in (1, 2, 3)
+
+
+REMEMBER_NAMES = st.sampled_from(["Ngudoro", "Maiduguri", "Bama", "Dikwa", "the road", "", "  ", "Kalla"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=REMEMBER_NAMES, text=REMEMBER_NAMES, rel=st.one_of(st.none(), REL),
+       descriptor=st.one_of(st.none(), st.sampled_from(["village", "base"])), region=st.booleans(),
+       known=st.booleans())
+def test_first_pass_skips_only_mentions_that_cannot_remember(gaz, res, name, text, rel, descriptor, region,
+                                                            known) -> None:
+    # remember_places geocodes a relative mention only if it may remember a place: whatever
+    # _may_remember rules out must leave the run's memory as it was.
+    memory = PlaceMemory()
+    if known:
+        memory.remember("Ngudoro", geocode_place(pm("Dikwa"), gaz, ctx(res, "NG")), "t: earlier article")
+    before = dict(memory.places)
+    m = PlaceMention(0, len(text), text, name, descriptor, rel, region)
+    may = _may_remember(m, gaz, memory)
+    geocode_place(m, gaz, ctx(res, "NG", memory))
+    if not may:
+        assert memory.places == before
+
+
+def test_first_pass_geocodes_what_may_be_remembered(gaz, res) -> None:
+    memory = PlaceMemory()
+    offset = pm("Ngudoro", "village", RelativePosition("offset", "Maiduguri", 135, 25))
+    between = pm("the road", rel=RelativePosition("between", "Maiduguri and Dikwa"))
+    assert _may_remember(offset, gaz, memory) and _may_remember(between, gaz, memory)
+    # The anchor itself ("Maiduguri, near Maiduguri"), an end of its own "between", a place in
+    # a region, and a named place in a direction without a distance remember nothing.
+    for m in (pm("Maiduguri", rel=RelativePosition("near", "Maiduguri")),
+              pm("Dikwa", rel=RelativePosition("between", "Maiduguri and Dikwa")),
+              pm("Gubdori", rel=RelativePosition("in", "Borno")),
+              pm("Kalla", rel=RelativePosition("direction", "Maiduguri", 0))):
+        assert not _may_remember(m, gaz, memory)
+    doc = Document(id="d1", page_id="p1", text="", country="NG", places=[offset, between])
+    geocode_documents([doc], gaz, res, memory)
+    assert set(memory.places) == {memory.key("Ngudoro"), memory.key("the road")}
+    assert not _may_remember(offset, gaz, memory)  # its name is remembered already
 
 
 def test_world_context_of_province_and_neighbours(world, res) -> None:

@@ -17,9 +17,13 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from frontwatch.geocode import (
+    COARSE_CODES,
     DOMINANT_SHARE,
     GeocodeContext,
     PlaceMemory,
+    _first_pass,
+    _seed,
+    _strip_modifiers,
     geocode_mentions,
     load_geocoding,
     rank,
@@ -129,6 +133,73 @@ def test_geocoding_an_article_twice_gives_the_same_locations(gaz, res) -> None:
     # An article about Kenya: the Kenyan towns, not their larger namesakes in Peru.
     assert [loc.gazetteer_id for loc in cold[:2]] == ["geonames:9100003", "geonames:9100001"]
     assert all(loc.country == "Kenya" for loc in cold[:2])
+
+
+def seed_from_scratch(mentions, gaz, ctx, context=None) -> None:
+    """The seeding pass by its definition: every mention ranked afresh in the context as it is."""
+    for m in mentions:
+        if m.relative is not None or not m.name:
+            continue
+        name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
+        ranked = fresh(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
+        if ranked and ranked[0].candidate.tier == "exact":
+            e = ranked[0].candidate.entry
+            key = normalise(m.name)
+            if e.fcode not in COARSE_CODES:
+                ctx.points.setdefault(key, (e.lat, e.lon))
+                if e.cc:
+                    ctx.place_countries.add(e.cc)
+            if e.cc:
+                ctx.countries[e.cc] += 1
+                ctx.name_countries.append((key, e.cc))
+            if e.cc and e.admin1_name and e.fcode != "PCLI":
+                ctx.provinces[key] = (e.cc, e.admin1_name)
+
+
+def first_pass_from_scratch(mentions, gaz, ctx) -> None:
+    seed_from_scratch(mentions, gaz, ctx)
+    if len(ctx.points) + len(ctx.provinces) > 1:
+        again = GeocodeContext(country=ctx.country, memory=ctx.memory, res=ctx.res)
+        seed_from_scratch(mentions, gaz, again, context=ctx)
+        ctx.points, ctx.countries, ctx.provinces = again.points, again.countries, again.provinces
+        ctx.name_countries, ctx.place_countries = again.name_countries, again.place_countries
+
+
+mentions = st.lists(st.tuples(st.sampled_from(NAMES + ["western Ondrava"]),
+                              st.sampled_from([None, "town", "province", "bridge"]), st.booleans()),
+                    min_size=1, max_size=12)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mentions, st.sampled_from([None, "KE", "PE"]))
+def test_seeding_equals_seeding_from_scratch(gaz, res, ms, country) -> None:
+    # An article naming its places again and again (the seeding pass reuses a name's ranking
+    # while what the ranking reads of the context is unchanged).
+    places = [PlaceMention(i, i + len(n), n, n, d, None, r) for i, (n, d, r) in enumerate(ms)]
+    for seeding, reference in ((_seed, seed_from_scratch), (_first_pass, first_pass_from_scratch)):
+        memo = GeocodeContext(country=country, memory=PlaceMemory(), res=res)
+        gaz.derived.clear()
+        seeding(places, gaz, memo)
+        scratch = GeocodeContext(country=country, memory=PlaceMemory(), res=res)
+        reference(places, gaz, scratch)
+        assert (memo.points, memo.provinces, memo.name_countries, memo.countries, memo.place_countries) == (
+            scratch.points, scratch.provinces, scratch.name_countries, scratch.countries,
+            scratch.place_countries)
+
+
+def test_ranking_reads_the_dominant_countries_as_strong_or_not(gaz, res) -> None:
+    # Kosta in Kenya is small, its Peruvian namesake larger: a strong Kenyan share of the
+    # article's other places (≥ STRONG_SHARE) counts as the article's country, a weaker one less.
+    ctx = GeocodeContext(memory=PlaceMemory(), res=res)
+    ctx.name_countries += [("a", "KE"), ("b", "KE"), ("c", "PE")]  # Kenya 2/3: strong
+    strong = rank("Kosta", gaz, ctx)
+    assert strong == fresh("Kosta", gaz, ctx)
+    assert "country of the article's other places" in strong[0].why
+    ctx.name_countries += [("d", "IQ")]  # Kenya 1/2, the others 1/4: Kenya dominant but not strong
+    weak = rank("Kosta", gaz, ctx)
+    assert weak == fresh("Kosta", gaz, ctx)
+    scores = {x.candidate.entry.cc: x.score for x in strong}, {x.candidate.entry.cc: x.score for x in weak}
+    assert scores[0] != scores[1]
 
 
 def test_dominant_shares_follow_new_picks(res) -> None:

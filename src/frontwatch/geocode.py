@@ -22,6 +22,11 @@ Speed: a run ranks the same names again and again (both seeding passes, every me
 article), so what depends on the name alone — its candidates' name, kind and population terms,
 their latitudes in radians — is computed once per run (``_prepare``), and a whole ranking is kept
 by (name, arguments, context) (``rank``); both live on the run's ``Gazetteer`` and are bounded.
+The context in that key is what scoring reads of it: the set of the other places' points (only
+the nearest counts) and whether each dominant country is strong.  Within one seeding pass a
+name's ranking is reused while that context is unchanged (``_seed``), and the first pass over a
+batch geocodes only the mentions that may remember a place (``_may_remember``), so most
+articles' contexts are computed once, not twice.
 The memos change no answer: the terms are added in the same order, so scores are the same floats.
 
 Hand-written because no library ranks gazetteer candidates with these news-specific features
@@ -184,8 +189,8 @@ class _Tally:
 
     of: list[tuple[str, str]]  # the name_countries list tallied ...
     n: int = 0  # ... up to here
-    total: Counter[str] = field(default_factory=Counter)
-    by_key: dict[str, Counter[str]] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+    by_key: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -206,37 +211,47 @@ class GeocodeContext:
     # dominant() by excluded key, and the tally it is computed from, kept while name_countries
     # is the same list (it is only ever appended to): every rank call asks, and the seeding pass
     # appends one pick at a time.
-    _dominant: dict[str, dict[str, float]] = field(default_factory=dict, repr=False, compare=False)
+    _dominant: dict[str, tuple[dict[str, float], frozenset[tuple[str, bool]]]] = field(
+        default_factory=dict, repr=False, compare=False)
     _tally: _Tally | None = field(default=None, repr=False, compare=False)
 
     def dominant(self, exclude: str = "") -> dict[str, float]:
         """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share,
         leaving out the mentions of the name ``exclude`` (a normalised key).  The dict returned
         may be shared between calls: read it, do not change it."""
+        return self.dominant_terms(exclude)[0]
+
+    def dominant_terms(self, exclude: str = "") -> tuple[dict[str, float], frozenset[tuple[str, bool]]]:
+        """``dominant(exclude)`` and its ``_dominant_terms`` (what the ranking reads of it)."""
         nc = self.name_countries
         if not nc:
-            return self._shares(self.countries)
+            shares = self._shares(self.countries)
+            return shares, _dominant_terms(shares)
         t = self._tally
         if t is None or t.of is not nc or t.n > len(nc):
             t = self._tally = _Tally(nc)
         if t.n != len(nc):
+            total, by_key = t.total, t.by_key
             for k, cc in nc[t.n:]:
-                t.total[cc] += 1
-                t.by_key.setdefault(k, Counter())[cc] += 1
+                total[cc] = total.get(cc, 0) + 1
+                own = by_key.get(k)
+                if own is None:
+                    own = by_key[k] = {}
+                own[cc] = own.get(cc, 0) + 1
             t.n = len(nc)
             self._dominant.clear()
         hit = self._dominant.get(exclude)
         if hit is None:
             own = t.by_key.get(exclude)
             if own is None:
-                hit = self._shares(t.total)
+                shares = self._shares(t.total)
             else:  # the counts of the other names' picks: all picks less the name's own
-                hit = self._shares(Counter({cc: n - own[cc] for cc, n in t.total.items() if n > own[cc]}))
-            self._dominant[exclude] = hit
+                shares = self._shares({cc: n - own.get(cc, 0) for cc, n in t.total.items() if n > own.get(cc, 0)})
+            hit = self._dominant[exclude] = (shares, _dominant_terms(shares))
         return hit
 
     @staticmethod
-    def _shares(counts: Counter[str]) -> dict[str, float]:
+    def _shares(counts: dict[str, int]) -> dict[str, float]:
         total = sum(counts.values())
         if total < 2:
             return {}
@@ -332,18 +347,18 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     """
     res = ctx.res or load_geocoding()
     own = gaz.key(name)
-    dominant = ctx.dominant(exclude=own)
+    dominant, terms = ctx.dominant_terms(exclude=own)
     country = ctx.country
-    # The other places' points and regions (those of the name's own earlier picks left out).
+    # The other places' points and regions (those of the name's own earlier picks left out), as
+    # sets: only the nearest point counts, so the order the article names them in does not.
     pts, provs = ctx.points, ctx.provinces
-    points = tuple(p for k, p in pts.items() if k != own) if own in pts else tuple(pts.values())
+    points = frozenset(p for k, p in pts.items() if k != own) if own in pts else frozenset(pts.values())
     provinces = (frozenset(v for k, v in provs.items() if k != own) if own in provs
                  else frozenset(provs.values()))
     # The ranking is a function of these arguments alone: the same name in the same context (a
     # name ranked again for each of its mentions, or as the anchor of several relative phrases,
     # or in the same company in another article) is ranked once.
-    memo_key = (name, descriptor, region, near, direction_from, country, points, provinces,
-                tuple(dominant.items()))
+    memo_key = (name, descriptor, region, near, direction_from, country, points, provinces, terms)
     memo = _ranked_memo(gaz, res)
     hit = memo.get(memo_key)
     if hit is not None:
@@ -355,6 +370,13 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
         memo.clear()  # bounded: a long run must not grow without end
     memo[memo_key] = tuple(out)
     return out
+
+
+def _dominant_terms(dominant: dict[str, float]) -> frozenset[tuple[str, bool]]:
+    """What ``_score`` reads of the dominant countries: each one, and whether its share is
+    ``STRONG_SHARE`` (shares of 0.5 and 0.75 rank the same: one more pick rarely changes a
+    ranking, so rankings are memoised by this rather than by the shares)."""
+    return frozenset((cc, share >= STRONG_SHARE) for cc, share in dominant.items())
 
 
 def _ranked_memo(gaz: Gazetteer, res: GeocodeResources) -> dict[tuple, tuple[Scored, ...]]:
@@ -380,7 +402,7 @@ def _latitude_trig(gaz: Gazetteer) -> dict[float, tuple[float, float]]:
 
 
 def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: str | None,
-           dominant: dict[str, float], points: tuple[tuple[float, float], ...],
+           dominant: dict[str, float], points: frozenset[tuple[float, float]],
            provinces: frozenset[tuple[str, str]], descriptor: str | None, region: bool,
            near: tuple[float, float] | None, direction_from: tuple[float, float, float] | None) -> list[Scored]:
     """``rank``'s scoring of the candidates in one context (see ``rank`` for the arguments)."""
@@ -660,12 +682,17 @@ def _area_countries(area: Location, gaz: Gazetteer) -> set[str]:
     return {area.country} if area.country else set()
 
 
+def _between_ends(anchor: str) -> list[str]:
+    """The ends named by a "between" phrase's anchor ("Rawa and al-Qaim")."""
+    return [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", anchor) if p.strip()]
+
+
 def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location:
     rel = mention.relative
     assert rel is not None
     relation = (rel.relation or "").lower()
     if relation == "between":
-        parts = [p for p in re.split(r"\s+(?:and|&)\s+|\s*/\s*", rel.anchor) if p.strip()]
+        parts = _between_ends(rel.anchor)
         if name and any(gaz.key(p) == gaz.key(name) for p in parts[:2]):
             # "the pocket between Rawa and the border" read as a place named "Rawa": the
             # mention is that end itself, not the midpoint.
@@ -777,11 +804,28 @@ def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeCo
 
 def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
           context: GeocodeContext | None = None) -> None:
+    # An article names each place several times: a mention ranked in the same context as an
+    # earlier one of the same name gets that ranking back.  A given ``context`` does not change
+    # here; ``ctx`` does, through the picks below, so its rankings are kept with what ``rank``
+    # reads of it: the points (only ever added to here), the regions (changes counted) and
+    # the dominant countries as ``_score`` reads them.
+    ranked_by: dict[tuple[str, str | None, bool], tuple[object, list[Scored]]] = {}
+    provinces_changed = 0
     for m in mentions:
         if m.relative is not None or not m.name:
             continue
         name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
-        ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
+        args = (name, m.descriptor, m.region)
+        if context is not None:
+            state: object = None
+        else:
+            state = (len(ctx.points), provinces_changed, ctx.dominant_terms(exclude=gaz.key(name))[1])
+        hit = ranked_by.get(args)
+        if hit is not None and hit[0] == state:
+            ranked = hit[1]
+        else:
+            ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
+            ranked_by[args] = (state, ranked)
         if ranked and ranked[0].candidate.tier == "exact":
             e = ranked[0].candidate.entry
             key = gaz.key(m.name)
@@ -793,7 +837,10 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
                 ctx.countries[e.cc] += 1
                 ctx.name_countries.append((key, e.cc))
             if e.cc and e.admin1_name and e.fcode != "PCLI":
-                ctx.provinces[key] = (e.cc, e.admin1_name)
+                province = (e.cc, e.admin1_name)
+                if ctx.provinces.get(key) != province:
+                    ctx.provinces[key] = province
+                    provinces_changed += 1
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
@@ -930,19 +977,43 @@ def _document_context(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: G
 def remember_places(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
     """First pass of :func:`geocode_documents` over one article: derive the places it locates
     relative to others and remember them in ``memory`` for every article of the run."""
-    if not any(m.relative is not None for m in _doc_mentions(doc)):
+    ms = _doc_mentions(doc)
+    todo = [m for m in ms if _may_remember(m, gaz, memory)]
+    if not todo:
         return  # nothing to derive: the article's context would serve nothing here
-    ctx, ms = _document_context(doc, gaz, memory, res)
-    for m in ms:
-        if m.relative is not None:
-            geocode_place(m, gaz, ctx)  # remembers what it derives
+    # Remembering is this pass's only effect, so the mentions that cannot remember anything
+    # are not geocoded (nor is the article's context computed when none can).
+    ctx = GeocodeContext(country=doc.country, memory=memory, doc_id=doc.id, res=res)
+    _first_pass(ms, gaz, ctx)
+    for m in todo:
+        geocode_place(m, gaz, ctx)  # remembers what it derives
+
+
+def _may_remember(m: PlaceMention, gaz: Gazetteer, memory: PlaceMemory) -> bool:
+    """Whether geocoding ``m`` could remember a place (``_geocode_relative``'s calls of
+    ``PlaceMemory.remember``); False only when it certainly cannot."""
+    rel = m.relative
+    if rel is None or not (rel.anchor or "").strip():
+        return False  # not a relative phrase: geocode_place never remembers it
+    name = (m.name or m.text or "").strip()
+    key = gaz.key(name)  # = memory.key(name), from the gazetteer's bounded memo
+    if not key or key in memory.places:
+        return False  # remember() keeps the first place of a name, and none for an empty key
+    relation = (rel.relation or "").lower()
+    if relation == "between":
+        # Remembered: the midpoint of two ends found, unless the mention is one of the ends.
+        parts = _between_ends(rel.anchor)
+        return len(parts) >= 2 and all(gaz.key(p) != key for p in parts[:2])
+    if relation == "in" or (relation == "direction" and (m.name or "").strip()):
+        return False  # an area's point, or a region-precision point: never remembered
+    return gaz.key(rel.anchor) != key  # the anchor itself is not derived from itself
 
 
 def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: GeocodeResources) -> None:
     """Second pass of :func:`geocode_documents` over one article: fill each event's location.
-    The article's context is computed again rather than kept from the first pass: it depends
-    only on the article and the gazetteer (the first pass's derivations go to ``memory``), and
-    keeping it for every article would hold memory that grows with the corpus."""
+    The article's context is computed again (if the first pass computed it at all) rather than
+    kept: it depends only on the article and the gazetteer (the first pass's derivations go to
+    ``memory``), and keeping it for every article would hold memory that grows with the corpus."""
     ctx, _ = _document_context(doc, gaz, memory, res)
     memo: dict[int, Location] = {}
     for ev in doc.events:
@@ -958,7 +1029,7 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
             memo[id(ev.place)] = loc
         if (loc.latitude is not None and ev.place.name and not ev.place.region
                 and loc.feature_code not in COARSE_CODES):
-            ctx.points.setdefault(normalise(ev.place.name), (loc.latitude, loc.longitude))
+            ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))
         ev.location = Location(**_loc_dict(loc))
 
 
