@@ -189,7 +189,10 @@ def territory_evidence(e: Event, sentence: str, rules: PlaceNameRules, memo: dic
     change = ControlChange(place_key="", place=_display_name(e), date=e.event_date,  # type: ignore[arg-type]
                            controller=e.actor1, kind="event", evidence=sentence, doc_id=e.doc_id,
                            event_id=e.event_id)
-    return TerritoryEvidence(event_place_names(e, rules, memo), exact_gazetteer_id(loc), pt, change)
+    names = event_place_names(e, rules, memo)
+    # One set per distinct place, shared (a corpus reports the same towns again and again).
+    names = memo.setdefault(("names", names), names)
+    return TerritoryEvidence(names, exact_gazetteer_id(loc), pt, change)
 
 
 def build_timeline(
