@@ -1,7 +1,7 @@
 """Geocoding, the ranking step: a place name's gazetteer candidates scored from explicit
 features — name similarity, what the descriptor asks for, a prior for the kind of place,
 population, the article's country and first-level region, distance to the article's other
-places — with the explicit no-match threshold applied by the caller (``geocode.NO_MATCH_SCORE``).
+places — and the explicit no-match threshold (``NO_MATCH_SCORE``: below it, no candidate is taken).
 
 Speed: what depends on the name alone is computed once per run (``_prepare``) and whole rankings
 are kept by (name, arguments, context as scoring reads it) (``rank``); both memos live on the
