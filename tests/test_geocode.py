@@ -16,15 +16,13 @@ from frontwatch.geocode import (
     GeocodeContext,
     PlaceMemory,
     _may_remember,
-    bearing,
-    destination,
     geocode_documents,
     geocode_mentions,
     geocode_place,
-    haversine_km,
     load_geocoding,
     make_locator,
 )
+from frontwatch.geometry import bearing, destination, haversine_km
 from frontwatch.model import Document, Event, Evidence, PlaceMention, RelativePosition, Span
 from gazrows import fixture_gazetteer, geonames_row
 

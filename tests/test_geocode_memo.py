@@ -254,10 +254,10 @@ def test_gazetteer_name_memos_equal_the_pure_functions(gaz, text: str) -> None:
 
 
 def test_memos_stay_bounded_and_right(gaz, res, monkeypatch) -> None:
-    from frontwatch import geocode
+    from frontwatch import georank
 
-    monkeypatch.setattr(geocode, "RANKED_MEMO_SIZE", 2)
-    monkeypatch.setattr(geocode, "PREPARED_MEMO_SIZE", 3)
+    monkeypatch.setattr(georank, "RANKED_MEMO_SIZE", 2)
+    monkeypatch.setattr(georank, "PREPARED_MEMO_SIZE", 3)
     gaz.derived.clear()
     ctx = GeocodeContext(country="KE", memory=PlaceMemory(), res=res)
     first = [rank(n, gaz, ctx) for n in NAMES]
