@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .gazetteer import GazEntry, Gazetteer
+from .gazetteer import NAME_MEMO_SIZE, GazEntry, Gazetteer
 from .geometry import basemap_country_rings, destination, haversine_km
 from .georank import (
     MAX_ANCHOR_KM,
@@ -98,6 +98,8 @@ class PlaceMemory:
         """``normalise(name)``, computed once per name for the run."""
         k = self._keys.get(name)
         if k is None:
+            if len(self._keys) >= NAME_MEMO_SIZE:
+                self._keys.clear()  # bounded, like the gazetteer's own name memo
             k = self._keys[name] = normalise(name)
         return k
 
