@@ -345,14 +345,20 @@ def merge_events(
     return merged
 
 
-def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM) -> list[list[int]]:
+def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *,
+                 ordered: bool = False) -> list[list[int]]:
     """Greedy clustering of events (as keys, in corpus order) into corpus events: each cluster
-    is the list of its members' positions in ``keys``, anchor first, in the order they joined."""
+    is the list of its members' positions in ``keys``, anchor first, in the order they joined.
+    ``ordered``: the keys already come sorted by (sub-type, precision, day, article, position),
+    the order clustering takes them in."""
     size_deg = distance_km / 111.0
-    order = sorted(range(len(keys)), key=lambda i: (
+    order: Iterable[int] = range(len(keys)) if ordered else sorted(range(len(keys)), key=lambda i: (
         keys[i].sub, keys[i].prec, keys[i].day, keys[i].doc_id, keys[i].start))
     clusters: list[list[int]] = []
-    index: dict[tuple, list[int]] = defaultdict(list)
+    # place key -> anchor day -> the cluster (an int) or clusters (a list) anchored there with
+    # a member at that place: nested, and a lone cluster stored bare, because at corpus scale
+    # this index holds a few entries per event of the largest sub-type.
+    index: dict[tuple, dict[int, int | list[int]]] = {}
     sub = None
 
     def keys_of(m: MergeKey, lookup: bool) -> list[tuple]:
@@ -382,8 +388,17 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM) -
         days = range(dk - 2 * slack, dk + 2 * slack + 1) if dk > 0 else (dk,)
         cand: set[int] = set()
         for k in keys_of(m, lookup=True):
+            by_day = index.get(k)
+            if by_day is None:
+                continue
             for d in days:
-                cand.update(index.get((d, k), ()))
+                v = by_day.get(d)
+                if v is None:
+                    continue
+                if type(v) is int:
+                    cand.add(v)
+                else:
+                    cand.update(v)
         best: tuple | None = None
         for ci in cand:
             c = clusters[ci]
@@ -405,9 +420,17 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM) -
             clusters[ci].append(i)
         anchor_day = keys[clusters[ci][0]].day
         for k in keys_of(m, lookup=False):
-            lst = index[(anchor_day, k)]
-            if not lst or lst[-1] != ci:
-                lst.append(ci)
+            by_day = index.get(k)
+            if by_day is None:
+                by_day = index[k] = {}
+            v = by_day.get(anchor_day)
+            if v is None:
+                by_day[anchor_day] = ci
+            elif type(v) is int:
+                if v != ci:
+                    by_day[anchor_day] = [v, ci]
+            elif v[-1] != ci:
+                v.append(ci)
     index.clear()
     return _attach_undated(keys, clusters, distance_km)
 
