@@ -490,3 +490,27 @@ def test_country_context_windows_are_searched_where_they_can_match(words, seps) 
             assert ends_with_word(text, pos, lasts), text
     assert ends_with_word("fighting in north-eastern ", 26, _LOCATIVE_LAST)
     assert _LOCATIVE_BEFORE.search("fighting in north-eastern ", 6, 26)
+
+
+@pytest.mark.parametrize(("text", "name", "relation", "anchor", "bearing", "km"), [
+    # a direction with a distance
+    ("The Houthis captured Sirwah town 15km east of Marib city.", "Sirwah", "offset", "Marib", 90.0, 15.0),
+    # a near phrase whose anchor is a border (the anchor's descriptor)
+    ("Militants attacked Bama town, near the Cameroon border, on Monday.", "Bama", "near", "Cameroon border",
+     None, None),
+    # a near phrase with a bearing on the anchor
+    ("Gunmen raided Dikwa town on the outskirts of northeastern Maiduguri.", "Dikwa", "outskirts", "Maiduguri",
+     45.0, None),
+    # a part of a place
+    ("Clashes erupted in Kutum, in northern Darfur, on Sunday.", "Kutum", "in", "Darfur", 0.0, None),
+    # a plain "in X" with a descriptor after the anchor
+    ("Fighters seized Tal Afar district in Nineveh province.", "Tal Afar", "in", "Nineveh", None, None),
+    # an anaphor resolved to the place before it
+    ("Troops retook Hit town. Rebels then shelled Kubaysa village near the town.", "Kubaysa", "near", "Hit",
+     None, None),
+])
+def test_each_kind_of_relative_phrase(res: AnnotateResources, text: str, name: str, relation: str, anchor: str,
+                                      bearing: float | None, km: float | None) -> None:
+    rel = next(p for p in doc_of(text, res).places if p.name == name).relative
+    assert rel is not None
+    assert (rel.relation, rel.anchor, rel.bearing_deg, rel.distance_km) == (relation, anchor, bearing, km)

@@ -195,3 +195,11 @@ def test_unwritable_data_dir_still_gives_the_table(tmp_path: Path):
     blocker.write_text("x", encoding="utf-8")
     table = _city_countries(blocker / "sub")  # cannot create a folder under a file
     assert table.get("baghdad") == "IQ"
+
+
+def test_city_cache_that_is_not_utf8_is_rebuilt(tmp_path: Path):
+    built = _city_countries(tmp_path)
+    cache = next(tmp_path.glob("city-countries-*.json"))
+    cache.write_bytes(b'{"baghdad": "\xff\xfe"}')
+    assert dict(_city_countries(tmp_path)) == dict(built)
+    assert json.loads(cache.read_text(encoding="utf-8")) == dict(built)

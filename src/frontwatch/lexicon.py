@@ -143,13 +143,20 @@ def form_pattern(form: str) -> str:
 def _trie_pattern(node: dict) -> str:
     """Regex for a character trie: shared prefixes are matched once, longer forms are tried
     before shorter ones (the optional tail is greedy)."""
+    # A run of nodes with one child and no form ending there is plain concatenation; walking it
+    # in a loop rather than by recursion builds the same string at a fraction of the calls (most
+    # of a trie of names is such runs, and every process builds its tries at start-up).
+    run = []
+    while len(node) == 1 and "" not in node:
+        ((ch, node),) = node.items()
+        run.append(_char_pattern(ch))
     alts = [_char_pattern(ch) + _trie_pattern(sub) for ch, sub in sorted(node.items()) if ch]
     if not alts:
-        return ""
+        return "".join(run)
     body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
     if "" in node:
-        return body + "?" if len(alts) > 1 else "(?:" + body + ")?"
-    return body
+        body = body + "?" if len(alts) > 1 else "(?:" + body + ")?"
+    return "".join(run) + body
 
 
 def alternation(forms: Iterable[str], *, fold: bool) -> str:

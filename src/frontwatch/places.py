@@ -184,16 +184,19 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
                          rf"|\s+(?:and|or)\s+{the}?(?P<name>{name}))")
     unit_alt = alternation(units, fold=True)
     ana_alt = alternation(anaphors, fold=True)
-    def anchor(i: int) -> str:
-        return (rf"(?:(?P<ana{i}>{ana_alt})(?![\w-])|{the}?(?:{word}\s+(?:capital|city\s+of|town\s+of)\s+)?"
-                rf"(?:(?P<adir{i}>{dir_alt})\s+)?(?P<anc{i}>{name})(?:\s+(?P<adesc{i}>{desc_alt})(?![\w-]))?)")
+    anchor = (rf"(?:(?P<ana>{ana_alt})(?![\w-])|{the}?(?:{word}\s+(?:capital|city\s+of|town\s+of)\s+)?"
+              rf"(?:(?P<adir>{dir_alt})\s+)?(?P<anc>{name})(?:\s+(?P<adesc>{desc_alt})(?![\w-]))?)")
 
     near_alt = alternation(near, fold=True)
+    # The three phrases that lead to an anchor share one copy of it: "(?:h1|h2|h3)a" tries
+    # what "h1a|h2a|h3a" tries, in the same order (so it finds the same match), and the anchor
+    # (place-name patterns, with the stopword list in every word) was two thirds of the
+    # pattern: compiling it three times was the largest single cost of loading.
     rel_re = re.compile(
-        rf"\s*,?\s*(?:(?P<dist>\d+(?:\.\d+)?)\s*(?P<unit>{unit_alt})\s+)?(?P<dir>{dir_alt})"
-        rf"(?:\s+(?:and|or|to)\s+(?P<dir2>{dir_alt}))?\s+of\s+{anchor(1)}"
-        rf"|\s*,?\s+(?P<near>{near_alt})\s+{anchor(2)}"
-        rf"|\s*,?\s+(?:in|of|across)\s+{the}?(?P<inadj>{part_alt})\s+{anchor(3)}"
+        rf"(?:\s*,?\s*(?:(?P<dist>\d+(?:\.\d+)?)\s*(?P<unit>{unit_alt})\s+)?(?P<dir>{dir_alt})"
+        rf"(?:\s+(?:and|or|to)\s+(?P<dir2>{dir_alt}))?\s+of\s+"
+        rf"|\s*,?\s+(?P<near>{near_alt})\s+"
+        rf"|\s*,?\s+(?:in|of|across)\s+{the}?(?P<inadj>{part_alt})\s+){anchor}"
         # "Chahar Dara district in Kunduz", "the Maru and Anka areas of Zamfara"
         rf"|\s*,?\s+(?P<plain>in|of)\s+{the}?(?P<anc4>{name})(?:\s+(?P<adesc4>{desc_alt})(?![\w-]))?")
     part_before_re = re.compile(rf"(?P<adj>{dir_alt})\s+(?:part|parts|side|reaches|countryside|edge|outskirts)\s+of\s+{the}?$")
@@ -569,15 +572,15 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
             it.region = True
             return RelativePosition("in", _strip_the(it.name), res.directions.get(pb.group("adj").lower())), g.end
         return None, g.end
-    i = 1 if m.group("dir") else 2 if m.group("near") else 4 if m.group("plain") else 3
-    if i != 4 and m.group(f"ana{i}"):
-        kind = res.anaphors.get(normalise(m.group(f"ana{i}")).lower())
+    plain = m.group("plain") is not None  # the one phrase with an anchor of its own
+    if not plain and m.group("ana"):
+        kind = res.anaphors.get(normalise(m.group("ana")).lower())
         anchor = _resolve_anaphor(text, g.start, kind, seen)
         if anchor is None:
             return None, g.end
     else:
-        anchor = m.group(f"anc{i}")
-        adesc = m.group(f"adesc{i}")
+        anchor = m.group("anc4" if plain else "anc")
+        adesc = m.group("adesc4" if plain else "adesc")
         if adesc and _descriptor(res, adesc)[0] == "border":
             anchor = f"{anchor} border"  # "near the Syrian border": the anchor is the border
     if m.group("dir"):
@@ -588,7 +591,7 @@ def _relative_after(text: str, g: _Group, res: PlaceResources,
         return RelativePosition(relation, anchor, _bearing(res, m, "dir", "dir2"), dist), m.end()
     if m.group("near"):
         relation = res.near.get(normalise(m.group("near")).lower(), "near")
-        return RelativePosition(relation, anchor, _bearing(res, m, "adir2")), m.end()
+        return RelativePosition(relation, anchor, _bearing(res, m, "adir")), m.end()
     return RelativePosition("in", anchor, _bearing(res, m, "inadj")), m.end()
 
 

@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from . import modality as mod
 from . import yamlio
 from .errors import ConfigError
+from .gcpause import gc_paused
 
 # A pattern of plain word alternatives expands into the product of its alternatives as phrases;
 # beyond this many, it stays a Matcher pattern rather than bloat the phrase table.
@@ -351,6 +352,7 @@ def _blank_english() -> spacy.language.Language:
     return nlp
 
 
+@gc_paused()
 def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
     """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
 

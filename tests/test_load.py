@@ -1,0 +1,73 @@
+"""Start-up loading: the collector pause around it, and the trie alternations it builds."""
+
+from __future__ import annotations
+
+import gc
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from frontwatch import annotate, extract
+from frontwatch.gcpause import gc_paused
+from frontwatch.lexicon import _char_pattern, _trie_pattern, alternation
+
+
+def test_gc_is_paused_inside_and_restored_after() -> None:
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_gc_pause_restores_after_an_error_and_keeps_an_outer_pause() -> None:
+    with pytest.raises(KeyError), gc_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
+    with gc_paused():
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # the inner block does not end the outer pause
+    assert gc.isenabled()
+
+
+def test_loaders_leave_the_collector_on() -> None:
+    annotate.load_resources(())
+    extract.load_rules()
+    assert gc.isenabled()
+
+
+def _reference_trie(node: dict) -> str:
+    """The trie pattern by plain recursion over every node (the definition)."""
+    alts = [_char_pattern(ch) + _reference_trie(sub) for ch, sub in sorted(node.items()) if ch]
+    if not alts:
+        return ""
+    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+    if "" in node:
+        return body + "?" if len(alts) > 1 else "(?:" + body + ")?"
+    return body
+
+
+def _trie(forms: list[str]) -> dict:
+    trie: dict = {}
+    for f in forms:
+        node = trie
+        for ch in f:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab -'’.", max_size=7), max_size=8))
+def test_trie_pattern_is_the_recursive_definition(forms: list[str]) -> None:
+    trie = _trie([f for f in forms if f])
+    assert _trie_pattern(trie) == _reference_trie(trie)
+
+
+def test_alternation_prefers_the_longest_form_and_tolerates_variants() -> None:
+    pat = re.compile(r"(?<!\w)" + alternation(["al-Qa'im", "al-Qa", "Popular Mobilization Forces",
+                                                 "Popular Mobilization"], fold=True) + r"(?!\w)")
+    text = "Fighters of the popular  mobilization forces entered Al–Qa’im; al-Qa is not a town."
+    assert [m.group() for m in pat.finditer(text)] == ["popular  mobilization forces", "Al–Qa’im", "al-Qa"]
