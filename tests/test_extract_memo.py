@@ -73,6 +73,28 @@ def test_same_document_twice_gives_the_same_events(rules):
     assert _events(first) == _events(again) and first.events
 
 
+def test_vocabulary_stops_growing_past_its_cap_and_events_stay_the_same(monkeypatch):
+    from frontwatch import extract
+
+    rules = load_rules()
+    # Words no page of this test suite uses: each would be a new lexeme in spaCy's vocabulary.
+    novel = " ".join(f"Zorvex{i}qua" for i in range(50))
+    text = ARTICLE_A + " " + novel + "."
+    grown = _doc(text, "a", ACTORS, ["Rawa", "Anah"])
+    before = len(rules.nlp.vocab.strings)
+    extract_events(grown, rules)
+    size = len(rules.nlp.vocab.strings)
+    assert size >= before + 50  # below the cap the words stay
+    monkeypatch.setattr(extract, "VOCAB_MAX_STRINGS", size)
+    capped = _doc(text.replace("Zorvex", "Quillap"), "a", ACTORS, ["Rawa", "Anah"])
+    extract_events(capped, rules)
+    assert len(rules.nlp.vocab.strings) == size  # past it, a document's new words are dropped after it
+    assert _events(capped) == _events(grown) and capped.events
+    again = _doc(text.replace("Zorvex", "Quillap"), "a", ACTORS, ["Rawa", "Anah"])
+    extract_events(again, rules)  # the dropped words come back as new ones, same answers
+    assert _events(again) == _events(grown) and len(rules.nlp.vocab.strings) == size
+
+
 # --------------------------------------------------------------------------- first_chars
 
 

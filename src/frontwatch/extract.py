@@ -89,6 +89,9 @@ from .roles import (
 )
 from .triggers import ExtractRules, TriggerSpec, compile_pattern, load_rules
 
+# Strings spaCy's vocabulary keeps for the run (a word adds one or two, ~200 B with its lexeme);
+# past this, a document's new words are dropped once it is done (see extract_events).
+VOCAB_MAX_STRINGS = 200_000
 # Confidence: a fully-evidenced event starts here and loses for each field found by fallback.
 BASE_CONFIDENCE = 0.9
 PENALTY = MappingProxyType({
@@ -737,6 +740,18 @@ def extract_events(doc: Document, rules: ExtractRules) -> Document:
 
     A pure function of the document's text and annotations (it replaces those three lists).
     """
+    # spaCy keeps every word it has seen (a lexeme and its strings) for the life of the
+    # vocabulary: over millions of real pages that grows without bound.  Past VOCAB_MAX_STRINGS
+    # a document runs inside a memory zone, which drops what it added when it is done (nothing
+    # spaCy made leaves this function).  Below it words stay: a first-seen word costs the
+    # tokenizer most of its time on real pages, so re-creating each page's words would cost.
+    if len(rules.nlp.vocab.strings) < VOCAB_MAX_STRINGS:
+        return _extract(doc, rules)
+    with rules.nlp.memory_zone():
+        return _extract(doc, rules)
+
+
+def _extract(doc: Document, rules: ExtractRules) -> Document:
     text = doc.text or ""
     sentences = sorted(doc.sentences, key=lambda s: s.start) or _fallback_sentences(text)
     for lst in (doc.actors, doc.places, doc.dates, doc.numbers):
