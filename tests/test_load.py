@@ -71,3 +71,21 @@ def test_alternation_prefers_the_longest_form_and_tolerates_variants() -> None:
                                                  "Popular Mobilization"], fold=True) + r"(?!\w)")
     text = "Fighters of the popular  mobilization forces entered Al–Qa’im; al-Qa is not a town."
     assert [m.group() for m in pat.finditer(text)] == ["popular  mobilization forces", "Al–Qa’im", "al-Qa"]
+
+
+def test_long_lived_freezes_what_is_kept_and_hands_it_back() -> None:
+    from frontwatch.gcpause import long_lived
+
+    gc.unfreeze()
+    resources = {"patterns": [object() for _ in range(10)]}
+    with long_lived() as keep:
+        assert keep(resources) is resources
+        assert gc.get_freeze_count() > 0  # out of the collector's sight for the run
+    assert gc.get_freeze_count() == 0
+    try:
+        with long_lived() as keep:
+            keep(resources)
+            raise RuntimeError("a failed run")
+    except RuntimeError:
+        pass
+    assert gc.get_freeze_count() == 0  # handed back whatever happens

@@ -11,8 +11,11 @@ Reference counting still frees everything as usual while the collector is paused
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -26,3 +29,20 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def long_lived() -> Iterator[Callable[[T], T]]:
+    """A block that keeps what it loads to the end: ``keep(value)`` moves every object alive
+    (the loaded resources among them) out of the cycle collector's sight (``gc.freeze``), so
+    its full collections during the run stop walking a few hundred thousand objects that can
+    never be garbage (~3% of a whole run's CPU); on exit they are handed back (``gc.unfreeze``)."""
+
+    def keep(value: T) -> T:
+        gc.freeze()
+        return value
+
+    try:
+        yield keep
+    finally:
+        gc.unfreeze()

@@ -31,6 +31,7 @@ one serialiser of the model in the project, not two.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import itertools
 import pickle
@@ -151,6 +152,8 @@ def _init_worker(work: PageWork) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         _WORKER_STATE = (work, work.load())
+        # Kept for the worker's life: out of the cycle collector's sight (see gcpause.long_lived).
+        gc.freeze()
     except Exception as exc:  # noqa: BLE001 — re-raised, with its own message, by the first task
         _WORKER_STATE = (work, _LoadFailed(exc))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import annotate as annotate_stage
 from . import clean as clean_stage
-from . import control, corpus, corpusdates, export, export_geo, merge, outputs
+from . import control, corpus, corpusdates, export, export_geo, gcpause, merge, outputs
 from . import extract as extract_stage
 from .gazetteer import Gazetteer, open_gazetteer
 from .geocode import geocode_documents, make_locator
@@ -265,8 +265,8 @@ def run(options: RunOptions, on_page: Callable[[str], None] | None = None,
     """``frontwatch run``: ingest the inputs, run every stage, write the database and exports."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
     summary = RunSummary()
-    with Store(options.out_dir / DB_NAME) as store:
-        ingest(options.inputs, store, lambda: load_resources(options), summary, on_page,
+    with Store(options.out_dir / DB_NAME) as store, gcpause.long_lived() as keep:
+        ingest(options.inputs, store, lambda: keep(load_resources(options)), summary, on_page,
                mapper=page_mapper(options))
         if on_stage:
             on_stage("corpus")
