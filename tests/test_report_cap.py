@@ -116,3 +116,23 @@ def test_control_history_agrees_with_control_as_of_day_by_day(items):
                               latitude=15.0 + len(key) if located else None, longitude=-1.0 if located else None)
                 for key, d, who, kind, doc, located, ev in items]
     assert control.control_history(timeline) == _per_day_as_of(timeline)
+
+
+def test_an_event_retold_by_many_articles_shows_its_first_quotes_and_counts_the_rest(monkeypatch):
+    monkeypatch.setattr(report, "REPORT_MAX_QUOTES", 3)
+    ids = [f"doc{i}" for i in range(7)]
+    docs = [Document(id=i, page_id=i, text=TEXT, outlet=f"Desk {n}") for n, i in enumerate(ids)]
+    many = _event(0, sources=7)
+    many.source_documents = ids
+    many.evidence_all = {i: Evidence(Span(0, len(TEXT))) for i in ids}
+    many.fatalities_by_source = {f"Desk {n}": 2 for n in range(7)}
+    few = _event(1, sources=2)
+    few.source_documents = ids[:2]
+    few.evidence_all = {i: Evidence(Span(0, len(TEXT))) for i in ids[:2]}
+    page = report.render_report([many, few], [], docs)
+    items = {m.group(1): m.group(0) for m in re.finditer(r'<li id="ev-([^"]+)".*?</li>', page, re.S)}
+    assert items["KEN0"].count('class="evidence"') == 3 and "and 4 more quoted reports" in items["KEN0"]
+    assert all(f"{i} \u2014 Desk" in items["KEN0"] for i in ids[:3]) and "doc3 \u2014" not in items["KEN0"]
+    assert "doc6" in items["KEN0"]  # every source is still listed
+    assert items["KEN1"].count('class="evidence"') == 2 and "more quoted" not in items["KEN1"]
+    assert len(many.evidence_all) == 7  # the caller's event is not changed

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import heapq
 import html
+import itertools
 import json
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -69,6 +70,10 @@ LABEL_MERGE_UNITS = 12  # control places closer than this (SVG units) share one 
 # evidence), which browsers open in seconds with the map still responsive; a campaign seen
 # through a few thousand articles stays under it and is shown whole.
 REPORT_MAX_EVENTS = 20_000
+# Quotes shown per event.  A capture retold by fifty articles would otherwise carry fifty quotes
+# (and keep fifty evidences in memory for each of the 20k events a big corpus's report holds: over
+# a gigabyte at 100k pages); the rest are counted, and every one is in events.csv/documents.jsonl.
+REPORT_MAX_QUOTES = 5
 CAPPED_NOTE_COLOUR = "#ffcc80"  # the "showing N of M" line must stand out in the dark header
 CONTROLLER_COLOURS = ["#1565c0", "#212121", "#2e7d32", "#c62828", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00"]
 
@@ -258,7 +263,7 @@ def _place_of(e: Event) -> str:
     return ""
 
 
-def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str) -> str:
+def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str, left_out: int = 0) -> str:
     esc = html.escape
     day_attr = f' data-day="{(e.event_date - start).days}"' if e.event_date and start else ""
     when = e.event_date.isoformat() if e.event_date else f"undated ({e.date_reason or 'no date'})"
@@ -286,6 +291,9 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str)
         who = esc(doc_id + (f" \u2014 {doc.outlet}" if doc and doc.outlet else ""))
         body = highlight(doc.text, ev) if doc is not None else "<i>(document not in this report)</i>"
         parts.append(f'<p class="evidence"><span class="who">{who}</span>{body}</p>')
+    if left_out:
+        parts.append(f'<p class="evidence more">and {left_out} more quoted report{"s" if left_out > 1 else ""}'
+                     " (every one is in events.csv and documents.jsonl)</p>")
     parts.append("</li>")
     return "".join(parts)
 
@@ -298,16 +306,19 @@ class ReportSelection:
     def __init__(self, cap: int | None = None) -> None:
         self.cap = REPORT_MAX_EVENTS if cap is None else cap
         self.total = 0
-        # (priority, event): a plain list while under the cap, a min-heap (lowest priority
-        # first, to be evicted) once over it.  Priorities are unique (the stream index breaks
-        # ties), so events are never compared.
-        self._kept: list[tuple[tuple, Event]] = []
+        # (priority, event, quotes left out): a plain list while under the cap, a min-heap
+        # (lowest priority first, to be evicted) once over it.  Priorities are unique (the
+        # stream index breaks ties), so events are never compared.
+        self._kept: list[tuple[tuple, Event, int]] = []
         self._heap = False
 
     def add(self, e: Event) -> None:
         """Consider one more event (in export row order)."""
         self.total += 1
-        item = (report_priority(e, self.total), e)
+        priority = report_priority(e, self.total)
+        if len(self._kept) >= self.cap and (self.cap <= 0 or (self._heap and priority <= self._kept[0][0])):
+            return  # would be evicted at once
+        item = (priority, *_for_report(e))
         if len(self._kept) < self.cap:
             self._kept.append(item)
             return
@@ -320,9 +331,24 @@ class ReportSelection:
             heapq.heapreplace(self._kept, item)
 
     def events(self) -> list[Event]:
-        """The kept events in the report's order: by date (undated last), then id, then as they came."""
+        """The kept events in the report's order: by date (undated last), then id, then as they
+        came; each with at most ``REPORT_MAX_QUOTES`` quotes (``quotes_left_out`` says how many
+        more it had)."""
         kept = sorted(self._kept, key=lambda it: (it[1].event_date or date.max, it[1].event_id, -it[0][-1]))
-        return [e for _, e in kept]
+        return [e for _, e, _ in kept]
+
+    def quotes_left_out(self) -> dict[str, int]:
+        """Per kept event id, how many of its quotes the report leaves out (only those with some)."""
+        return {e.event_id: n for _, e, n in self._kept if n}
+
+
+def _for_report(e: Event) -> tuple[Event, int]:
+    """What the report reads of ``e`` — its first ``REPORT_MAX_QUOTES`` quotes, no per-source
+    fatality table (the report shows neither) — and how many quotes were left out."""
+    if len(e.evidence_all) <= REPORT_MAX_QUOTES and not e.fatalities_by_source:
+        return e, 0
+    kept = dict(itertools.islice(e.evidence_all.items(), REPORT_MAX_QUOTES))
+    return replace(e, evidence_all=kept, fatalities_by_source={}), len(e.evidence_all) - len(kept)
 
 
 def report_priority(e: Event, index: int) -> tuple:
@@ -364,6 +390,7 @@ def report_parts(
     is the number of articles the events come from, for the header."""
     esc = html.escape
     events = selection.events()
+    left_out = selection.quotes_left_out()
     timeline = list(control_timeline)
     basemap = basemap if basemap is not None else load_basemap()
     fr = _frame(_points(events, timeline))
@@ -464,8 +491,9 @@ def report_parts(
     ])
     for chunk in chunked(events, EXPORT_CHUNK_EVENTS):
         # The articles this chunk quotes (evidence) or names (outlets), in one fetch.
-        docs.prefetch(i for e in chunk for i in (*e.evidence_all, *(e.source_documents or [e.doc_id])))
-        yield "".join(_event_item(e, docs, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR)) for e in chunk)
+        docs.prefetch(i for e in chunk for i in (*e.evidence_all, *(() if e.sources else e.source_documents or [e.doc_id])))
+        yield "".join(_event_item(e, docs, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR), left_out.get(e.event_id, 0))
+                      for e in chunk)
     yield "".join([
         "</ol></section></main>",
         f'<script type="application/json" id="fw-data">{script_json(data)}</script>',
