@@ -384,18 +384,10 @@ def _sentences_by_regex(text: str, res: AnnotateResources) -> list[tuple[int, in
     """split_sentences as first written: the word before a full stop found by a regex search."""
     import re
 
-    out, pos = [], 0
-    for line in text.split("\n"):
-        start, end = pos, pos + len(line)
-        pos = end + 1
-        while start < end and (text[start].isspace() or text[start] in res.bullets):
-            if text[start] in res.bullets and start + 1 < end and not text[start + 1].isspace():
-                break
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start >= end:
-            continue
+    from frontwatch.annotate import line_spans
+
+    out = []
+    for start, end in line_spans(text, res):
         s = start
         for m in res.sentence_end.finditer(text, start, end):
             word = re.search(r"([\w.]+)$", text[s:m.start()])

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from frontwatch.geocode import (
-    COARSE_CODES,
     DOMINANT_SHARE,
     GeocodeContext,
     PlaceMemory,
@@ -143,17 +142,7 @@ def seed_from_scratch(mentions, gaz, ctx, context=None) -> None:
         name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
         ranked = fresh(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
         if ranked and ranked[0].candidate.tier == "exact":
-            e = ranked[0].candidate.entry
-            key = normalise(m.name)
-            if e.fcode not in COARSE_CODES:
-                ctx.points.setdefault(key, (e.lat, e.lon))
-                if e.cc:
-                    ctx.place_countries.add(e.cc)
-            if e.cc:
-                ctx.countries[e.cc] += 1
-                ctx.name_countries.append((key, e.cc))
-            if e.cc and e.admin1_name and e.fcode != "PCLI":
-                ctx.provinces[key] = (e.cc, e.admin1_name)
+            ctx.note_pick(normalise(m.name), ranked[0].candidate.entry)
 
 
 def first_pass_from_scratch(mentions, gaz, ctx) -> None:

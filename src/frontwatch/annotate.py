@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -201,10 +201,9 @@ def _write_city_cache(path: Path, table: dict[str, str]) -> None:
                 pass
 
 
-def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
-    """Sentences of ``text``: every line is a unit of its own (paragraph or list item), split
-    further at sentence-final punctuation that does not follow an abbreviation or initial."""
-    out: list[Sentence] = []
+def line_spans(text: str, res: AnnotateResources) -> Iterator[tuple[int, int]]:
+    """(start, end) of each non-blank line of ``text`` without its indentation, list bullet and
+    trailing space: the units sentences are split within."""
     pos = 0
     for line in text.split("\n"):
         start, end = pos, pos + len(line)
@@ -216,8 +215,15 @@ def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        if start >= end:
-            continue
+        if start < end:
+            yield start, end
+
+
+def split_sentences(text: str, res: AnnotateResources) -> list[Sentence]:
+    """Sentences of ``text``: every line is a unit of its own (paragraph or list item), split
+    further at sentence-final punctuation that does not follow an abbreviation or initial."""
+    out: list[Sentence] = []
+    for start, end in line_spans(text, res):
         s = start
         for m in res.sentence_end.finditer(text, start, end):
             # The run of word characters and dots right before the punctuation ("Gen.", "U.S",

@@ -12,12 +12,14 @@ as soon as a stage is done with them, so memory holds corpus-wide *facts*, not t
 2. dates: only the documents with year-less events (and then those without a publication date)
    are read again, dated and written back;
 3. a second pass over every document: locate its events, write it back, and keep per event
-   only a compact ``MergeKey`` (the event itself is parked in the store's scratch table) and per
-   control statement its ``StatementEvidence``;
+   only its merge key, in a columnar ``mergeplan.KeyTable`` (the event itself, and a territory
+   event's evidence sentence, are parked in the store's scratch table), and per control
+   statement its ``StatementEvidence``;
 4. cluster the keys, number the corpus events and order them as the exports list them
-   (``merge.plan_merged``), then build each merged event from its members' parked records,
-   a batch of clusters at a time, and store them in that order (``Store.replace_corpus_events``);
-5. the control timeline from the (few) territory events and the statements.
+   (``mergeplan.plan_corpus``), then build each merged event from its members' parked records,
+   a batch of clusters at a time, and store them in that order (``Store.replace_corpus_events``),
+   keeping a ``TerritoryEvidence`` per territory event;
+5. the control timeline from the territory evidence and the statements.
 
 The result is byte for byte the in-memory stages' (tests/test_corpus.py checks it).
 Hand-written: it is the orchestration of frontwatch's own stages over its own store.
@@ -154,7 +156,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
 
     def merged() -> Iterator[Event]:
         load = codec.decoder(Event)
-        rows = plan.row_order.tolist()
+        rows = list(plan.in_row_order())
         for i in range(0, len(rows), BUILD_BATCH):
             chunk = [(c, plan.members(c)) for c in rows[i : i + BUILD_BATCH]]
             records = store.scratch_get(m for _, ms in chunk for m in ms)

@@ -157,6 +157,23 @@ class GeocodeContext:
         may be shared between calls: read it, do not change it."""
         return self.dominant_terms(exclude)[0]
 
+    def note_pick(self, key: str, e: GazEntry) -> bool:
+        """Take a first-pass pick (an exact gazetteer hit for the name ``key``) into the context;
+        True when it changed the name's region."""
+        if e.fcode not in COARSE_CODES:
+            self.points.setdefault(key, (e.lat, e.lon))
+            if e.cc:
+                self.place_countries.add(e.cc)
+        if e.cc:
+            self.countries[e.cc] += 1
+            self.name_countries.append((key, e.cc))
+        if e.cc and e.admin1_name and e.fcode != "PCLI":
+            province = (e.cc, e.admin1_name)
+            if self.provinces.get(key) != province:
+                self.provinces[key] = province
+                return True
+        return False
+
     def dominant_terms(self, exclude: str = "") -> tuple[dict[str, float], frozenset[tuple[str, bool]]]:
         """``dominant(exclude)`` and its ``_dominant_terms`` (what the ranking reads of it)."""
         nc = self.name_countries
@@ -503,21 +520,8 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
         else:
             ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
             ranked_by[args] = (state, ranked)
-        if ranked and ranked[0].candidate.tier == "exact":
-            e = ranked[0].candidate.entry
-            key = gaz.key(m.name)
-            if e.fcode not in COARSE_CODES:
-                ctx.points.setdefault(key, (e.lat, e.lon))
-                if e.cc:
-                    ctx.place_countries.add(e.cc)
-            if e.cc:
-                ctx.countries[e.cc] += 1
-                ctx.name_countries.append((key, e.cc))
-            if e.cc and e.admin1_name and e.fcode != "PCLI":
-                province = (e.cc, e.admin1_name)
-                if ctx.provinces.get(key) != province:
-                    ctx.provinces[key] = province
-                    provinces_changed += 1
+        if ranked and ranked[0].candidate.tier == "exact" and ctx.note_pick(gaz.key(m.name), ranked[0].candidate.entry):
+            provinces_changed += 1
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
