@@ -1,6 +1,6 @@
 """The cleaning stage's shortcuts give exactly what the slower documented calls give.
 
-* HTML: ``clean._extract_html`` runs only the metadata steps we use (title, site name, date) and
+* HTML: ``htmlextract.extract_html`` runs only the metadata steps we use (title, site name, date) and
   must agree with ``trafilatura.bare_extraction(with_metadata=True)`` on text and those fields;
 * text: spam patterns are searched one by one instead of as one alternation, and only in
   lines holding one of the literals every match of the pattern contains;
@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from frontwatch import clean
 from frontwatch.annotate import _city_countries
 from frontwatch.furniture import SpamPattern, _needles, fold_case, is_spam, load_vocab
+from frontwatch.htmlextract import extract_html
 
 LEDE = ("Artillery fire struck the eastern edge of Marwan town on Tuesday morning, killing four "
         "farmers who were working near the river, according to a local council official.")
@@ -58,6 +59,19 @@ PAGES = {
                 '<meta name="twitter:site" content="@hillpost">'
                 "</head><body><h1>Menu</h1><h1>Ceasefire holds in the north</h1>"
                 "<p>{p1}</p><p>{p2}</p><p>{p3}</p></body></html>"),
+    # XHTML with an encoding declaration (lxml refuses it in a str: the bytes fallback parses it)
+    "xhtml": ('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+              '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">'
+              "<head><title>Bridge shelled at dawn</title></head><body><div id='story'><p>{p1}</p><p>{p2}</p>"
+              "<p>{p3}</p></div></body></html>"),
+    # the whole page inside one <form> (ASP.NET style), a search box, a comment form: the form
+    # controls are the elements whose lxml classes the C-level lookup does not give
+    "form": ("<html><head><title>Market hit in the south</title></head><body><form id='aspnetForm' method='post'>"
+             "<input type='hidden' name='state' value='x'><div class='search'><label for='q'>Search</label>"
+             "<input id='q' name='q'><select name='s'><option>All</option></select></div>"
+             "<div class='story'><p>{p1}</p><p>{p2}</p><p>{p3}</p></div>"
+             "<div class='reply'><label>Comment</label><textarea name='c'>Your comment</textarea></div>"
+             "</form></body></html>"),
 }
 
 
@@ -79,7 +93,7 @@ def test_html_shortcut_matches_trafilatura_with_metadata(name, url):
     full = _full(html, url)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours = clean._extract_html(html, url)
+        ours = extract_html(html, url)
     assert full is not None and ours is not None
     assert (ours.text, ours.title, ours.sitename, ours.date) == (full.text, full.title, full.sitename, full.date)
     assert LEDE[:40] in ours.text
@@ -87,17 +101,18 @@ def test_html_shortcut_matches_trafilatura_with_metadata(name, url):
 
 def test_html_shortcut_fields_on_a_known_page():
     html = PAGES["og"].format(p1=LEDE, p2=SECOND, p3=THIRD)
-    ours = clean._extract_html(html, None)
+    ours = extract_html(html, None)
     assert ours.sitename == "Valley Courier"
     assert ours.date == "2021-03-09"
     assert ours.title.startswith("Shelling kills four farmers")
 
 
-@pytest.mark.parametrize("html", ["", "<html></html>", "<p>one line</p>", "not markup at all"])
+@pytest.mark.parametrize("html", ["", "<html></html>", "<p>one line</p>", "not markup at all",
+                                  "<html/>\n<p>" + LEDE + "</p>", "\x00\x01<div>" + LEDE + "</div>"])
 def test_html_shortcut_gives_none_where_trafilatura_finds_nothing(html):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert (clean._extract_html(html, None) is None) == (_full(html, None) is None)
+        assert (extract_html(html, None) is None) == (_full(html, None) is None)
 
 
 # --- spam: patterns one by one, prefiltered by required literals == the old single alternation ------

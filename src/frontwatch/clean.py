@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from frontwatch.furniture import CleanVocab, CreditPattern, is_spam, load_vocab, outlet_key
+from frontwatch.htmlextract import extract_html
 from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
 
 __all__ = ["CleanVocab", "CreditPattern", "clean_page", "load_vocab"]
@@ -734,83 +735,6 @@ def _mark_html_leftovers(units: list[_Unit]) -> None:
             v.kind, v.rule = SegmentKind.FURNITURE, "related:trailing-links"
 
 
-@dataclass(frozen=True, slots=True)
-class _HtmlExtract:
-    """What the cleaning stage takes from trafilatura: the main text and three metadata fields."""
-
-    text: str
-    title: str | None
-    sitename: str | None
-    date: str | None  # ISO date as htmldate gives it
-
-
-def _extract_html(html: str, url: str | None) -> _HtmlExtract | None:
-    """trafilatura's main text, title, site name and date of a page; None when it finds no article.
-
-    The result is what ``bare_extraction(with_metadata=True)`` gives, for less: its
-    ``extract_metadata`` also looks for the author (on a deep copy of the whole tree), categories,
-    tags and licence, which nothing here uses — about four fifths of its metadata time on news
-    pages.  So the page is parsed once, the metadata steps we need run on that tree in
-    trafilatura's own order (they only read it: the date is htmldate's ``find_date`` on the same
-    tree, as trafilatura calls it), and ``bare_extraction`` then extracts the text from its own
-    copy of the tree, given the URL the metadata found as trafilatura would pass it.  If the
-    trafilatura in use lacks these helpers, the plain ``bare_extraction`` call is made instead.
-    """
-    import htmldate  # imported here: the plain-text path should not pay for lxml/trafilatura
-    import trafilatura
-
-    try:
-        from trafilatura.metadata import (
-            META_URL,
-            examine_meta,
-            extract_meta_json,
-            extract_sitename,
-            extract_title,
-            extract_url,
-        )
-        from trafilatura.utils import load_html
-    except ImportError:  # another trafilatura layout: the slower documented call
-        full = trafilatura.bare_extraction(
-            html, url=url, fast=True, include_comments=False, include_tables=False,
-            with_metadata=True, date_extraction_params={"extensive_search": False},
-        )
-        if full is None:
-            return None
-        return _HtmlExtract(getattr(full, "text", None) or "", getattr(full, "title", None),
-                            getattr(full, "sitename", None), getattr(full, "date", None))
-    tree = load_html(html)
-    if tree is None:
-        return None
-    # trafilatura.metadata.extract_metadata, less author, hostname, categories, tags and licence
-    meta = examine_meta(tree)
-    try:
-        meta = extract_meta_json(tree, meta)
-    except Exception:  # noqa: BLE001 - trafilatura guards this step the same way
-        pass
-    if not meta.title:
-        meta.title = extract_title(tree)
-    if not meta.url:
-        meta.url = extract_url(tree, url)
-    meta.date = htmldate.find_date(tree, extensive_search=False, url=meta.url)
-    if not meta.sitename:
-        meta.sitename = extract_sitename(tree)
-    if meta.sitename:
-        meta.sitename = meta.sitename.lstrip("@")
-        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
-            meta.sitename = meta.sitename.title()
-    elif meta.url:
-        m = META_URL.match(meta.url)
-        if m:
-            meta.sitename = m[1]
-    meta.clean_and_trim()
-    result = trafilatura.bare_extraction(
-        tree, url=url or meta.url, fast=True, include_comments=False, include_tables=False,
-    )
-    if result is None:
-        return None
-    return _HtmlExtract(getattr(result, "text", None) or "", meta.title, meta.sitename, meta.date)
-
-
 def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
     import htmldate
 
@@ -818,7 +742,7 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            result = _extract_html(html, page.url)
+            result = extract_html(html, page.url)
         except Exception:  # noqa: BLE001 - trafilatura raises many kinds on broken markup
             result = None
         # the metadata date IS htmldate.find_date (run on the tree already parsed); htmldate is
