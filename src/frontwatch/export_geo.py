@@ -15,13 +15,14 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from . import export
 from .control import control_geojson
 from .model import ControlState, Event
+
+if TYPE_CHECKING:  # pyarrow is imported where Parquet is written: not every process writes it
+    import pyarrow as pa
 
 _INT_COLUMNS = ("year", "time_precision", "inter1", "inter2", "interaction", "iso", "geo_precision", "fatalities")
 _FLOAT_COLUMNS = ("latitude", "longitude", "confidence")
@@ -143,6 +144,8 @@ def write_control_geojson(states: Iterable[ControlState], path: Path) -> int:
 
 def parquet_schema() -> pa.Schema:
     """The typed schema of ``events.parquet``: the CSV columns, then the merge counts."""
+    import pyarrow as pa
+
     fields = []
     for k in export.CSV_COLUMNS + EXTRA_COLUMNS:
         if k == "event_date":
@@ -164,6 +167,8 @@ class ParquetEventWriter:
     schema :func:`parquet_schema`."""
 
     def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq
+
         self._schema = parquet_schema()
         self._writer = pq.ParquetWriter(path, self._schema)
         self._cols: dict[str, list] = {f.name: [] for f in self._schema}
@@ -180,6 +185,8 @@ class ParquetEventWriter:
             self._flush()
 
     def _flush(self) -> None:
+        import pyarrow as pa
+
         if not self._pending:
             return
         schema = self._schema
