@@ -72,6 +72,9 @@ PAGES = {
              "<div class='story'><p>{p1}</p><p>{p2}</p><p>{p3}</p></div>"
              "<div class='reply'><label>Comment</label><textarea name='c'>Your comment</textarea></div>"
              "</form></body></html>"),
+    # characters XML forbids (a form feed, a vertical tab, U+FFFE), which the repair step deletes
+    "controls": ("<html><head><title>Two checkpoints\x0c change hands</title></head><body>"
+                 "<div><p>{p1}\x0b</p><p>{p2}\ufffe</p><p>{p3}</p></div></body></html>"),
 }
 
 
@@ -113,6 +116,22 @@ def test_html_shortcut_gives_none_where_trafilatura_finds_nothing(html):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert (extract_html(html, None) is None) == (_full(html, None) is None)
+
+
+@pytest.mark.parametrize("html", [
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" />\n<html><body><p>x</p></body></html>',
+    '<html lang="en"/>\n<body><p>x</p></body>',
+    "<html><body><p>a\x00b\x1fc\x0bd\x0ce\ufffef\uffffg\t\r\n</p></body></html>",
+    "<html><body><p>caf\u00e9 \u0915 \U0001f600 \udc80</p></body></html>",
+    "",
+])
+def test_repair_matches_trafilatura(html):
+    from trafilatura.utils import repair_faulty_html
+
+    from frontwatch.htmlextract import _repair
+
+    beginning = html[:50].lower()
+    assert _repair(html, beginning) == repair_faulty_html(html, beginning)
 
 
 # --- spam: patterns one by one, prefiltered by required literals == the old single alternation ------
