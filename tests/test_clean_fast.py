@@ -1,7 +1,8 @@
 """The cleaning stage's shortcuts give exactly what the slower documented calls give.
 
 * HTML: ``htmlextract.extract_html`` runs only the metadata steps we use (title, site name, date) and
-  must agree with ``trafilatura.bare_extraction(with_metadata=True)`` on text and those fields;
+  must agree with ``trafilatura.bare_extraction(with_metadata=True)`` on text and those fields
+  (except where trafilatura's recall escalation, which we leave out, would change the text);
 * text: spam patterns are searched one by one instead of as one alternation, and only in
   lines holding one of the literals every match of the pattern contains;
 * the town -> country table of the annotator is cached in the data directory.
@@ -132,6 +133,22 @@ def test_repair_matches_trafilatura(html):
 
     beginning = html[:50].lower()
     assert _repair(html, beginning) == repair_faulty_html(html, beginning)
+
+
+def test_recall_escalation_is_left_out():
+    """trafilatura's stage 4 (a recall-mode retry when the extraction covers little of the page)
+    is skipped on purpose (see ``htmlextract._cascade``): on a page of teasers around a short
+    article, trafilatura keeps the teasers, we keep the article."""
+    html = ("<html><head><title>Front line reports</title></head><body><article><p>" + LEDE + "</p></article>"
+            + "".join(f"<div class='item'><span>Report {i}: {SECOND}</span></div>" for i in range(12))
+            + "</body></html>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        full = _full(html, None)
+        ours = extract_html(html, None)
+    assert SECOND in full.text  # trafilatura's retry took the teasers
+    assert ours.text == LEDE
+    assert ours.title == full.title == "Front line reports"
 
 
 # --- spam: patterns one by one, prefiltered by required literals == the old single alternation ------
