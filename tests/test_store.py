@@ -281,3 +281,24 @@ def test_codec_round_trips_a_whole_document_with_events() -> None:
     assert json.loads(text)["published"] == "2017-11-04"  # dates as ISO strings
     assert codec.load(Document, text) == doc
     assert codec.load(Event, codec.dumps(doc.events[0])).interaction == 12
+
+
+def test_both_decoders_give_equal_objects_also_for_other_models_json() -> None:
+    from frontwatch.store import LIGHT_OMITS, Codec
+
+    fast, interning = Codec(intern=False), Codec(intern=True)  # msgspec / compiled in Python
+    doc = make_document()
+    text = fast.dumps(doc)
+    for codec in (fast, interning):
+        assert codec.load(Document, text) == doc
+        light = codec.load_light(Document, text, LIGHT_OMITS)
+        assert light.sentences == [] and light.page_text == "" and light.places == doc.places
+        assert light.events == doc.events and light.published == date(2017, 11, 4)
+    # JSON of an older model (no `outlet_count`) and of a newer one (an unknown key): the missing
+    # field takes its default, the unknown key is ignored, whichever decoder reads it.
+    ev = json.loads(fast.dumps(doc.events[0]))
+    del ev["outlet_count"]
+    ev["severity"] = "high"
+    old_new = json.dumps(ev)
+    assert fast.load(Event, old_new) == interning.load(Event, old_new) == doc.events[0]
+    assert fast.load(Event, old_new).location.latitude == 34.3796

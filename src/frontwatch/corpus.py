@@ -119,7 +119,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             remember_places(doc, gaz, memory, res)  # type: ignore[arg-type]
     _date_documents(store, dates, pending, unpublished)
 
-    codec = Codec()
+    codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
     keys = KeyTable()
     statements = []
     memo: dict = {}
@@ -155,7 +155,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     names_memo: dict = {}
 
     def merged() -> Iterator[Event]:
-        load = codec.decoder(Event)
+        load = codec.loader(Event)
         rows = list(plan.in_row_order())
         for i in range(0, len(rows), BUILD_BATCH):
             chunk = [(c, plan.members(c)) for c in rows[i : i + BUILD_BATCH]]
@@ -210,4 +210,4 @@ def _park(r: SourceReport, told: str) -> str:
 
 def _unpark(load, event: str, extra: str) -> tuple[SourceReport, str]:
     doc_id, page_id, outlet, content_hash, sentence, number, told = orjson.loads(extra)
-    return SourceReport(load(orjson.loads(event)), doc_id, page_id, outlet, content_hash, sentence, number), told
+    return SourceReport(load(event), doc_id, page_id, outlet, content_hash, sentence, number), told
