@@ -168,7 +168,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             records = store.scratch_get(m for _, ms in chunk for m in ms)
             for c, ms in chunk:
                 members = [_unpark(load, *records[m]) for m in ms]
-                ev = build_merged([r for r, _ in members], plan.event_id(c))
+                ev = build_merged([r for r, _ in members], plan.event_id(c), in_place=True)
                 if is_territory_event(ev):
                     # The merged event is its primary report's (first member's) event, with
                     # that report's evidence sentence.
