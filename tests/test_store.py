@@ -302,3 +302,21 @@ def test_both_decoders_give_equal_objects_also_for_other_models_json() -> None:
     old_new = json.dumps(ev)
     assert fast.load(Event, old_new) == interning.load(Event, old_new) == doc.events[0]
     assert fast.load(Event, old_new).location.latitude == 34.3796
+
+
+def test_scratch_rows_come_back_by_key_and_leave_no_trace_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "fw.db"
+    with Store(path) as store:
+        store.add_page("p1", "hash-1", "p1.txt", [make_document()])
+        tables = store._db.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+        store.scratch_put([(3, '{"doc_id":"p1"}', "[]"), (7, "{}", '["told"]')])
+        store.scratch_put([(12, "{}", "[]")])  # parked batch by batch
+        assert store.scratch_get([7, 12, 3, 99]) == {3: ('{"doc_id":"p1"}', "[]"), 7: ("{}", '["told"]'),
+                                                      12: ("{}", "[]")}
+        store.scratch_clear()
+        assert store.scratch_get([3, 7]) == {}
+        store.scratch_put([(1, "a", "b")])  # a later run of the stages starts afresh
+        assert store.scratch_get(range(20)) == {1: ("a", "b")}
+    with Store(path) as store:
+        assert store._db.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall() == tables
+        assert store.scratch_get([1]) == {} and store.count_documents() == 1
