@@ -138,7 +138,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
         if gaz is not None:
             locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
         keys.set_country(doc.id, doc.country)
-        data = [codec.dumps(e) for e in doc.events]
+        data = [codec.event_json(e) for e in doc.events]
         if gaz is not None and doc.events:
             writer.add(seq, doc.events, data)
         for e, ev_json in zip(doc.events, data, strict=True):
