@@ -355,3 +355,26 @@ def test_event_json_writes_a_floats_exponent_as_orjson_does() -> None:
     ev.location.latitude, ev.confidence = 1e16, 1.5e-7
     text = Codec().event_json(ev)
     assert '"latitude":1e+16' in text and '"confidence":1.5e-7' in text
+
+
+def test_replace_events_rewrites_only_the_given_documents_events(store: Store) -> None:
+    from frontwatch.store import Codec
+
+    store.add_page("a", "h-a", "a.txt", [make_document("a", "a")])
+    store.add_page("b", "h-b", "b.txt", [make_document("b", "b")])
+    store.add_page("c", "h-c", "c.txt", [make_document("c", "c")])
+    rows = list(store.iter_document_rows(light=True))
+    codec = Codec()
+    changed = []
+    for seq, doc in rows[:2]:  # a and b geocoded again: a's event moves, b gains a second event
+        doc.events[0].location = Location("Al-Qaim", 34.37, 41.09, 1, "Iraq", 368, "Anbar", reason="exact name")
+        if doc.id == "b":
+            doc.events.append(dataclasses.replace(doc.events[0], event_id="b-2", location=None))
+        changed.append((seq, doc.events, [codec.event_json(e) for e in doc.events]))
+    store.replace_events(changed)
+    docs = {d.id: d for d in store.iter_documents()}
+    assert [e.location.name if e.location else None for e in docs["b"].events] == ["Al-Qaim", None]
+    assert docs["a"].events[0].location.longitude == 41.09
+    assert docs["c"].events == make_document("c", "c").events  # untouched
+    cols = store._db.execute("SELECT doc_id, location, longitude FROM events ORDER BY seq").fetchall()
+    assert cols == [("c", "Husaybah", 40.9936), ("a", "Al-Qaim", 41.09), ("b", "Al-Qaim", 41.09), ("b", "Husaybah", None)]
