@@ -12,11 +12,13 @@ from hypothesis import strategies as st
 from frontwatch.errors import ConfigError
 from frontwatch.merge import (
     assign_event_ids,
+    build_merged,
     corpus_span,
     haversine_km,
     infer_corpus_dates,
     load_place_name_rules,
     merge_events,
+    source_report,
 )
 from frontwatch.model import DateMention, DateSource, Document, Event, Evidence, Location, PlaceMention, Span
 
@@ -138,6 +140,31 @@ def test_repost_counts_once(rules):
     assert m[0].source_documents == ["p1", "p2#2", "p3"]
     assert m[0].source_count == 2  # the repost is the same report
     assert m[0].outlet_count == 2
+
+
+def test_build_merged_in_place_is_the_copy_and_groups_reposts_across_outlet_spellings(rules):
+    text = "Rebels seized the village of Tell Hamis overnight, the outlet reported."
+    orig = doc("p1", text, outlet="Outlet A")
+    # The same article reposted under another spelling of the outlet, a third outlet, and a
+    # second article of the first outlet (a report of its own: other hash, other sentence).
+    repost = doc("p2#2", "Reposted from elsewhere.\n\n" + text, outlet="outlet-a", page_id="p2")
+    other = doc("p3", "Opposition fighters captured Tell Hamis, 3 killed, according to a monitor.",
+                outlet="Outlet C")
+    later = doc("p4", "Later, rebels said Tell Hamis was theirs, 5 killed.", outlet="OUTLET A", content_hash="h4")
+    for d, n in ((orig, None), (repost, None), (other, 3), (later, 5)):
+        start = next(w for w in ("Rebels", "Opposition", "Later") if w in d.text)
+        event(d, d.text[d.text.index(start):], "Non-state actor overtakes territory", "Tell Hamis",
+              date(2019, 3, 2), actor1="Opposition Rebels (Syria)", actor2="Military Forces of Syria",
+              fatalities=n, number=str(n) if n else None)
+    reports = [source_report(d.events[0], d) for d in (orig, repost, other, later)]
+    copied = build_merged(reports, "SYR7")
+    assert reports[0].event.event_id == "" and reports[0].event.source_documents == []  # untouched
+    assert copied.source_documents == ["p1", "p2#2", "p3", "p4"]
+    assert (copied.source_count, copied.outlet_count) == (3, 2)  # the repost counts once
+    assert copied.fatalities == 3 and copied.fatalities_by_source == {"Outlet C": 3, "OUTLET A": 5}
+    primary = reports[0].event
+    assert build_merged(reports, "SYR7", in_place=True) is primary
+    assert primary == copied
 
 
 def test_same_outlet_two_articles_are_two_reports(rules):

@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from frontwatch.errors import StoreError
 from frontwatch.model import (
@@ -281,3 +283,98 @@ def test_codec_round_trips_a_whole_document_with_events() -> None:
     assert json.loads(text)["published"] == "2017-11-04"  # dates as ISO strings
     assert codec.load(Document, text) == doc
     assert codec.load(Event, codec.dumps(doc.events[0])).interaction == 12
+
+
+def test_both_decoders_give_equal_objects_also_for_other_models_json() -> None:
+    from frontwatch.store import LIGHT_OMITS, Codec
+
+    fast, interning = Codec(intern=False), Codec(intern=True)  # msgspec / compiled in Python
+    doc = make_document()
+    text = fast.dumps(doc)
+    for codec in (fast, interning):
+        assert codec.load(Document, text) == doc
+        light = codec.load_light(Document, text, LIGHT_OMITS)
+        assert light.sentences == [] and light.page_text == "" and light.places == doc.places
+        assert light.events == doc.events and light.published == date(2017, 11, 4)
+    # JSON of an older model (no `outlet_count`) and of a newer one (an unknown key): the missing
+    # field takes its default, the unknown key is ignored, whichever decoder reads it.
+    ev = json.loads(fast.dumps(doc.events[0]))
+    del ev["outlet_count"]
+    ev["severity"] = "high"
+    old_new = json.dumps(ev)
+    assert fast.load(Event, old_new) == interning.load(Event, old_new) == doc.events[0]
+    assert fast.load(Event, old_new).location.latitude == 34.3796
+
+
+def test_scratch_rows_come_back_by_key_and_leave_no_trace_in_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "fw.db"
+    with Store(path) as store:
+        store.add_page("p1", "hash-1", "p1.txt", [make_document()])
+        tables = store._db.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall()
+        store.scratch_put([(3, '{"doc_id":"p1"}', "[]"), (7, "{}", '["told"]')])
+        store.scratch_put([(12, "{}", "[]")])  # parked batch by batch
+        assert store.scratch_get([7, 12, 3, 99]) == {3: ('{"doc_id":"p1"}', "[]"), 7: ("{}", '["told"]'),
+                                                      12: ("{}", "[]")}
+        store.scratch_clear()
+        assert store.scratch_get([3, 7]) == {}
+        store.scratch_put([(1, "a", "b")])  # a later run of the stages starts afresh
+        assert store.scratch_get(range(20)) == {1: ("a", "b")}
+    with Store(path) as store:
+        assert store._db.execute("SELECT name FROM sqlite_master ORDER BY name").fetchall() == tables
+        assert store.scratch_get([1]) == {} and store.count_documents() == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(floats=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=5, max_size=5),
+       text=st.text(), ints=st.lists(st.integers(-(2**63), 2**64 - 1), min_size=3, max_size=3))
+def test_event_json_is_orjsons_bytes(floats: list[float], text: str, ints: list[int]) -> None:
+    import orjson
+
+    from frontwatch.store import Codec
+
+    doc = make_document()
+    ev = doc.events[0]
+    ev.location.latitude, ev.location.longitude, ev.confidence = floats[:3]
+    ev.place.relative.bearing_deg, ev.place.relative.distance_km = floats[3:]
+    ev.notes, ev.actor1 = text, text[::-1]
+    ev.fatalities, ev.inter1 = ints[:2]
+    ev.fatalities_by_source = {text: ints[2], "e1": 1}
+    try:
+        expected = orjson.dumps(ev, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # a lone surrogate: refused, as before
+        with pytest.raises(TypeError):
+            Codec().event_json(ev)
+        return
+    assert Codec().event_json(ev) == Codec().dumps(ev) == expected
+
+
+def test_event_json_writes_a_floats_exponent_as_orjson_does() -> None:
+    from frontwatch.store import Codec
+
+    ev = make_document().events[0]
+    ev.location.latitude, ev.confidence = 1e16, 1.5e-7
+    text = Codec().event_json(ev)
+    assert '"latitude":1e+16' in text and '"confidence":1.5e-7' in text
+
+
+def test_replace_events_rewrites_only_the_given_documents_events(store: Store) -> None:
+    from frontwatch.store import Codec
+
+    store.add_page("a", "h-a", "a.txt", [make_document("a", "a")])
+    store.add_page("b", "h-b", "b.txt", [make_document("b", "b")])
+    store.add_page("c", "h-c", "c.txt", [make_document("c", "c")])
+    rows = list(store.iter_document_rows(light=True))
+    codec = Codec()
+    changed = []
+    for seq, doc in rows[:2]:  # a and b geocoded again: a's event moves, b gains a second event
+        doc.events[0].location = Location("Al-Qaim", 34.37, 41.09, 1, "Iraq", 368, "Anbar", reason="exact name")
+        if doc.id == "b":
+            doc.events.append(dataclasses.replace(doc.events[0], event_id="b-2", location=None))
+        changed.append((seq, doc.events, [codec.event_json(e) for e in doc.events]))
+    store.replace_events(changed)
+    docs = {d.id: d for d in store.iter_documents()}
+    assert [e.location.name if e.location else None for e in docs["b"].events] == ["Al-Qaim", None]
+    assert docs["a"].events[0].location.longitude == 41.09
+    assert docs["c"].events == make_document("c", "c").events  # untouched
+    cols = store._db.execute("SELECT doc_id, location, longitude FROM events ORDER BY seq").fetchall()
+    assert cols == [("c", "Husaybah", 40.9936), ("a", "Al-Qaim", 41.09), ("b", "Al-Qaim", 41.09), ("b", "Husaybah", None)]

@@ -472,24 +472,38 @@ def _attach_undated(keys: list[MergeKey], clusters: list[list[int]], distance_km
 def _report_groups(ms: list[SourceReport]) -> list[list[SourceReport]]:
     """Group members into independent reports: reposts of one article count once."""
     groups: list[list[SourceReport]] = []
+    # Per group, kept as it grows: its members' doc ids, and its first member's normalised
+    # outlet (a cluster of hundreds of reports compared every member with every group).
+    doc_ids: list[set[str]] = []
+    norms: list[str | None] = []  # computed when first compared
     for m in ms:
-        for g in groups:
+        doc_id = m.event.doc_id
+        norm: str | None = None
+        for i, (g, ids) in enumerate(zip(groups, doc_ids, strict=True)):
             o = g[0]
-            if m.event.doc_id in {x.event.doc_id for x in g}:
+            if doc_id in ids:
                 g.append(m)
                 break
             if not (m.outlet and o.outlet):
                 continue
-            if m.outlet != o.outlet and _norm_outlet(m.outlet) != _norm_outlet(o.outlet):
-                continue
+            if m.outlet != o.outlet:
+                if norm is None:
+                    norm = _norm_outlet(m.outlet)
+                if norms[i] is None:
+                    norms[i] = _norm_outlet(o.outlet)
+                if norm != norms[i]:
+                    continue
             same_hash = bool(m.content_hash) and m.content_hash == o.content_hash
             same_sentence = bool(m.sentence) and m.sentence == o.sentence
             repost_part = m.doc_id != m.page_id or o.doc_id != o.page_id
             if same_hash or same_sentence or repost_part:
                 g.append(m)
+                ids.add(doc_id)
                 break
         else:
             groups.append([m])
+            doc_ids.append({doc_id})
+            norms.append(None)
     return groups
 
 
@@ -504,12 +518,16 @@ def _join_unique(values: Iterable[str], exclude: Iterable[str] = ()) -> str:
     return "; ".join(seen)
 
 
-def build_merged(ms: list[SourceReport], event_id: str = "") -> Event:
+def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool = False) -> Event:
     """One corpus event from its members' reports, primary report first (see
-    :func:`mergeplan.plan_corpus`)."""
+    :func:`mergeplan.plan_corpus`).  ``in_place=True`` makes the primary report's event itself
+    the merged event, for a caller whose member events are its own throwaway copies (the
+    streaming pipeline decodes them for this call): the same event without copying it."""
     p = ms[0].event
-    located = [m for m in ms if m.located]
-    location = p.location if ms[0].located or not located else located[0].event.location
+    # The primary's location, unless it has no point and another member has one.
+    location = p.location
+    if not ms[0].located:
+        location = next((m.event.location for m in ms if m.located), location)
     groups = _report_groups(ms)
 
     source_documents = list(dict.fromkeys(m.event.doc_id for m in ms))
@@ -549,8 +567,7 @@ def build_merged(ms: list[SourceReport], event_id: str = "") -> Event:
     if len(set(by_source.values())) > 1:
         notes.append("Fatality figures differ: " + "; ".join(said) + f". Coded the lowest, {min(by_source.values())}.")
 
-    return replace(
-        p,
+    merged = dict(
         event_id=event_id,
         location=location,
         assoc_actor_1=assoc1,
@@ -570,6 +587,11 @@ def build_merged(ms: list[SourceReport], event_id: str = "") -> Event:
         source_count=len(groups),
         outlet_count=len(outlet_keys) + no_outlet_groups,
     )
+    if not in_place:
+        return replace(p, **merged)
+    for name, value in merged.items():
+        setattr(p, name, value)
+    return p
 
 
 def _source_label(m: SourceReport) -> str:
