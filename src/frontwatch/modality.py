@@ -496,10 +496,7 @@ def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules
     """The sentence's reporting verbs: (start, start of the subject's segment, whether that
     segment names someone — not empty, not a bare pronoun)."""
     out: list[tuple[int, int, bool]] = []
-    gp = rules.claim_verb_re
-    firsts = None if gp.digits or gp.capitals or gp.joiners else gp.firsts
-    if firsts is not None and firsts.isdisjoint(map(str.lower, _WORD_RE.findall(text, sent_start, sent_end))):
-        return out  # no word of the sentence starts a reporting verb (the gate, once for the sentence)
+    # (the gated scan tests the sentence's words against the verbs' first words before any regex)
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
         seg_start = sent_start
         for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):
