@@ -161,3 +161,19 @@ def test_first_chars_same_matches_on_word_salad(words, which):
 def test_first_chars_leaves_unbounded_patterns_alone(pattern, flags):
     rx = re.compile(pattern, flags)
     assert modality.first_chars(rx) is rx
+
+
+def test_clause_memo_answers_each_trigger_span_as_a_fresh_scan(rules):
+    """A sentence's clauses are kept by trigger span (modality asks, then the event's
+    extraction asks again): each span gets its own clause, the same as with no memo, in
+    whatever order the spans are asked."""
+    text = ("The army said that militants attacked Rawa; the police, who arrived later, "
+            "killed two gunmen while they fled.")
+    spans = [(m.start(), m.end()) for m in re.finditer(r"attacked|arrived|killed|fled", text)]
+    fresh = [modality.clause_bounds(text, 0, len(text), s, e, rules.modality) for s, e in spans]
+    assert len(set(fresh)) >= 3  # several clauses: a memo keyed by sentence alone would fail
+    for order in (spans, spans[::-1]):
+        cache: dict = {}
+        got = {(s, e): modality.clause_bounds(text, 0, len(text), s, e, rules.modality, cache) for s, e in order}
+        again = {(s, e): modality.clause_bounds(text, 0, len(text), s, e, rules.modality, cache) for s, e in order}
+        assert [got[sp] for sp in spans] == [again[sp] for sp in spans] == fresh

@@ -161,13 +161,16 @@ class PhraseSearch:
 
 class SentenceMarks:
     """The clause-boundary marks (spans) of one sentence, scanned only as far as a trigger needs
-    (up to the first boundary after it) and kept for the sentence's other triggers."""
+    (up to the first boundary after it) and kept for the sentence's other triggers; and the
+    clauses found from them, by trigger span (a trigger's clause is asked for by its modality,
+    then again by the extraction of its event)."""
 
-    __slots__ = ("found", "_scan")
+    __slots__ = ("found", "_scan", "clauses")
 
     def __init__(self, scan: Iterator[re.Match[str]]) -> None:
         self.found: list[tuple[int, int]] = []
         self._scan: Iterator[re.Match[str]] | None = scan
+        self.clauses: dict[tuple[int, int], tuple[int, int]] = {}
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         i = 0
@@ -386,12 +389,17 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
     triggers is scanned once, and only as far as its triggers need."""
     c_start, c_end = sent_start, sent_end
+    found = None
     if cache is None:
         marks: Iterable[tuple[int, int]] = (m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end))
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
             found = cache[(sent_start, sent_end)] = SentenceMarks(rules.boundary_re.finditer(text, sent_start, sent_end))
+        else:
+            clause = found.clauses.get((start, end))
+            if clause is not None:
+                return clause
         marks = found
     for m_start, m_end in marks:
         pos = m_start if m_end == m_start else m_end
@@ -404,6 +412,8 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     sub = _FRONTED_SUBORDINATE_RE.match(text, c_start, start)
     if sub:
         c_start = sub.end()
+    if found is not None:
+        found.clauses[(start, end)] = (c_start, c_end)
     return c_start, c_end
 
 
