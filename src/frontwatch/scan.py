@@ -305,6 +305,8 @@ class WordIndex:
 
     def candidates(self, gp: GatedPattern) -> list[int]:
         """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
+        if gp.reach is not None and gp.reach.words.isdisjoint(self.by_word):
+            return []  # no word for a match to run on to (most texts for the list pattern): no start either
         key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
         starts = self._memo.get(key)
         if starts is None:
