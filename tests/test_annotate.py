@@ -506,3 +506,23 @@ def test_each_kind_of_relative_phrase(res: AnnotateResources, text: str, name: s
     rel = next(p for p in doc_of(text, res).places if p.name == name).relative
     assert rel is not None
     assert (rel.relation, rel.anchor, rel.bearing_deg, rel.distance_km) == (relation, anchor, bearing, km)
+
+
+def test_excluded_spans_by_bisection_are_the_any_test():
+    """places._Overlaps (every candidate place against every actor and date span) answers
+    what ``any(s < end and start < e for s, e in spans)`` answers: nested, touching, empty and
+    unsorted spans included."""
+    import random
+
+    from frontwatch.places import _Overlaps
+
+    rnd = random.Random(7)
+    for _ in range(3000):
+        spans = [(a, a + rnd.randint(0, 12)) for a in (rnd.randint(0, 60) for _ in range(rnd.randint(0, 9)))]
+        test = _Overlaps(spans)
+        for _ in range(8):
+            start = rnd.randint(0, 70)
+            end = start + rnd.randint(0, 15)
+            assert test(start, end) == any(s < end and start < e for s, e in spans), (spans, start, end)
+    assert _Overlaps([(10, 30), (12, 14)])(20, 25)  # inside the long span, past the short one
+    assert not _Overlaps([(10, 20)])(20, 25)  # touching is no overlap

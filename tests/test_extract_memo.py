@@ -99,7 +99,7 @@ def test_vocabulary_stops_growing_past_its_cap_and_events_stay_the_same(monkeypa
 
 
 def _modality_patterns() -> list[re.Pattern[str]]:
-    """The clause-boundary and aggregate alternations as compile_modality builds them."""
+    """The clause-boundary, aggregate, opinion and claim alternations as compile_modality builds them."""
     from importlib import resources
 
     data = yamlio.load_mapping(resources.files("frontwatch").joinpath("data", "modality.yaml")
@@ -110,6 +110,10 @@ def _modality_patterns() -> list[re.Pattern[str]]:
     opinion = [p for p in (data["modality"]["speculation"] + data["modality"]["negation"])
                if p.isalpha() and len(p) > 4]
     out.append(re.compile(rf"(?:{modality.phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", re.IGNORECASE))
+    # the claim cues: "according to" (per sentence), a role before a source's name (per phrase)
+    out.append(re.compile(modality.phrase_regex(data["claim_prepositions"]), re.IGNORECASE))
+    role_alt = modality.phrase_regex(data["claim_roles"])
+    out.append(re.compile(rf"(?:{role_alt})\s+((?:[A-Z][\w'’\-]*\s?){{1,4}})"))
     return out
 
 
@@ -122,7 +126,7 @@ OTHER_PATTERNS = [
     (r"Ş+|ſtrike", re.IGNORECASE),
 ]
 
-WORDS = ["since", "Since", "SINCE", "the", "following", "when", "that", "but", "which", ",", ";", ":", " – ",
+WORDS = ["according to", "spokesman", "Ali Hassan", "agency Amaq", "since", "Since", "SINCE", "the", "following", "when", "that", "but", "which", ",", ";", ":", " – ",
          "2014", "in", "the past", "years", "over", "war", "has", "killed", "believe", "denied", "doubt",
          "Kaim", "\u212aaim", "\u017ftrike", "İf", "ştrike", "al-Kaim", "“", "\"", "x", "k"]
 
@@ -141,7 +145,7 @@ def test_first_chars_adds_a_look_ahead_that_changes_no_match(rx):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(WORDS), max_size=30), st.sampled_from(range(9)))
+@given(st.lists(st.sampled_from(WORDS), max_size=30), st.sampled_from(range(11)))
 def test_first_chars_same_matches_on_word_salad(words, which):
     patterns = _modality_patterns() + [re.compile(p, f) for p, f in OTHER_PATTERNS]
     rx = patterns[which]
@@ -161,3 +165,19 @@ def test_first_chars_same_matches_on_word_salad(words, which):
 def test_first_chars_leaves_unbounded_patterns_alone(pattern, flags):
     rx = re.compile(pattern, flags)
     assert modality.first_chars(rx) is rx
+
+
+def test_clause_memo_answers_each_trigger_span_as_a_fresh_scan(rules):
+    """A sentence's clauses are kept by trigger span (modality asks, then the event's
+    extraction asks again): each span gets its own clause, the same as with no memo, in
+    whatever order the spans are asked."""
+    text = ("The army said that militants attacked Rawa; the police, who arrived later, "
+            "killed two gunmen while they fled.")
+    spans = [(m.start(), m.end()) for m in re.finditer(r"attacked|arrived|killed|fled", text)]
+    fresh = [modality.clause_bounds(text, 0, len(text), s, e, rules.modality) for s, e in spans]
+    assert len(set(fresh)) >= 3  # several clauses: a memo keyed by sentence alone would fail
+    for order in (spans, spans[::-1]):
+        cache: dict = {}
+        got = {(s, e): modality.clause_bounds(text, 0, len(text), s, e, rules.modality, cache) for s, e in order}
+        again = {(s, e): modality.clause_bounds(text, 0, len(text), s, e, rules.modality, cache) for s, e in order}
+        assert [got[sp] for sp in spans] == [again[sp] for sp in spans] == fresh

@@ -118,6 +118,32 @@ def test_window_matches_plain(gated):
         assert [m.span() for m in gp.finditer(text, pos, endpos)] == [m.span() for m in gp.pattern.finditer(text, pos, endpos)]
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_windows_anywhere_match_plain(gated, vocab, data):
+    """A window may cut words at either end (a clause that starts inside a word, a sentence
+    cut short): the gated scan of any window, first-gate-only patterns (listed by one split)
+    and the others (a token loop) alike, is the plain scan of that window."""
+    pieces = data.draw(st.lists(st.one_of(st.sampled_from(vocab), st.sampled_from(_FILLER),
+                                          st.sampled_from(vocab).map(str.capitalize)), max_size=30))
+    text = " ".join(pieces)
+    pos = data.draw(st.integers(0, len(text)))
+    endpos = data.draw(st.integers(pos, len(text)))
+    for gp in gated.values():
+        got = [(m.span(), m.groupdict()) for m in gp.finditer(text, pos, endpos)]
+        assert got == [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text, pos, endpos)], (gp, pos, endpos)
+
+
+def test_first_gate_scan_of_a_window_tries_only_its_whole_and_cut_words():
+    """Tokens are the window's own: "sai" (of "said", cut by the window's end) is not "said",
+    and "id" (its tail) is no word of the window's start."""
+    gp = GatedPattern(re.compile(r"(?<!\w)(?:sai|said|id)(?!\w)", re.IGNORECASE), frozenset({"sai", "said", "id"}))
+    text = "officials said; İstanbul SAID"
+    assert [m.group() for m in gp.finditer(text, 0, 13)] == ["sai"]
+    assert [m.group() for m in gp.finditer(text, 12, len(text))] == ["SAID"]  # "id" starts inside a word
+    assert [m.group() for m in gp.finditer(text)] == ["said", "SAID"]
+
+
 def test_ungated_phrase_falls_back_to_plain_scan():
     # A phrase starting with punctuation can start a match inside a word: no gate is possible.
     assert first_words(["'ll", "will"]) is None

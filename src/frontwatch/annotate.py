@@ -295,14 +295,16 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
             scores[code] += weight(p.start) * PLACE_WEIGHT
             first_seen.setdefault(code, p.start)
     if doc.title:
-        for hit in find_countries(doc.title, res.lexicon):
+        # the title's words listed once for its three scans (as the body's are by the caller)
+        title_index = WordIndex.of(doc.title)
+        for hit in find_countries(doc.title, res.lexicon, title_index):
             scores[hit.code] += TITLE_WEIGHT * (BORDER_WEIGHT if border(doc.title, hit.end) else 1.0)
             first_seen[hit.code] = -1
-        for a in match_actors(doc.title, res.lexicon):
+        for a in match_actors(doc.title, res.lexicon, title_index):
             if a.country and not a.entry.generic:
                 scores[a.country] += TITLE_WEIGHT * ACTOR_WEIGHT
                 first_seen[a.country] = -1
-        for p in find_places(doc.title, res.places, res.lexicon):
+        for p in find_places(doc.title, res.places, res.lexicon, index=title_index):
             code = res.city_country.get(normalise(p.name).lower()) if p.descriptor in _TOWN_DESCRIPTORS else None
             if code:
                 scores[code] += TITLE_WEIGHT * PLACE_WEIGHT

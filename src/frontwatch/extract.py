@@ -158,8 +158,17 @@ def _fallback_sentences(text: str) -> list[Sentence]:
     return out
 
 
-def _with_country(label: str, doc: Document) -> str:
-    name = country_name(doc.country)
+def _country_of(ctx: Ctx) -> str:
+    """The article's country name, looked up once per document (a code outside notes' own
+    table is a pycountry lookup)."""
+    name = ctx.country_name
+    if name is None:
+        name = ctx.country_name = country_name(ctx.doc.country)
+    return name
+
+
+def _with_country(label: str, ctx: Ctx) -> str:
+    name = _country_of(ctx)
     return f"{label} ({name})" if name else label
 
 
@@ -294,7 +303,7 @@ def _foreign_country(p: PlaceMention, ctx: Ctx) -> bool:
     condemned"): where a source or a government sits, not where the article's events happen."""
     norm, own = ctx.normalise, ctx.own_country
     if own is None:
-        own = ctx.own_country = norm(country_name(ctx.doc.country))
+        own = ctx.own_country = norm(_country_of(ctx))
     if p.descriptor == "country":
         return norm(p.name) != own
     # "Syria's Deir Ezzor" in an Iraq article: a place told as the neighbour's (where the enemy's
@@ -498,12 +507,12 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     # Actors.
     if sub in {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}:
         side = [a for a in agents if a.inter == 6] or []
-        actor1, inter1 = (side[0].name, 6) if side else (_with_country("Protesters", doc), 6)
+        actor1, inter1 = (side[0].name, 6) if side else (_with_country("Protesters", ctx), 6)
         a2 = [a for a in agents + patients if a.inter == 1]
         actor2, inter2 = (a2[0].name, 1) if a2 and sub != "Peaceful protest" else ("", None)
         assoc1 = ""
     elif sub in {"Violent demonstration", "Mob violence"}:
-        actor1, inter1 = _with_country("Rioters", doc), 5
+        actor1, inter1 = _with_country("Rioters", ctx), 5
         a2 = [a for a in agents + patients if a.inter in {1, 7}]
         actor2, inter2 = (a2[0].name, a2[0].inter) if a2 else ("", None)
         assoc1 = ""
@@ -522,7 +531,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
             inter1 = ctx.actor_inter.get(actor1) if actor1 else None
             if not actor1 and all(a.inter in {1, 8} for a in patients):
                 # Forces attacked by no one named: ACLED's "Unidentified Armed Group (country)".
-                actor1, inter1 = _with_country("Unidentified Armed Group", doc), 3
+                actor1, inter1 = _with_country("Unidentified Armed Group", ctx), 3
             elif not actor1:
                 # Fighters killed by no one named ("11 fighters were killed when they attacked a
                 # base"): the one known party is actor1.
@@ -537,7 +546,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
             actor2 = opponent(ctx, agents)
             inter2 = ctx.actor_inter.get(actor2) if actor2 else None
         elif etype == "Violence against civilians":
-            actor2, inter2 = _with_country("Civilians", doc), 7
+            actor2, inter2 = _with_country("Civilians", ctx), 7
         elif sub in TERRITORY_TYPES or sub in {"Armed clash", "Change to group/activity", "Disrupted weapons use"}:
             actor2 = opponent(ctx, agents)
             inter2 = ctx.actor_inter.get(actor2) if actor2 else None
@@ -597,6 +606,9 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
                 ev0.notes = summary(ev0)
             return []
     # who reports it (read here, once the trigger is known to make events of its own)
+    in_sentence = ctx.memo.in_sentence
+    if (s.start, s.end) not in in_sentence:  # what find_claimant would filter from all the actors
+        in_sentence[s.start, s.end] = ctx.actors.starting(s.start, s.end)
     claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end, ctx.memo)
     events = []
     for place in places:

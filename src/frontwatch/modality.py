@@ -161,13 +161,16 @@ class PhraseSearch:
 
 class SentenceMarks:
     """The clause-boundary marks (spans) of one sentence, scanned only as far as a trigger needs
-    (up to the first boundary after it) and kept for the sentence's other triggers."""
+    (up to the first boundary after it) and kept for the sentence's other triggers; and the
+    clauses found from them, by trigger span (a trigger's clause is asked for by its modality,
+    then again by the extraction of its event)."""
 
-    __slots__ = ("found", "_scan")
+    __slots__ = ("found", "_scan", "clauses")
 
     def __init__(self, scan: Iterator[re.Match[str]]) -> None:
         self.found: list[tuple[int, int]] = []
         self._scan: Iterator[re.Match[str]] | None = scan
+        self.clauses: dict[tuple[int, int], tuple[int, int]] = {}
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         i = 0
@@ -360,7 +363,8 @@ def compile_modality(data: dict) -> ModalityRules:
         boundary_re=boundary_re,
         cue_res=cue_res,
         opinion_tail_re=opinion_tail_re,
-        infinitive_re=re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE),
+        # (first_chars here too: searched per trigger or claimant phrase, they start with few letters)
+        infinitive_re=first_chars(re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE)),
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=compile_phrases(data.get("background") or [], "background"),
@@ -368,9 +372,9 @@ def compile_modality(data: dict) -> ModalityRules:
                                           "aggregate")),
         claim_verb_re=GatedPattern(_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
                                    scan.first_words(data.get("claim_verbs") or [])),
-        claim_prep_re=_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions"),
+        claim_prep_re=first_chars(_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions")),
         role_after_re=_compile(rf"^\s*(?:{role_alt})\b", "claim_roles"),
-        role_before_re=_compile(rf"(?:{role_alt})\s+((?:[A-Z][\w'’\-]*\s?){{1,4}})", "claim_roles", 0),
+        role_before_re=first_chars(_compile(rf"(?:{role_alt})\s+((?:[A-Z][\w'’\-]*\s?){{1,4}})", "claim_roles", 0)),
         control_before=control.before,
         control_after=control.after,
         control=control,
@@ -386,12 +390,17 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
     triggers is scanned once, and only as far as its triggers need."""
     c_start, c_end = sent_start, sent_end
+    found = None
     if cache is None:
         marks: Iterable[tuple[int, int]] = (m.span() for m in rules.boundary_re.finditer(text, sent_start, sent_end))
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
             found = cache[(sent_start, sent_end)] = SentenceMarks(rules.boundary_re.finditer(text, sent_start, sent_end))
+        else:
+            clause = found.clauses.get((start, end))
+            if clause is not None:
+                return clause
         marks = found
     for m_start, m_end in marks:
         pos = m_start if m_end == m_start else m_end
@@ -404,6 +413,8 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     sub = _FRONTED_SUBORDINATE_RE.match(text, c_start, start)
     if sub:
         c_start = sub.end()
+    if found is not None:
+        found.clauses[(start, end)] = (c_start, c_end)
     return c_start, c_end
 
 
@@ -496,10 +507,7 @@ def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules
     """The sentence's reporting verbs: (start, start of the subject's segment, whether that
     segment names someone — not empty, not a bare pronoun)."""
     out: list[tuple[int, int, bool]] = []
-    gp = rules.claim_verb_re
-    firsts = None if gp.digits or gp.capitals or gp.joiners else gp.firsts
-    if firsts is not None and firsts.isdisjoint(map(str.lower, _WORD_RE.findall(text, sent_start, sent_end))):
-        return out  # no word of the sentence starts a reporting verb (the gate, once for the sentence)
+    # (the gated scan tests the sentence's words against the verbs' first words before any regex)
     for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
         seg_start = sent_start
         for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):

@@ -24,8 +24,10 @@ descriptors, distributed lists or relative positions anyway.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
 
@@ -398,11 +400,30 @@ def _trim_name(text: str, s: int, e: int, res: PlaceResources) -> tuple[int, int
     return s, e
 
 
+class _Overlaps:
+    """Whether a span overlaps any of fixed spans: ``any(s < end and start < e for s, e in
+    spans)``, by bisection (every candidate place is tested against every actor and date)."""
+
+    __slots__ = ("_starts", "_reach")
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s for s, _e in ordered]
+        # _reach[k]: the furthest end among the first k spans by start (0 for none)
+        self._reach = [0, *accumulate((e for _s, e in ordered), max)]
+
+    def __call__(self, start: int, end: int) -> bool:
+        # the spans that start before ``end`` are the first k; one of them overlaps if it ends after start
+        k = bisect_left(self._starts, end)
+        return k > 0 and self._reach[k] > start
+
+
 def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexicon) -> list[_Group]:
     """Non-overlapping groups, best evidence first; items overlapping actors or dates dropped."""
     demonyms = lex.demonym_forms
     chosen: list[_Group] = []
     taken: list[tuple[int, int]] = []
+    overlaps_excluded = _Overlaps(exclude)
     for g in sorted(groups, key=lambda g: (g.priority, -(g.end - g.start), g.start)):
         if any(s < g.end and g.start < e for s, e in taken):
             if len(g.items) < 2:
@@ -422,7 +443,7 @@ def _select(groups: list[_Group], exclude: Sequence[tuple[int, int]], lex: Lexic
                 it.name, it.name_start = it.name[cut:], ns + cut
             core = normalise(_strip_the(it.name))
             ns, ne = it.name_span()
-            if any(s < ne and ns < e for s, e in exclude) and it.rule != "facility":
+            if overlaps_excluded(ns, ne) and it.rule != "facility":
                 continue
             first = core.split(" ")[0].split("-")[0]
             if (core in demonyms or first in demonyms) and it.descriptor not in ("border",):

@@ -111,6 +111,7 @@ class Ctx:
     # extract._fatalities' answers by (sentence, clause); the mentions are shared, not modified
     tolls: dict[tuple[int, int, int, int], NumberMention | None] = field(default_factory=dict)
     own_country: str | None = None  # the article's country name, normalised (when first asked)
+    country_name: str | None = None  # the article's country name as notes write it (when first asked)
     date_text: dict[date, str] = field(default_factory=dict)  # dates as notes write them
     # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
     kept_starts: dict[int, list[int]] = field(default_factory=dict)
