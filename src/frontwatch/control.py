@@ -318,7 +318,8 @@ def _by_place(timeline: Iterable[ControlChange], as_of: date | None = None) -> d
     return by_place
 
 
-def _place_order(s: ControlState) -> tuple[str, str]:
+def place_order(s: ControlState) -> tuple[str, str]:
+    """How places are listed: by name, case-insensitively, then key."""
     return s.place.lower(), s.place_key
 
 
@@ -332,7 +333,7 @@ def control_as_of(timeline: Iterable[ControlChange], as_of: date | None = None) 
             pass
         if last is not None:
             states.append(last)
-    states.sort(key=_place_order)
+    states.sort(key=place_order)
     return states
 
 
@@ -342,10 +343,18 @@ def control_history(timeline: Iterable[ControlChange]) -> list[tuple[date, list[
     in one scan per place (asking ``control_as_of`` day after day re-read each place's whole
     past every day)."""
     by_day: dict[date, list[ControlState]] = {}
-    for key, changes in _by_place(timeline).items():
-        for day, state in _place_states(key, changes):
+    for _key, states in place_histories(timeline):
+        for day, state in states:
             by_day.setdefault(day, []).append(state)
-    return [(day, sorted(by_day[day], key=_place_order)) for day in sorted(by_day)]
+    return [(day, sorted(by_day[day], key=place_order)) for day in sorted(by_day)]
+
+
+def place_histories(timeline: Iterable[ControlChange]) -> Iterator[tuple[str, Iterator[tuple[date, ControlState]]]]:
+    """Place by place (in order of first evidence), its key and its states on each day some
+    evidence of it arrives, ascending: :func:`control_history` one place at a time, for a
+    caller that keeps a summary per place rather than every state of every day."""
+    for key, changes in _by_place(timeline).items():
+        yield key, _place_states(key, changes)
 
 
 def control_geojson(states: Iterable[ControlState]) -> dict:

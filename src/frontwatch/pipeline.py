@@ -11,6 +11,7 @@ finished, and a rerun skips them (by content hash) and completes the rest.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -250,8 +251,26 @@ def write_outputs(store: Store, docs: object,
     event_paths = outputs.EventOutputPaths(
         csv=paths["events"], geojson=paths["events.geojson"], parquet=paths["events.parquet"],
         report=out / "report.html" if options.report else None)
-    outputs.write_event_outputs(events() if callable(events) else events, event_paths, lookup, timeline,
-                                n_docs=store.count_document_ids() if options.report else 0)
+    fetch: Callable[[list[int]], list[Event]] | None = None
+    if events == store.iter_corpus_events:
+        # The store's own events: the report keeps a few fields per event it may show and reads
+        # the chosen ones again by row, instead of holding up to REPORT_MAX_EVENTS events.
+        seqs = array("q")
+
+        def stored() -> Iterator[Event]:
+            for seq, e in store.iter_corpus_event_rows():
+                seqs.append(seq)
+                yield e
+
+        def fetch_stored(positions: list[int]) -> list[Event]:
+            return store.corpus_events_by_seq([seqs[p] for p in positions])
+
+        fetch = fetch_stored
+        stream: Iterable[Event] = stored()
+    else:
+        stream = events() if callable(events) else events
+    outputs.write_event_outputs(stream, event_paths, lookup, timeline,
+                                n_docs=store.count_document_ids() if options.report else 0, fetch=fetch)
     states = control.control_as_of(timeline, None)
     export_geo.write_control_geojson(states, out / "control.geojson")
     paths["control.geojson"] = out / "control.geojson"

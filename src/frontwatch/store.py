@@ -404,6 +404,24 @@ class Store:
         for (data,) in self._db.execute("SELECT data FROM corpus_events ORDER BY seq"):
             yield self._codec.load(Event, data)
 
+    def iter_corpus_event_rows(self) -> Iterator[tuple[int, Event]]:
+        """``(seq, event)`` of the merged events, in the order they were stored (see
+        :meth:`corpus_events_by_seq`)."""
+        for seq, data in self._db.execute("SELECT seq, data FROM corpus_events ORDER BY seq"):
+            yield seq, self._codec.load(Event, data)
+
+    def corpus_events_by_seq(self, seqs: list[int]) -> list[Event]:
+        """The merged events stored as ``seqs`` (from :meth:`iter_corpus_event_rows`), in the
+        order given, fetched ``READ_BATCH`` at a time: for an export that keeps a few numbers
+        per event it may show and reads the chosen ones again."""
+        found: dict[int, str] = {}
+        wanted = sorted(set(seqs))
+        for i in range(0, len(wanted), READ_BATCH):
+            chunk = wanted[i : i + READ_BATCH]
+            marks = ", ".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT seq, data FROM corpus_events WHERE seq IN ({marks})", chunk))
+        return [self._codec.load(Event, found[s]) for s in seqs]
+
     def count_corpus_events(self) -> int:
         """Number of merged events."""
         return self._db.execute("SELECT count(*) FROM corpus_events").fetchone()[0]
