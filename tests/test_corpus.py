@@ -81,7 +81,11 @@ def _stored(db: Path, codec: Codec) -> tuple[list[str], list[str]]:
 
 def _streamed(db: Path, gaz) -> tuple[list[str], list[str], list]:
     with Store(db) as st:
-        timeline = corpus.run_corpus_stages(st, gaz)
+        stored = corpus.run_corpus_stages(st, gaz)
+        timeline = list(stored)
+        # Read back from the store in order, as often as the exports need, one place at a time.
+        assert len(stored) == len(timeline) and list(stored) == timeline
+        assert [c for _, cs in stored.by_place() for c in cs] == timeline
     events, docs = _stored(db, Codec())
     return events, docs, timeline
 

@@ -147,7 +147,9 @@ class CorpusPlan:
         return f"{self.iso3_values[self.iso3_codes[c]]}{self.numbers[c]}"
 
     def in_row_order(self) -> Iterator[int]:
-        return iter(self.row_order.tolist())
+        # A slice at a time: the whole order as Python ints is ~35 bytes per event.
+        for i in range(0, len(self.row_order), 4096):
+            yield from self.row_order[i : i + 4096].tolist()
 
 
 def _member_order(m: MergeKey) -> tuple:

@@ -34,7 +34,7 @@ def write_event_outputs(
     events: Iterable[Event],
     paths: EventOutputPaths,
     docs: export.DocumentLookup,
-    timeline: list[ControlChange],
+    timeline: Iterable[ControlChange],
     *,
     n_docs: int,
     title: str = "frontwatch report",
@@ -55,7 +55,7 @@ def write_event_outputs(
 
 
 def _write_event_outputs(events: Iterable[Event], paths: EventOutputPaths, docs: export.DocumentLookup,
-                         timeline: list[ControlChange], *, n_docs: int, title: str,
+                         timeline: Iterable[ControlChange], *, n_docs: int, title: str,
                          fetch: Callable[[list[int]], Iterable[Event]] | None) -> int:
     ts = int(time.time())
     countries: dict[str, str] = {}

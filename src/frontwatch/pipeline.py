@@ -227,7 +227,7 @@ def _write_empty_outputs(out: Path) -> dict[str, Path]:
 
 
 def write_outputs(store: Store, docs: object,
-                  events: Iterable[Event] | Callable[[], Iterable[Event]], timeline: list[ControlChange],
+                  events: Iterable[Event] | Callable[[], Iterable[Event]], timeline: Iterable[ControlChange],
                   options: RunOptions, summary: RunSummary) -> None:
     """Write every export next to the database, streaming: memory does not grow with the corpus.
 
@@ -235,7 +235,8 @@ def write_outputs(store: Store, docs: object,
     iterator or a function returning a fresh one (``store.iter_corpus_events``); they are read
     once.  Articles (documents.jsonl, evidence sentences, the report's quotes and outlets) are
     read from ``store``, which must hold the documents as the corpus stages left them; ``docs``
-    is not read (kept so that callers of the old signature still work).
+    is not read (kept so that callers of the old signature still work).  ``timeline`` is read
+    more than once: a list, or the store's own (``corpus.run_corpus_stages``).
     """
     out = options.out_dir
     paths = {

@@ -138,16 +138,27 @@ def highlight(text: str, evidence: Evidence) -> str:
     return "".join(out)  # line breaks inside the sentence render as spaces (white-space: normal)
 
 
-def _extent(pins: list[_Pin], control: Iterable[ControlChange]) -> list[tuple[float, float]]:
-    """The corners (west, south) and (east, north) of the events' and places' points, or no
-    point: all ``_frame`` reads of them (the points themselves are not kept)."""
+def _survey(pins: list[_Pin], control: Iterable[ControlChange]) -> tuple[list[tuple[float, float]], date | None,
+                                                                     date | None, list[str]]:
+    """In one walk over the timeline: the corners (west, south) and (east, north) of the events'
+    and places' points (all ``_frame`` reads of them), the first and last day of the events and
+    the evidence, and the controllers in name order."""
     w = s = math.inf
     e = n = -math.inf
-    for lon, lat in itertools.chain((p.point for p in pins if p.point is not None),
-                                    ((c.longitude, c.latitude) for c in control
-                                     if c.latitude is not None and c.longitude is not None)):
-        w, e, s, n = min(w, lon), max(e, lon), min(s, lat), max(n, lat)
-    return [] if w == math.inf else [(w, s), (e, n)]
+    start = min((p.event_date for p in pins if p.event_date), default=None)
+    end = max((p.event_date for p in pins if p.event_date), default=None)
+    for p in pins:
+        if p.point is not None:
+            lon, lat = p.point
+            w, e, s, n = min(w, lon), max(e, lon), min(s, lat), max(n, lat)
+    controllers = set()
+    for c in control:
+        if c.latitude is not None and c.longitude is not None:
+            w, e, s, n = min(w, c.longitude), max(e, c.longitude), min(s, c.latitude), max(n, c.latitude)
+        start = c.date if start is None or c.date < start else start
+        end = c.date if end is None or c.date > end else end
+        controllers.add(c.controller)
+    return ([] if w == math.inf else [(w, s), (e, n)]), start, end, sorted(controllers)
 
 
 def _frame(points: list[tuple[float, float]]) -> _Frame:
@@ -445,21 +456,18 @@ def report_parts(
     esc = html.escape
     pins = selection.pins()
     left_out = selection.quotes_left_out()
-    timeline = control_timeline if isinstance(control_timeline, list) else list(control_timeline)
+    # Walked twice (the timeline of the corpus stages is read back from the store each time).
+    timeline = control_timeline if isinstance(control_timeline, (list, tuple)) or hasattr(
+        control_timeline, "by_place") else list(control_timeline)
     basemap = basemap if basemap is not None else load_basemap()
-    fr = _frame(_extent(pins, timeline))
-
-    days = [p.event_date for p in pins if p.event_date] + [c.date for c in timeline]
-    start = min(days) if days else None
-    end = max(days) if days else None
-    del days
+    corners, start, end, controllers = _survey(pins, timeline)
+    fr = _frame(corners)
     n_days = (end - start).days if start and end else 0
 
     # Control over time: for each located place, the steps at which its controller (or the
     # evidence) changes, from its state on each day some evidence arrives.  Places are numbered
     # as a day-by-day walk meets them (first located day, then place order); each keeps its
     # data already as JSON, not as lists of strings.
-    controllers = sorted({c.controller for c in timeline})
     cidx = {c: i for i, c in enumerate(controllers)}
     met = []
     for _key, states in place_histories(timeline):
