@@ -30,7 +30,6 @@ Hand-written: it is the orchestration of frontwatch's own stages over its own st
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 
 import orjson
 
@@ -54,7 +53,7 @@ from .store import Codec, Store
 
 # Documents written back per transaction: one commit per batch, not per document.
 WRITE_BATCH = 100
-# Merged events built per fetch of their members' records: a few thousand records in memory.
+# Member records fetched per batch of merged events built: a few thousand records in memory.
 BUILD_BATCH = 2000
 
 
@@ -145,7 +144,10 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             parked = []
     store.scratch_put(parked)
     writer.flush()
-    del memo, parked
+    # Geocoding is done: its run memos (bounded, but tens of MB at 100k pages) go before merging.
+    del memo, parked, locate, memory, res
+    if gaz is not None:
+        gaz.clear_memos()
 
     plan = plan_corpus(keys, distance_km)
     del keys
@@ -162,9 +164,7 @@ def _store_merged(store: Store, plan: CorpusPlan, codec: Codec, rules: PlaceName
 
     def merged() -> Iterator[Event]:
         load = codec.decoder(Event)
-        rows = plan.in_row_order()
-        while batch := list(islice(rows, BUILD_BATCH)):
-            chunk = [(c, plan.members(c)) for c in batch]
+        for chunk in _build_batches(plan):
             records = store.scratch_get(m for _, ms in chunk for m in ms)
             for c, ms in chunk:
                 members = [_unpark(load, *records[m]) for m in ms]
@@ -177,6 +177,23 @@ def _store_merged(store: Store, plan: CorpusPlan, codec: Codec, rules: PlaceName
 
     store.replace_corpus_events(merged())
     store.scratch_clear()
+
+
+def _build_batches(plan: CorpusPlan) -> Iterator[list[tuple[int, list[int]]]]:
+    """The clusters in row order with their members, in batches of about ``BUILD_BATCH``
+    members (at least one cluster each): a corpus that retells its events fifty times has
+    clusters fifty members big, and a batch of clusters would hold all their records."""
+    batch: list[tuple[int, list[int]]] = []
+    n = 0
+    for c in plan.in_row_order():
+        members = plan.members(c)
+        if batch and n + len(members) > BUILD_BATCH:
+            yield batch
+            batch, n = [], 0
+        batch.append((c, members))
+        n += len(members)
+    if batch:
+        yield batch
 
 
 def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int]) -> None:
