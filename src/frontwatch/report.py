@@ -493,6 +493,7 @@ def report_parts(
 
     svg = [f'<svg class="fw-map" viewBox="0 0 {fr.width} {fr.height}" role="img" aria-label="Map of events">',
            f'<rect width="{fr.width}" height="{fr.height}" fill="#dfeaf3"/>', _basemap_svg(basemap, fr)]
+    del basemap  # parsed, it is ~15 MB of Python objects; the event list comes after
     # Places the geocoder put on one point (e.g. several valleys "south of X") share one label:
     # the place with the earliest evidence carries it, with how many others stand there.
     spots: dict[tuple[int, int], list[dict]] = {}
@@ -556,6 +557,7 @@ def report_parts(
         '<section id="fw-mapbox">',
     ])
     yield "".join(svg)
+    del svg, spots
     yield "".join([
         '<div id="fw-controls"><button id="fw-play" type="button">Play</button>',
         f'<input id="fw-day" type="range" min="0" max="{n_days}" step="1" value="{n_days}" aria-label="Day">',
