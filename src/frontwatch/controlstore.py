@@ -71,6 +71,7 @@ class TimelineBuilder:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        store.control_reset()
         self.places = PlaceResolver()
         self._rows: list[tuple[int, str]] = []
         self._statements = 0

@@ -457,6 +457,12 @@ class Store:
 
     # -- control evidence and timeline for the corpus stages (TEMP tables) -------------------
 
+    def control_reset(self) -> None:
+        """Drop the control evidence and timeline tables (a new run's start; a timeline read
+        from the old ones is gone)."""
+        for table in ("control_evidence", "timeline_rows", "timeline"):
+            self._db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
     def control_put(self, rows: Iterable[tuple[int, str]]) -> None:
         """Keep ``(key, text)`` rows of control evidence in a TEMP table (see ``scratch_put``),
         read back in key order by :meth:`iter_control`; may be called inside another write
@@ -499,6 +505,9 @@ class Store:
                 self._db.executemany(sql, rows)
 
     def _temp_pages(self, table: str) -> Iterator[str]:
+        if not self._db.execute("SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = ?",
+                                (table,)).fetchone():
+            return  # nothing was ever put
         last = -1  # keys start at 0
         while True:
             rows = self._db.execute(f"SELECT rowid, data FROM temp.{table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
