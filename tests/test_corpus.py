@@ -81,7 +81,11 @@ def _stored(db: Path, codec: Codec) -> tuple[list[str], list[str]]:
 
 def _streamed(db: Path, gaz) -> tuple[list[str], list[str], list]:
     with Store(db) as st:
-        timeline = corpus.run_corpus_stages(st, gaz)
+        stored = corpus.run_corpus_stages(st, gaz)
+        timeline = list(stored)
+        # Read back from the store in order, as often as the exports need, one place at a time.
+        assert len(stored) == len(timeline) and list(stored) == timeline
+        assert [c for _, cs in stored.by_place() for c in cs] == timeline
     events, docs = _stored(db, Codec())
     return events, docs, timeline
 
@@ -137,3 +141,17 @@ def test_replace_corpus_events_streams_a_generator_in_order(tmp_path) -> None:
 
         assert st.replace_corpus_events(gen()) == 7
         assert [e.event_id for e in st.iter_corpus_events()] == [f"IRQ{i}" for i in range(7)]
+
+
+def test_a_corpus_without_control_evidence_has_an_empty_timeline(tmp_path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "quiet.txt").write_text("Market day\n\nPublished 4 November 2017\n\n"
+                                     "Traders sold dates and rice in the old market on Friday, residents said.",
+                                     encoding="utf-8")
+    db = _ingest(tmp_path, "quiet", [str(pages)])
+    with Store(db) as st:
+        timeline = corpus.run_corpus_stages(st, None)
+        assert len(timeline) == 0 and list(timeline) == [] and list(timeline.by_place()) == []
+        again = corpus.run_corpus_stages(st, None)  # a second run on one connection starts afresh
+        assert list(again) == []

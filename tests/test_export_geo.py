@@ -82,3 +82,23 @@ def test_control_geojson_file(tmp_path):
     fc = json.loads(p.read_text("utf-8"))
     assert fc["features"][0]["geometry"]["coordinates"] == [40.4516, 35.0207]
     assert fc["features"][0]["properties"]["since"] == "2019-03-02"
+
+
+def test_parquet_rows_turned_into_arrow_as_they_come_give_the_same_file(tmp_path, monkeypatch):
+    """Pending rows become Arrow arrays every PARQUET_CONVERT_ROWS: the row groups hold the same
+    data, so the file is byte for byte the one written from Python values at once."""
+    from dataclasses import replace
+
+    from frontwatch import export_geo
+
+    monkeypatch.setattr(export_geo.time, "time", lambda: 1_700_000_000)  # the timestamp column
+    events = [replace(e, event_id=f"{e.event_id}-{i}", fatalities=None if i % 3 else i,
+                      notes="" if i % 2 else f"note {i}") for i in range(23) for e in _events()]
+    monkeypatch.setattr(export_geo, "PARQUET_BATCH_ROWS", 10)
+    monkeypatch.setattr(export_geo, "PARQUET_CONVERT_ROWS", 10**9)  # never before the row group ends
+    write_events_parquet(events, tmp_path / "whole.parquet")
+    monkeypatch.setattr(export_geo, "PARQUET_CONVERT_ROWS", 3)
+    write_events_parquet(events, tmp_path / "pieces.parquet")
+    assert (tmp_path / "pieces.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
+    assert pq.ParquetFile(tmp_path / "pieces.parquet").metadata.num_row_groups == 5
+    assert pq.read_table(tmp_path / "pieces.parquet").num_rows == 46

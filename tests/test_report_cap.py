@@ -136,3 +136,31 @@ def test_an_event_retold_by_many_articles_shows_its_first_quotes_and_counts_the_
     assert "doc6" in items["KEN0"]  # every source is still listed
     assert items["KEN1"].count('class="evidence"') == 2 and "more quoted" not in items["KEN1"]
     assert len(many.evidence_all) == 7  # the caller's event is not changed
+
+
+def test_a_selection_that_fetches_its_events_again_gives_the_same_page(cap3):
+    """With ``fetch`` the selection keeps pins, not events, and reads the chosen ones again by
+    stream position: the page is the same, the quote cap included."""
+    ids = [f"doc{i}" for i in range(7)]
+    docs = [Document(id=i, page_id=i, text=TEXT, outlet=f"Desk {n}") for n, i in enumerate(ids)]
+    events = [_event(i, sources=i % 4, fatalities=i if i % 3 else None,
+                     day=date(2021, 5, 1) + timedelta(days=i % 5) if i != 4 else None) for i in range(9)]
+    events[6] = _event(6, sub="Government regains territory")
+    events[2].source_documents, events[2].source_count = ids, 7
+    events[2].evidence_all = {i: Evidence(Span(0, len(TEXT))) for i in ids}
+    events[2].location = None  # in the list, not on the map
+    asked: list[list[int]] = []
+
+    def fetch(positions: list[int]) -> list[Event]:
+        asked.append(positions)
+        return [events[p] for p in positions]
+
+    lookup = report.DocumentLookup.from_documents(docs)
+    pages = []
+    for sel in (report.ReportSelection(), report.ReportSelection(fetch=fetch)):
+        for e in events:
+            sel.add(e)
+        pages.append("".join(report.report_parts(sel, [], lookup, len(docs))))
+    assert pages[0] == pages[1] and "showing 3 of 9 events" in pages[1]
+    assert sorted(p for ps in asked for p in ps) == sorted(int(i[3:]) for i in _shown(pages[1]))
+    assert "and 2 more quoted reports" in pages[1] and len(events[2].evidence_all) == 7

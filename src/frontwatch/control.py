@@ -209,36 +209,78 @@ def build_timeline(
     return timeline_from(territory, statements)
 
 
-def timeline_from(territory: list[TerritoryEvidence], statements: Iterable[StatementEvidence]) -> list[ControlChange]:
-    """The timeline from the territory events (in event-id order) and the statements (in
-    corpus order)."""
-    # Names that point at exactly one located place, so that unlocated mentions can join it.
-    alias: dict[str, set[str]] = defaultdict(set)
-    points: dict[str, tuple[float, float]] = {}
-    for t in territory:
-        if t.gazetteer_id:
-            key = f"gaz:{t.gazetteer_id}"
-            for n in t.names:
-                alias[n].add(key)
-            if t.point is not None:
-                points[key] = t.point
+class PlaceResolver:
+    """How the timeline keys a place (see the module docstring): the gazetteer id when located
+    exactly, else a name that points at exactly one exactly located territory event's place,
+    else the name.  Every territory event is added (:meth:`add_territory`) before any evidence
+    is resolved (:meth:`resolve`)."""
 
-    def resolve(names: Iterable[str], gid: str | None,
+    def __init__(self) -> None:
+        # Names that point at exactly one located place, so that unlocated mentions can join it.
+        self.alias: dict[str, set[str]] = defaultdict(set)
+        # A located place's point: that of its last territory event (in event-id order) with one.
+        self.points: dict[str, tuple[float, float]] = {}
+        self._point_rank: dict[str, int] = {}
+
+    def add_territory(self, names: Iterable[str], gazetteer_id: str | None, point: tuple[float, float] | None,
+                      rank: int) -> None:
+        """A territory event's place: its name keys, exact gazetteer id and point; ``rank`` is
+        its place in event-id order (events may come in any order)."""
+        if gazetteer_id:
+            key = f"gaz:{gazetteer_id}"
+            for n in names:
+                self.alias[n].add(key)
+            if point is not None and rank >= self._point_rank.get(key, -1):
+                self.points[key] = point
+                self._point_rank[key] = rank
+
+    def resolve(self, names: Iterable[str], gid: str | None,
                 pt: tuple[float, float] | None) -> tuple[str, tuple[float, float] | None]:
+        """The place key of a piece of evidence and its point ("" when it has no name)."""
         if gid:
             key = f"gaz:{gid}"
-            return key, pt or points.get(key)
+            return key, pt or self.points.get(key)
         names = sorted(n for n in names if n)
+        alias = self.alias
         for n in names:
             if len(alias.get(n, ())) == 1:
                 key = next(iter(alias[n]))
-                return key, points.get(key)
+                return key, self.points.get(key)
         # Not located exactly: keyed by name, drawn at the geocoder's approximate point if any.
         return (f"name:{names[0]}", pt) if names else ("", None)
 
+
+def location_point(loc: Location | None) -> tuple[float, float] | None:
+    """(latitude, longitude) of a location that has both."""
+    return (loc.latitude, loc.longitude) if loc is not None and loc.latitude is not None and loc.longitude is not None else None
+
+
+def naming_order(c: ControlChange) -> tuple[bool, date]:
+    """A place is named after its first evidence in this order (events first, then by date; ties:
+    the first in the timeline's making order), so that a place named first by a statement and
+    later located through an event keeps one name."""
+    return _KIND_RANK[c.kind] == 0, c.date
+
+
+def kind_rank(kind: str) -> int:
+    """Where a change of this kind goes among a place's changes of one day (statements first)."""
+    return _KIND_RANK[kind]
+
+
+def timeline_order(c: ControlChange) -> tuple[str, date, int, str, str]:
+    """The timeline's order (ties keep the making order: territory events, then statements)."""
+    return c.place_key, c.date, _KIND_RANK[c.kind], c.doc_id, c.controller
+
+
+def timeline_from(territory: list[TerritoryEvidence], statements: Iterable[StatementEvidence]) -> list[ControlChange]:
+    """The timeline from the territory events (in event-id order) and the statements (in
+    corpus order)."""
+    places = PlaceResolver()
+    for rank, t in enumerate(territory):
+        places.add_territory(t.names, t.gazetteer_id, t.point, rank)
     out: list[ControlChange] = []
     for t in territory:
-        key, pt = resolve(t.names, t.gazetteer_id, t.point)
+        key, pt = places.resolve(t.names, t.gazetteer_id, t.point)
         if not key:
             continue
         c = t.change
@@ -247,21 +289,20 @@ def timeline_from(territory: list[TerritoryEvidence], statements: Iterable[State
         out.append(c)
     for st in statements:
         loc = st.location
-        spt = (loc.latitude, loc.longitude) if loc is not None and loc.latitude is not None and loc.longitude is not None else None
-        key, pt = resolve(st.names, exact_gazetteer_id(loc), spt)
+        key, pt = places.resolve(st.names, exact_gazetteer_id(loc), location_point(loc))
         if not key:
             continue
         out.append(replace(st.change, place_key=key, latitude=pt[0] if pt else None,
                            longitude=pt[1] if pt else None))
-    # A place named first by a statement and later located through an event keeps one name.
     names: dict[str, str] = {}
-    for c in sorted(out, key=lambda c: (_KIND_RANK[c.kind] == 0, c.date)):
+    for c in sorted(out, key=naming_order):
         names.setdefault(c.place_key, c.place)
+    points = places.points
     for c in out:
         c.place = names[c.place_key]
         if c.latitude is None and c.place_key in points:
             c.latitude, c.longitude = points[c.place_key]
-    out.sort(key=lambda c: (c.place_key, c.date, _KIND_RANK[c.kind], c.doc_id, c.controller))
+    out.sort(key=timeline_order)
     return out
 
 
@@ -310,15 +351,27 @@ def _place_states(key: str, changes: list[ControlChange]) -> Iterator[tuple[date
                                   longitude=cur.longitude if located else first_lon)
 
 
-def _by_place(timeline: Iterable[ControlChange], as_of: date | None = None) -> dict[str, list[ControlChange]]:
+def _by_place(timeline: Iterable[ControlChange], as_of: date | None = None) -> Iterator[tuple[str, list[ControlChange]]]:
+    """Each place's changes (on or before ``as_of``), places in order of first evidence.  A
+    timeline that has ``by_place()`` (``controlstore.StoredTimeline``, sorted by place) gives
+    them one place at a time; any other is grouped in memory."""
+    grouped = getattr(timeline, "by_place", None)
+    if grouped is not None:
+        for key, changes in grouped():
+            if as_of is not None:
+                changes = [c for c in changes if c.date <= as_of]
+            if changes:
+                yield key, changes
+        return
     by_place: dict[str, list[ControlChange]] = defaultdict(list)
     for c in timeline:
         if as_of is None or c.date <= as_of:
             by_place[c.place_key].append(c)
-    return by_place
+    yield from by_place.items()
 
 
-def _place_order(s: ControlState) -> tuple[str, str]:
+def place_order(s: ControlState) -> tuple[str, str]:
+    """How places are listed: by name, case-insensitively, then key."""
     return s.place.lower(), s.place_key
 
 
@@ -326,13 +379,13 @@ def control_as_of(timeline: Iterable[ControlChange], as_of: date | None = None) 
     """Who held each place on ``as_of`` (evidence on or before that day only; ``None``: on the
     day of the latest evidence), sorted by place."""
     states = []
-    for key, changes in _by_place(timeline, as_of).items():
+    for key, changes in _by_place(timeline, as_of):
         last = None
         for _day, last in _place_states(key, changes):  # noqa: B007 - the last day's state is the answer
             pass
         if last is not None:
             states.append(last)
-    states.sort(key=_place_order)
+    states.sort(key=place_order)
     return states
 
 
@@ -342,10 +395,18 @@ def control_history(timeline: Iterable[ControlChange]) -> list[tuple[date, list[
     in one scan per place (asking ``control_as_of`` day after day re-read each place's whole
     past every day)."""
     by_day: dict[date, list[ControlState]] = {}
-    for key, changes in _by_place(timeline).items():
-        for day, state in _place_states(key, changes):
+    for _key, states in place_histories(timeline):
+        for day, state in states:
             by_day.setdefault(day, []).append(state)
-    return [(day, sorted(by_day[day], key=_place_order)) for day in sorted(by_day)]
+    return [(day, sorted(by_day[day], key=place_order)) for day in sorted(by_day)]
+
+
+def place_histories(timeline: Iterable[ControlChange]) -> Iterator[tuple[str, Iterator[tuple[date, ControlState]]]]:
+    """Place by place (in order of first evidence), its key and its states on each day some
+    evidence of it arrives, ascending: :func:`control_history` one place at a time, for a
+    caller that keeps a summary per place rather than every state of every day."""
+    for key, changes in _by_place(timeline):
+        yield key, _place_states(key, changes)
 
 
 def control_geojson(states: Iterable[ControlState]) -> dict:

@@ -13,13 +13,15 @@ as soon as a stage is done with them, so memory holds corpus-wide *facts*, not t
    are read again, dated and written back;
 3. a second pass over every document: locate its events, write it back, and keep per event
    only its merge key, in a columnar ``mergeplan.KeyTable`` (the event itself, and a territory
-   event's evidence sentence, are parked in the store's scratch table), and per control
+   event's evidence sentence, are parked in the store's scratch table), and parking per control
    statement its ``StatementEvidence``;
 4. cluster the keys, number the corpus events and order them as the exports list them
    (``mergeplan.plan_corpus``), then build each merged event from its members' parked records,
    a batch of clusters at a time, and store them in that order (``Store.replace_corpus_events``),
-   keeping a ``TerritoryEvidence`` per territory event;
-5. the control timeline from the territory evidence and the statements.
+   parking a ``TerritoryEvidence`` per territory event;
+5. the control timeline from the territory evidence and the statements, which went to the
+   store as they were found (``controlstore``): it stays there, read back in order by the
+   exports.
 
 The result is byte for byte the in-memory stages' (tests/test_corpus.py checks it).
 Hand-written: it is the orchestration of frontwatch's own stages over its own store.
@@ -31,14 +33,8 @@ from collections.abc import Iterator
 
 import orjson
 
-from .control import (
-    TerritoryEvidence,
-    event_sentence,
-    is_territory_event,
-    statement_evidence,
-    territory_evidence,
-    timeline_from,
-)
+from .control import event_sentence, is_territory_event, statement_evidence, territory_evidence
+from .controlstore import StoredTimeline, TimelineBuilder
 from .corpusdates import CorpusDates, has_undated_events, wanted_keys
 from .gazetteer import Gazetteer
 from .gcpause import gc_paused
@@ -52,13 +48,13 @@ from .merge import (
     merge_key,
     source_report,
 )
-from .mergeplan import KeyTable, plan_corpus
-from .model import ControlChange, Document, Event
+from .mergeplan import CorpusPlan, KeyTable, plan_corpus
+from .model import Document, Event
 from .store import Codec, Store
 
 # Documents written back per transaction: one commit per batch, not per document.
 WRITE_BATCH = 100
-# Merged events built per fetch of their members' records: a few thousand records in memory.
+# Member records fetched per batch of merged events built: a few thousand records in memory.
 BUILD_BATCH = 2000
 
 
@@ -105,10 +101,11 @@ class _EventWriter:
 # stages' CPU time (61 full collections at 10k pages).
 @gc_paused()
 def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules | None = None, *,
-                      distance_km: float = MERGE_DISTANCE_KM) -> list[ControlChange]:
+                      distance_km: float = MERGE_DISTANCE_KM) -> StoredTimeline:
     """Run the corpus stages over every document of ``store`` (geocoding with ``gaz``, or not at
     all when it is None): documents are updated in the store, the merged events replace its
-    corpus events (in export row order), and the control timeline is returned."""
+    corpus events (in export row order), and the control timeline is returned — kept in the
+    store (a TEMP table), so it can be read only while ``store`` is open."""
     rules = rules or load_place_name_rules()
     res = load_geocoding() if gaz is not None else None
     memory = PlaceMemory() if gaz is not None else None
@@ -127,7 +124,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
 
     codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
     keys = KeyTable()
-    statements = []
+    control = TimelineBuilder(store)
     memo: dict = {}
     locate = make_locator(gaz) if gaz is not None else None
     span = dates.span
@@ -147,24 +144,33 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             told = event_sentence(e, doc) if is_territory_event(e) else ""
             parked.append((len(keys), ev_json, _park(source_report(e, doc), told)))
             keys.add(merge_key(e, seq, rules, memo))
-        statements.extend(statement_evidence(doc, span, rules, locate))
+        control.add_statements(statement_evidence(doc, span, rules, locate))
         if len(parked) >= BUILD_BATCH:
             store.scratch_put(parked)
             parked = []
     store.scratch_put(parked)
     writer.flush()
-    del memo, parked
+    # Geocoding is done: its run memos (bounded, but tens of MB at 100k pages) go before merging.
+    del memo, parked, locate, memory, res
+    if gaz is not None:
+        gaz.clear_memos()
 
     plan = plan_corpus(keys, distance_km)
     del keys
-    territory: list[tuple[int, TerritoryEvidence]] = []
+    _store_merged(store, plan, codec, rules, control)
+    del plan
+    return control.finish()
+
+
+def _store_merged(store: Store, plan: CorpusPlan, codec: Codec, rules: PlaceNameRules,
+                  control: TimelineBuilder) -> None:
+    """Build each merged event from its members' parked records, in export row order, a batch
+    of clusters at a time, store them, and hand each territory event to ``control``."""
     names_memo: dict = {}
 
     def merged() -> Iterator[Event]:
         load = codec.loader(Event)
-        rows = list(plan.in_row_order())
-        for i in range(0, len(rows), BUILD_BATCH):
-            chunk = [(c, plan.members(c)) for c in rows[i : i + BUILD_BATCH]]
+        for chunk in _build_batches(plan):
             records = store.scratch_get(m for _, ms in chunk for m in ms)
             for c, ms in chunk:
                 members = [_unpark(load, *records[m]) for m in ms]
@@ -172,14 +178,28 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
                 if is_territory_event(ev):
                     # The merged event is its primary report's (first member's) event, with
                     # that report's evidence sentence.
-                    territory.append((int(plan.id_rank[c]), territory_evidence(ev, members[0][1], rules, names_memo)))
+                    control.add_territory(int(plan.id_rank[c]), territory_evidence(ev, members[0][1], rules, names_memo))
                 yield ev
 
     store.replace_corpus_events(merged())
     store.scratch_clear()
-    # The timeline reads territory events in event-id order, as the in-memory stages give them.
-    territory.sort(key=lambda t: t[0])
-    return timeline_from([t for _, t in territory], statements)
+
+
+def _build_batches(plan: CorpusPlan) -> Iterator[list[tuple[int, list[int]]]]:
+    """The clusters in row order with their members, in batches of about ``BUILD_BATCH``
+    members (at least one cluster each): a corpus that retells its events fifty times has
+    clusters fifty members big, and a batch of clusters would hold all their records."""
+    batch: list[tuple[int, list[int]]] = []
+    n = 0
+    for c in plan.in_row_order():
+        members = plan.members(c)
+        if batch and n + len(members) > BUILD_BATCH:
+            yield batch
+            batch, n = [], 0
+        batch.append((c, members))
+        n += len(members)
+    if batch:
+        yield batch
 
 
 def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int]) -> None:

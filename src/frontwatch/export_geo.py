@@ -33,6 +33,9 @@ EXTRA_COLUMNS = ("source_count", "outlet_count", "fatalities_low", "fatalities_h
 # Rows per Parquet row group: large enough for good compression and fast scans, small enough
 # that the pending rows stay a few tens of MB at any corpus size.
 PARQUET_BATCH_ROWS = 20_000
+# Pending rows are turned from Python values into Arrow arrays this often (a few hundred bytes
+# a row instead of ~1.5 kB of Python objects); the row group is the same data, so the same bytes.
+PARQUET_CONVERT_ROWS = 2048
 # How json.dumps(FeatureCollection) writes it (default separators), cut around the features.
 _GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
 _GEOJSON_SEP = ", "
@@ -172,7 +175,9 @@ class ParquetEventWriter:
         self._schema = parquet_schema()
         self._writer = pq.ParquetWriter(path, self._schema)
         self._cols: dict[str, list] = {f.name: [] for f in self._schema}
-        self._pending = 0
+        self._chunks: dict[str, list[pa.Array]] = {f.name: [] for f in self._schema}
+        self._pending = 0  # rows of the row group being made
+        self._loose = 0  # of which still Python values
         self.count = 0
 
     def add(self, row: dict[str, object]) -> None:
@@ -180,20 +185,33 @@ class ParquetEventWriter:
         for k, col in self._cols.items():
             col.append(row[k])
         self._pending += 1
+        self._loose += 1
         self.count += 1
         if self._pending >= PARQUET_BATCH_ROWS:
             self._flush()
+        elif self._loose >= PARQUET_CONVERT_ROWS:
+            self._convert()
+
+    def _convert(self) -> None:
+        if not self._loose:
+            return
+        schema = self._schema
+        for k, v in self._cols.items():
+            self._chunks[k].append(pa.array(v, type=schema.field(k).type))
+            v.clear()
+        self._loose = 0
 
     def _flush(self) -> None:
         import pyarrow as pa
 
         if not self._pending:
             return
-        schema = self._schema
-        arrays = [pa.array(v, type=schema.field(k).type) for k, v in self._cols.items()]
-        self._writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
-        for col in self._cols.values():
-            col.clear()
+        self._convert()
+        arrays = [chunks[0] if len(chunks) == 1 else pa.concat_arrays(chunks) for chunks in self._chunks.values()]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+        del arrays
+        for chunks in self._chunks.values():
+            chunks.clear()
         self._pending = 0
 
     def __enter__(self) -> ParquetEventWriter:

@@ -416,6 +416,15 @@ class Gazetteer:
     def close(self) -> None:
         self.conn.close()
 
+    def clear_memos(self) -> None:
+        """Forget the run's memos (candidates, what callers derived from them, name keys and
+        folds): for a caller done geocoding that keeps the gazetteer open.  Answers are the same
+        after; only slower until the memos fill again."""
+        self._cache.clear()
+        self.derived.clear()
+        self._keys.clear()
+        self._folds.clear()
+
     def key(self, name: str) -> str:
         """``normalise(name)``, computed once per distinct name for the run."""
         k = self._keys.get(name)

@@ -78,6 +78,9 @@ class KeyTable:
         self.loc_name, self.place_name, self.iso = array("i"), array("i"), array("i")
         self.by_sub: dict[int, array] = {}
         self.countries: dict[int, str | None] = {}  # doc_id code -> the article's country
+        # Days, article numbers and sentence starts repeat (a day across the corpus, an article
+        # across its events): the keys ``get`` makes share one int object for each value.
+        self._ints: dict[int, int] = {}
 
     def __len__(self) -> int:
         return len(self.sub)
@@ -108,13 +111,19 @@ class KeyTable:
         """The article country of document ``doc_id`` (the fallback country of its events)."""
         self.countries[self.doc_ids.code(doc_id)] = country
 
+    def forget_ints(self) -> None:
+        """Drop the shared ints of the keys made so far (when those keys are gone)."""
+        self._ints = {}
+
     def get(self, i: int) -> MergeKey:
         """The key of the i-th event."""
         month, mday = self.month[i], self.mday[i]
+        ints = self._ints
+        day, doc, start = self.day[i], self.doc[i], self.start[i]
         return MergeKey(
-            sub=self.subs.values[self.sub[i]], prec=self.prec[i], day=self.day[i],
+            sub=self.subs.values[self.sub[i]], prec=self.prec[i], day=ints.setdefault(day, day),
             month=None if month == _NONE else month, mday=None if mday == _NONE else mday,
-            doc=self.doc[i], doc_id=self.doc_ids.values[self.doc_id[i]], start=self.start[i],
+            doc=ints.setdefault(doc, doc), doc_id=self.doc_ids.values[self.doc_id[i]], start=ints.setdefault(start, start),
             names=self.names.values[self.name_set[i]], gaz=self.gaz.values[self.gaz_id[i]],
             point=self.points.values[self.point[i]], exact=bool(self.exact[i]), geo_prec=self.geo_prec[i],
             confidence=self.confidences.values[self.confidence[i]],
@@ -147,7 +156,9 @@ class CorpusPlan:
         return f"{self.iso3_values[self.iso3_codes[c]]}{self.numbers[c]}"
 
     def in_row_order(self) -> Iterator[int]:
-        return iter(self.row_order.tolist())
+        # A slice at a time: the whole order as Python ints is ~35 bytes per event.
+        for i in range(0, len(self.row_order), 4096):
+            yield from self.row_order[i : i + 4096].tolist()
 
 
 def _member_order(m: MergeKey) -> tuple:
@@ -185,9 +196,12 @@ def plan_corpus(table: KeyTable, distance_km: float = MERGE_DISTANCE_KM) -> Corp
     # Sub-types in string order: the clusters come out in the order clustering all keys at
     # once (sorted by sub-type first) would give.
     for sub in sorted(table.by_sub, key=table.subs.values.__getitem__):
+        table.forget_ints()  # one sub-type's values at a time
         block = np.frombuffer(table.by_sub[sub], dtype=np.int32)
         block = block[np.lexsort((start_col[block], doc_ranks[doc_col[block]], day_col[block], prec_col[block]))]
-        positions = block.tolist()
+        # Positions as a typed array (4 bytes each, an int made on each read), and one MergeKey
+        # per key of this sub-type only (the largest sub-type's are most of the peak).
+        positions = array("i", block.astype(np.int32).tobytes())
         keys = [table.get(i) for i in positions]
         for c in cluster_keys(keys, distance_km, ordered=True):
             c.sort(key=lambda i: _member_order(keys[i]))
@@ -214,6 +228,8 @@ def plan_corpus(table: KeyTable, distance_km: float = MERGE_DISTANCE_KM) -> Corp
             start.append(p.start)
             first_day.append(p.day)
             loc_prec.append(loc_key.geo_prec)
+        keys.clear()  # before the next sub-type's keys are made
+    table.forget_ints()
     n = len(iso3_code)
 
     def col(a: array) -> np.ndarray:

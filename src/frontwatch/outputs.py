@@ -11,7 +11,7 @@ hundred thousand: nothing here holds the corpus, its events or its texts.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,27 +34,32 @@ def write_event_outputs(
     events: Iterable[Event],
     paths: EventOutputPaths,
     docs: export.DocumentLookup,
-    timeline: list[ControlChange],
+    timeline: Iterable[ControlChange],
     *,
     n_docs: int,
     title: str = "frontwatch report",
+    fetch: Callable[[list[int]], Iterable[Event]] | None = None,
 ) -> int:
     """Write events.csv, events.geojson, events.parquet (and report.html if ``paths.report``)
     reading ``events`` once, in the order given (export row order); ``docs`` gives the articles'
-    text for evidence, ``n_docs`` their number for the report.  Returns the number of events."""
+    text for evidence, ``n_docs`` their number for the report.  ``fetch``, if given, reads the
+    events at some positions of ``events`` (0-based) again, in the order asked: the report then
+    keeps a few fields per event it may show instead of the events (``report.ReportSelection``).
+    Returns the number of events."""
     # The cycle collector is paused: events, rows and strings are trees, freed by reference
     # counting the moment they are done with, but the report keeps up to REPORT_MAX_EVENTS
     # events alive and every full collection walks all of them (40% of the exports' CPU time
     # at 10k pages).
     with gc_paused():
-        return _write_event_outputs(events, paths, docs, timeline, n_docs=n_docs, title=title)
+        return _write_event_outputs(events, paths, docs, timeline, n_docs=n_docs, title=title, fetch=fetch)
 
 
 def _write_event_outputs(events: Iterable[Event], paths: EventOutputPaths, docs: export.DocumentLookup,
-                         timeline: list[ControlChange], *, n_docs: int, title: str) -> int:
+                         timeline: Iterable[ControlChange], *, n_docs: int, title: str,
+                         fetch: Callable[[list[int]], Iterable[Event]] | None) -> int:
     ts = int(time.time())
     countries: dict[str, str] = {}
-    selection = report.ReportSelection() if paths.report is not None else None
+    selection = report.ReportSelection(fetch=fetch) if paths.report is not None else None
     with (open(paths.csv, "w", newline="", encoding="utf-8") as csv_file,
           export_geo.GeoJsonEventWriter(paths.geojson) as geo,
           export_geo.ParquetEventWriter(paths.parquet) as parquet):

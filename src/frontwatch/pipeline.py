@@ -11,6 +11,7 @@ finished, and a rerun skips them (by content hash) and completes the rest.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -226,7 +227,7 @@ def _write_empty_outputs(out: Path) -> dict[str, Path]:
 
 
 def write_outputs(store: Store, docs: object,
-                  events: Iterable[Event] | Callable[[], Iterable[Event]], timeline: list[ControlChange],
+                  events: Iterable[Event] | Callable[[], Iterable[Event]], timeline: Iterable[ControlChange],
                   options: RunOptions, summary: RunSummary) -> None:
     """Write every export next to the database, streaming: memory does not grow with the corpus.
 
@@ -234,7 +235,8 @@ def write_outputs(store: Store, docs: object,
     iterator or a function returning a fresh one (``store.iter_corpus_events``); they are read
     once.  Articles (documents.jsonl, evidence sentences, the report's quotes and outlets) are
     read from ``store``, which must hold the documents as the corpus stages left them; ``docs``
-    is not read (kept so that callers of the old signature still work).
+    is not read (kept so that callers of the old signature still work).  ``timeline`` is read
+    more than once: a list, or the store's own (``corpus.run_corpus_stages``).
     """
     out = options.out_dir
     paths = {
@@ -250,8 +252,26 @@ def write_outputs(store: Store, docs: object,
     event_paths = outputs.EventOutputPaths(
         csv=paths["events"], geojson=paths["events.geojson"], parquet=paths["events.parquet"],
         report=out / "report.html" if options.report else None)
-    outputs.write_event_outputs(events() if callable(events) else events, event_paths, lookup, timeline,
-                                n_docs=store.count_document_ids() if options.report else 0)
+    fetch: Callable[[list[int]], list[Event]] | None = None
+    if events == store.iter_corpus_events:
+        # The store's own events: the report keeps a few fields per event it may show and reads
+        # the chosen ones again by row, instead of holding up to REPORT_MAX_EVENTS events.
+        seqs = array("q")
+
+        def stored() -> Iterator[Event]:
+            for seq, e in store.iter_corpus_event_rows():
+                seqs.append(seq)
+                yield e
+
+        def fetch_stored(positions: list[int]) -> list[Event]:
+            return store.corpus_events_by_seq([seqs[p] for p in positions])
+
+        fetch = fetch_stored
+        stream: Iterable[Event] = stored()
+    else:
+        stream = events() if callable(events) else events
+    outputs.write_event_outputs(stream, event_paths, lookup, timeline,
+                                n_docs=store.count_document_ids() if options.report else 0, fetch=fetch)
     states = control.control_as_of(timeline, None)
     export_geo.write_control_geojson(states, out / "control.geojson")
     paths["control.geojson"] = out / "control.geojson"

@@ -31,13 +31,13 @@ import html
 import itertools
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from .control import TERRITORY_SUB_TYPES, control_history
+from .control import TERRITORY_SUB_TYPES, place_histories, place_order
 from .errors import InputError
 from .export import EXPORT_CHUNK_EVENTS, DocumentLookup, chunked
 from .model import ControlChange, Document, Event, Evidence
@@ -138,11 +138,27 @@ def highlight(text: str, evidence: Evidence) -> str:
     return "".join(out)  # line breaks inside the sentence render as spaces (white-space: normal)
 
 
-def _points(events: list[Event], control: list[ControlChange]) -> list[tuple[float, float]]:
-    pts = [(e.location.longitude, e.location.latitude) for e in events
-           if e.location and e.location.latitude is not None and e.location.longitude is not None]
-    pts += [(c.longitude, c.latitude) for c in control if c.latitude is not None and c.longitude is not None]
-    return pts  # type: ignore[return-value]
+def _survey(pins: list[_Pin], control: Iterable[ControlChange]) -> tuple[list[tuple[float, float]], date | None,
+                                                                     date | None, list[str]]:
+    """In one walk over the timeline: the corners (west, south) and (east, north) of the events'
+    and places' points (all ``_frame`` reads of them), the first and last day of the events and
+    the evidence, and the controllers in name order."""
+    w = s = math.inf
+    e = n = -math.inf
+    start = min((p.event_date for p in pins if p.event_date), default=None)
+    end = max((p.event_date for p in pins if p.event_date), default=None)
+    for p in pins:
+        if p.point is not None:
+            lon, lat = p.point
+            w, e, s, n = min(w, lon), max(e, lon), min(s, lat), max(n, lat)
+    controllers = set()
+    for c in control:
+        if c.latitude is not None and c.longitude is not None:
+            w, e, s, n = min(w, c.longitude), max(e, c.longitude), min(s, c.latitude), max(n, c.latitude)
+        start = c.date if start is None or c.date < start else start
+        end = c.date if end is None or c.date > end else end
+        controllers.add(c.controller)
+    return ([] if w == math.inf else [(w, s), (e, n)]), start, end, sorted(controllers)
 
 
 def _frame(points: list[tuple[float, float]]) -> _Frame:
@@ -298,18 +314,46 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str,
     return "".join(parts)
 
 
+@dataclass(slots=True)
+class _Pin:
+    """What the map reads of a selected event (its marker, tooltip and legend entry), kept
+    instead of the event when the selection fetches the events again for the list."""
+
+    index: int  # 1-based place in the stream
+    event_date: date | None
+    event_id: str
+    event_type: str
+    sub_event_type: str
+    point: tuple[float, float] | None  # (longitude, latitude)
+    place: str  # _place_of(e)
+    radius: float
+
+    @classmethod
+    def of(cls, e: Event, index: int) -> _Pin:
+        loc = e.location
+        point = (loc.longitude, loc.latitude) if loc and loc.latitude is not None and loc.longitude is not None else None
+        return cls(index, e.event_date, e.event_id, e.event_type, e.sub_event_type, point, _place_of(e), _radius(e))
+
+
 class ReportSelection:
     """The events a report embeds, chosen as they stream past (see the module docstring): every
     event up to ``cap`` (default ``REPORT_MAX_EVENTS``), above it the ``cap`` with the highest
-    :func:`report_priority`.  Memory is the cap's, whatever the number of events."""
+    :func:`report_priority`.  Memory is the cap's, whatever the number of events.
 
-    def __init__(self, cap: int | None = None) -> None:
+    With ``fetch`` (stream positions, 0-based -> those events, in that order; e.g. rows of the
+    store the stream was read from) only a small :class:`_Pin` is kept per event and the list's
+    events are fetched again, a chunk at a time, when the page is written: at 100k pages the
+    20k kept events held ~80 MB."""
+
+    def __init__(self, cap: int | None = None, *,
+                 fetch: Callable[[list[int]], Iterable[Event]] | None = None) -> None:
         self.cap = REPORT_MAX_EVENTS if cap is None else cap
         self.total = 0
-        # (priority, event, quotes left out): a plain list while under the cap, a min-heap
-        # (lowest priority first, to be evicted) once over it.  Priorities are unique (the
-        # stream index breaks ties), so events are never compared.
-        self._kept: list[tuple[tuple, Event, int]] = []
+        self._fetch = fetch
+        # (priority, event or pin, quotes left out): a plain list while under the cap, a
+        # min-heap (lowest priority first, to be evicted) once over it.  Priorities are unique
+        # (the stream index breaks ties), so events are never compared.
+        self._kept: list[tuple[tuple, Event | _Pin, int]] = []
         self._heap = False
 
     def add(self, e: Event) -> None:
@@ -318,7 +362,10 @@ class ReportSelection:
         priority = report_priority(e, self.total)
         if len(self._kept) >= self.cap and (self.cap <= 0 or (self._heap and priority <= self._kept[0][0])):
             return  # would be evicted at once
-        item = (priority, *_for_report(e))
+        if self._fetch is None:
+            item = (priority, *_for_report(e))
+        else:
+            item = (priority, _Pin.of(e, self.total), max(0, len(e.evidence_all) - REPORT_MAX_QUOTES))
         if len(self._kept) < self.cap:
             self._kept.append(item)
             return
@@ -330,12 +377,30 @@ class ReportSelection:
         if item[0] > self._kept[0][0]:
             heapq.heapreplace(self._kept, item)
 
+    def _ordered(self) -> list[tuple[tuple, Event | _Pin, int]]:
+        # The report's order: by date (undated last), then id, then as they came.
+        return sorted(self._kept, key=lambda it: (it[1].event_date or date.max, it[1].event_id, -it[0][-1]))
+
+    def pins(self) -> list[_Pin]:
+        """What the map shows of the kept events, in the report's order (see :meth:`events`)."""
+        return [it[1] if isinstance(it[1], _Pin) else _Pin.of(it[1], -it[0][-1]) for it in self._ordered()]
+
+    def iter_events(self) -> Iterator[Event]:
+        """The kept events in the report's order, fetched ``EXPORT_CHUNK_EVENTS`` at a time when
+        the selection has ``fetch`` (see :meth:`events`)."""
+        if self._fetch is None:
+            for it in self._ordered():
+                yield it[1]  # type: ignore[misc]
+            return
+        for chunk in chunked([-it[0][-1] - 1 for it in self._ordered()], EXPORT_CHUNK_EVENTS):
+            for e in self._fetch(chunk):
+                yield _for_report(e)[0]
+
     def events(self) -> list[Event]:
         """The kept events in the report's order: by date (undated last), then id, then as they
         came; each with at most ``REPORT_MAX_QUOTES`` quotes (``quotes_left_out`` says how many
         more it had)."""
-        kept = sorted(self._kept, key=lambda it: (it[1].event_date or date.max, it[1].event_id, -it[0][-1]))
-        return [e for _, e, _ in kept]
+        return list(self.iter_events())
 
     def quotes_left_out(self) -> dict[str, int]:
         """Per kept event id, how many of its quotes the report leaves out (only those with some)."""
@@ -389,39 +454,50 @@ def report_parts(
     layer, and each event's evidence quoted from ``docs`` (fetched chunk by chunk); ``n_docs``
     is the number of articles the events come from, for the header."""
     esc = html.escape
-    events = selection.events()
+    pins = selection.pins()
     left_out = selection.quotes_left_out()
-    timeline = list(control_timeline)
+    # Walked twice (the timeline of the corpus stages is read back from the store each time).
+    timeline = control_timeline if isinstance(control_timeline, (list, tuple)) or hasattr(
+        control_timeline, "by_place") else list(control_timeline)
     basemap = basemap if basemap is not None else load_basemap()
-    fr = _frame(_points(events, timeline))
-
-    days = [e.event_date for e in events if e.event_date] + [c.date for c in timeline]
-    start = min(days) if days else None
-    end = max(days) if days else None
+    corners, start, end, controllers = _survey(pins, timeline)
+    fr = _frame(corners)
     n_days = (end - start).days if start and end else 0
 
-    # Control over time: recompute the state at each day some evidence arrives, and keep for
-    # each located place the steps at which its controller (or the evidence) changes.
-    controllers = sorted({c.controller for c in timeline})
+    # Control over time: for each located place, the steps at which its controller (or the
+    # evidence) changes, from its state on each day some evidence arrives.  Places are numbered
+    # as a day-by-day walk meets them (first located day, then place order); each keeps its
+    # data already as JSON, not as lists of strings.
     cidx = {c: i for i, c in enumerate(controllers)}
-    places: dict[str, dict] = {}
-    for day, states in control_history(timeline):
-        for st in states:
+    met = []
+    for _key, states in place_histories(timeline):
+        steps: list[list] = []
+        first = None
+        for day, st in states:
             if st.latitude is None or st.longitude is None:
                 continue
-            p = places.setdefault(st.place_key, {"i": len(places), "name": st.place, "steps": [],
-                                                 "xy": fr.xy(st.longitude, st.latitude)})
-            step = [(day - start).days, cidx[st.controller], st.since.isoformat(),
-                    f"{st.evidence} \u2014 {st.doc_id}"]  # type: ignore[operator]
-            if not p["steps"] or p["steps"][-1][1:] != step[1:]:
-                p["steps"].append(step)
+            if first is None:
+                first = (day, place_order(st), st.place, fr.xy(st.longitude, st.latitude))
+            step = [(day - start).days, cidx[st.controller], st.since.isoformat(),  # type: ignore[operator]
+                    f"{st.evidence} \u2014 {st.doc_id}"]
+            if not steps or steps[-1][1:] != step[1:]:
+                steps.append(step)
+        if first is not None:
+            met.append((first[0], first[1], {"name": first[2], "first": steps[0][0], "xy": first[3],
+                                             "json": script_json({"name": first[2], "steps": steps})}))
+    met.sort(key=lambda m: (m[0], m[1]))
+    places = [p for _, _, p in met]
+    del met
+    for i, p in enumerate(places):
+        p["i"] = i
 
     svg = [f'<svg class="fw-map" viewBox="0 0 {fr.width} {fr.height}" role="img" aria-label="Map of events">',
            f'<rect width="{fr.width}" height="{fr.height}" fill="#dfeaf3"/>', _basemap_svg(basemap, fr)]
+    del basemap  # parsed, it is ~15 MB of Python objects; the event list comes after
     # Places the geocoder put on one point (e.g. several valleys "south of X") share one label:
     # the place with the earliest evidence carries it, with how many others stand there.
     spots: dict[tuple[int, int], list[dict]] = {}
-    for p in sorted(places.values(), key=lambda p: (p["steps"][0][0], p["i"])):
+    for p in sorted(places, key=lambda p: (p["first"], p["i"])):
         spots.setdefault((round(p["xy"][0] / LABEL_MERGE_UNITS), round(p["xy"][1] / LABEL_MERGE_UNITS)), []).append(p)
     for group in spots.values():
         for k, p in enumerate(group):
@@ -434,42 +510,41 @@ def report_parts(
                 svg.append(f'<text class="plabel hidden" id="fw-place-label-{p["i"]}" x="{x + 9:.1f}" '
                            f'y="{y + 4:.1f}">{esc(p["name"])}{more}</text>')
     undated = 0
-    for e in events:
-        loc = e.location
-        if loc is None or loc.latitude is None or loc.longitude is None:
+    for pin in pins:
+        if pin.point is None:
             continue
-        x, y = fr.xy(loc.longitude, loc.latitude)
-        colour = EVENT_COLOURS.get(e.event_type, OTHER_COLOUR)
-        tip = esc(f"{e.event_date or 'undated'} {e.sub_event_type} at {_place_of(e)} ({e.event_id})")
-        if e.event_date and start:
-            attrs = f'class="ev" data-day="{(e.event_date - start).days}"'
+        x, y = fr.xy(*pin.point)
+        colour = EVENT_COLOURS.get(pin.event_type, OTHER_COLOUR)
+        tip = esc(f"{pin.event_date or 'undated'} {pin.sub_event_type} at {pin.place} ({pin.event_id})")
+        if pin.event_date and start:
+            attrs = f'class="ev" data-day="{(pin.event_date - start).days}"'
         else:
             attrs = 'class="ev undated"'
             undated += 1
-        svg.append(f'<circle {attrs} cx="{x:.1f}" cy="{y:.1f}" r="{_radius(e):.1f}" fill="{colour}">'
+        svg.append(f'<circle {attrs} cx="{x:.1f}" cy="{y:.1f}" r="{pin.radius:.1f}" fill="{colour}">'
                    f"<title>{tip}</title></circle>")
     svg.append("</svg>")
 
     legend = "".join(f'<span><i class="swatch" style="background:{c}"></i>{esc(t)}</span>'
-                     for t, c in EVENT_COLOURS.items() if any(e.event_type == t for e in events))
+                     for t, c in EVENT_COLOURS.items() if any(p.event_type == t for p in pins))
     ctl_legend = "".join(
         f'<span><i class="swatch sq" style="background:{CONTROLLER_COLOURS[i % len(CONTROLLER_COLOURS)]}"></i>'
         f"held by {esc(c)}</span>" for c, i in cidx.items())
-    data = {
+    # The script's data, but for its "places" (the last key, written place by place at the end).
+    head = script_json({
         "start": start.isoformat() if start else "",
         "days": n_days,
         "undated": undated,
         "step_ms": PLAY_STEP_MS,
         "controllers": controllers,
         "colors": CONTROLLER_COLOURS,
-        "places": [{"i": p["i"], "name": p["name"], "steps": p["steps"]} for p in places.values()],
-    }
+    })
     css = resources.files("frontwatch").joinpath("data/report/report.css").read_text("utf-8")
     js = resources.files("frontwatch").joinpath("data/report/report.js").read_text("utf-8")
     span = f"{start.isoformat()} \u2013 {end.isoformat()}" if start and end else "no dated events"
     capped = ""
-    if selection.total > len(events):
-        capped = (f'<p id="fw-capped" style="color:{CAPPED_NOTE_COLOUR}">showing {len(events)} of '
+    if selection.total > len(pins):
+        capped = (f'<p id="fw-capped" style="color:{CAPPED_NOTE_COLOUR}">showing {len(pins)} of '
                   f"{selection.total} events (territory changes first, then the most reported, the deadliest "
                   "and the newest) \u2014 the full data is in events.csv / events.parquet</p>")
     yield "".join([
@@ -482,6 +557,7 @@ def report_parts(
         '<section id="fw-mapbox">',
     ])
     yield "".join(svg)
+    del svg, spots
     yield "".join([
         '<div id="fw-controls"><button id="fw-play" type="button">Play</button>',
         f'<input id="fw-day" type="range" min="0" max="{n_days}" step="1" value="{n_days}" aria-label="Day">',
@@ -489,16 +565,17 @@ def report_parts(
         f'<div class="legend">{legend}</div><div class="legend">{ctl_legend}</div></section>',
         '<section id="fw-side"><ol class="events">',
     ])
-    for chunk in chunked(events, EXPORT_CHUNK_EVENTS):
+    for chunk in chunked(selection.iter_events(), EXPORT_CHUNK_EVENTS):
         # The articles this chunk quotes (evidence) or names (outlets), in one fetch.
         docs.prefetch(i for e in chunk for i in (*e.evidence_all, *(() if e.sources else e.source_documents or [e.doc_id])))
         yield "".join(_event_item(e, docs, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR), left_out.get(e.event_id, 0))
                       for e in chunk)
-    yield "".join([
-        "</ol></section></main>",
-        f'<script type="application/json" id="fw-data">{script_json(data)}</script>',
-        f"<script>{js}</script></body></html>\n",
-    ])
+    # The data as one JSON object (script_json of the whole gives the same text: its escapes
+    # are character by character), the places one by one.
+    yield f'</ol></section></main><script type="application/json" id="fw-data">{head[:-1]},"places":['
+    for i, p in enumerate(places):
+        yield f'{"," if i else ""}{{"i":{i},{p["json"][1:]}'
+    yield f"]}}</script><script>{js}</script></body></html>\n"
 
 
 def write_report(

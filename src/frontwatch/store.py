@@ -103,6 +103,9 @@ LIGHT_OMITS = frozenset({"sentences", "actors", "numbers", "triggers", "page_tex
 # small enough that a batch of documents stays a few MB.
 READ_BATCH = 100
 
+# Rows of a TEMP table read per query (a few hundred kB of text).
+TEMP_PAGE_ROWS = 1000
+
 _EVENT_COLUMNS = (
     "doc_id, event_id, event_date, event_type, sub_event_type, location, latitude, longitude, fatalities"
 )
@@ -406,6 +409,24 @@ class Store:
         for (data,) in self._db.execute("SELECT data FROM corpus_events ORDER BY seq"):
             yield self._codec.load(Event, data)
 
+    def iter_corpus_event_rows(self) -> Iterator[tuple[int, Event]]:
+        """``(seq, event)`` of the merged events, in the order they were stored (see
+        :meth:`corpus_events_by_seq`)."""
+        for seq, data in self._db.execute("SELECT seq, data FROM corpus_events ORDER BY seq"):
+            yield seq, self._codec.load(Event, data)
+
+    def corpus_events_by_seq(self, seqs: list[int]) -> list[Event]:
+        """The merged events stored as ``seqs`` (from :meth:`iter_corpus_event_rows`), in the
+        order given, fetched ``READ_BATCH`` at a time: for an export that keeps a few numbers
+        per event it may show and reads the chosen ones again."""
+        found: dict[int, str] = {}
+        wanted = sorted(set(seqs))
+        for i in range(0, len(wanted), READ_BATCH):
+            chunk = wanted[i : i + READ_BATCH]
+            marks = ", ".join("?" * len(chunk))
+            found.update(self._db.execute(f"SELECT seq, data FROM corpus_events WHERE seq IN ({marks})", chunk))
+        return [self._codec.load(Event, found[s]) for s in seqs]
+
     def count_corpus_events(self) -> int:
         """Number of merged events."""
         return self._db.execute("SELECT count(*) FROM corpus_events").fetchone()[0]
@@ -444,6 +465,69 @@ class Store:
         if self._scratch:
             self._db.execute("DETACH DATABASE scratch")
             self._scratch = False
+
+    # -- control evidence and timeline for the corpus stages (TEMP tables) -------------------
+
+    def control_reset(self) -> None:
+        """Drop the control evidence and timeline tables (a new run's start; a timeline read
+        from the old ones is gone)."""
+        for table in ("control_evidence", "timeline_rows", "timeline"):
+            self._db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+    def control_put(self, rows: Iterable[tuple[int, str]]) -> None:
+        """Keep ``(key, text)`` rows of control evidence in a TEMP table (see ``scratch_put``),
+        read back in key order by :meth:`iter_control`; may be called inside another write
+        (the corpus events' transaction)."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS control_evidence (key INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+        self._temp_write("INSERT OR REPLACE INTO temp.control_evidence(key, data) VALUES (?, ?)", rows)
+
+    def iter_control(self) -> Iterator[str]:
+        """The control evidence rows' text, in key order (fetched in batches: the caller may
+        write meanwhile)."""
+        yield from self._temp_pages("control_evidence")
+
+    def timeline_put(self, rows: Iterable[tuple[str, str, int, str, str, int, str]]) -> None:
+        """Keep timeline rows — sort columns ``(place_key, day, kind rank, doc_id, controller,
+        position)`` then the row's text — in a TEMP table until :meth:`timeline_seal`."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_rows (place_key TEXT, day TEXT, kind INTEGER,"
+                         " doc_id TEXT, controller TEXT, pos INTEGER, data TEXT NOT NULL)")
+        self._temp_write("INSERT INTO temp.timeline_rows VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def timeline_seal(self) -> None:
+        """Sort the timeline rows once (SQLite's text order is Python's: UTF-8 bytes sort as code
+        points) into the table :meth:`iter_timeline` reads, and drop the control evidence."""
+        self._db.execute("DROP TABLE IF EXISTS temp.timeline")
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS timeline_rows (place_key TEXT, day TEXT, kind INTEGER,"
+                         " doc_id TEXT, controller TEXT, pos INTEGER, data TEXT NOT NULL)")
+        self._db.execute("CREATE TEMP TABLE timeline AS SELECT data FROM temp.timeline_rows"
+                         " ORDER BY place_key, day, kind, doc_id, controller, pos")
+        self._db.execute("DROP TABLE temp.timeline_rows")
+        self._db.execute("DROP TABLE IF EXISTS temp.control_evidence")
+
+    def iter_timeline(self) -> Iterator[str]:
+        """The sealed timeline rows' text, in order (fetched in batches)."""
+        yield from self._temp_pages("timeline")
+
+    def _temp_write(self, sql: str, rows: Iterable[tuple]) -> None:
+        if self._db.in_transaction:  # inside the caller's transaction (a TEMP table needs no lock)
+            self._db.executemany(sql, rows)
+        else:
+            with self._transaction():
+                self._db.executemany(sql, rows)
+
+    def _temp_pages(self, table: str) -> Iterator[str]:
+        if not self._db.execute("SELECT 1 FROM sqlite_temp_master WHERE type = 'table' AND name = ?",
+                                (table,)).fetchone():
+            return  # nothing was ever put
+        last = -1  # keys start at 0
+        while True:
+            rows = self._db.execute(f"SELECT rowid, data FROM temp.{table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                                    (last, TEMP_PAGE_ROWS)).fetchall()
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, data in rows:
+                yield data
 
     # -- meta --------------------------------------------------------------------------------
 
