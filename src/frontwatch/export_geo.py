@@ -193,6 +193,8 @@ class ParquetEventWriter:
             self._convert()
 
     def _convert(self) -> None:
+        import pyarrow as pa
+
         if not self._loose:
             return
         schema = self._schema
