@@ -406,14 +406,19 @@ class Store:
 
     def iter_corpus_events(self) -> Iterator[Event]:
         """The merged events, in the order they were stored."""
+        load = self._light_codec.loader(Event)  # see iter_corpus_event_rows
         for (data,) in self._db.execute("SELECT data FROM corpus_events ORDER BY seq"):
-            yield self._codec.load(Event, data)
+            yield load(data)
 
     def iter_corpus_event_rows(self) -> Iterator[tuple[int, Event]]:
         """``(seq, event)`` of the merged events, in the order they were stored (see
         :meth:`corpus_events_by_seq`)."""
+        # Not interned: the exports write each event and drop it (the report keeps a few numbers
+        # per event and reads its chosen ones again), so sharing strings saved no memory here,
+        # and the msgspec decoder is about three times faster (decoding was ~40% of the exports).
+        load = self._light_codec.loader(Event)
         for seq, data in self._db.execute("SELECT seq, data FROM corpus_events ORDER BY seq"):
-            yield seq, self._codec.load(Event, data)
+            yield seq, load(data)
 
     def corpus_events_by_seq(self, seqs: list[int]) -> list[Event]:
         """The merged events stored as ``seqs`` (from :meth:`iter_corpus_event_rows`), in the
@@ -425,7 +430,8 @@ class Store:
             chunk = wanted[i : i + READ_BATCH]
             marks = ", ".join("?" * len(chunk))
             found.update(self._db.execute(f"SELECT seq, data FROM corpus_events WHERE seq IN ({marks})", chunk))
-        return [self._codec.load(Event, found[s]) for s in seqs]
+        load = self._light_codec.loader(Event)
+        return [load(found[s]) for s in seqs]
 
     def count_corpus_events(self) -> int:
         """Number of merged events."""
