@@ -33,6 +33,7 @@ from collections.abc import Iterator
 
 import orjson
 
+from .codec import Codec
 from .control import event_sentence, is_territory_event, statement_evidence, territory_evidence
 from .controlstore import StoredTimeline, TimelineBuilder
 from .corpusdates import CorpusDates, has_undated_events, wanted_keys
@@ -50,7 +51,7 @@ from .merge import (
 )
 from .mergeplan import CorpusPlan, KeyTable, plan_corpus
 from .model import Document, Event
-from .store import Codec, Store
+from .store import Store
 
 # Documents written back per transaction: one commit per batch, not per document.
 WRITE_BATCH = 100

@@ -303,7 +303,7 @@ def dask_map(options: RunOptions, scheduler: str) -> Mapper:
 
 def _codec():
     # The store's codec: one JSON serialisation of the model in the project.
-    from .store import Codec
+    from .codec import Codec
 
     return Codec()
 

@@ -1,0 +1,245 @@
+"""The project's one serialisation of the model: dataclasses <-> JSON (``Codec``), used by the
+store (documents and events), the corpus stages' scratch rows and the Parquet shards.
+
+Encoding is ``orjson``'s native dataclass encoding (events through msgspec where the bytes are
+the same); decoding goes through ``msgspec`` (objects used and dropped) or a decoder compiled
+here from the model's type hints that interns strings (objects that may be held).  Hand-written
+around the two libraries because neither interns decoded strings nor reads a stored JSON
+without some of its top-level fields as cheaply as a generated type does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+import types
+import typing
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import msgspec
+import orjson
+
+from . import model
+from .model import Document, Event
+
+__all__ = ["Codec", "ORJSON_OPTIONS"]
+
+
+class Codec:
+    """Model dataclasses ↔ JSON (``dumps(obj)``, ``load(cls, text)``), the project's one
+    serialisation of the model (also used for Parquet shards).  Encoding is ``orjson``'s native
+    dataclass encoding (the values of ``dataclasses.asdict``) with dates as ISO strings (for
+    events, the same bytes written faster: ``event_json``).
+
+    Decoding gives equal objects two ways.  ``intern=False`` (objects used and dropped: the
+    corpus stages' reads) decodes with ``msgspec``, straight from the JSON text into the
+    dataclasses in C, two to three times faster than building them in Python.  ``intern=True``
+    (objects that may be held: full reads, the exports' events) decodes with a function
+    compiled once per type (per Codec) from the model's type hints, which interns strings as it
+    goes; msgspec has no hook for that.  Either way keys the model no longer has are ignored and
+    fields it gained take their defaults."""
+
+    def __init__(self, intern: bool = True) -> None:
+        """``intern=False``: strings are not interned (for documents read, used and dropped,
+        where sharing saves nothing and interning every value costs time)."""
+        self._decoders: dict[Any, Callable[[Any], Any]] = {}
+        self._loaders: dict[tuple[type, frozenset[str]], Callable[[str | bytes], Any]] = {}
+        self._intern = intern
+        self._msgspec_encode = msgspec.json.Encoder().encode
+        self._exponent = re.compile(rb"e[0-9]")
+
+    def dumps(self, obj: Any) -> str:
+        # orjson encodes dataclasses, dates (ISO) and enums (their value) natively, in C: the
+        # same values as ``json.dumps(asdict(obj))`` (compact separators), ~10× faster, and
+        # storing was a quarter of a whole run's time.
+        return orjson.dumps(obj, default=_json_default, option=ORJSON_OPTIONS).decode()
+
+    def event_json(self, ev: Event) -> str:
+        """``dumps(ev)``, the same text, about twice as fast: encoding events is a tenth of the
+        corpus stages (every event is written back once geocoded, then merged).
+
+        msgspec writes orjson's bytes for the model's values about twice as fast for slots
+        dataclasses, except a float's positive exponent (1e16, orjson 1e+16): text with an "e"
+        before a digit is left to orjson, as is whatever msgspec cannot encode.  (It also takes
+        what orjson refuses — integers beyond 64 bits, sets, bytes — which the model never
+        holds.)  Only for events: documents hold hex content hashes, whose "e"s and digits
+        would send most of them to orjson after all.  tests/test_store.py compares the two."""
+        try:
+            data = self._msgspec_encode(ev)
+        except Exception:  # orjson encodes it, or raises its own error as before
+            return self.dumps(ev)
+        if self._exponent.search(data):
+            return self.dumps(ev)
+        return data.decode()
+
+    def document_json(self, doc: Document, content_hash: str) -> str:
+        # Events live in their own table (with queryable columns); the document JSON leaves them out.
+        data = {name: getattr(doc, name) for name in _DOCUMENT_FIELDS if name != "events"}
+        data["content_hash"] = content_hash
+        return orjson.dumps(data, default=_json_default, option=ORJSON_OPTIONS).decode()
+
+    def load(self, cls: type, data: str | bytes) -> Any:
+        """An instance of ``cls`` from its JSON text."""
+        return self.loader(cls)(data)
+
+    def load_light(self, cls: type, data: str | bytes, omit: frozenset[str]) -> Any:
+        """``load`` without the top-level fields ``omit`` (they take their defaults)."""
+        return self.loader(cls, omit)(data)
+
+    def loader(self, cls: type, omit: frozenset[str] = frozenset()) -> Callable[[str | bytes], Any]:
+        """The decoder of ``cls`` (JSON text → instance, without the top-level fields ``omit``),
+        made once per Codec, for hot loops."""
+        key = (cls, omit)
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._make_loader(cls, omit) if self._intern else _msgspec_loader(cls, omit)
+            self._loaders[key] = loader
+        return loader
+
+    def _make_loader(self, cls: type, omit: frozenset[str]) -> Callable[[str | bytes], Any]:
+        decode = self._decoder(cls)
+        if not omit:
+            return lambda data: decode(orjson.loads(data))
+
+        def load(data: str | bytes) -> Any:
+            value = orjson.loads(data)
+            for k in omit:
+                value.pop(k, None)
+            return decode(value)
+
+        return load
+
+    def _decoder(self, tp: Any) -> Callable[[Any], Any]:
+        decoder = self._decoders.get(tp)
+        if decoder is None:
+            decoder = self._compile(tp)
+            self._decoders[tp] = decoder
+        return decoder
+
+    def _compile(self, tp: Any) -> Callable[[Any], Any]:
+        origin = typing.get_origin(tp)
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return _identity
+            inner = self._decoder(args[0])
+            if inner is _identity or inner is _intern:  # both pass None through as it is
+                return inner
+            return lambda v: None if v is None else inner(v)
+        if origin is list:
+            item = self._decoder(typing.get_args(tp)[0])
+            return lambda v: [item(x) for x in v]
+        if origin is dict:
+            val = self._decoder(typing.get_args(tp)[1])
+            return lambda v: {k: val(x) for k, x in v.items()}
+        if dataclasses.is_dataclass(tp):
+            return self._compile_dataclass(tp)
+        if tp is date:
+            return lambda v: None if v is None else date.fromisoformat(v)
+        if isinstance(tp, type) and issubclass(tp, Enum):
+            return tp
+        if tp is float:
+            return lambda v: None if v is None else float(v)
+        if tp is str and self._intern:
+            return _intern
+        return _identity
+
+    def _compile_dataclass(self, cls: type) -> Callable[[Any], Any]:
+        hints = typing.get_type_hints(cls, vars(model))
+        # Placeholder first, so a recursive type finds a decoder while its fields are compiled.
+        built: list[Callable[[Any], Any]] = []
+        self._decoders[cls] = lambda v: built[0](v)
+        fields: dict[str, Callable[[Any], Any]] = {}
+
+        def slow(value: dict[str, Any]) -> Any:
+            # Keys the model no longer has are dropped; fields it gained take their defaults.
+            return cls(**{k: fields[k](v) for k, v in value.items() if k in fields})
+
+        for f in dataclasses.fields(cls):
+            fields[f.name] = self._decoder(hints[f.name])
+        built.append(_positional_builder(cls, fields, slow))
+        return built[0]
+
+
+def _msgspec_loader(cls: type, omit: frozenset[str]) -> Callable[[str | bytes], Any]:
+    """JSON text → ``cls`` by msgspec; without the top-level fields ``omit``, through a
+    generated dataclass that lacks them, so that msgspec skips their JSON without building
+    anything (a light document's sentences and mentions are most of its text)."""
+    if not omit:
+        return msgspec.json.Decoder(cls).decode
+    hints = typing.get_type_hints(cls, vars(model))
+    kept = [f for f in dataclasses.fields(cls) if f.name not in omit]
+    specs: list[tuple[str, Any, Any]] = []
+    for f in kept:
+        default = (dataclasses.field(default=f.default) if f.default is not dataclasses.MISSING
+                   else dataclasses.field(default_factory=f.default_factory)
+                   if f.default_factory is not dataclasses.MISSING else dataclasses.field())
+        specs.append((f.name, hints[f.name], default))
+    part = dataclasses.make_dataclass(f"_Light{cls.__name__}", specs, slots=True)
+    decode = msgspec.json.Decoder(part).decode
+    names = [f.name for f in kept]
+
+    def load(data: str | bytes) -> Any:
+        value = decode(data)
+        return cls(**{name: getattr(value, name) for name in names})
+
+    return load
+
+
+def _positional_builder(cls: type, fields: dict[str, Callable[[Any], Any]],
+                        slow: Callable[[dict[str, Any]], Any]) -> Callable[[Any], Any]:
+    """A decoder for ``cls`` generated as Python source, once per type: JSON this model wrote
+    has every field in order, so its values go to the constructor positionally, through their
+    field decoders (none for plain values) — no per-value dict, lookup or call that only passes
+    a value through.  Decoding stored events and documents is most of the corpus stages' and
+    exports' reading time, and this makes it about twice as fast.  Other JSON (older or newer
+    models, light reads) takes ``slow``."""
+    names = tuple(fields)
+    env: dict[str, Any] = {"cls": cls, "names": names, "slow": slow}
+    args = []
+    for i, name in enumerate(names):
+        if fields[name] is _identity:
+            args.append(f"v{i}")
+        else:
+            env[f"d{i}"] = fields[name]
+            args.append(f"d{i}(v{i})")
+    unpack = ", ".join(f"v{i}" for i in range(len(names)))
+    source = (
+        "def build(value):\n"
+        "    if value is None:\n"
+        "        return None\n"
+        "    if tuple(value) != names:\n"
+        "        return slow(value)\n"
+        f"    {unpack}, = value.values()\n"
+        f"    return cls({', '.join(args)})\n"
+    )
+    exec(source, env)  # our own source, built from the model's field names
+    return env["build"]
+
+
+
+# Non-string dict keys become strings, as the standard json module does.
+ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+_DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _intern(value: Any) -> Any:
+    # Event types, actor names, countries, rule names, document ids ... repeat across thousands
+    # of stored events: one shared string each makes the corpus stages' events ~40% smaller.
+    return sys.intern(value) if type(value) is str else value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
