@@ -10,7 +10,7 @@ the same over a list.  Hand-written: domain logic over frontwatch's own records.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -129,6 +129,51 @@ def has_undated_events(doc: Document) -> bool:
     return any(_undated(e) for e in doc.events)
 
 
+class DatedIndex:
+    """The dated events of the corpus by (sub-type, place key, month, day): per key, how many
+    events of each (year, document) were seen there.
+
+    Compact because it is the dates stage's memory: at 100k pages it held hundreds of MB as a
+    ``Counter`` of ``(year, doc id)`` tuples per key, twice (once per sub-type, once for any
+    sub-type).  Here a (year, document) is one int (the year above 32 bits, a per-run document
+    number below), and the any-sub-type tier is the sum over the sub-types seen at a (place key,
+    month, day) — the same counts, each kept once."""
+
+    def __init__(self) -> None:
+        self._docs: list[str] = []  # document number -> id
+        self._numbers: dict[str, int] = {}
+        self._counts: dict[tuple[str, str, int, int], dict[int, int]] = {}
+        self._subs: dict[tuple[str, int, int], list[str]] = {}  # (place key, month, day) -> sub-types
+
+    def add(self, sub: str, pk: str, month: int, day: int, year: int, doc_id: str) -> None:
+        """One dated event of sub-type ``sub`` at place key ``pk`` on ``year-month-day``."""
+        number = self._numbers.get(doc_id)
+        if number is None:
+            number = self._numbers[doc_id] = len(self._docs)
+            self._docs.append(doc_id)
+        key = (sub, pk, month, day)
+        counts = self._counts.get(key)
+        if counts is None:
+            counts = self._counts[key] = {}
+            self._subs.setdefault((pk, month, day), []).append(sub)
+        packed = year << 32 | number
+        counts[packed] = counts.get(packed, 0) + 1
+
+    def hits(self, tier: str, pks: list[str], month: int, day: int, exclude: str) -> Counter[tuple[int, str]]:
+        """How many dated events of each (year, document id) other than ``exclude`` lie at the
+        place keys ``pks`` on ``month``/``day``, of sub-type ``tier`` ("" for any)."""
+        hits: Counter[tuple[int, str]] = Counter()
+        docs = self._docs
+        for pk in pks:
+            subs = (tier,) if tier else self._subs.get((pk, month, day), ())
+            for sub in subs:
+                for packed, n in self._counts.get((sub, pk, month, day), {}).items():
+                    other = docs[packed & 0xFFFFFFFF]
+                    if other != exclude:
+                        hits[(packed >> 32, other)] += n
+        return hits
+
+
 class CorpusDates:
     """What :func:`infer_corpus_dates` knows of the corpus — the dated events by place, month
     and day, and the span of publication dates — gathered by ``observe`` in one pass over
@@ -146,7 +191,7 @@ class CorpusDates:
         self.rules = rules
         self.wanted = wanted
         self._memo: dict = {}  # place-name keys, computed once per name for the run
-        self.index: dict[tuple, Counter[tuple[int, str]]] = defaultdict(Counter)
+        self.index = DatedIndex()
         self.corpus_dated: set[str] = set()  # ids of documents the corpus gave dates
         self._first: date | None = None
         self._last: date | None = None
@@ -173,8 +218,7 @@ class CorpusDates:
             for pk in _place_keys(e, rules, self._memo):
                 if wanted is not None and (pk, d.month, d.day) not in wanted:
                     continue  # no year-less event will look this up
-                index[(e.sub_event_type, pk, d.month, d.day)][(d.year, doc.id)] += 1
-                index[("", pk, d.month, d.day)][(d.year, doc.id)] += 1
+                index.add(e.sub_event_type, pk, d.month, d.day, d.year, doc.id)
 
     def date_from_corpus(self, doc: Document) -> bool:
         """Date ``doc``'s year-less events from dated reports of the same events; True (and
@@ -250,19 +294,16 @@ def _place_keys(e: Event, rules: PlaceNameRules, memo: dict | None = None) -> li
     return keys
 
 
-def _date_from_corpus(doc: Document, index: dict, rules: PlaceNameRules, memo: dict | None = None) -> bool:
+def _date_from_corpus(doc: Document, index: DatedIndex, rules: PlaceNameRules, memo: dict | None = None) -> bool:
     """Date ``doc``'s year-less events from ``index``; True when a match was found."""
     matched: dict[int, tuple[date, str]] = {}  # event position -> (date, doc id it came from)
     votes: Counter[int] = Counter()
     for i, e in enumerate(doc.events):
         if not _undated(e):
             continue
+        pks = _place_keys(e, rules, memo)
         for tier in (e.sub_event_type, ""):
-            hits: Counter[tuple[int, str]] = Counter()
-            for pk in _place_keys(e, rules, memo):
-                for (year, other), n in index.get((tier, pk, e.date_month, e.date_day), {}).items():
-                    if other != doc.id:
-                        hits[(year, other)] += n
+            hits = index.hits(tier, pks, e.date_month, e.date_day, doc.id)  # type: ignore[arg-type]
             if hits:
                 (year, other), _ = max(hits.items(), key=lambda kv: (kv[1], kv[0][0], kv[0][1]))
                 d = _safe_date(year, e.date_month, e.date_day)  # type: ignore[arg-type]
