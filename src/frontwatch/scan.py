@@ -185,12 +185,7 @@ class GatedPattern:
             return
         end = pos
         if index is not None and pos == 0 and endpos == len(text) and index.text is text:
-            for start in index.candidates(self):
-                if start >= end:
-                    m = match(text, start, endpos)
-                    if m is not None:
-                        end = m.end()
-                        yield m
+            yield from _non_overlapping(match, text, index.candidates(self), endpos)
             return
         if not (digits or capitals or joiners):
             # The first gate alone: the span's tokens listed and tested at C speed (one split,
@@ -202,13 +197,7 @@ class GatedPattern:
             if not hits:
                 return
             offsets = list(accumulate(map(len, parts)))  # word k starts at offsets[2 * k]
-            for k in hits:
-                start = pos + offsets[2 * k]
-                if start >= end:
-                    m = match(text, start, endpos)
-                    if m is not None:
-                        end = m.end()
-                        yield m
+            yield from _non_overlapping(match, text, (pos + offsets[2 * k] for k in hits), endpos)
             return
         for tok in _TOKEN_RE.finditer(text, pos, endpos):
             start = tok.start()
@@ -229,6 +218,18 @@ class GatedPattern:
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """The first match, as ``self.pattern.search(text, pos, endpos)``."""
         return next(self.finditer(text, pos, endpos), None)
+
+
+def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> Iterator[re.Match[str]]:
+    """The matches of ``match`` at ``starts`` (ascending), left to right, none starting inside
+    the previous one — ``finditer``'s rule, tried only at the gated starts."""
+    end = 0
+    for start in starts:
+        if start >= end:
+            m = match(text, start, endpos)
+            if m is not None:
+                end = m.end()
+                yield m
 
 
 @dataclass(frozen=True, slots=True)
