@@ -47,6 +47,8 @@ MAX_CONTROL_BYTE_RATIO = 0.10
 MAX_RECORD_BYTES = MAX_PAGE_BYTES + 100_000
 # Block size for reading WARC record bodies.
 WARC_READ_BLOCK = 1 << 16
+# Compressed bytes read at a time when a gzipped page is decompressed whole (``_gunzip_whole``).
+GUNZIP_READ_BLOCK = 1 << 20
 # Length of the hex digest used as a record id when a record has a URL but no id.
 URL_ID_HEX = 16
 
@@ -113,10 +115,14 @@ def content_hash(page: Page) -> str:
         body = body.replace("\r\n", "\n").replace("\r", "\n")
     if not body.isascii():
         body = unicodedata.normalize("NFC", body)
-    body = "\n".join(line.rstrip() for line in body.split("\n")).strip()
+    body = "\n".join(map(str.rstrip, body.split("\n"))).strip()
     digest = hashlib.sha256(kind.encode())
     digest.update(b"\0")
-    digest.update(body.encode("utf-8", errors="surrogatepass"))
+    try:  # the strict codec is faster; only text holding lone surrogates needs surrogatepass
+        encoded = body.encode("utf-8")
+    except UnicodeEncodeError:
+        encoded = body.encode("utf-8", errors="surrogatepass")
+    digest.update(encoded)
     return digest.hexdigest()
 
 
@@ -203,9 +209,43 @@ def _read_file_unguarded(path: Path) -> Iterator[Page | ReadIssue]:
         if not gz:
             yield from _read_by_suffix(raw, src, stem, suffix)
             return
+        if suffix in HTML_SUFFIXES or suffix in TEXT_SUFFIXES:
+            data = _gunzip_whole(raw)
+            if data is not None:
+                yield from _read_by_suffix(io.BytesIO(data), src, stem, suffix)
+                return
+            raw.seek(0)  # damaged, cut, several members, too large ...: the streaming reader's account
         # Python's gzip, not warcio's own decompression, for .warc.gz too: warcio stops quietly
         # on a file cut short, and the records lost after the cut would go unnoticed.
         yield from _gunzipped(raw, src, lambda stream: _read_by_suffix(stream, src, stem, suffix))
+
+
+def _gunzip_whole(raw: BinaryIO) -> bytes | None:
+    """The content of a gzip file holding one whole, undamaged member of at most
+    ``MAX_PAGE_BYTES``, or None for anything else (the caller then reads it through ``_Gunzip``).
+
+    Why: a gzipped page is read whole anyway, and ``GzipFile`` feeds zlib 8 kB at a time through
+    Python code and copies the output three times: this is a third faster on HTML pages.  zlib
+    checks the gzip header, CRC and length itself (``wbits=31``), so the bytes are the same.
+    """
+    inflate = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    parts: list[bytes] = []
+    size = 0
+    try:
+        while not inflate.eof:
+            chunk = inflate.unconsumed_tail or raw.read(GUNZIP_READ_BLOCK)
+            if not chunk:
+                return None  # cut short
+            part = inflate.decompress(chunk, MAX_PAGE_BYTES + 1 - size)
+            size += len(part)
+            if size > MAX_PAGE_BYTES:
+                return None
+            parts.append(part)
+        if inflate.unused_data or raw.read(1):
+            return None  # another member, padding or garbage after the first one
+    except (OSError, zlib.error):
+        return None
+    return b"".join(parts)
 
 
 def _gunzipped(
@@ -320,7 +360,8 @@ def _declared_charset(data: bytes) -> str | None:
 def _decode(data: bytes, src: str, declared: str | None = None) -> tuple[str | None, str]:
     """Bytes → (text, warning), or (None, reason) for an empty or binary page (see ``_decode_bytes``)."""
     text, problem = _decode_bytes(data, src, declared)
-    if text is not None and not text.strip():  # e.g. nothing but a byte-order mark
+    # isspace() rather than strip(): the same test without copying a page of megabytes
+    if text is not None and (not text or text.isspace()):  # e.g. nothing but a byte-order mark
         return None, f"{src}: empty file"
     return text, problem
 
@@ -333,7 +374,7 @@ def _decode_bytes(data: bytes, src: str, declared: str | None) -> tuple[str | No
     legacy Windows page and is read as cp1252; otherwise the stray bytes become U+FFFD and the
     warning says how many.
     """
-    if not data.strip():
+    if not data or data.isspace():  # as ``not data.strip()``, without copying the page
         return None, f"{src}: empty file"
     if data.startswith(_UTF16_BOMS):
         try:
