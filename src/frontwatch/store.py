@@ -621,16 +621,12 @@ def _iso(value: date | None) -> str | None:
 
 
 def _event_columns(ev: Event) -> tuple:
+    # One branch per case, no helper calls: this runs for every event stored, twice a run.
     loc = ev.location
-    name = loc.name if loc is not None else (ev.place.name if ev.place is not None else None)
-    return (
-        ev.doc_id,
-        ev.event_id,
-        _iso(ev.event_date),
-        ev.event_type,
-        ev.sub_event_type,
-        name,
-        loc.latitude if loc is not None else None,
-        loc.longitude if loc is not None else None,
-        ev.fatalities,
-    )
+    day = ev.event_date.isoformat() if ev.event_date else None
+    if loc is not None:
+        return (ev.doc_id, ev.event_id, day, ev.event_type, ev.sub_event_type, loc.name, loc.latitude,
+                loc.longitude, ev.fatalities)
+    place = ev.place
+    return (ev.doc_id, ev.event_id, day, ev.event_type, ev.sub_event_type,
+            place.name if place is not None else None, None, None, ev.fatalities)
