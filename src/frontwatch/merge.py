@@ -359,6 +359,9 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
     # a member at that place: nested, and a lone cluster stored bare, because at corpus scale
     # this index holds a few entries per event of the largest sub-type.
     index: dict[tuple, dict[int, int | list[int]]] = {}
+    # The keys a place looks up (its names, id and the cells around its point), per place:
+    # most events are at a place other events of their sub-type were at before.
+    lookups: dict[tuple, list[tuple]] = {}
     sub = None
 
     def keys_of(m: MergeKey, lookup: bool) -> list[tuple]:
@@ -381,13 +384,18 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             # Blocks are per sub-type and the keys come sorted by it: the last sub-type's block
             # is never looked up again, so its index is dropped (memory stays per sub-type).
             index.clear()
+            lookups.clear()
             sub = m.sub
         dk = m.day
         slack = DATE_SLACK_DAYS[m.prec]
         # Anchors were sorted first, so they are at least as precise: 2 * own slack covers both.
         days = range(dk - 2 * slack, dk + 2 * slack + 1) if dk > 0 else (dk,)
         cand: set[int] = set()
-        for k in keys_of(m, lookup=True):
+        place = (m.names, m.gaz, m.point)
+        looked = lookups.get(place)
+        if looked is None:
+            looked = lookups[place] = keys_of(m, lookup=True)
+        for k in looked:
             by_day = index.get(k)
             if by_day is None:
                 continue
@@ -432,6 +440,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             elif v[-1] != ci:
                 v.append(ci)
     index.clear()
+    lookups.clear()
     return _attach_undated(keys, clusters, distance_km)
 
 
