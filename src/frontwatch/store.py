@@ -320,13 +320,31 @@ class Store:
         JSON as ``Codec.event_json`` writes it), all in one transaction: for a stage that changed only
         events (geocoding), so the documents' own JSON is left as it is."""
         docs = list(docs)
-        # One statement for the deletes and one for the inserts (in the same order as one
-        # document at a time: the events keep their order), not two per document.
         with self._transaction():
-            self._db.executemany("DELETE FROM events WHERE doc_seq = ?", [(seq,) for seq, _, _ in docs])
+            # A document with as many events as it has stored (geocoding adds none) has its
+            # rows updated where they are, the i-th event into its i-th row: cheaper than
+            # deleting and inserting them (no index entries to remove and add back).
+            stored: dict[int, list[int]] = {}
+            for i in range(0, len(docs), READ_BATCH):
+                chunk = [seq for seq, _, _ in docs[i : i + READ_BATCH]]
+                marks = ", ".join("?" * len(chunk))
+                for doc_seq, seq in self._db.execute(
+                        f"SELECT doc_seq, seq FROM events WHERE doc_seq IN ({marks}) ORDER BY doc_seq, seq", chunk):
+                    stored.setdefault(doc_seq, []).append(seq)
+            updates: list[tuple] = []
+            others: list[tuple[int, list[Event], list[str]]] = []
+            for seq, events, data in docs:
+                rows = stored.get(seq, ())
+                if len(rows) == len(events):
+                    updates.extend((*_event_columns(ev), d, row) for ev, d, row in zip(events, data, rows, strict=True))
+                else:
+                    others.append((seq, events, data))
+            self._db.executemany(f"UPDATE events SET ({_EVENT_COLUMNS}, data) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                 " WHERE seq = ?", updates)
+            self._db.executemany("DELETE FROM events WHERE doc_seq = ?", [(seq,) for seq, _, _ in others])
             self._db.executemany(
                 f"INSERT INTO events(doc_seq, {_EVENT_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(seq, *_event_columns(ev), d) for seq, events, data in docs
+                [(seq, *_event_columns(ev), d) for seq, events, data in others
                  for ev, d in zip(events, data, strict=True)],
             )
 
