@@ -438,3 +438,20 @@ def test_gold_multi_source_events_are_single_rows():
     keys = [(e["date"], e["sub_event_type"], r.key(e["where"]["name"])) for e in events]
     # every gold place name keeps a key of its own among the events of one day and sub-type
     assert len(keys) == len(set(keys))
+
+
+def test_one_report_is_its_own_group_with_its_outlet_and_figures():
+    # A cluster of one report (most clusters): one source, one outlet however it is spelled,
+    # its figure under its outlet, and figures an earlier merge kept beside it still compared.
+    a = doc("a1", "Scores of militants died in clashes near Mayadin on Saturday.", outlet="Outlet-A.")
+    e = event(a, a.text, CLASH, "Mayadin", date(2019, 3, 2), fatalities=60, number="Scores",
+              actor2="Islamic State (Syria)")
+    e.assoc_actor_1 = " Tribal fighters ; Military Forces of Syria; Tribal fighters"
+    e.fatalities_by_source = {"Outlet B": 12}
+    m = build_merged([source_report(e, a)], "SYR1")
+    assert (m.event_id, m.source_count, m.outlet_count, m.sources) == ("SYR1", 1, 1, ["Outlet-A."])
+    assert m.fatalities_by_source == {"Outlet-A.": 60, "Outlet B": 12}
+    assert (m.fatalities, m.fatalities_low, m.fatalities_high) == (12, 60, 60)
+    assert m.notes == "Fatality figures differ: Outlet-A. reported Scores (60). Coded the lowest, 12."
+    assert m.assoc_actor_1 == "Tribal fighters"  # the primary actor is not also associated
+    assert m.source_documents == ["a1"] and list(m.evidence_all) == ["a1"]

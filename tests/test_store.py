@@ -371,10 +371,16 @@ def test_replace_events_rewrites_only_the_given_documents_events(store: Store) -
         if doc.id == "b":
             doc.events.append(dataclasses.replace(doc.events[0], event_id="b-2", location=None))
         changed.append((seq, doc.events, [codec.event_json(e) for e in doc.events]))
+    seqs_before = store._db.execute("SELECT doc_id, seq FROM events ORDER BY seq").fetchall()
     store.replace_events(changed)
     docs = {d.id: d for d in store.iter_documents()}
     assert [e.location.name if e.location else None for e in docs["b"].events] == ["Al-Qaim", None]
     assert docs["a"].events[0].location.longitude == 41.09
     assert docs["c"].events == make_document("c", "c").events  # untouched
-    cols = store._db.execute("SELECT doc_id, location, longitude FROM events ORDER BY seq").fetchall()
-    assert cols == [("c", "Husaybah", 40.9936), ("a", "Al-Qaim", 41.09), ("b", "Al-Qaim", 41.09), ("b", "Husaybah", None)]
+    cols = store._db.execute("SELECT doc_id, location, longitude FROM events ORDER BY doc_seq, seq").fetchall()
+    assert cols == [("a", "Al-Qaim", 41.09), ("b", "Al-Qaim", 41.09), ("b", "Husaybah", None), ("c", "Husaybah", 40.9936)]
+    # a (as many events as stored) was updated in its row; b (one more) was written anew.
+    seqs_after = dict(store._db.execute("SELECT doc_id, max(seq) FROM events GROUP BY doc_id").fetchall())
+    before = dict(seqs_before)
+    assert seqs_after["a"] == before["a"] and seqs_after["c"] == before["c"]
+    assert seqs_after["b"] > max(before.values())

@@ -711,7 +711,8 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
         if (loc.latitude is not None and ev.place.name and not ev.place.region
                 and loc.feature_code not in COARSE_CODES):
             ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))
-        ev.location = Location(**_loc_dict(loc))
+        # Each event its own copy, built positionally (``_LOC_FIELDS`` is the field order).
+        ev.location = Location(*_loc_values(loc))
 
 
 def make_locator(gaz: Gazetteer, memory: PlaceMemory | None = None,

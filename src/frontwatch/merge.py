@@ -359,6 +359,9 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
     # a member at that place: nested, and a lone cluster stored bare, because at corpus scale
     # this index holds a few entries per event of the largest sub-type.
     index: dict[tuple, dict[int, int | list[int]]] = {}
+    # The keys a place looks up (its names, id and the cells around its point), per place:
+    # most events are at a place other events of their sub-type were at before.
+    lookups: dict[tuple, list[tuple]] = {}
     sub = None
 
     def keys_of(m: MergeKey, lookup: bool) -> list[tuple]:
@@ -381,13 +384,18 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             # Blocks are per sub-type and the keys come sorted by it: the last sub-type's block
             # is never looked up again, so its index is dropped (memory stays per sub-type).
             index.clear()
+            lookups.clear()
             sub = m.sub
         dk = m.day
         slack = DATE_SLACK_DAYS[m.prec]
         # Anchors were sorted first, so they are at least as precise: 2 * own slack covers both.
         days = range(dk - 2 * slack, dk + 2 * slack + 1) if dk > 0 else (dk,)
         cand: set[int] = set()
-        for k in keys_of(m, lookup=True):
+        place = (m.names, m.gaz, m.point)
+        looked = lookups.get(place)
+        if looked is None:
+            looked = lookups[place] = keys_of(m, lookup=True)
+        for k in looked:
             by_day = index.get(k)
             if by_day is None:
                 continue
@@ -432,6 +440,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             elif v[-1] != ci:
                 v.append(ci)
     index.clear()
+    lookups.clear()
     return _attach_undated(keys, clusters, distance_km)
 
 
@@ -507,8 +516,11 @@ def _report_groups(ms: list[SourceReport]) -> list[list[SourceReport]]:
     return groups
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
 def _norm_outlet(o: str | None) -> str:
-    return re.sub(r"[^0-9a-z]+", "", (o or "").lower())
+    return _NOT_ALNUM.sub("", (o or "").lower())
 
 
 def _join_unique(values: Iterable[str], exclude: Iterable[str] = ()) -> str:
@@ -528,7 +540,8 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
     location = p.location
     if not ms[0].located:
         location = next((m.event.location for m in ms if m.located), location)
-    groups = _report_groups(ms)
+    # Most clusters are one report (five in six at 10k pages): it is its own group.
+    groups = [ms] if len(ms) == 1 else _report_groups(ms)
 
     source_documents = list(dict.fromkeys(m.event.doc_id for m in ms))
     evidence_all = {}
@@ -536,7 +549,8 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
         if m.event.evidence is not None:
             evidence_all.setdefault(m.event.doc_id, m.event.evidence)
     outlets = list(dict.fromkeys(m.outlet for m in ms if m.outlet))
-    outlet_keys = {_norm_outlet(o) for o in outlets}
+    # Outlets count once per normalised name; one outlet needs no normalising to count once.
+    n_outlets = len({_norm_outlet(o) for o in outlets}) if len(outlets) > 1 else len(outlets)
     no_outlet_groups = sum(1 for g in groups if not any(m.outlet for m in g))
 
     a1 = p.actor1
@@ -548,13 +562,14 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
     lows: list[int] = []
     highs: list[int] = []
     said: list[str] = []
-    label_count = Counter(_source_label(g[0]) for g in groups)
+    # A label shared by two groups gets their doc ids; one group's label is its own.
+    label_count = Counter(_source_label(g[0]) for g in groups) if len(groups) > 1 else None
     for g in groups:
         fm = next((m for m in g if m.event.fatalities is not None), None)
         if fm is None:
             continue
         fe = fm.event
-        label = _source_label(fm) if label_count[_source_label(g[0])] == 1 else f"{_source_label(fm)} ({fe.doc_id})"
+        label = _source_label(fm) if label_count is None or label_count[_source_label(g[0])] == 1 else f"{_source_label(fm)} ({fe.doc_id})"
         by_source[label] = fe.fatalities  # type: ignore[assignment]
         lows.append(fe.fatalities_low if fe.fatalities_low is not None else fe.fatalities)  # type: ignore[arg-type]
         highs.append(fe.fatalities_high if fe.fatalities_high is not None else fe.fatalities)  # type: ignore[arg-type]
@@ -585,7 +600,7 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
         sources=outlets,
         evidence_all=evidence_all,
         source_count=len(groups),
-        outlet_count=len(outlet_keys) + no_outlet_groups,
+        outlet_count=n_outlets + no_outlet_groups,
     )
     if not in_place:
         return replace(p, **merged)

@@ -120,15 +120,18 @@ class KeyTable:
         month, mday = self.month[i], self.mday[i]
         ints = self._ints
         day, doc, start = self.day[i], self.doc[i], self.start[i]
+        # Positional, in MergeKey's field order (sub, prec, day, month, mday, doc, doc_id, start,
+        # names, gaz, point, exact, geo_prec, confidence, loc_name, place_name, iso3): a key
+        # is made per event and sub-type planned, and keywords cost a fifth of it.
         return MergeKey(
-            sub=self.subs.values[self.sub[i]], prec=self.prec[i], day=ints.setdefault(day, day),
-            month=None if month == _NONE else month, mday=None if mday == _NONE else mday,
-            doc=ints.setdefault(doc, doc), doc_id=self.doc_ids.values[self.doc_id[i]], start=ints.setdefault(start, start),
-            names=self.names.values[self.name_set[i]], gaz=self.gaz.values[self.gaz_id[i]],
-            point=self.points.values[self.point[i]], exact=bool(self.exact[i]), geo_prec=self.geo_prec[i],
-            confidence=self.confidences.values[self.confidence[i]],
-            loc_name=self.strings.values[self.loc_name[i]], place_name=self.strings.values[self.place_name[i]],
-            iso3=self.iso3.values[self.iso[i]],
+            self.subs.values[self.sub[i]], self.prec[i], ints.setdefault(day, day),
+            None if month == _NONE else month, None if mday == _NONE else mday,
+            ints.setdefault(doc, doc), self.doc_ids.values[self.doc_id[i]], ints.setdefault(start, start),
+            self.names.values[self.name_set[i]], self.gaz.values[self.gaz_id[i]],
+            self.points.values[self.point[i]], bool(self.exact[i]), self.geo_prec[i],
+            self.confidences.values[self.confidence[i]],
+            self.strings.values[self.loc_name[i]], self.strings.values[self.place_name[i]],
+            self.iso3.values[self.iso[i]],
         )
 
 

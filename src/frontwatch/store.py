@@ -17,10 +17,10 @@ mapping is a hundred lines over the standard library, orjson and msgspec.
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
@@ -319,13 +319,34 @@ class Store:
         """Rewrite the stored events of documents, given as ``(seq, events, their JSON)`` (the
         JSON as ``Codec.event_json`` writes it), all in one transaction: for a stage that changed only
         events (geocoding), so the documents' own JSON is left as it is."""
+        docs = list(docs)
         with self._transaction():
+            # A document with as many events as it has stored (geocoding adds none) has its
+            # rows updated where they are, the i-th event into its i-th row: cheaper than
+            # deleting and inserting them (no index entries to remove and add back).
+            stored: dict[int, list[int]] = {}
+            for i in range(0, len(docs), READ_BATCH):
+                chunk = [seq for seq, _, _ in docs[i : i + READ_BATCH]]
+                marks = ", ".join("?" * len(chunk))
+                for doc_seq, seq in self._db.execute(
+                        f"SELECT doc_seq, seq FROM events WHERE doc_seq IN ({marks}) ORDER BY doc_seq, seq", chunk):
+                    stored.setdefault(doc_seq, []).append(seq)
+            updates: list[tuple] = []
+            others: list[tuple[int, list[Event], list[str]]] = []
             for seq, events, data in docs:
-                self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
-                self._db.executemany(
-                    f"INSERT INTO events(doc_seq, {_EVENT_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(seq, *_event_columns(ev), d) for ev, d in zip(events, data, strict=True)],
-                )
+                rows = stored.get(seq, ())
+                if len(rows) == len(events):
+                    updates.extend((*_event_columns(ev), d, row) for ev, d, row in zip(events, data, rows, strict=True))
+                else:
+                    others.append((seq, events, data))
+            self._db.executemany(f"UPDATE events SET ({_EVENT_COLUMNS}, data) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                 " WHERE seq = ?", updates)
+            self._db.executemany("DELETE FROM events WHERE doc_seq = ?", [(seq,) for seq, _, _ in others])
+            self._db.executemany(
+                f"INSERT INTO events(doc_seq, {_EVENT_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(seq, *_event_columns(ev), d) for seq, events, data in others
+                 for ev, d in zip(events, data, strict=True)],
+            )
 
     def iter_undated_events(self) -> Iterator[Event]:
         """The stored events of the documents that have no ``event_date`` (those the dates
@@ -392,7 +413,7 @@ class Store:
                 self._db.executemany(
                     f"INSERT INTO corpus_events({_EVENT_COLUMNS}, source_documents, data)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*_event_columns(ev), json.dumps(ev.source_documents), self._codec.event_json(ev)) for ev in batch],
+                    [(*_event_columns(ev), _json_strings(ev.source_documents), self._codec.event_json(ev)) for ev in batch],
                 )
                 count += len(batch)
         return count
@@ -618,6 +639,12 @@ class _Transaction:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _json_strings(values: list[str]) -> str:
+    """``json.dumps(values)`` for a list of strings: the same text (ASCII-escaped, ", "
+    between items) without the encoder set-up ``json.dumps`` does per call."""
+    return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]"
 
 
 def _event_columns(ev: Event) -> tuple:
