@@ -19,6 +19,10 @@ thrown away; on a news page the extraction itself stays about three quarters of 
   caller may still need it; ours is not used after the extraction, so its cascade
   (``trafilatura_sequence``) runs on the tree itself, followed by ``bare_extraction``'s own
   checks and text conversion;
+* the selections that trafilatura makes with XPath expressions testing attributes against regular
+  expressions (comment sections, boilerplate blocks, the article's container: a third of the
+  cascade's time, most of it in lxml's calls back into Python) are made by ``htmlprune``'s
+  functions, which select the same elements; the slow mode's backup copy of the tree is not made;
 * the recall escalation (the cascade's stage 4) is left out — the one step here that can change
   the text, on pages that are not articles: see ``_cascade``.
 
@@ -28,8 +32,10 @@ If the trafilatura in use lacks these helpers, the plain ``bare_extraction`` cal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from copy import copy
 from dataclasses import dataclass
+from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -198,7 +204,8 @@ def _repair(html: str, beginning: str) -> str:
     return html
 
 
-def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable) -> tuple[_Element, str, str]:
+def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable,
+             select: Callable[[str, Sequence], Sequence] | None = None) -> tuple[_Element, str, str]:
     """(body, its text, comments' text) of ``trafilatura_sequence(tree, options, options.url)``,
     less its stage 4, the "recall escalation".
 
@@ -209,29 +216,62 @@ def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable) -> tuple
     measured 80 pages, retried 9 and kept none, for a fifth of the extraction's CPU time.  Left out
     here, knowingly: a page it would have rescued gets the main extractor's shorter text.
 
-    With comments off and trafilatura's balanced focus (the ``options`` of ``extract_html``), its
-    stages 1-3 are: the raw-tree prunes (comment sections too, except on a forum), tree cleaning
-    and tag conversion, the main extractor, and the baseline rescue when that found too little.
+    With comments off, trafilatura's balanced focus and fast mode (the ``options`` of
+    ``extract_html``), its stages 1-3 are: the raw-tree prunes (comment sections too, except on a
+    forum), tree cleaning and tag conversion, the main extractor, and the baseline rescue when that
+    found too little.  Its XPath selections that test attributes with regular expressions are made
+    by ``htmlprune``'s functions instead (``select``: ``htmlprune.selectors``, which gives them only
+    for the expressions they were written for).
     """
     try:
+        from trafilatura import main_extractor
         from trafilatura.baseline import baseline
-        from trafilatura.core import _extract_and_compare, _forum_thread_page, _prepare_tree
-        from trafilatura.htmlprocessing import prune_unwanted_nodes
+        from trafilatura.core import _forum_thread_page
+        from trafilatura.htmlprocessing import convert_tags, prune_unwanted_nodes, tree_cleaning
         from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH, REMOVE_COMMENTS_AND_LISTS_XPATH
     except ImportError:  # another trafilatura layout: its whole sequence
         body, text, _comments, comments_text = sequence(tree, options, options.url)
         return body, text, comments_text
-    if options.comments or options.focus != "balanced":
-        raise ValueError("_cascade follows trafilatura_sequence for comments off, balanced focus only")
+    if options.comments or options.focus != "balanced" or not options.fast:
+        raise ValueError("_cascade follows trafilatura_sequence for comments off, balanced focus, fast mode only")
+    if select is None:
+        from frontwatch.htmlprune import selectors as select
     is_forum = _forum_thread_page(tree)
-    tree = prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+    tree = prune_unwanted_nodes(tree, select("RAW_TREE_PRUNE_XPATH", RAW_TREE_PRUNE_XPATH))
     if not is_forum:  # on a thread forum the "comments" are the posts
-        tree = prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
-    cleaned, backup = _prepare_tree(tree, options, options.url)
-    body, text = _extract_and_compare(cleaned, backup, tree, options)
+        tree = prune_unwanted_nodes(tree, select("REMOVE_COMMENTS_AND_LISTS_XPATH", REMOVE_COMMENTS_AND_LISTS_XPATH))
+    # trafilatura.core._prepare_tree less its backup copy, which only the slow mode's comparison uses
+    cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
+    # trafilatura.core._extract_and_compare in fast mode: extract_content alone
+    body, text = _extract_content(main_extractor, select)(cleaned, options)
     if len(text) < options.min_extracted_size:  # stage 3: baseline on the pruned tree, if it adds text
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(text):
             body, text = b_body, b_text
     return body, text, ""
 
+
+def _extract_content(module: ModuleType, select: Callable[[str, Sequence], Sequence]) -> Callable:
+    """``trafilatura.main_extractor.extract_content`` with ``select``'s stand-ins for the XPath
+    lists BODY_XPATH and OVERALL_DISCARD_XPATH.
+
+    Those lists are globals of that module, read by ``_extract`` and ``prune_unwanted_sections``.
+    Rather than copy the three functions, their own code objects are run with a copy of the
+    module's namespace in which the two lists are replaced (the module itself is left as it is);
+    ``extract_content`` calls that namespace's ``_extract``, which calls its
+    ``prune_unwanted_sections``.  The recovery path (``recover_wild_text``) keeps the module's.
+    """
+    names = ("BODY_XPATH", "OVERALL_DISCARD_XPATH")
+    functions = ("prune_unwanted_sections", "_extract", "extract_content")
+    namespace = dict(vars(module))
+    if not all(isinstance(namespace.get(n), list) for n in names) or not all(
+            isinstance(namespace.get(f), FunctionType) for f in functions):
+        return module.extract_content  # another layout: its own
+    for name in names:
+        namespace[name] = select(name, namespace[name])
+    for name in functions:
+        func = namespace[name]
+        rebound = FunctionType(func.__code__, namespace, func.__name__, func.__defaults__, func.__closure__)
+        rebound.__kwdefaults__ = func.__kwdefaults__
+        namespace[name] = rebound
+    return namespace["extract_content"]
