@@ -113,7 +113,7 @@ def test_cascade_with_functions_equals_cascade_with_xpaths():
         fast = htmlextract.extract_html(page, None)
         original = htmlextract._cascade
         try:
-            htmlextract._cascade = lambda tree, options, seq: original(tree, options, seq, select=lambda n, x: x)
+            htmlextract._cascade = lambda *args, **kw: original(*args, **kw, select=lambda n, x: x)
             slow = htmlextract.extract_html(page, None)
         finally:
             htmlextract._cascade = original
@@ -147,3 +147,27 @@ def _markup(draw, depth: int = 0) -> str:
 def test_generated_trees_match_the_xpaths(parts):
     page = f"<html><body>{''.join(parts)}</body></html>"
     _assert_same(_tree(page))
+
+
+def test_baseline_rescue_parses_the_page_again_instead_of_copying():
+    """Stage 3 (baseline) on a page whose main extraction is short: cleaning the tree in place and
+    pruning a new parse for the rescue gives what cleaning a copy gives."""
+    from trafilatura.settings import Extractor
+
+    page = ("<html><body><div class='entry-content'><p>Short line here.</p></div>"
+            f"<div><span>{PARA} {PARA}</span></div><div class='comments-area'><p>Nice post</p></div></body></html>")
+    options = Extractor(output_format="python", fast=True, comments=False, tables=False)
+    parses = []
+
+    def reload():
+        parses.append(1)
+        return htmlextract._load_html(page)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        in_place = htmlextract._cascade(htmlextract._load_html(page), options, None, reload=reload)
+        copied = htmlextract._cascade(htmlextract._load_html(page), options, None)
+    assert parses == [1]  # the rescue ran, on a new parse
+    assert in_place[1] == copied[1]
+    assert in_place[1].startswith("Short line here.") and "Shells landed" in in_place[1]
+    assert "Nice post" not in in_place[1]

@@ -117,7 +117,7 @@ def extract_html(html: str, url: str | None) -> HtmlExtract | None:
     # include_tables=False) from its cascade on: the options it builds, its checks, its text
     options = Extractor(output_format="python", fast=True, comments=False, tables=False, url=url or meta.url)
     try:
-        postbody, text, comments_text = _cascade(tree, options, trafilatura_sequence)
+        postbody, text, comments_text = _cascade(tree, options, trafilatura_sequence, reload=lambda: _load_html(html))
         if options.max_tree_size and len(postbody) > options.max_tree_size:
             from lxml.etree import strip_tags
 
@@ -205,7 +205,8 @@ def _repair(html: str, beginning: str) -> str:
 
 
 def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable,
-             select: Callable[[str, Sequence], Sequence] | None = None) -> tuple[_Element, str, str]:
+             select: Callable[[str, Sequence], Sequence] | None = None,
+             reload: Callable[[], HtmlElement | None] | None = None) -> tuple[_Element, str, str]:
     """(body, its text, comments' text) of ``trafilatura_sequence(tree, options, options.url)``,
     less its stage 4, the "recall escalation".
 
@@ -222,6 +223,13 @@ def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable,
     found too little.  Its XPath selections that test attributes with regular expressions are made
     by ``htmlprune``'s functions instead (``select``: ``htmlprune.selectors``, which gives them only
     for the expressions they were written for).
+
+    trafilatura cleans a copy of the pruned tree, because its stage 3 needs the pruned tree
+    again.  That stage runs on few pages (3 of the 181 real ones), so when ``reload`` (the page
+    parsed anew) is given and ``tree`` is its document's root, the tree is cleaned in place and
+    stage 3 prunes a new parse instead: a copy per page saved for a parse on the rare page.  (A
+    tree that is not its document's root, an HTML fragment's, is copied as trafilatura does: the
+    extractor's absolute XPaths would otherwise see the rest of the document.)
     """
     try:
         from trafilatura import main_extractor
@@ -236,15 +244,23 @@ def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable,
         raise ValueError("_cascade follows trafilatura_sequence for comments off, balanced focus, fast mode only")
     if select is None:
         from frontwatch.htmlprune import selectors as select
-    is_forum = _forum_thread_page(tree)
-    tree = prune_unwanted_nodes(tree, select("RAW_TREE_PRUNE_XPATH", RAW_TREE_PRUNE_XPATH))
-    if not is_forum:  # on a thread forum the "comments" are the posts
-        tree = prune_unwanted_nodes(tree, select("REMOVE_COMMENTS_AND_LISTS_XPATH", REMOVE_COMMENTS_AND_LISTS_XPATH))
+
+    def raw_prunes(tree: HtmlElement) -> HtmlElement:
+        is_forum = _forum_thread_page(tree)
+        tree = prune_unwanted_nodes(tree, select("RAW_TREE_PRUNE_XPATH", RAW_TREE_PRUNE_XPATH))
+        if not is_forum:  # on a thread forum the "comments" are the posts
+            tree = prune_unwanted_nodes(tree, select("REMOVE_COMMENTS_AND_LISTS_XPATH", REMOVE_COMMENTS_AND_LISTS_XPATH))
+        return tree
+
+    tree = raw_prunes(tree)
+    in_place = reload is not None and tree.getparent() is None and tree is tree.getroottree().getroot()
     # trafilatura.core._prepare_tree less its backup copy, which only the slow mode's comparison uses
-    cleaned = convert_tags(tree_cleaning(copy(tree), options), options, options.url)
+    cleaned = convert_tags(tree_cleaning(tree if in_place else copy(tree), options), options, options.url)
     # trafilatura.core._extract_and_compare in fast mode: extract_content alone
     body, text = _extract_content(main_extractor, select)(cleaned, options)
     if len(text) < options.min_extracted_size:  # stage 3: baseline on the pruned tree, if it adds text
+        if in_place:
+            tree = raw_prunes(reload())  # type: ignore[misc]  # the same page parses again
         b_body, b_text, b_len = baseline(tree)
         if b_len > len(text):
             body, text = b_body, b_text
