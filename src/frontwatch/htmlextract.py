@@ -32,6 +32,7 @@ If the trafilatura in use lacks these helpers, the plain ``bare_extraction`` cal
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lxml.etree import _Element
     from lxml.html import HtmlElement, HTMLParser
-    from trafilatura.settings import Extractor
+    from trafilatura.settings import Document, Extractor
 
 __all__ = ["HtmlExtract", "extract_html"]
 
@@ -79,7 +80,6 @@ def extract_html(html: str, url: str | None) -> HtmlExtract | None:
         from trafilatura.metadata import (
             META_URL,
             examine_meta,
-            extract_meta_json,
             extract_sitename,
             extract_title,
             extract_url,
@@ -94,7 +94,7 @@ def extract_html(html: str, url: str | None) -> HtmlExtract | None:
     # trafilatura.metadata.extract_metadata, less author, hostname, categories, tags and licence
     meta = examine_meta(tree)
     try:
-        meta = extract_meta_json(tree, meta)
+        meta = _meta_json(tree, meta)
     except Exception:  # noqa: BLE001 - trafilatura guards this step the same way
         pass
     if not meta.title:
@@ -129,6 +129,59 @@ def extract_html(html: str, url: str | None) -> HtmlExtract | None:
     except (TypeError, ValueError):  # bare_extraction's "discarding data"
         return None
     return HtmlExtract(xmltotxt(postbody, options.formatting) or "", meta.title, meta.sitename, meta.date)
+
+
+def _meta_json(tree: HtmlElement, meta: Document) -> Document:
+    """``trafilatura.metadata.extract_meta_json``, with two of its passes over each JSON-LD script
+    made in C instead of Python: the minifying substitution (``_minify``) and ``normalize_json``'s
+    removal of lone surrogates (``_normalize_json``).  On a trafilatura whose minifying pattern is
+    not the one ``_minify`` follows, its own function."""
+    import json
+
+    from trafilatura.json_metadata import extract_json, extract_json_parse_error
+    from trafilatura.metadata import JSON_MINIFY, extract_meta_json
+
+    if JSON_MINIFY.pattern != _JSON_MINIFY_PATTERN:
+        return extract_meta_json(tree, meta)
+    for elem in tree.xpath('.//script[@type="application/ld+json" or @type="application/settings+json"]'):
+        if not elem.text:
+            continue
+        element_text = _normalize_json(_minify(elem.text))
+        try:
+            schema = json.loads(element_text, strict=False)
+            meta = extract_json(schema, meta)
+        except json.JSONDecodeError:
+            meta = extract_json_parse_error(element_text, meta)
+    return meta
+
+
+# trafilatura.metadata.JSON_MINIFY, substituted by r"\1": strings are kept, whitespace outside them deleted
+_JSON_MINIFY_PATTERN = r'("(?:\\.|[^"\\])*")|\s'
+# the same with whitespace runs: deleting a run at once deletes what deleting each character does
+_JSON_TOKENS = re.compile(r'("(?:\\.|[^"\\])*")|\s+')
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _minify(text: str) -> str:
+    """``JSON_MINIFY.sub(r"\1", text)``: ``split`` gives the text between matches and each match's
+    string (None for whitespace), joined without the Nones, with no template expanded per match."""
+    return "".join(filter(None, _JSON_TOKENS.split(text)))
+
+
+def _normalize_json(string: str) -> str:
+    """``trafilatura.json_metadata.normalize_json``, its lone surrogates removed by a regex instead
+    of a Python test of every character."""
+    from html import unescape
+
+    from trafilatura.json_metadata import JSON_UNICODE_REPLACE
+    from trafilatura.utils import HTML_STRIP_TAGS, trim
+
+    if "\\" in string:
+        string = string.replace("\\n", "").replace("\\r", "").replace("\\t", "")
+        string = JSON_UNICODE_REPLACE.sub(lambda match: chr(int(match[1], 16)), string)
+        string = _SURROGATES.sub("", string)
+        string = unescape(string)
+    return trim(HTML_STRIP_TAGS.sub("", string))
 
 
 def _parser() -> HTMLParser:
