@@ -15,7 +15,8 @@ from lxml import html as lxml_html
 from frontwatch import htmlextract, htmlprune
 
 xpaths = pytest.importorskip("trafilatura.xpaths")
-NAMES = ("RAW_TREE_PRUNE_XPATH", "REMOVE_COMMENTS_AND_LISTS_XPATH", "OVERALL_DISCARD_XPATH", "BODY_XPATH")
+NAMES = ("RAW_TREE_PRUNE_XPATH", "REMOVE_COMMENTS_AND_LISTS_XPATH", "OVERALL_DISCARD_XPATH", "BODY_XPATH",
+         "TEASER_DISCARD_XPATH", "DISCARD_IMAGE_ELEMENTS")
 
 PARA = ("Shells landed near the grain depot of a border town on Monday, a district official said, "
         "adding that two warehouses burned through the night before firefighters reached them.")
@@ -35,6 +36,7 @@ PAGE = f"""<html><head><title>Depot shelled</title></head><body>
    <div id="reply-2" class="box">reply too</div><div style="color:red" id="hidden-x">x</div>
    <div class="share-buttons elementor-share-buttons">Share</div>
    <p class="Commentary">Commentary stays</p>
+   <div class="related-Teaser"><p>Read next</p></div><span id="img-caption">A caption</span>
   </div>
   <ul class="comment-list"><li>first comment</li></ul>
   <ol id="commentary"><li>not comments</li></ol>
@@ -128,7 +130,8 @@ _TOKENS = ["comment", "Comment", "commentary", "comol", "disqus_thread", "post-c
            " hide", "reply-", "-reply-", "akismet", "main", "content", "main-content", "Main-Content",
            "page-Content", "content-main", "content__body", "post", "entry", "entry-content", "articleBody",
            "article ", "story", "story-body", "primary", "FULLTEXT", "text", "mvp-post-add-box", "infinite-scroll",
-           "elementor-share-buttons", "display:none", "display: none", "article", "yin", "meta", "true", "x", ""]
+           "elementor-share-buttons", "display:none", "display: none", "article", "yin", "meta", "true", "teaser", "TeaserBox",
+           "caption", "x", ""]
 _ATTRS = ["id", "class", "style", "role", "itemprop", "aria-hidden", "data-component", "data-lp-replacement-content"]
 
 

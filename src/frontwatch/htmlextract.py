@@ -322,16 +322,16 @@ def _cascade(tree: HtmlElement, options: Extractor, sequence: Callable,
 
 def _extract_content(module: ModuleType, select: Callable[[str, Sequence], Sequence]) -> Callable:
     """``trafilatura.main_extractor.extract_content`` with ``select``'s stand-ins for the XPath
-    lists BODY_XPATH and OVERALL_DISCARD_XPATH.
+    lists BODY_XPATH, OVERALL_DISCARD_XPATH, TEASER_DISCARD_XPATH and DISCARD_IMAGE_ELEMENTS.
 
     Those lists are globals of that module, read by ``_extract`` and ``prune_unwanted_sections``.
-    Rather than copy the three functions, their own code objects are run with a copy of the
-    module's namespace in which the two lists are replaced (the module itself is left as it is);
-    ``extract_content`` calls that namespace's ``_extract``, which calls its
-    ``prune_unwanted_sections``.  The recovery path (``recover_wild_text``) keeps the module's.
+    Rather than copy the functions, their own code objects are run with a copy of the module's
+    namespace in which the lists are replaced (the module itself is left as it is):
+    ``extract_content`` calls that namespace's ``_extract`` and, when the main pass finds too
+    little, its ``recover_wild_text``; both call its ``prune_unwanted_sections``.
     """
-    names = ("BODY_XPATH", "OVERALL_DISCARD_XPATH")
-    functions = ("prune_unwanted_sections", "_extract", "extract_content")
+    names = ("BODY_XPATH", "OVERALL_DISCARD_XPATH", "TEASER_DISCARD_XPATH", "DISCARD_IMAGE_ELEMENTS")
+    functions = ("prune_unwanted_sections", "_extract", "recover_wild_text", "extract_content")
     namespace = dict(vars(module))
     if not all(isinstance(namespace.get(n), list) for n in names) or not all(
             isinstance(namespace.get(f), FunctionType) for f in functions):

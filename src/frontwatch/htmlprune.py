@@ -121,7 +121,7 @@ _HIDDEN_CLASS = re.compile(
 def boilerplate_blocks(tree: _Element) -> list[_Element]:
     """OVERALL_DISCARD_XPATH[0]: navigation, sharing, advertising, metadata ... blocks."""
     found = []
-    for el in tree.iterdescendants("div", "item", "list", "p", "section", "span"):
+    for el in tree.iterdescendants(*_BLOCKS):
         id_, cls = el.get("id"), el.get("class")
         if ((id_ is not None and _DISCARD_ID.search(id_)) or (cls is not None and _DISCARD_CLASS.search(cls))
                 or el.get("data-lp-replacement-content") is not None
@@ -145,6 +145,23 @@ def hidden_blocks(tree: _Element) -> list[_Element]:
                 or (id_ is not None or style is not None) and "hidden" in _first(el, "id", "style")):
             found.append(el)
     return found
+
+
+# --- TEASER_DISCARD_XPATH, DISCARD_IMAGE_ELEMENTS (no regular expressions, but on every page) ----
+
+_BLOCKS = ("div", "item", "list", "p", "section", "span")
+
+
+def teaser_blocks(tree: _Element) -> list[_Element]:
+    """TEASER_DISCARD_XPATH[0]: teasers (of other articles)."""
+    return [el for el in tree.iterdescendants(*_BLOCKS)
+            if "teaser" in (el.get("id") or "").replace("T", "t") or "teaser" in (el.get("class") or "").replace("T", "t")]
+
+
+def caption_blocks(tree: _Element) -> list[_Element]:
+    """DISCARD_IMAGE_ELEMENTS[0]: image captions."""
+    return [el for el in tree.iterdescendants(*_BLOCKS)
+            if "caption" in (el.get("id") or "") or "caption" in (el.get("class") or "")]
 
 
 # --- BODY_XPATH: the first element of each ---------------------------------------------------------
@@ -227,6 +244,8 @@ _FUNCTIONS: dict[str, tuple[Selector, ...]] = {
     "REMOVE_COMMENTS_AND_LISTS_XPATH": (comment_sections,),
     "OVERALL_DISCARD_XPATH": (boilerplate_blocks, hidden_blocks),
     "BODY_XPATH": (article_body, first_article, story_body, main_content, main_element),
+    "TEASER_DISCARD_XPATH": (teaser_blocks,),
+    "DISCARD_IMAGE_ELEMENTS": (caption_blocks,),
 }
 # sha1 of the expressions' text (joined by NUL) in the trafilatura these functions were written for
 EXPECTED = {
@@ -234,6 +253,8 @@ EXPECTED = {
     "REMOVE_COMMENTS_AND_LISTS_XPATH": "7e7d885e629a511978658d1420f16b1a4ac09d85",
     "OVERALL_DISCARD_XPATH": "a46f4f9d632aba692dbc1788794ffe60357b9222",
     "BODY_XPATH": "3c4d8e234605b9e599de3e00abe93734ac8fc6be",
+    "TEASER_DISCARD_XPATH": "db87f1790b6b744970979d0892598c4445ee10e1",
+    "DISCARD_IMAGE_ELEMENTS": "1c87660c9ae9af66a3b616601505d9d8b4c5624b",
 }
 
 
