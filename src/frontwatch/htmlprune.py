@@ -23,7 +23,6 @@ so that another trafilatura version falls back to its own XPath.  The XPath rule
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -247,20 +246,113 @@ _FUNCTIONS: dict[str, tuple[Selector, ...]] = {
     "TEASER_DISCARD_XPATH": (teaser_blocks,),
     "DISCARD_IMAGE_ELEMENTS": (caption_blocks,),
 }
-# sha1 of the expressions' text (joined by NUL) in the trafilatura these functions were written for
-EXPECTED = {
-    "RAW_TREE_PRUNE_XPATH": "f8947e28179af2893c73314f3e614af8bec78837",
-    "REMOVE_COMMENTS_AND_LISTS_XPATH": "7e7d885e629a511978658d1420f16b1a4ac09d85",
-    "OVERALL_DISCARD_XPATH": "a46f4f9d632aba692dbc1788794ffe60357b9222",
-    "BODY_XPATH": "3c4d8e234605b9e599de3e00abe93734ac8fc6be",
-    "TEASER_DISCARD_XPATH": "db87f1790b6b744970979d0892598c4445ee10e1",
-    "DISCARD_IMAGE_ELEMENTS": "1c87660c9ae9af66a3b616601505d9d8b4c5624b",
+# the text of each expression in the trafilatura these functions were written for (2.3.1), split
+# into lines for reading
+EXPECTED: dict[str, tuple[str, ...]] = {
+    "RAW_TREE_PRUNE_XPATH": (
+        ('\n'
+         '        .//*[self::div or self::section or self::aside][\n'
+         "        re:test(@id, 'mvp-post-add-(?:box|wrap)|infinite-?scroll') or\n"
+         "        re:test(@class, 'mvp-post-add-(?:box|wrap)|infinite-?scroll')][\n"
+         "        not(.//h1) or re:test(@id, 'mvp-post-add-(?:box|wrap)') or re:test(@class, 'mvp-post"
+         "-add-(?:box|wrap)')]\n"
+         '        '),
+        (".//*[self::div or self::section or self::aside][contains(@class, 'elementor-share-buttons')]"),
+    ),
+    "REMOVE_COMMENTS_AND_LISTS_XPATH": (
+        ('\n'
+         '        .//*[self::div or self::list or self::section or self::details or self::ol or self::'
+         'ul][\n'
+         "        re:test(@id, '^(?:[Cc]omment(?!ary)|comol|disqus_thread|dsq-comments)') or\n"
+         "        re:test(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')][\n"
+         "        not(self::ol or self::ul) or re:test(@id, '^(?:[Cc]omment(?!ary)|comol)') or re:test"
+         "(@class, '^[Cc]omment(?!ary)|(?:article|post)-comments')]\n"
+         '        '),
+    ),
+    "OVERALL_DISCARD_XPATH": (
+        ('\n'
+         '        .//*[self::div or self::item or self::list or self::p or self::section or self::span'
+         '][\n'
+         '        @data-lp-replacement-content or\n'
+         "        contains(translate(@role, 'N', 'n'), 'nav') or\n"
+         "        contains(@data-component, 'MostPopularStories') or\n"
+         "        re:test(@id|@class, 'cookie') or\n"
+         "        re:test(@id, '^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread-?c"
+         'rumb|button|author|^(?:jp-|dpsp-content)|bmdh|footer|Footer|share|Share|nav|Nav|menu|related'
+         "|message-container|premium|^ad-') or\n"
+         "        re:test(@class, '^shar|social|viral|newsletter|syndication|tags|sidebar|banner|bread"
+         '-?crumb|button|author|^(?:nav|post-nav|ZendeskForm)|subnav|avigation|navbar|navbox|menu|bar|'
+         ' ad |-ad-|(?:^| )ad-|dfp[Aa]d|outbrain|taboola|criteo|paid-?content|widget|footer|Footer|byl'
+         'ine|Byline|share-|sociable|embedded|embed|tag-list|consent|modal-content|permission|elated|n'
+         'ext-|-stories|most-popular|more-on|meta|rating|attachment|timestamp|user-info|user-profile|-'
+         'icon|article-infos|message-container|slide|viewport|overlay|options|expand|obfuscated|blurre'
+         "d|mol-factbox|yin|zlylin|nfoline')]\n"
+         '        '),
+        ('\n'
+         "        .//*[@class='comments-title' or\n"
+         "        starts-with(@id|@class, 'reply-') or\n"
+         "        re:test(@id|@style, 'hidden') or\n"
+         "        contains(@style, 'display:none') or contains(@style, 'display: none') or\n"
+         "        re:test(@id, 'reader-comments|akismet') or\n"
+         "        re:test(@class, '^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-li"
+         "nks|-hide-|hide-print| hidden| hide|noprint|notloaded') or @aria-hidden='true']\n"
+         '        '),
+    ),
+    "BODY_XPATH": (
+        ('\n'
+         '        .//*[self::article or self::div or self::main or self::section][\n'
+         "        @class='post' or @class='entry' or\n"
+         "        @itemprop='articleBody' or @id='articleContent' or\n"
+         "        re:test(@id, '(?:entry|article|art)-content|article__content|article(?:-|__)?body|ar"
+         "ticleBody|body-text') or\n"
+         "        re:test(@class, 'post[-_]text|post-body|post-?entry|post[-_]?content|postContent|pos"
+         't_inner_wrapper|article-?text|articleText|(?:entry|page|text|article|art)-content|article__c'
+         "ontent|article(?:-|__)?body|articleBody|ArticleContent|body-text|article__container')\n"
+         '        ][1]\n'
+         '        '),
+        ('(.//article)[1]'),
+        ('\n'
+         '        (.//*[self::article or self::div or self::main or self::section][\n'
+         "        @role='article' or\n"
+         "        @id='article' or @id='story' or\n"
+         "        @class='postarea' or @class='art-postcontent' or @class='text' or @class='cell' or @"
+         "class='story' or\n"
+         "        re:test(@id, '^primary|story-body') or\n"
+         "        re:test(@class, 'fulltext', 'i') or\n"
+         "        re:test(@class, '^article |post-bodycopy|story-?content|(?:theme|blog|section|single"
+         ")-content|single-post|main-column|wpb_text_column|story-body|field-body')\n"
+         '        ])[1]\n'
+         '        '),
+        ('\n'
+         '        (.//*[self::article or self::div or self::main or self::section][\n'
+         "        @id='content' or @class='content' or\n"
+         "        re:test(@id, 'content-main|content-body|contentBody') or\n"
+         "        re:test(@class, 'content[-_]main|content(?:-|__)body') or\n"
+         "        contains(translate(@id, 'CM','cm'), 'main-content') or contains(translate(@class, 'C"
+         "M','cm'), 'main-content') or\n"
+         "        contains(translate(@class, 'CP','cp'), 'page-content')\n"
+         '        ])[1]\n'
+         '        '),
+        ('\n'
+         '        (.//*[self::article or self::div or self::section][\n'
+         "        starts-with(@class, 'main') or starts-with(@id, 'main') or starts-with(@role, 'main'"
+         ')])[1]|(.//main)[1]\n'
+         '        '),
+    ),
+    "TEASER_DISCARD_XPATH": (
+        ('\n'
+         '    .//*[self::div or self::item or self::list or self::p or self::section or self::span][\n'
+         "    contains(translate(@id, 'T', 't'), 'teaser') or contains(translate(@class, 'T', 't'), 't"
+         "easer')]\n"
+         '    '),
+    ),
+    "DISCARD_IMAGE_ELEMENTS": (
+        ('\n'
+         '    .//*[self::div or self::item or self::list or self::p or self::section or self::span][\n'
+         "    contains(@id, 'caption') or contains(@class, 'caption')]\n"
+         '    '),
+    ),
 }
-
-
-def fingerprint(expressions: Sequence) -> str:
-    """sha1 of the text of a list of compiled XPath expressions."""
-    return hashlib.sha1("\0".join(x.path for x in expressions).encode("utf-8")).hexdigest()
 
 
 def selectors(name: str, expressions: Sequence) -> Sequence:
@@ -268,7 +360,7 @@ def selectors(name: str, expressions: Sequence) -> Sequence:
     still the text they were written for; else ``expressions`` itself.  Either is a list of
     callables taking a tree and giving the selected elements in document order."""
     try:
-        same = fingerprint(expressions) == EXPECTED[name]
+        same = tuple(x.path for x in expressions) == EXPECTED[name]
     except (AttributeError, KeyError):
         same = False
     return _FUNCTIONS[name] if same else expressions
