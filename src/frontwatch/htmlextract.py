@@ -22,7 +22,9 @@ thrown away; on a news page the extraction itself stays about three quarters of 
 * the selections that trafilatura makes with XPath expressions testing attributes against regular
   expressions (comment sections, boilerplate blocks, the article's container: a third of the
   cascade's time, most of it in lxml's calls back into Python) are made by ``htmlprune``'s
-  functions, which select the same elements; the slow mode's backup copy of the tree is not made;
+  functions, which select the same elements; the tree is cleaned in place rather than copied
+  (see ``_cascade``), and the slow mode's backup copy is not made;
+* JSON-LD metadata: two of trafilatura's passes over each script run in C (``_meta_json``);
 * the recall escalation (the cascade's stage 4) is left out — the one step here that can change
   the text, on pages that are not articles: see ``_cascade``.
 
