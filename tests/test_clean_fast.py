@@ -135,6 +135,26 @@ def test_repair_matches_trafilatura(html):
     assert _repair(html, beginning) == repair_faulty_html(html, beginning)
 
 
+_JSON_PIECES = ['{', '}', '[', ']', ':', ',', ' ', '  ', '\n', '\t', '\u00a0', '"', '\\"', '\\', '\\n', '\\t', '\\r',
+                '\\u00e9', '\\ud83d', '\\ude00', '\\u003cb\\u003e', '<b>', '</b>', '&amp;', 'name', 'Valley Courier', '1']
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_JSON_PIECES), max_size=40))
+def test_json_ld_passes_match_trafilatura(pieces):
+    """The JSON-LD minifying and normalising passes give what trafilatura's give, on strings mixing
+    JSON syntax, escapes, lone surrogates, markup and entities."""
+    from trafilatura.json_metadata import normalize_json
+    from trafilatura.metadata import JSON_MINIFY
+
+    from frontwatch.htmlextract import _minify, _normalize_json
+
+    text = "".join(pieces)
+    assert _minify(text) == JSON_MINIFY.sub(r"\1", text)
+    assert _normalize_json(text) == normalize_json(text)
+    assert _normalize_json(_minify(text)) == normalize_json(JSON_MINIFY.sub(r"\1", text))
+
+
 def test_recall_escalation_is_left_out():
     """trafilatura's stage 4 (a recall-mode retry when the extraction covers little of the page)
     is skipped on purpose (see ``htmlextract._cascade``): on a page of teasers around a short
