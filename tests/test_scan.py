@@ -129,9 +129,17 @@ def test_windows_anywhere_match_plain(gated, vocab, data):
     text = " ".join(pieces)
     pos = data.draw(st.integers(0, len(text)))
     endpos = data.draw(st.integers(pos, len(text)))
+    index = WordIndex.of(text)
     for gp in gated.values():
+        plain = [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text, pos, endpos)]
         got = [(m.span(), m.groupdict()) for m in gp.finditer(text, pos, endpos)]
-        assert got == [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text, pos, endpos)], (gp, pos, endpos)
+        assert got == plain, (gp, pos, endpos)
+        # the window's starts by bisection in the whole text's index (a sentence of a document)
+        got = [(m.span(), m.groupdict()) for m in gp.finditer(text, pos, endpos, index)]
+        assert got == plain, ("index", gp, pos, endpos)
+    words = index.words_in(pos, endpos)
+    if words is not None:
+        assert words == [w.lower() for w in re.findall(r"\w+", text[pos:endpos])]
 
 
 def test_first_gate_scan_of_a_window_tries_only_its_whole_and_cut_words():
@@ -142,6 +150,18 @@ def test_first_gate_scan_of_a_window_tries_only_its_whole_and_cut_words():
     assert [m.group() for m in gp.finditer(text, 0, 13)] == ["sai"]
     assert [m.group() for m in gp.finditer(text, 12, len(text))] == ["SAID"]  # "id" starts inside a word
     assert [m.group() for m in gp.finditer(text)] == ["said", "SAID"]
+
+
+def test_window_of_an_indexed_text_tries_its_cut_word():
+    """With the whole text's index, a window cut inside "said" still finds "sai" (the cut
+    word is tried whatever the gate says), and a window starting inside a word finds no "id"."""
+    gp = GatedPattern(re.compile(r"(?<!\w)(?:sai|id)(?!\w)", re.IGNORECASE), frozenset({"sai", "id"}))
+    text = "officials said; İstanbul SAID"
+    index = WordIndex.of(text)
+    assert [m.group() for m in gp.finditer(text, 0, 13, index)] == ["sai"]
+    assert [m.group() for m in gp.finditer(text, 12, len(text), index)] == []
+    assert index.words_in(0, 14) == ["officials", "said"]
+    assert index.words_in(0, 13) is None and index.words_in(12, 20) is None  # cut words
 
 
 def test_ungated_phrase_falls_back_to_plain_scan():

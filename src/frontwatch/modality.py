@@ -204,6 +204,17 @@ class DocMemo:
     claim_verbs: dict[tuple[int, int], list[tuple[int, int, bool]]] = field(default_factory=dict)
     in_sentence: dict[tuple[int, int], list[ActorMention]] = field(default_factory=dict)  # sentence -> actors
     claimant: dict[tuple[int, int, int, int], str] = field(default_factory=dict)  # (sentence, phrase) -> name
+    # The document's words, listed once (made when first asked): the gated phrase searches of
+    # each sentence and clause find their candidate words in it by bisection, instead of
+    # splitting each sentence again (a page has about one trigger per sentence).
+    _index: WordIndex | None = None
+
+    def index(self, text: str) -> WordIndex:
+        """The :class:`~frontwatch.scan.WordIndex` of ``text`` (the memo's document)."""
+        found = self._index
+        if found is None or found.text is not text:
+            found = self._index = WordIndex.of(text)
+        return found
 
 
 def compile_phrases(phrases: Sequence[str], where: str) -> PhraseSearch:
@@ -429,8 +440,10 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     sentence = text[sent_start:sent_end].rstrip()
     c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
     before = text[c_start:start]
-    # The clause's words, shared by the cue searches below: they gate each phrase list.
-    words = set(map(str.lower, _WORD_RE.findall(before)))
+    # The clause's words, shared by the cue searches below: they gate each phrase list (from the
+    # document's word index when there is a memo: two bisections, not a split of the clause).
+    listed = memo.index(text).words_in(c_start, start) if memo is not None else None
+    words = set(listed) if listed is not None else set(map(str.lower, _WORD_RE.findall(before)))
     background = bool(rules.background_re.search_words(before, words))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
@@ -496,19 +509,23 @@ def claim_preposition(text: str, sent_start: int, sent_end: int, rules: Modality
     key = (sent_start, sent_end)
     if memo is not None and key in memo.claim_prep:
         return memo.claim_prep[key]
-    words = words_of(text, sent_start, sent_end)
+    # words_of lower-cases the span before splitting it; the index splits, then lower-cases each
+    # word: the same words on ASCII text (elsewhere a lower-case form may have another length).
+    listed = memo.index(text).words_in(sent_start, sent_end) if memo is not None and text.isascii() else None
+    words = frozenset(listed) if listed is not None else words_of(text, sent_start, sent_end)
     m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
     if memo is not None:
         memo.claim_prep[key] = m
     return m
 
 
-def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules) -> list[tuple[int, int, bool]]:
+def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules,
+                 index: WordIndex | None = None) -> list[tuple[int, int, bool]]:
     """The sentence's reporting verbs: (start, start of the subject's segment, whether that
-    segment names someone — not empty, not a bare pronoun)."""
+    segment names someone — not empty, not a bare pronoun).  ``index``: the text's WordIndex."""
     out: list[tuple[int, int, bool]] = []
     # (the gated scan tests the sentence's words against the verbs' first words before any regex)
-    for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
+    for v in rules.claim_verb_re.finditer(text, sent_start, sent_end, index):
         seg_start = sent_start
         for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()
@@ -541,7 +558,7 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
     else:
         verbs = memo.claim_verbs.get(key)  # type: ignore[assignment]
         if verbs is None:
-            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules)
+            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules, memo.index(text))
     best: tuple[int, int] | None = None
     for v_start, seg_start, named in verbs:
         if end is not None and start <= v_start < end:
@@ -586,12 +603,14 @@ def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[
     return None
 
 
-def control_statements(doc: Document, sentences: Sequence[Sentence], rules: ModalityRules) -> list[ControlStatement]:
+def control_statements(doc: Document, sentences: Sequence[Sentence], rules: ModalityRules,
+                       memo: DocMemo | None = None) -> list[ControlStatement]:
     """Control statements made in passing ("the ISIS-held town of X", "X, the last rebel
-    stronghold"): who held a place, not an event.  See :mod:`frontwatch.control_statements`."""
+    stronghold"): who held a place, not an event.  See :mod:`frontwatch.control_statements`.
+    ``memo``: the document's :class:`DocMemo` (its word index serves the keyword search)."""
     if rules.control is None:
         return []
-    return find_control_statements(doc, sentences, rules.control)
+    return find_control_statements(doc, sentences, rules.control, memo.index(doc.text or "") if memo else None)
 
 
 def merge_data(base: dict, extra: dict) -> dict:

@@ -101,6 +101,11 @@ def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[s
     return fm.build()
 
 
+def _is_word(c: str) -> bool:
+    """Whether ``c`` is a ``\\w`` character (re's unicode \\w is str.isalnum() or "_")."""
+    return c.isalnum() or c == "_"
+
+
 def _word_back(text: str, pos: int) -> tuple[str, int]:
     """The word that ends right before ``pos`` after white space (lower-cased), and where it
     starts (``\\w`` is str.isalnum() or "_", ``\\s`` str.isspace())."""
@@ -176,7 +181,8 @@ class GatedPattern:
         """The matches of ``self.pattern.finditer(text, pos, endpos)``, in order.
 
         ``index`` (the :class:`WordIndex` of this same ``text``) lists the candidate words once
-        for all the patterns run over one text; it is used for whole-text scans only."""
+        for all the patterns run over one text: a whole-text scan takes all the gates' starts, a
+        scan of a span (each sentence of a document) the first gate's starts in it."""
         match, firsts, digits, capitals, joiners = (self.pattern.match, self.firsts, self.digits,
                                                     self.capitals, self.joiners)
         endpos = len(text) if endpos is None else endpos
@@ -184,8 +190,11 @@ class GatedPattern:
             yield from self.pattern.finditer(text, pos, endpos)
             return
         end = pos
-        if index is not None and pos == 0 and endpos == len(text) and index.text is text:
-            yield from _non_overlapping(match, text, index.candidates(self), endpos)
+        if index is not None and index.text is text:
+            if pos == 0 and endpos == len(text):
+                yield from _non_overlapping(match, text, index.candidates(self), endpos)
+            else:  # a span of the indexed text (a sentence): its starts by bisection, no split
+                yield from _non_overlapping(match, text, index.starts_in(self, pos, endpos), endpos)
             return
         if not (digits or capitals or joiners):
             # The first gate alone: the span's tokens listed and tested at C speed (one split,
@@ -215,9 +224,11 @@ class GatedPattern:
         """``self.pattern.match(text, pos, endpos)`` (anchored: no gate needed)."""
         return self.pattern.match(text, pos, len(text) if endpos is None else endpos)
 
-    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        """The first match, as ``self.pattern.search(text, pos, endpos)``."""
-        return next(self.finditer(text, pos, endpos), None)
+    def search(self, text: str, pos: int = 0, endpos: int | None = None,
+               index: WordIndex | None = None) -> re.Match[str] | None:
+        """The first match, as ``self.pattern.search(text, pos, endpos)`` (``index``: see
+        :meth:`finditer`)."""
+        return next(self.finditer(text, pos, endpos, index), None)
 
 
 def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> Iterator[re.Match[str]]:
@@ -317,6 +328,39 @@ class WordIndex:
         if gp.reach is not None and starts:
             starts = self._reaching(starts, gp.reach)
         return starts
+
+    def starts_in(self, gp: GatedPattern, lo: int, hi: int) -> list[int]:
+        """Where ``gp`` may start in ``text[lo:hi]`` (as ``pattern.finditer(text, lo, hi)``
+        sees it), ascending: a superset of its match starts, found by bisection in the first
+        gate's starts over the whole text.
+
+        Why that is all: a match never starts inside a word (``gp``'s look-behind sees the text
+        before ``lo``), so the span's candidate words are the text's words that start in it; but
+        a word cut by ``hi`` is another, shorter word to the pattern, so its start is tried
+        whatever the gate says.  (The follow and reach gates look past ``hi``: not used here.)"""
+        key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
+        starts = self._memo.get(key)
+        if starts is None:
+            starts = self._memo[key] = self._gated(gp)
+        out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
+        text = self.text
+        if 0 < hi < len(text) and _is_word(text[hi - 1]) and _is_word(text[hi]):
+            token_starts = self._token_list()[1]
+            cut = token_starts[bisect_right(token_starts, hi - 1) - 1]
+            if cut >= lo and (not out or out[-1] < cut):
+                out.append(cut)  # out is a slice: a new list
+        return out
+
+    def words_in(self, lo: int, hi: int) -> list[str] | None:
+        """The lower-cased words of ``text[lo:hi]`` (each ``\\w+`` run of the span lower-cased,
+        as a split of the span would give them), or None when the span cuts a word at either end
+        (the span's words are then not the text's)."""
+        text = self.text
+        if (0 < lo < len(text) and _is_word(text[lo - 1]) and _is_word(text[lo])) or (
+                0 < hi < len(text) and _is_word(text[hi - 1]) and _is_word(text[hi])):
+            return None
+        tokens, token_starts = self._token_list()
+        return tokens[bisect_left(token_starts, lo):bisect_left(token_starts, hi)]
 
     def _token_list(self) -> tuple[list[str], list[int]]:
         """The tokens (lower-cased) and their starts, in text order."""
