@@ -23,7 +23,7 @@ from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
 from .errors import ConfigError
 from .model import ActorMention, ControlStatement, Document, Sentence
-from .scan import GatedPattern, WordIndex
+from .scan import GatedPattern, TextWords, WordIndex
 
 _FRONTED_SUBORDINATE_RE = re.compile(
     r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
@@ -150,6 +150,21 @@ class PhraseSearch:
             return self._leftmost(text, None)
         return self._leftmost(text, next(self.gated.finditer(text), None))
 
+    def search_in(self, words: TextWords, lo: int, hi: int, listed: frozenset[str] | set[str]) -> re.Match[str] | None:
+        """:meth:`search_words` of ``words.text[lo:hi]`` (``listed``: its words, as
+        :meth:`TextWords.words_in` gives them), searched in place: the match has the same text,
+        its offsets are the document's.  Only for a span that cuts no word at its start (where
+        ``words_in`` gives its words): there the phrases' look-behind sees what a slice would."""
+        text, m = words.text, None
+        firsts = self.gated.firsts
+        if firsts is None or not firsts.isdisjoint(listed):
+            m = next(self.gated.finditer_in(words, lo, hi), None)
+        if self.rest is not None:  # (no look-behind: these start with punctuation)
+            r = self.rest.search(text, lo, hi)
+            if r is not None and (m is None or r.start() < m.start()):
+                return r
+        return m
+
     def _leftmost(self, text: str, m: re.Match[str] | None) -> re.Match[str] | None:
         """The leftmost of ``m`` (the gated phrases' first match) and the other phrases' first."""
         if self.rest is not None:
@@ -207,13 +222,13 @@ class DocMemo:
     # The document's words, listed once (made when first asked): the gated phrase searches of
     # each sentence and clause find their candidate words in it by bisection, instead of
     # splitting each sentence again (a page has about one trigger per sentence).
-    _index: WordIndex | None = None
+    _words: TextWords | None = None
 
-    def index(self, text: str) -> WordIndex:
-        """The :class:`~frontwatch.scan.WordIndex` of ``text`` (the memo's document)."""
-        found = self._index
+    def words(self, text: str) -> TextWords:
+        """The :class:`~frontwatch.scan.TextWords` of ``text`` (the memo's document)."""
+        found = self._words
         if found is None or found.text is not text:
-            found = self._index = WordIndex.of(text)
+            found = self._words = TextWords(text)
         return found
 
 
@@ -441,10 +456,20 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
     before = text[c_start:start]
     # The clause's words, shared by the cue searches below: they gate each phrase list (from the
-    # document's word index when there is a memo: two bisections, not a split of the clause).
-    listed = memo.index(text).words_in(c_start, start) if memo is not None else None
-    words = set(listed) if listed is not None else set(map(str.lower, _WORD_RE.findall(before)))
-    background = bool(rules.background_re.search_words(before, words))
+    # document's words when there is a memo: two bisections, not a split of the clause).
+    tw = memo.words(text) if memo is not None else None
+    listed = tw.words_in(c_start, start) if tw is not None else None
+    if listed is not None:
+        words = set(listed)
+
+        def find(phrases: PhraseSearch) -> re.Match[str] | None:
+            return phrases.search_in(tw, c_start, start, words)
+    else:
+        words = set(map(str.lower, _WORD_RE.findall(before)))
+
+        def find(phrases: PhraseSearch) -> re.Match[str] | None:
+            return phrases.search_words(before, words)
+    background = bool(find(rules.background_re))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
     if memo is None:
@@ -457,7 +482,7 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
     for kind, phrases in rules.cue_res:
-        m = phrases.search_words(before, words)
+        m = find(phrases)
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
     if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
@@ -509,9 +534,9 @@ def claim_preposition(text: str, sent_start: int, sent_end: int, rules: Modality
     key = (sent_start, sent_end)
     if memo is not None and key in memo.claim_prep:
         return memo.claim_prep[key]
-    # words_of lower-cases the span before splitting it; the index splits, then lower-cases each
+    # words_of lower-cases the span before splitting it; TextWords splits, then lower-cases each
     # word: the same words on ASCII text (elsewhere a lower-case form may have another length).
-    listed = memo.index(text).words_in(sent_start, sent_end) if memo is not None and text.isascii() else None
+    listed = memo.words(text).words_in(sent_start, sent_end) if memo is not None and text.isascii() else None
     words = frozenset(listed) if listed is not None else words_of(text, sent_start, sent_end)
     m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
     if memo is not None:
@@ -520,12 +545,14 @@ def claim_preposition(text: str, sent_start: int, sent_end: int, rules: Modality
 
 
 def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules,
-                 index: WordIndex | None = None) -> list[tuple[int, int, bool]]:
+                 words: TextWords | None = None) -> list[tuple[int, int, bool]]:
     """The sentence's reporting verbs: (start, start of the subject's segment, whether that
-    segment names someone — not empty, not a bare pronoun).  ``index``: the text's WordIndex."""
+    segment names someone — not empty, not a bare pronoun).  ``words``: the text's words."""
     out: list[tuple[int, int, bool]] = []
     # (the gated scan tests the sentence's words against the verbs' first words before any regex)
-    for v in rules.claim_verb_re.finditer(text, sent_start, sent_end, index):
+    verbs = rules.claim_verb_re
+    found = verbs.finditer_in(words, sent_start, sent_end) if words else verbs.finditer(text, sent_start, sent_end)
+    for v in found:
         seg_start = sent_start
         for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()
@@ -558,7 +585,7 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
     else:
         verbs = memo.claim_verbs.get(key)  # type: ignore[assignment]
         if verbs is None:
-            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules, memo.index(text))
+            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules, memo.words(text))
     best: tuple[int, int] | None = None
     for v_start, seg_start, named in verbs:
         if end is not None and start <= v_start < end:
@@ -607,10 +634,10 @@ def control_statements(doc: Document, sentences: Sequence[Sentence], rules: Moda
                        memo: DocMemo | None = None) -> list[ControlStatement]:
     """Control statements made in passing ("the ISIS-held town of X", "X, the last rebel
     stronghold"): who held a place, not an event.  See :mod:`frontwatch.control_statements`.
-    ``memo``: the document's :class:`DocMemo` (its word index serves the keyword search)."""
+    ``memo``: the document's :class:`DocMemo` (its words serve the keyword search)."""
     if rules.control is None:
         return []
-    return find_control_statements(doc, sentences, rules.control, memo.index(doc.text or "") if memo else None)
+    return find_control_statements(doc, sentences, rules.control, memo.words(doc.text or "") if memo else None)
 
 
 def merge_data(base: dict, extra: dict) -> dict:

@@ -181,8 +181,7 @@ class GatedPattern:
         """The matches of ``self.pattern.finditer(text, pos, endpos)``, in order.
 
         ``index`` (the :class:`WordIndex` of this same ``text``) lists the candidate words once
-        for all the patterns run over one text: a whole-text scan takes all the gates' starts, a
-        scan of a span (each sentence of a document) the first gate's starts in it."""
+        for all the patterns run over one text; it is used for whole-text scans only."""
         match, firsts, digits, capitals, joiners = (self.pattern.match, self.firsts, self.digits,
                                                     self.capitals, self.joiners)
         endpos = len(text) if endpos is None else endpos
@@ -190,11 +189,8 @@ class GatedPattern:
             yield from self.pattern.finditer(text, pos, endpos)
             return
         end = pos
-        if index is not None and index.text is text:
-            if pos == 0 and endpos == len(text):
-                yield from _non_overlapping(match, text, index.candidates(self), endpos)
-            else:  # a span of the indexed text (a sentence): its starts by bisection, no split
-                yield from _non_overlapping(match, text, index.starts_in(self, pos, endpos), endpos)
+        if index is not None and pos == 0 and endpos == len(text) and index.text is text:
+            yield from _non_overlapping(match, text, index.candidates(self), endpos)
             return
         if not (digits or capitals or joiners):
             # The first gate alone: the span's tokens listed and tested at C speed (one split,
@@ -224,11 +220,17 @@ class GatedPattern:
         """``self.pattern.match(text, pos, endpos)`` (anchored: no gate needed)."""
         return self.pattern.match(text, pos, len(text) if endpos is None else endpos)
 
-    def search(self, text: str, pos: int = 0, endpos: int | None = None,
-               index: WordIndex | None = None) -> re.Match[str] | None:
-        """The first match, as ``self.pattern.search(text, pos, endpos)`` (``index``: see
-        :meth:`finditer`)."""
-        return next(self.finditer(text, pos, endpos, index), None)
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        """The first match, as ``self.pattern.search(text, pos, endpos)``."""
+        return next(self.finditer(text, pos, endpos), None)
+
+    def finditer_in(self, words: TextWords, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` over ``words.text[pos:endpos]``, its candidate starts found by
+        bisection in ``words`` (one split of a document for all its sentences) rather than by a
+        split of the span.  Patterns with more than a first gate scan the span as finditer does."""
+        if self.firsts is None or self.digits or self.capitals or self.joiners:
+            return self.finditer(words.text, pos, endpos)
+        return _non_overlapping(self.pattern.match, words.text, words.starts_in(self.firsts, pos, endpos), endpos)
 
 
 def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> Iterator[re.Match[str]]:
@@ -241,6 +243,55 @@ def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> It
             if m is not None:
                 end = m.end()
                 yield m
+
+
+class TextWords:
+    """The word tokens of one text (lower-cased) and their starts, split once, for the gated
+    searches of its spans (a document's sentences and clauses): a span's words, and a first
+    gate's starts in it, are then found by bisection.  Lighter than :class:`WordIndex` (no
+    index by word or shape): made for texts that are searched a span at a time."""
+
+    __slots__ = ("text", "tokens", "starts", "_gated")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
+        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
+        self.tokens: list[str] = list(map(str.lower, parts[1::2]))
+        self.starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+        self._gated: dict[frozenset[str], list[int]] = {}  # first words -> the starts of those words
+
+    def _cut(self, pos: int) -> bool:
+        """Whether ``pos`` falls inside a word (between two ``\\w`` characters)."""
+        text = self.text
+        return 0 < pos < len(text) and _is_word(text[pos - 1]) and _is_word(text[pos])
+
+    def starts_in(self, firsts: frozenset[str], lo: int, hi: int) -> list[int]:
+        """Where a pattern gated by ``firsts`` may start in ``text[lo:hi]`` (as
+        ``pattern.finditer(text, lo, hi)`` sees it), ascending: a superset of its match starts.
+
+        Why that is all: a gated pattern never starts a match inside a word (its look-behind
+        sees the text before ``lo``), so the span's candidates are the text's gated words that
+        start in it; but a word cut by ``hi`` is another, shorter word to the pattern, so its
+        start is tried whatever the gate says."""
+        starts = self._gated.get(firsts)
+        if starts is None:
+            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
+        if self._cut(hi):
+            cut = self.starts[bisect_right(self.starts, hi - 1) - 1]
+            if cut >= lo and (not out or out[-1] < cut):
+                out.append(cut)  # out is a slice: a new list
+        return out
+
+    def words_in(self, lo: int, hi: int) -> list[str] | None:
+        """The lower-cased words of ``text[lo:hi]`` (each ``\\w+`` run of the span lower-cased,
+        as a split of the span would give them), or None when the span cuts a word at either end
+        (the span's words are then not the text's)."""
+        if self._cut(lo) or self._cut(hi):
+            return None
+        starts = self.starts
+        return self.tokens[bisect_left(starts, lo):bisect_left(starts, hi)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,39 +379,6 @@ class WordIndex:
         if gp.reach is not None and starts:
             starts = self._reaching(starts, gp.reach)
         return starts
-
-    def starts_in(self, gp: GatedPattern, lo: int, hi: int) -> list[int]:
-        """Where ``gp`` may start in ``text[lo:hi]`` (as ``pattern.finditer(text, lo, hi)``
-        sees it), ascending: a superset of its match starts, found by bisection in the first
-        gate's starts over the whole text.
-
-        Why that is all: a match never starts inside a word (``gp``'s look-behind sees the text
-        before ``lo``), so the span's candidate words are the text's words that start in it; but
-        a word cut by ``hi`` is another, shorter word to the pattern, so its start is tried
-        whatever the gate says.  (The follow and reach gates look past ``hi``: not used here.)"""
-        key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
-        starts = self._memo.get(key)
-        if starts is None:
-            starts = self._memo[key] = self._gated(gp)
-        out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
-        text = self.text
-        if 0 < hi < len(text) and _is_word(text[hi - 1]) and _is_word(text[hi]):
-            token_starts = self._token_list()[1]
-            cut = token_starts[bisect_right(token_starts, hi - 1) - 1]
-            if cut >= lo and (not out or out[-1] < cut):
-                out.append(cut)  # out is a slice: a new list
-        return out
-
-    def words_in(self, lo: int, hi: int) -> list[str] | None:
-        """The lower-cased words of ``text[lo:hi]`` (each ``\\w+`` run of the span lower-cased,
-        as a split of the span would give them), or None when the span cuts a word at either end
-        (the span's words are then not the text's)."""
-        text = self.text
-        if (0 < lo < len(text) and _is_word(text[lo - 1]) and _is_word(text[lo])) or (
-                0 < hi < len(text) and _is_word(text[hi - 1]) and _is_word(text[hi])):
-            return None
-        tokens, token_starts = self._token_list()
-        return tokens[bisect_left(token_starts, lo):bisect_left(token_starts, hi)]
 
     def _token_list(self) -> tuple[list[str], list[int]]:
         """The tokens (lower-cased) and their starts, in text order."""
@@ -453,5 +471,5 @@ class WordIndex:
         return out
 
 
-__all__ = ["FollowMap", "GatedPattern", "Reach", "WordIndex", "ends_with_word", "first_word", "first_words",
+__all__ = ["FollowMap", "GatedPattern", "Reach", "TextWords", "WordIndex", "ends_with_word", "first_word", "first_words",
            "second_words", "union"]
