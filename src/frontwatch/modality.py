@@ -74,6 +74,9 @@ class ModalityRules:
     # Word gate (see :func:`gate_words`): the regex is searched only where one of its first
     # words occurs; None = always search.  Same results, a set lookup instead of a scan.
     claim_prep_gate: frozenset[str] | None = None
+    # boundary_re and aggregate_re for lower-cased ASCII text (see case_free), or None
+    boundary_lower_re: re.Pattern[str] | None = None
+    aggregate_lower_re: re.Pattern[str] | None = None
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -223,6 +226,14 @@ class DocMemo:
     # each sentence and clause find their candidate words in it by bisection, instead of
     # splitting each sentence again (a page has about one trigger per sentence).
     _words: TextWords | None = None
+    _lowered: tuple[str, str | None] | None = None  # (text, text lower-cased if ASCII)
+
+    def lowered(self, text: str) -> str | None:
+        """``text`` lower-cased when it is ASCII (the same offsets), else None."""
+        found = self._lowered
+        if found is None or found[0] is not text:
+            found = self._lowered = (text, text.lower() if text.isascii() else None)
+        return found[1]
 
     def words(self, text: str) -> TextWords:
         """The :class:`~frontwatch.scan.TextWords` of ``text`` (the memo's document)."""
@@ -369,6 +380,68 @@ def first_chars(rx: re.Pattern[str]) -> re.Pattern[str]:
         return rx
 
 
+def _case_free_char(code: int) -> bool:
+    """Whether a literal matches the same ASCII characters with and without IGNORECASE once
+    the text is lower-cased: not an upper-case ASCII letter, and no other character with a case
+    (one that may fold to an ASCII letter: the Kelvin sign to "k")."""
+    c = chr(code)
+    if code < 128:
+        return not c.isupper()
+    return not c.isalpha() and c.lower() == c and c.upper() == c
+
+
+def _case_free_items(items) -> bool:
+    """Whether a parsed sequence is :func:`case_free` (see there)."""
+    for op, av in items:
+        if op in (_OP.LITERAL, _OP.NOT_LITERAL):
+            ok = _case_free_char(av)
+        elif op is _OP.IN:
+            ok = all(kind in (_OP.CATEGORY, _OP.NEGATE) or (kind is _OP.LITERAL and _case_free_char(value)) or (
+                kind is _OP.RANGE and all(_case_free_char(c) for c in range(value[0], value[1] + 1)))
+                for kind, value in av)
+        elif op in (_OP.AT, _OP.ANY, _OP.CATEGORY, _OP.GROUPREF):
+            ok = True
+        elif op is _OP.SUBPATTERN:
+            _group, add_flags, del_flags, body = av
+            ok = not add_flags and not del_flags and _case_free_items(body)
+        elif op is _OP.BRANCH:
+            ok = all(_case_free_items(b) for b in av[1])
+        elif op in _REPEATS:
+            ok = _case_free_items(av[2])
+        elif op in (_OP.ASSERT, _OP.ASSERT_NOT):
+            ok = _case_free_items(av[1])
+        elif op is _OP.ATOMIC_GROUP:
+            ok = _case_free_items(av)
+        else:  # conditionals and the rest: not analysed
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def case_free(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``rx`` (case-insensitive) compiled case-sensitively, for lower-cased ASCII text, or None.
+
+    Why: ``re`` compares each character of a case-insensitive pattern through a case mapping,
+    which makes the clause-boundary and aggregate scans (run over each sentence with a trigger)
+    about a third slower than a case-sensitive scan.  On ASCII text lower-cased (same length,
+    same offsets), a case-insensitive pattern matches where and what the same pattern matches
+    case-sensitively, when none of its literals and sets names an upper-case letter and no group
+    changes the flags: each literal then meets the lower-case form that the case-insensitive
+    comparison would have used.  Anything else gives None (scan the text as it is)."""
+    if not rx.flags & re.IGNORECASE or rx.flags & re.LOCALE:
+        return None
+    try:
+        from re import _parser as sre_parser  # private: see first_chars
+
+        if not _case_free_items(sre_parser.parse(rx.pattern, rx.flags)):
+            return None
+        out = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
+    except Exception:  # noqa: BLE001 - no analysis means no case-free form, never an error
+        return None
+    return out if not out.flags & re.IGNORECASE else None  # an inline (?i) stays case-insensitive
+
+
 def compile_modality(data: dict) -> ModalityRules:
     """Compile a modality mapping (the parsed YAML, user files already merged in)."""
     mod = data.get("modality") or {}
@@ -381,6 +454,8 @@ def compile_modality(data: dict) -> ModalityRules:
     opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
                if p.isalpha() and len(p) > 4]
     opinion_tail_re = first_chars(_compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion"))
+    aggregate_re = first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
+                                        "aggregate"))
     roles = data.get("claim_roles") or []
     role_alt = phrase_regex(roles)
     control = compile_control_rules(data.get("control"))
@@ -394,8 +469,7 @@ def compile_modality(data: dict) -> ModalityRules:
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=compile_phrases(data.get("background") or [], "background"),
-        aggregate_re=first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
-                                          "aggregate")),
+        aggregate_re=aggregate_re,
         claim_verb_re=GatedPattern(_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
                                    scan.first_words(data.get("claim_verbs") or [])),
         claim_prep_re=first_chars(_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions")),
@@ -405,16 +479,19 @@ def compile_modality(data: dict) -> ModalityRules:
         control_after=control.after,
         control=control,
         claim_prep_gate=gate_words(data.get("claim_prepositions") or []),
+        boundary_lower_re=case_free(boundary_re),
+        aggregate_lower_re=case_free(aggregate_re),
     )
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
                   rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
-                  ) -> tuple[int, int]:
+                  lowered: str | None = None) -> tuple[int, int]:
     """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``.
 
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
-    triggers is scanned once, and only as far as its triggers need."""
+    triggers is scanned once, and only as far as its triggers need.  ``lowered``: ``text``
+    lower-cased when it is ASCII (:meth:`DocMemo.lowered`), scanned case-sensitively instead."""
     c_start, c_end = sent_start, sent_end
     found = None
     if cache is None:
@@ -422,7 +499,11 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
-            found = cache[(sent_start, sent_end)] = SentenceMarks(rules.boundary_re.finditer(text, sent_start, sent_end))
+            if lowered is not None and rules.boundary_lower_re is not None:
+                scan_ = rules.boundary_lower_re.finditer(lowered, sent_start, sent_end)
+            else:
+                scan_ = rules.boundary_re.finditer(text, sent_start, sent_end)
+            found = cache[(sent_start, sent_end)] = SentenceMarks(scan_)
         else:
             clause = found.clauses.get((start, end))
             if clause is not None:
@@ -450,10 +531,12 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause
     (``cache``: see :func:`clause_bounds`; ``memo``: the document's :class:`DocMemo`, whose
     ``bounds`` then serve as ``cache``)."""
+    lowered = None
     if memo is not None:
         cache = memo.bounds
+        lowered = memo.lowered(text)
     sentence = text[sent_start:sent_end].rstrip()
-    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
+    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache, lowered)
     before = text[c_start:start]
     # The clause's words, shared by the cue searches below: they gate each phrase list (from the
     # document's words when there is a memo: two bisections, not a split of the clause).
@@ -477,7 +560,10 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     else:
         key = (c_start, c_end)
         if key not in memo.aggregate:
-            memo.aggregate[key] = rules.aggregate_re.search(text, c_start, c_end)
+            # (its text is only read lower-cased: a match in the lower-cased text is the same)
+            memo.aggregate[key] = (rules.aggregate_lower_re.search(lowered, c_start, c_end)
+                                   if lowered is not None and rules.aggregate_lower_re is not None
+                                   else rules.aggregate_re.search(text, c_start, c_end))
         agg = memo.aggregate[key]
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
