@@ -74,7 +74,7 @@ class ModalityRules:
     # Word gate (see :func:`gate_words`): the regex is searched only where one of its first
     # words occurs; None = always search.  Same results, a set lookup instead of a scan.
     claim_prep_gate: frozenset[str] | None = None
-    # boundary_re and aggregate_re for lower-cased ASCII text (see case_free), or None
+    # boundary_re and aggregate_re for lower-cased text (see case_free, DocMemo.lowered), or None
     boundary_lower_re: re.Pattern[str] | None = None
     aggregate_lower_re: re.Pattern[str] | None = None
 
@@ -226,13 +226,16 @@ class DocMemo:
     # each sentence and clause find their candidate words in it by bisection, instead of
     # splitting each sentence again (a page has about one trigger per sentence).
     _words: TextWords | None = None
-    _lowered: tuple[str, str | None] | None = None  # (text, text lower-cased if ASCII)
+    _lowered: tuple[str, str | None] | None = None  # (text, text lower-cased, see lowered)
 
     def lowered(self, text: str) -> str | None:
-        """``text`` lower-cased when it is ASCII (the same offsets), else None."""
+        """``text`` lower-cased when only its ASCII letters have a case (curly quotes and dashes
+        have none): the same offsets, and a case-insensitive comparison of any of its characters
+        is that of its lower-case form.  Else None."""
         found = self._lowered
         if found is None or found[0] is not text:
-            found = self._lowered = (text, text.lower() if text.isascii() else None)
+            caseless = text.isascii() or all(c.lower() == c == c.upper() for c in set(text) if c > "\x7f")
+            found = self._lowered = (text, text.lower() if caseless else None)
         return found[1]
 
     def words(self, text: str) -> TextWords:
@@ -420,15 +423,16 @@ def _case_free_items(items) -> bool:
 
 
 def case_free(rx: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``rx`` (case-insensitive) compiled case-sensitively, for lower-cased ASCII text, or None.
+    """``rx`` (case-insensitive) compiled case-sensitively, for lower-cased text, or None.
 
     Why: ``re`` compares each character of a case-insensitive pattern through a case mapping,
     which makes the clause-boundary and aggregate scans (run over each sentence with a trigger)
-    about a third slower than a case-sensitive scan.  On ASCII text lower-cased (same length,
-    same offsets), a case-insensitive pattern matches where and what the same pattern matches
-    case-sensitively, when none of its literals and sets names an upper-case letter and no group
-    changes the flags: each literal then meets the lower-case form that the case-insensitive
-    comparison would have used.  Anything else gives None (scan the text as it is)."""
+    about a third slower than a case-sensitive scan.  On text whose only characters with a case
+    are ASCII letters, lower-cased (same length, same offsets), a case-insensitive pattern
+    matches where and what the same pattern matches case-sensitively, when none of its literals
+    and sets names an upper-case letter and no group changes the flags: each literal then meets
+    the lower-case form that the case-insensitive comparison would have used.  Anything else
+    gives None (scan the text as it is)."""
     if not rx.flags & re.IGNORECASE or rx.flags & re.LOCALE:
         return None
     try:
@@ -491,7 +495,7 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
 
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
     triggers is scanned once, and only as far as its triggers need.  ``lowered``: ``text``
-    lower-cased when it is ASCII (:meth:`DocMemo.lowered`), scanned case-sensitively instead."""
+    lower-cased where that is exact (:meth:`DocMemo.lowered`), scanned case-sensitively instead."""
     c_start, c_end = sent_start, sent_end
     found = None
     if cache is None:
