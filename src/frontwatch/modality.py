@@ -77,6 +77,7 @@ class ModalityRules:
     # boundary_re and aggregate_re for lower-cased text (see case_free, DocMemo.lowered), or None
     boundary_lower_re: re.Pattern[str] | None = None
     aggregate_lower_re: re.Pattern[str] | None = None
+    opinion_tail_lower_re: re.Pattern[str] | None = None
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -485,6 +486,7 @@ def compile_modality(data: dict) -> ModalityRules:
         claim_prep_gate=gate_words(data.get("claim_prepositions") or []),
         boundary_lower_re=case_free(boundary_re),
         aggregate_lower_re=case_free(aggregate_re),
+        opinion_tail_lower_re=case_free(opinion_tail_re),
     )
 
 
@@ -580,8 +582,11 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     # An opinion verb governing the clause from outside it ("experts believe that ...").
     if c_start > sent_start:
         if memo is None or (sent_start, c_start) not in memo.opinion:
-            prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
-            m = rules.opinion_tail_re.search(prefix)
+            lo = max(sent_start, c_start - OPINION_WINDOW_CHARS)
+            if lowered is not None and rules.opinion_tail_lower_re is not None:
+                m = rules.opinion_tail_lower_re.search(lowered[lo:c_start])  # (read lower-cased)
+            else:
+                m = rules.opinion_tail_re.search(text[lo:c_start])
             if memo is not None:
                 memo.opinion[(sent_start, c_start)] = m
         else:
