@@ -19,7 +19,7 @@ def rules():
     return extract.load_rules().modality
 
 
-_PIECES = ["believe", "Believes", "denied", "DENIED", "expects", "possibly", "But", "but", "WHILE", "which", "that", "That", "following", "the following", "after", "AFTER",
+_PIECES = ["to", "TO", "To", "quickly", "Fully", "believe", "Believes", "denied", "DENIED", "expects", "possibly", "But", "but", "WHILE", "which", "that", "That", "following", "the following", "after", "AFTER",
            "since", "Since 2014", "over the past", "three years", "decades", "throughout the war", "the war has killed",
            "in the last 6 months", ",", ";", ":", " – ", " — ", '"', "“", "”", "-", "x", "Mosul", "killed", "2019",
            "\n", "  ", "of", "before", "Because", "whereas", "conflict", "since the start of"]
@@ -35,7 +35,8 @@ def test_lower_case_scan_is_the_scan_of_the_text(rules, pieces, data):
     hi = data.draw(st.integers(lo, len(text)))
     lowered = text.lower()
     for rx, lower_rx in ((rules.boundary_re, rules.boundary_lower_re), (rules.aggregate_re, rules.aggregate_lower_re),
-                         (rules.opinion_tail_re, rules.opinion_tail_lower_re)):
+                         (rules.opinion_tail_re, rules.opinion_tail_lower_re),
+                         (rules.infinitive_re, rules.infinitive_lower_re)):
         assert lower_rx is not None
         want = [(m.span(), m.group().lower()) for m in rx.finditer(text, lo, hi)]
         assert [(m.span(), m.group()) for m in lower_rx.finditer(lowered, lo, hi)] == want

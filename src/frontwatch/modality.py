@@ -78,6 +78,7 @@ class ModalityRules:
     boundary_lower_re: re.Pattern[str] | None = None
     aggregate_lower_re: re.Pattern[str] | None = None
     opinion_tail_lower_re: re.Pattern[str] | None = None
+    infinitive_lower_re: re.Pattern[str] | None = None
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -459,6 +460,8 @@ def compile_modality(data: dict) -> ModalityRules:
     opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
                if p.isalpha() and len(p) > 4]
     opinion_tail_re = first_chars(_compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion"))
+    # (first_chars here too: searched per trigger, it starts with few letters)
+    infinitive_re = first_chars(re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE))
     aggregate_re = first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
                                         "aggregate"))
     roles = data.get("claim_roles") or []
@@ -470,7 +473,7 @@ def compile_modality(data: dict) -> ModalityRules:
         cue_res=cue_res,
         opinion_tail_re=opinion_tail_re,
         # (first_chars here too: searched per trigger or claimant phrase, they start with few letters)
-        infinitive_re=first_chars(re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE)),
+        infinitive_re=infinitive_re,
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=compile_phrases(data.get("background") or [], "background"),
@@ -487,6 +490,7 @@ def compile_modality(data: dict) -> ModalityRules:
         boundary_lower_re=case_free(boundary_re),
         aggregate_lower_re=case_free(aggregate_re),
         opinion_tail_lower_re=case_free(opinion_tail_re),
+        infinitive_lower_re=case_free(infinitive_re),
     )
 
 
@@ -577,7 +581,11 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
         m = find(phrases)
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
-    if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
+    if lowered is not None and rules.infinitive_lower_re is not None:
+        infinitive = rules.infinitive_lower_re.search(lowered[c_start:start])  # (a slice, as before)
+    else:
+        infinitive = rules.infinitive_re.search(before)
+    if infinitive and not rules.infinitive_ok_re.search(before):
         return Modality(False, "plan: infinitive", background)
     # An opinion verb governing the clause from outside it ("experts believe that ...").
     if c_start > sent_start:

@@ -32,7 +32,6 @@ _MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may 
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
 # A joiner right after a word (the class first, so that the engine skips to joiners).
-_TWO_WORD_CHARS_RE = re.compile(r"\w\w")  # a position between these is inside a word
 _JOINED_RE = re.compile(rf"[{re.escape(JOINERS)}](?<=\w[{re.escape(JOINERS)}])")
 
 
@@ -100,6 +99,11 @@ def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[s
     for phrases in phrase_lists:
         fm.forms(phrases, free=True)
     return fm.build()
+
+
+def _is_word(c: str) -> bool:
+    """Whether ``c`` is a ``\\w`` character (re's unicode \\w is str.isalnum() or "_")."""
+    return c.isalnum() or c == "_"
 
 
 def _word_back(text: str, pos: int) -> tuple[str, int]:
@@ -247,7 +251,7 @@ class TextWords:
     gate's starts in it, are then found by bisection.  Lighter than :class:`WordIndex` (no
     index by word or shape): made for texts that are searched a span at a time."""
 
-    __slots__ = ("text", "tokens", "starts")
+    __slots__ = ("text", "tokens", "starts", "_gated")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -255,10 +259,12 @@ class TextWords:
         parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
         self.tokens: list[str] = list(map(str.lower, parts[1::2]))
         self.starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+        self._gated: dict[frozenset[str], list[int]] = {}  # first words -> the starts of those words
 
     def _cut(self, pos: int) -> bool:
         """Whether ``pos`` falls inside a word (between two ``\\w`` characters)."""
-        return 0 < pos < len(self.text) and _TWO_WORD_CHARS_RE.match(self.text, pos - 1, pos + 1) is not None
+        text = self.text
+        return 0 < pos < len(text) and _is_word(text[pos - 1]) and _is_word(text[pos])
 
     def starts_in(self, firsts: frozenset[str], lo: int, hi: int) -> list[int]:
         """Where a pattern gated by ``firsts`` may start in ``text[lo:hi]`` (as
@@ -268,14 +274,14 @@ class TextWords:
         sees the text before ``lo``), so the span's candidates are the text's gated words that
         start in it; but a word cut by ``hi`` is another, shorter word to the pattern, so its
         start is tried whatever the gate says."""
-        starts = self.starts
-        i, j = bisect_left(starts, lo), bisect_left(starts, hi)
-        # the span's words tested at C speed (most spans are asked once: no whole-text pass)
-        out = list(compress(starts[i:j], map(firsts.__contains__, self.tokens[i:j])))
+        starts = self._gated.get(firsts)
+        if starts is None:
+            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
         if self._cut(hi):
-            cut = starts[bisect_right(starts, hi - 1) - 1]
+            cut = self.starts[bisect_right(self.starts, hi - 1) - 1]
             if cut >= lo and (not out or out[-1] < cut):
-                out.append(cut)
+                out.append(cut)  # out is a slice: a new list
         return out
 
     def words_in(self, lo: int, hi: int) -> list[str] | None:
