@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from frontwatch import annotate, extract
 from frontwatch.modality import compile_phrases, phrase_regex
-from frontwatch.scan import GatedPattern, Reach, WordIndex, first_words, second_words
+from frontwatch.scan import GatedPattern, Reach, TextWords, WordIndex, first_words, second_words
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -129,9 +129,17 @@ def test_windows_anywhere_match_plain(gated, vocab, data):
     text = " ".join(pieces)
     pos = data.draw(st.integers(0, len(text)))
     endpos = data.draw(st.integers(pos, len(text)))
+    words = TextWords(text)
     for gp in gated.values():
+        plain = [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text, pos, endpos)]
         got = [(m.span(), m.groupdict()) for m in gp.finditer(text, pos, endpos)]
-        assert got == [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text, pos, endpos)], (gp, pos, endpos)
+        assert got == plain, (gp, pos, endpos)
+        # the window's starts by bisection in the whole text's words (a sentence of a document)
+        got = [(m.span(), m.groupdict()) for m in gp.finditer_in(words, pos, endpos)]
+        assert got == plain, ("words", gp, pos, endpos)
+    listed = words.words_in(pos, endpos)
+    if listed is not None:
+        assert listed == [w.lower() for w in re.findall(r"\w+", text[pos:endpos])]
 
 
 def test_first_gate_scan_of_a_window_tries_only_its_whole_and_cut_words():
@@ -142,6 +150,19 @@ def test_first_gate_scan_of_a_window_tries_only_its_whole_and_cut_words():
     assert [m.group() for m in gp.finditer(text, 0, 13)] == ["sai"]
     assert [m.group() for m in gp.finditer(text, 12, len(text))] == ["SAID"]  # "id" starts inside a word
     assert [m.group() for m in gp.finditer(text)] == ["said", "SAID"]
+
+
+def test_window_of_an_indexed_text_tries_its_cut_word():
+    """With the whole text's words, a window cut inside "said" still finds "sai" (the cut
+    word is tried whatever the gate says), and a window starting inside a word finds no "id"."""
+    gp = GatedPattern(re.compile(r"(?<!\w)(?:sai|id)(?!\w)", re.IGNORECASE), frozenset({"sai", "id"}))
+    text = "officials said; İstanbul SAID"
+    words = TextWords(text)
+    assert [m.group() for m in gp.finditer_in(words, 0, 13)] == ["sai"]
+    assert [m.group() for m in gp.finditer_in(words, 12, len(text))] == []
+    assert [m.group() for m in gp.finditer_in(words, 0, len(text))] == []  # "said" is neither
+    assert words.words_in(0, 14) == ["officials", "said"]
+    assert words.words_in(0, 13) is None and words.words_in(12, 20) is None  # cut words
 
 
 def test_ungated_phrase_falls_back_to_plain_scan():
@@ -294,3 +315,33 @@ def test_follow_gate_lets_every_start_word_pair_through(gated, name):
                          f"{lead} {nxt} of October, 26 to 28 days ago people", f"{lead} {nxt} forces"):
                 index = WordIndex.of(text)
                 assert [m.span() for m in gp.finditer(text, index=index)] == [m.span() for m in gp.pattern.finditer(text)], text
+
+
+_CUES = ["not", "n't", "will", "'ll", "may", "May", "could", "failed", "to", "after", "had", "never", "planned",
+         "going", "denied", "that", "would", "in", "order", "no", "longer", "last", "year", "once"]
+
+
+@pytest.fixture(scope="module")
+def modality_rules():
+    return extract.load_rules().modality
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.sampled_from(_CUES + _FILLER), max_size=25), data=st.data())
+def test_phrase_search_in_a_span_is_the_search_of_its_slice(modality_rules, pieces, data):
+    """The modality cues searched in place over a clause of the document (assess with a memo)
+    find what a search of the clause cut out as a string finds, wherever the clause starts and
+    ends, as long as it cuts no word at its start (words_in says None there)."""
+    rules = modality_rules
+    text = "".join(data.draw(st.sampled_from(["", " "])) + p for p in pieces)
+    lo = data.draw(st.integers(0, len(text)))
+    hi = data.draw(st.integers(lo, len(text)))
+    words = TextWords(text)
+    listed = words.words_in(lo, hi)
+    if listed is None:
+        return
+    clause = text[lo:hi]
+    for phrases in [rules.background_re, *(ps for _kind, ps in rules.cue_res)]:
+        old = phrases.search_words(clause, set(listed))
+        new = phrases.search_in(words, lo, hi, set(listed))
+        assert (old and (old.start() + lo, old.group())) == (new and (new.start(), new.group())), (text, lo, hi)

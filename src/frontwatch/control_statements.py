@@ -35,7 +35,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .model import ControlStatement, Document, Evidence, PlaceMention, Sentence, Span
 from .names import normalise
-from .scan import GatedPattern, first_words
+from .scan import GatedPattern, TextWords, first_words
 
 # How much text either side of a place is read for a cue (cues are short noun phrases/clauses).
 CONTROL_WINDOW_CHARS = 90
@@ -253,13 +253,18 @@ def _cue_at(doc: Document, p: PlaceMention, sent: Sentence, rules: ControlRules)
     return found[0], found[1]
 
 
-def find_control_statements(doc: Document, sentences: Sequence[Sentence], rules: ControlRules) -> list[ControlStatement]:
+def find_control_statements(doc: Document, sentences: Sequence[Sentence], rules: ControlRules,
+                            words: TextWords | None = None) -> list[ControlStatement]:
     """Control statements made in passing in ``doc`` (one per place and controller).
 
     A cue that speaks of several places ("the ISIS-held towns of A and B", "A and B are the last
-    two strongholds of Y") gives one statement to each coordinated place."""
-    # Most sentences state no control: one keyword search skips them.
-    sents = [s for s in sorted(sentences, key=lambda s: s.start) if rules.keywords_re.search(doc.text, s.start, s.end)]
+    two strongholds of Y") gives one statement to each coordinated place.  ``words``: the
+    :class:`~frontwatch.scan.TextWords` of ``doc.text``, if the caller has them."""
+    # Most sentences state no control: one keyword search skips them (with the text's words, by
+    # bisection in the keywords' places rather than a split of each sentence).
+    kw = rules.keywords_re
+    sents = [s for s in sorted(sentences, key=lambda s: s.start)
+             if next(kw.finditer_in(words, s.start, s.end) if words else kw.finditer(doc.text, s.start, s.end), None)]
     if not sents:
         return []
     cands = [p for p in doc.places if (p.descriptor or "").lower() not in rules.skip_descriptors]

@@ -801,7 +801,7 @@ def _extract(doc: Document, rules: ExtractRules) -> Document:
     for n, ev in enumerate(events, 1):
         ev.event_id = f"{doc.id}-{n}"
     doc.events = events
-    doc.control = mod.control_statements(doc, sentences, rules.modality)
+    doc.control = mod.control_statements(doc, sentences, rules.modality, ctx.memo)
     return doc
 
 

@@ -23,7 +23,7 @@ from . import scan
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
 from .errors import ConfigError
 from .model import ActorMention, ControlStatement, Document, Sentence
-from .scan import GatedPattern, WordIndex
+from .scan import GatedPattern, TextWords, WordIndex
 
 _FRONTED_SUBORDINATE_RE = re.compile(
     r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
@@ -74,6 +74,11 @@ class ModalityRules:
     # Word gate (see :func:`gate_words`): the regex is searched only where one of its first
     # words occurs; None = always search.  Same results, a set lookup instead of a scan.
     claim_prep_gate: frozenset[str] | None = None
+    # boundary_re and aggregate_re for lower-cased text (see case_free, DocMemo.lowered), or None
+    boundary_lower_re: re.Pattern[str] | None = None
+    aggregate_lower_re: re.Pattern[str] | None = None
+    opinion_tail_lower_re: re.Pattern[str] | None = None
+    infinitive_lower_re: re.Pattern[str] | None = None
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -150,6 +155,21 @@ class PhraseSearch:
             return self._leftmost(text, None)
         return self._leftmost(text, next(self.gated.finditer(text), None))
 
+    def search_in(self, words: TextWords, lo: int, hi: int, listed: frozenset[str] | set[str]) -> re.Match[str] | None:
+        """:meth:`search_words` of ``words.text[lo:hi]`` (``listed``: its words, as
+        :meth:`TextWords.words_in` gives them), searched in place: the match has the same text,
+        its offsets are the document's.  Only for a span that cuts no word at its start (where
+        ``words_in`` gives its words): there the phrases' look-behind sees what a slice would."""
+        text, m = words.text, None
+        firsts = self.gated.firsts
+        if firsts is None or not firsts.isdisjoint(listed):
+            m = next(self.gated.finditer_in(words, lo, hi), None)
+        if self.rest is not None:  # (no look-behind: these start with punctuation)
+            r = self.rest.search(text, lo, hi)
+            if r is not None and (m is None or r.start() < m.start()):
+                return r
+        return m
+
     def _leftmost(self, text: str, m: re.Match[str] | None) -> re.Match[str] | None:
         """The leftmost of ``m`` (the gated phrases' first match) and the other phrases' first."""
         if self.rest is not None:
@@ -204,6 +224,28 @@ class DocMemo:
     claim_verbs: dict[tuple[int, int], list[tuple[int, int, bool]]] = field(default_factory=dict)
     in_sentence: dict[tuple[int, int], list[ActorMention]] = field(default_factory=dict)  # sentence -> actors
     claimant: dict[tuple[int, int, int, int], str] = field(default_factory=dict)  # (sentence, phrase) -> name
+    # The document's words, listed once (made when first asked): the gated phrase searches of
+    # each sentence and clause find their candidate words in it by bisection, instead of
+    # splitting each sentence again (a page has about one trigger per sentence).
+    _words: TextWords | None = None
+    _lowered: tuple[str, str | None] | None = None  # (text, text lower-cased, see lowered)
+
+    def lowered(self, text: str) -> str | None:
+        """``text`` lower-cased when only its ASCII letters have a case (curly quotes and dashes
+        have none): the same offsets, and a case-insensitive comparison of any of its characters
+        is that of its lower-case form.  Else None."""
+        found = self._lowered
+        if found is None or found[0] is not text:
+            caseless = text.isascii() or all(c.lower() == c == c.upper() for c in set(text) if c > "\x7f")
+            found = self._lowered = (text, text.lower() if caseless else None)
+        return found[1]
+
+    def words(self, text: str) -> TextWords:
+        """The :class:`~frontwatch.scan.TextWords` of ``text`` (the memo's document)."""
+        found = self._words
+        if found is None or found.text is not text:
+            found = self._words = TextWords(text)
+        return found
 
 
 def compile_phrases(phrases: Sequence[str], where: str) -> PhraseSearch:
@@ -343,6 +385,69 @@ def first_chars(rx: re.Pattern[str]) -> re.Pattern[str]:
         return rx
 
 
+def _case_free_char(code: int) -> bool:
+    """Whether a literal matches the same ASCII characters with and without IGNORECASE once
+    the text is lower-cased: not an upper-case ASCII letter, and no other character with a case
+    (one that may fold to an ASCII letter: the Kelvin sign to "k")."""
+    c = chr(code)
+    if code < 128:
+        return not c.isupper()
+    return not c.isalpha() and c.lower() == c and c.upper() == c
+
+
+def _case_free_items(items) -> bool:
+    """Whether a parsed sequence is :func:`case_free` (see there)."""
+    for op, av in items:
+        if op in (_OP.LITERAL, _OP.NOT_LITERAL):
+            ok = _case_free_char(av)
+        elif op is _OP.IN:
+            ok = all(kind in (_OP.CATEGORY, _OP.NEGATE) or (kind is _OP.LITERAL and _case_free_char(value)) or (
+                kind is _OP.RANGE and all(_case_free_char(c) for c in range(value[0], value[1] + 1)))
+                for kind, value in av)
+        elif op in (_OP.AT, _OP.ANY, _OP.CATEGORY, _OP.GROUPREF):
+            ok = True
+        elif op is _OP.SUBPATTERN:
+            _group, add_flags, del_flags, body = av
+            ok = not add_flags and not del_flags and _case_free_items(body)
+        elif op is _OP.BRANCH:
+            ok = all(_case_free_items(b) for b in av[1])
+        elif op in _REPEATS:
+            ok = _case_free_items(av[2])
+        elif op in (_OP.ASSERT, _OP.ASSERT_NOT):
+            ok = _case_free_items(av[1])
+        elif op is _OP.ATOMIC_GROUP:
+            ok = _case_free_items(av)
+        else:  # conditionals and the rest: not analysed
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+def case_free(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``rx`` (case-insensitive) compiled case-sensitively, for lower-cased text, or None.
+
+    Why: ``re`` compares each character of a case-insensitive pattern through a case mapping,
+    which makes the clause-boundary and aggregate scans (run over each sentence with a trigger)
+    about a third slower than a case-sensitive scan.  On text whose only characters with a case
+    are ASCII letters, lower-cased (same length, same offsets), a case-insensitive pattern
+    matches where and what the same pattern matches case-sensitively, when none of its literals
+    and sets names an upper-case letter and no group changes the flags: each literal then meets
+    the lower-case form that the case-insensitive comparison would have used.  Anything else
+    gives None (scan the text as it is)."""
+    if not rx.flags & re.IGNORECASE or rx.flags & re.LOCALE:
+        return None
+    try:
+        from re import _parser as sre_parser  # private: see first_chars
+
+        if not _case_free_items(sre_parser.parse(rx.pattern, rx.flags)):
+            return None
+        out = re.compile(rx.pattern, rx.flags & ~re.IGNORECASE)
+    except Exception:  # noqa: BLE001 - no analysis means no case-free form, never an error
+        return None
+    return out if not out.flags & re.IGNORECASE else None  # an inline (?i) stays case-insensitive
+
+
 def compile_modality(data: dict) -> ModalityRules:
     """Compile a modality mapping (the parsed YAML, user files already merged in)."""
     mod = data.get("modality") or {}
@@ -355,6 +460,10 @@ def compile_modality(data: dict) -> ModalityRules:
     opinion = [p for p in (mod.get("speculation") or []) + (mod.get("negation") or [])
                if p.isalpha() and len(p) > 4]
     opinion_tail_re = first_chars(_compile(rf"(?:{phrase_regex(opinion)})\W*(?:\w+\W+){{0,1}}$", "opinion"))
+    # (first_chars here too: searched per trigger, it starts with few letters)
+    infinitive_re = first_chars(re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE))
+    aggregate_re = first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
+                                        "aggregate"))
     roles = data.get("claim_roles") or []
     role_alt = phrase_regex(roles)
     control = compile_control_rules(data.get("control"))
@@ -364,12 +473,11 @@ def compile_modality(data: dict) -> ModalityRules:
         cue_res=cue_res,
         opinion_tail_re=opinion_tail_re,
         # (first_chars here too: searched per trigger or claimant phrase, they start with few letters)
-        infinitive_re=first_chars(re.compile(r"(?<!\w)to\s+(?:\w+ly\s+)?$", re.IGNORECASE)),
+        infinitive_re=infinitive_re,
         infinitive_ok_re=_compile(rf"(?:{phrase_regex(data.get('infinitive_ok') or [])})\s+to\s+(?:\w+ly\s+)?$",
                                   "infinitive_ok"),
         background_re=compile_phrases(data.get("background") or [], "background"),
-        aggregate_re=first_chars(_compile("|".join(f"(?:{p})" for p in data.get("aggregate") or []) or r"(?!x)x",
-                                          "aggregate")),
+        aggregate_re=aggregate_re,
         claim_verb_re=GatedPattern(_compile(phrase_regex(data.get("claim_verbs") or []), "claim_verbs"),
                                    scan.first_words(data.get("claim_verbs") or [])),
         claim_prep_re=first_chars(_compile(phrase_regex(data.get("claim_prepositions") or []), "claim_prepositions")),
@@ -379,16 +487,21 @@ def compile_modality(data: dict) -> ModalityRules:
         control_after=control.after,
         control=control,
         claim_prep_gate=gate_words(data.get("claim_prepositions") or []),
+        boundary_lower_re=case_free(boundary_re),
+        aggregate_lower_re=case_free(aggregate_re),
+        opinion_tail_lower_re=case_free(opinion_tail_re),
+        infinitive_lower_re=case_free(infinitive_re),
     )
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
                   rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
-                  ) -> tuple[int, int]:
+                  lowered: str | None = None) -> tuple[int, int]:
     """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``.
 
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
-    triggers is scanned once, and only as far as its triggers need."""
+    triggers is scanned once, and only as far as its triggers need.  ``lowered``: ``text``
+    lower-cased where that is exact (:meth:`DocMemo.lowered`), scanned case-sensitively instead."""
     c_start, c_end = sent_start, sent_end
     found = None
     if cache is None:
@@ -396,7 +509,11 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
-            found = cache[(sent_start, sent_end)] = SentenceMarks(rules.boundary_re.finditer(text, sent_start, sent_end))
+            if lowered is not None and rules.boundary_lower_re is not None:
+                scan_ = rules.boundary_lower_re.finditer(lowered, sent_start, sent_end)
+            else:
+                scan_ = rules.boundary_re.finditer(text, sent_start, sent_end)
+            found = cache[(sent_start, sent_end)] = SentenceMarks(scan_)
         else:
             clause = found.clauses.get((start, end))
             if clause is not None:
@@ -424,14 +541,28 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     """Is the trigger at ``[start, end)`` asserted as done?  Looks only at its clause
     (``cache``: see :func:`clause_bounds`; ``memo``: the document's :class:`DocMemo`, whose
     ``bounds`` then serve as ``cache``)."""
+    lowered = None
     if memo is not None:
         cache = memo.bounds
+        lowered = memo.lowered(text)
     sentence = text[sent_start:sent_end].rstrip()
-    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache)
+    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache, lowered)
     before = text[c_start:start]
-    # The clause's words, shared by the cue searches below: they gate each phrase list.
-    words = set(map(str.lower, _WORD_RE.findall(before)))
-    background = bool(rules.background_re.search_words(before, words))
+    # The clause's words, shared by the cue searches below: they gate each phrase list (from the
+    # document's words when there is a memo: two bisections, not a split of the clause).
+    tw = memo.words(text) if memo is not None else None
+    listed = tw.words_in(c_start, start) if tw is not None else None
+    if listed is not None:
+        words = set(listed)
+
+        def find(phrases: PhraseSearch) -> re.Match[str] | None:
+            return phrases.search_in(tw, c_start, start, words)
+    else:
+        words = set(map(str.lower, _WORD_RE.findall(before)))
+
+        def find(phrases: PhraseSearch) -> re.Match[str] | None:
+            return phrases.search_words(before, words)
+    background = bool(find(rules.background_re))
     if sentence.endswith("?"):
         return Modality(False, "question", background)
     if memo is None:
@@ -439,21 +570,31 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     else:
         key = (c_start, c_end)
         if key not in memo.aggregate:
-            memo.aggregate[key] = rules.aggregate_re.search(text, c_start, c_end)
+            # (its text is only read lower-cased: a match in the lower-cased text is the same)
+            memo.aggregate[key] = (rules.aggregate_lower_re.search(lowered, c_start, c_end)
+                                   if lowered is not None and rules.aggregate_lower_re is not None
+                                   else rules.aggregate_re.search(text, c_start, c_end))
         agg = memo.aggregate[key]
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
     for kind, phrases in rules.cue_res:
-        m = phrases.search_words(before, words)
+        m = find(phrases)
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
-    if rules.infinitive_re.search(before) and not rules.infinitive_ok_re.search(before):
+    if lowered is not None and rules.infinitive_lower_re is not None:
+        infinitive = rules.infinitive_lower_re.search(lowered[c_start:start])  # (a slice, as before)
+    else:
+        infinitive = rules.infinitive_re.search(before)
+    if infinitive and not rules.infinitive_ok_re.search(before):
         return Modality(False, "plan: infinitive", background)
     # An opinion verb governing the clause from outside it ("experts believe that ...").
     if c_start > sent_start:
         if memo is None or (sent_start, c_start) not in memo.opinion:
-            prefix = text[max(sent_start, c_start - OPINION_WINDOW_CHARS):c_start]
-            m = rules.opinion_tail_re.search(prefix)
+            lo = max(sent_start, c_start - OPINION_WINDOW_CHARS)
+            if lowered is not None and rules.opinion_tail_lower_re is not None:
+                m = rules.opinion_tail_lower_re.search(lowered[lo:c_start])  # (read lower-cased)
+            else:
+                m = rules.opinion_tail_re.search(text[lo:c_start])
             if memo is not None:
                 memo.opinion[(sent_start, c_start)] = m
         else:
@@ -496,19 +637,25 @@ def claim_preposition(text: str, sent_start: int, sent_end: int, rules: Modality
     key = (sent_start, sent_end)
     if memo is not None and key in memo.claim_prep:
         return memo.claim_prep[key]
-    words = words_of(text, sent_start, sent_end)
+    # words_of lower-cases the span before splitting it; TextWords splits, then lower-cases each
+    # word: the same words on ASCII text (elsewhere a lower-case form may have another length).
+    listed = memo.words(text).words_in(sent_start, sent_end) if memo is not None and text.isascii() else None
+    words = frozenset(listed) if listed is not None else words_of(text, sent_start, sent_end)
     m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
     if memo is not None:
         memo.claim_prep[key] = m
     return m
 
 
-def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules) -> list[tuple[int, int, bool]]:
+def _claim_verbs(text: str, sent_start: int, sent_end: int, rules: ModalityRules,
+                 words: TextWords | None = None) -> list[tuple[int, int, bool]]:
     """The sentence's reporting verbs: (start, start of the subject's segment, whether that
-    segment names someone — not empty, not a bare pronoun)."""
+    segment names someone — not empty, not a bare pronoun).  ``words``: the text's words."""
     out: list[tuple[int, int, bool]] = []
     # (the gated scan tests the sentence's words against the verbs' first words before any regex)
-    for v in rules.claim_verb_re.finditer(text, sent_start, sent_end):
+    verbs = rules.claim_verb_re
+    found = verbs.finditer_in(words, sent_start, sent_end) if words else verbs.finditer(text, sent_start, sent_end)
+    for v in found:
         seg_start = sent_start
         for sep in _SUBJECT_SEP_RE.finditer(text[sent_start:v.start()]):
             seg_start = sent_start + sep.end()
@@ -541,7 +688,7 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
     else:
         verbs = memo.claim_verbs.get(key)  # type: ignore[assignment]
         if verbs is None:
-            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules)
+            verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules, memo.words(text))
     best: tuple[int, int] | None = None
     for v_start, seg_start, named in verbs:
         if end is not None and start <= v_start < end:
@@ -586,12 +733,14 @@ def control_cue(text: str, start: int, end: int, rules: ModalityRules) -> tuple[
     return None
 
 
-def control_statements(doc: Document, sentences: Sequence[Sentence], rules: ModalityRules) -> list[ControlStatement]:
+def control_statements(doc: Document, sentences: Sequence[Sentence], rules: ModalityRules,
+                       memo: DocMemo | None = None) -> list[ControlStatement]:
     """Control statements made in passing ("the ISIS-held town of X", "X, the last rebel
-    stronghold"): who held a place, not an event.  See :mod:`frontwatch.control_statements`."""
+    stronghold"): who held a place, not an event.  See :mod:`frontwatch.control_statements`.
+    ``memo``: the document's :class:`DocMemo` (its words serve the keyword search)."""
     if rules.control is None:
         return []
-    return find_control_statements(doc, sentences, rules.control)
+    return find_control_statements(doc, sentences, rules.control, memo.words(doc.text or "") if memo else None)
 
 
 def merge_data(base: dict, extra: dict) -> dict:

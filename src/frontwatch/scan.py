@@ -101,6 +101,11 @@ def second_words(*phrase_lists: Iterable[str]) -> Mapping[str, tuple[frozenset[s
     return fm.build()
 
 
+def _is_word(c: str) -> bool:
+    """Whether ``c`` is a ``\\w`` character (re's unicode \\w is str.isalnum() or "_")."""
+    return c.isalnum() or c == "_"
+
+
 def _word_back(text: str, pos: int) -> tuple[str, int]:
     """The word that ends right before ``pos`` after white space (lower-cased), and where it
     starts (``\\w`` is str.isalnum() or "_", ``\\s`` str.isspace())."""
@@ -219,6 +224,14 @@ class GatedPattern:
         """The first match, as ``self.pattern.search(text, pos, endpos)``."""
         return next(self.finditer(text, pos, endpos), None)
 
+    def finditer_in(self, words: TextWords, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` over ``words.text[pos:endpos]``, its candidate starts found by
+        bisection in ``words`` (one split of a document for all its sentences) rather than by a
+        split of the span.  Patterns with more than a first gate scan the span as finditer does."""
+        if self.firsts is None or self.digits or self.capitals or self.joiners:
+            return self.finditer(words.text, pos, endpos)
+        return _non_overlapping(self.pattern.match, words.text, words.starts_in(self.firsts, pos, endpos), endpos)
+
 
 def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> Iterator[re.Match[str]]:
     """The matches of ``match`` at ``starts`` (ascending), left to right, none starting inside
@@ -230,6 +243,55 @@ def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> It
             if m is not None:
                 end = m.end()
                 yield m
+
+
+class TextWords:
+    """The word tokens of one text (lower-cased) and their starts, split once, for the gated
+    searches of its spans (a document's sentences and clauses): a span's words, and a first
+    gate's starts in it, are then found by bisection.  Lighter than :class:`WordIndex` (no
+    index by word or shape): made for texts that are searched a span at a time."""
+
+    __slots__ = ("text", "tokens", "starts", "_gated")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
+        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
+        self.tokens: list[str] = list(map(str.lower, parts[1::2]))
+        self.starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+        self._gated: dict[frozenset[str], list[int]] = {}  # first words -> the starts of those words
+
+    def _cut(self, pos: int) -> bool:
+        """Whether ``pos`` falls inside a word (between two ``\\w`` characters)."""
+        text = self.text
+        return 0 < pos < len(text) and _is_word(text[pos - 1]) and _is_word(text[pos])
+
+    def starts_in(self, firsts: frozenset[str], lo: int, hi: int) -> list[int]:
+        """Where a pattern gated by ``firsts`` may start in ``text[lo:hi]`` (as
+        ``pattern.finditer(text, lo, hi)`` sees it), ascending: a superset of its match starts.
+
+        Why that is all: a gated pattern never starts a match inside a word (its look-behind
+        sees the text before ``lo``), so the span's candidates are the text's gated words that
+        start in it; but a word cut by ``hi`` is another, shorter word to the pattern, so its
+        start is tried whatever the gate says."""
+        starts = self._gated.get(firsts)
+        if starts is None:
+            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
+        if self._cut(hi):
+            cut = self.starts[bisect_right(self.starts, hi - 1) - 1]
+            if cut >= lo and (not out or out[-1] < cut):
+                out.append(cut)  # out is a slice: a new list
+        return out
+
+    def words_in(self, lo: int, hi: int) -> list[str] | None:
+        """The lower-cased words of ``text[lo:hi]`` (each ``\\w+`` run of the span lower-cased,
+        as a split of the span would give them), or None when the span cuts a word at either end
+        (the span's words are then not the text's)."""
+        if self._cut(lo) or self._cut(hi):
+            return None
+        starts = self.starts
+        return self.tokens[bisect_left(starts, lo):bisect_left(starts, hi)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,5 +471,5 @@ class WordIndex:
         return out
 
 
-__all__ = ["FollowMap", "GatedPattern", "Reach", "WordIndex", "ends_with_word", "first_word", "first_words",
+__all__ = ["FollowMap", "GatedPattern", "Reach", "TextWords", "WordIndex", "ends_with_word", "first_word", "first_words",
            "second_words", "union"]
