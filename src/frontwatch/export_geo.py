@@ -198,7 +198,7 @@ class ParquetEventWriter:
 
         if not self._rows:
             return
-        for chunks, values, field in zip(self._chunks, zip(*self._rows), self._schema, strict=True):
+        for chunks, values, field in zip(self._chunks, zip(*self._rows, strict=True), self._schema, strict=True):
             chunks.append(pa.array(values, type=field.type))
         self._rows.clear()
 
@@ -210,7 +210,7 @@ class ParquetEventWriter:
         self._convert()
         # The converted pieces go in as chunked columns (one row group all the same, the same
         # bytes) rather than concatenated, which held every column twice.
-        arrays = [pa.chunked_array(chunks, type=field.type) for chunks, field in zip(self._chunks, self._schema)]
+        arrays = [pa.chunked_array(chunks, type=field.type) for chunks, field in zip(self._chunks, self._schema, strict=True)]
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
         del arrays
         for chunks in self._chunks:
