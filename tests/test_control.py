@@ -236,3 +236,23 @@ def test_control_geojson_is_rfc7946(rules, campaign):
     lon, lat = f["geometry"]["coordinates"]
     assert (lon, lat) == (QAIM.longitude, QAIM.latitude)  # RFC 7946: longitude first
     assert f["properties"]["controller"] == IRAQ and f["properties"]["since"] == "2017-11-03"
+
+
+def test_place_states_carry_every_field_of_the_state():
+    """_place_states builds each day's ControlState field by field (not dataclasses.replace):
+    every field of the running state must reach it, the point falling back to the place's
+    first known one.  A field added to ControlState fails here until it is copied there."""
+    from dataclasses import fields
+
+    from frontwatch.control import _place_states
+    from frontwatch.model import ControlChange, ControlState
+
+    day = date(2017, 11, 3)
+    changes = [ControlChange("gaz:q", "Al Qa'im", day, IRAQ, "event", "took it", "d1", 34.39, 40.99, "IRQ1"),
+               ControlChange("gaz:q", "Al Qa'im", date(2017, 11, 5), IRAQ, "statement", "holds it", "d2")]
+    states = list(_place_states("gaz:q", changes))
+    assert [d for d, _ in states] == [day, date(2017, 11, 5)]
+    last = states[-1][1]
+    assert {f.name for f in fields(ControlState)} == {
+        "place_key", "place", "controller", "since", "last_seen", "evidence", "doc_id", "latitude", "longitude"}
+    assert last == ControlState("gaz:q", "Al Qa'im", IRAQ, day, date(2017, 11, 5), "took it", "d1", 34.39, 40.99)

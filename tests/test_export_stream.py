@@ -161,6 +161,27 @@ def test_documents_by_id_takes_the_last_stored_of_an_id(tmp_path):
         assert store.count_document_ids() == 2
 
 
+def test_kept_texts_read_back_as_the_stored_documents(tmp_path, monkeypatch):
+    """The articles kept aside while documents.jsonl is written answer as the stored rows do:
+    the last version of an id, any text, every batch, absent ids absent; a new write replaces
+    what an earlier one kept."""
+    monkeypatch.setattr(export, "KEEP_BATCH", 2)  # several batches and a last, shorter one
+    texts = ["first version", "second version", "NUL \x00 and \U0001f600", "", "plain"]
+    with Store(tmp_path / "fw.db") as store:
+        for n, (doc_id, text) in enumerate(zip(["a", "a", "b", "c", "d"], texts, strict=True)):
+            _stored(store, Document(id=doc_id, page_id=f"page-{doc_id}", text=text, outlet=f"Outlet {n}"), n)
+        ids = ["a", "b", "c", "d", "absent"]
+        for _ in range(2):
+            store.export_texts_clear()
+            n = export.write_stored_documents_jsonl(store.iter_document_fields(export.STORED_DOCUMENT_FIELDS),
+                                                    tmp_path / "documents.jsonl", keep=store.export_texts_put)
+            assert n == 5
+            kept, stored = store.export_documents_by_id(ids), store.documents_by_id(ids)
+            assert kept == stored and list(kept) != [] and "absent" not in kept
+            assert kept["a"].text == "second version" and kept["a"].outlet == "Outlet 1"
+            assert kept["b"].text == texts[2] and kept["b"].page_id == "page-b"
+
+
 def test_write_outputs_takes_events_as_a_callable(demo_run, tmp_path):
     out, _, _, events, timeline = demo_run
     copy = tmp_path / "run"

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -43,9 +44,12 @@ EXPORT_CHUNK_EVENTS = 1000
 # Articles kept by a DocumentLookup beyond the current chunk's (~3 kB of text each on news; a
 # few MB): rows are in date order, so consecutive chunks mostly quote the same recent articles.
 LOOKUP_CAPACITY = 2000
-# The stored document fields ``documents.jsonl`` needs (see ``stored_document_record``).
+# The stored document fields ``documents.jsonl`` needs (see ``stored_document_record``), and
+# the page id for the articles kept for the other exports (``write_stored_documents_jsonl``).
 STORED_DOCUMENT_FIELDS = ("url", "title", "outlet", "published", "published_source", "text", "segments",
-                          "page_text", "source", "format")
+                          "page_text", "source", "format", "page_id")
+# Articles handed to ``keep`` per call.
+KEEP_BATCH = 500
 
 
 def document_record(doc: Document) -> dict:
@@ -97,10 +101,28 @@ def write_documents_jsonl(docs: Iterable[Document], path: Path) -> int:
     return _write_jsonl((document_record(doc) for doc in docs), path)
 
 
-def write_stored_documents_jsonl(stored: Iterable[Mapping[str, Any]], path: Path) -> int:
+def write_stored_documents_jsonl(stored: Iterable[Mapping[str, Any]], path: Path, *,
+                                 keep: Callable[[list[tuple[str, str, str, str | None]]], None] | None = None) -> int:
     """``documents.jsonl`` from stored document fields (see :func:`stored_document_record`),
-    e.g. ``store.iter_document_fields(STORED_DOCUMENT_FIELDS)``; returns how many were written."""
-    return _write_jsonl((stored_document_record(d) for d in stored), path)
+    e.g. ``store.iter_document_fields(STORED_DOCUMENT_FIELDS)``; returns how many were written.
+
+    ``keep``, if given, receives the ``(id, page_id, text, outlet)`` of the articles as they
+    pass, in batches (e.g. ``Store.export_texts_put``): the other exports then read an article's
+    words again without reading its whole stored row."""
+    if keep is None:
+        return _write_jsonl((stored_document_record(d) for d in stored), path)
+    batch: list[tuple[str, str, str, str | None]] = []
+
+    def records() -> Iterator[dict]:
+        for d in stored:
+            batch.append((d["id"], d.get("page_id") or "", d["text"] or "", d["outlet"]))
+            if len(batch) >= KEEP_BATCH:
+                keep(batch)
+                batch.clear()
+            yield stored_document_record(d)
+        keep(batch)
+
+    return _write_jsonl(records(), path)
 
 
 def _write_jsonl(records: Iterable[dict], path: Path) -> int:
@@ -317,6 +339,7 @@ class AcledCsvWriter:
     def __init__(self, f: TextIO, texts: Callable[[str], str | None] | None = None) -> None:
         self._writer = csv.writer(f)  # the dialect csv.DictWriter used: excel, CRLF rows
         self._writer.writerow(CSV_COLUMNS)
+        self._values = itemgetter(*CSV_COLUMNS)  # a row's values in column order, in one C call
         self._texts = texts
         self.count = 0
 
@@ -326,7 +349,7 @@ class AcledCsvWriter:
             text = self._texts(event.doc_id)
             if text is not None:
                 row["evidence"] = evidence_sentence(event, text)
-        self._writer.writerow([row[k] for k in CSV_COLUMNS])
+        self._writer.writerow(self._values(row))
         self.count += 1
 
 

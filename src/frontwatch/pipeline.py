@@ -246,9 +246,12 @@ def write_outputs(store: Store, docs: object,
         "events.geojson": out / "events.geojson",
         "events.parquet": out / "events.parquet",
     }
+    # The articles' words are kept aside as documents.jsonl reads them: the evidence and the
+    # report read them again by id from there (see Store.export_texts_put).
+    store.export_texts_clear()
     export.write_stored_documents_jsonl(store.iter_document_fields(export.STORED_DOCUMENT_FIELDS),
-                                        paths["documents"])
-    lookup = export.DocumentLookup(store.documents_by_id)
+                                        paths["documents"], keep=store.export_texts_put)
+    lookup = export.DocumentLookup(store.export_documents_by_id)
     event_paths = outputs.EventOutputPaths(
         csv=paths["events"], geojson=paths["events.geojson"], parquet=paths["events.parquet"],
         report=out / "report.html" if options.report else None)
