@@ -126,6 +126,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     # with: only the publication span is read from here on.  It grows with the corpus (~26 MB
     # at 10k pages) and was held through the second pass and the merge.
     span = dates.span
+    dates.close()
     del dates, pending, unpublished
 
     codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
