@@ -123,9 +123,10 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             remember_places(doc, gaz, memory, res)  # type: ignore[arg-type]
     _date_documents(store, dates, pending, unpublished)
     # The dates' index (every dated event under the keys year-less reports look up) is done
-    # with: only the publication span is read from here on.  It grows with the corpus (~26 MB
-    # at 10k pages) and was held through the second pass and the merge.
+    # with: only the publication span is read from here on.  It lives in a temporary file
+    # (it grows faster than the corpus), deleted here rather than held through the merge.
     span = dates.span
+    dates.close()
     del dates, pending, unpublished
 
     codec = Codec(intern=False)  # the parked events are decoded, merged and dropped

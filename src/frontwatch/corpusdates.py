@@ -10,6 +10,7 @@ the same over a list.  Hand-written: domain logic over frontwatch's own records.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -21,6 +22,8 @@ from .model import DateSource, Document, Event
 # when exactly one year puts it within this many days of the span: a corpus is collected about
 # one period of a war, and news reports events of the last weeks.
 CORPUS_SPAN_SLACK_DAYS = 45
+# Dated-event rows written to the dates' index per transaction.
+INDEX_BATCH = 20_000
 # Fallback year: four-digit years stated in the article (1900-2099), not parts of longer numbers.
 _YEAR_RE = re.compile(r"(?<![\d.,/:-])((?:19|20)\d\d)(?![\d%]|[.,]\d)")
 
@@ -112,6 +115,7 @@ def infer_corpus_dates(docs: list[Document], rules: PlaceNameRules | None = None
     for doc in docs:
         if doc.published is None:
             dates.date_article(doc)
+    dates.close()
 
 
 def wanted_keys(events: Iterable[Event], rules: PlaceNameRules) -> set[tuple[str, int, int]]:
@@ -133,44 +137,57 @@ class DatedIndex:
     """The dated events of the corpus by (sub-type, place key, month, day): per key, how many
     events of each (year, document) were seen there.
 
-    Compact because it is the dates stage's memory: at 100k pages it held hundreds of MB as a
-    ``Counter`` of ``(year, doc id)`` tuples per key, twice (once per sub-type, once for any
-    sub-type).  Here a (year, document) is one int (the year above 32 bits, a per-run document
-    number below), and the any-sub-type tier is the sum over the sub-types seen at a (place key,
-    month, day) — the same counts, each kept once."""
+    Kept in a private temporary SQLite file, not in Python objects: the index grows faster than
+    the corpus (more dated events, each under more keys that year-less reports look up), and at
+    100k pages even packed into ints it was the largest part of the corpus stages' memory — and
+    what pymalloc arenas it left behind after it was dropped stayed the process's floor for the
+    rest of the run.  Rows are added in batches; a lookup is one indexed ``GROUP BY``.  Call
+    ``close`` (or drop the index) to delete the file."""
 
     def __init__(self) -> None:
-        self._docs: list[str] = []  # document number -> id
-        self._numbers: dict[str, int] = {}
-        self._counts: dict[tuple[str, str, int, int], dict[int, int]] = {}
-        self._subs: dict[tuple[str, int, int], list[str]] = {}  # (place key, month, day) -> sub-types
+        # "": a temporary file of this connection, deleted when it closes; its page cache is
+        # SQLite's default (about 2 MB), whatever the corpus's size.
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("CREATE TABLE dated (pk TEXT NOT NULL, month INTEGER NOT NULL, day INTEGER NOT NULL, "
+                         "sub TEXT NOT NULL, year INTEGER NOT NULL, doc TEXT NOT NULL)")
+        self._db.execute("CREATE INDEX dated_key ON dated(pk, month, day, sub)")
+        self._rows: list[tuple[str, int, int, str, int, str]] = []
+
+    def close(self) -> None:
+        """Delete the index (its file)."""
+        self._rows = []
+        self._db.close()
 
     def add(self, sub: str, pk: str, month: int, day: int, year: int, doc_id: str) -> None:
         """One dated event of sub-type ``sub`` at place key ``pk`` on ``year-month-day``."""
-        number = self._numbers.get(doc_id)
-        if number is None:
-            number = self._numbers[doc_id] = len(self._docs)
-            self._docs.append(doc_id)
-        key = (sub, pk, month, day)
-        counts = self._counts.get(key)
-        if counts is None:
-            counts = self._counts[key] = {}
-            self._subs.setdefault((pk, month, day), []).append(sub)
-        packed = year << 32 | number
-        counts[packed] = counts.get(packed, 0) + 1
+        self._rows.append((pk, month, day, sub, year, doc_id))
+        if len(self._rows) >= INDEX_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT INTO dated VALUES (?, ?, ?, ?, ?, ?)", self._rows)
+            self._db.execute("COMMIT")
+            self._rows = []
 
     def hits(self, tier: str, pks: list[str], month: int, day: int, exclude: str) -> Counter[tuple[int, str]]:
         """How many dated events of each (year, document id) other than ``exclude`` lie at the
         place keys ``pks`` on ``month``/``day``, of sub-type ``tier`` ("" for any)."""
         hits: Counter[tuple[int, str]] = Counter()
-        docs = self._docs
-        for pk in pks:
-            subs = (tier,) if tier else self._subs.get((pk, month, day), ())
-            for sub in subs:
-                for packed, n in self._counts.get((sub, pk, month, day), {}).items():
-                    other = docs[packed & 0xFFFFFFFF]
-                    if other != exclude:
-                        hits[(packed >> 32, other)] += n
+        if not pks:
+            return hits
+        self._flush()
+        marks = ", ".join("?" * len(pks))
+        # The place keys of one event are distinct, so counting over all of them at once is the
+        # sum of their counts.
+        sql = (f"SELECT year, doc, count(*) FROM dated WHERE pk IN ({marks}) AND month = ? AND day = ?"
+               f"{' AND sub = ?' if tier else ''} AND doc != ? GROUP BY year, doc")
+        args = [*pks, month, day, *((tier,) if tier else ()), exclude]
+        for year, doc, n in self._db.execute(sql, args):
+            hits[(year, doc)] = n
         return hits
 
 
@@ -203,6 +220,11 @@ class CorpusDates:
         if p is not None and doc.published_source != DateSource.CORPUS:
             self._first = p if self._first is None or p < self._first else self._first
             self._last = p if self._last is None or p > self._last else self._last
+
+    def close(self) -> None:
+        """Delete the dates' index (a temporary file): for a caller done dating documents that
+        still needs the publication ``span``."""
+        self.index.close()
 
     @property
     def span(self) -> tuple[date, date] | None:
