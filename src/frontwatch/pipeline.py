@@ -61,12 +61,13 @@ class Resources:
 def load_resources(options: RunOptions) -> Resources:
     """Compile the data files (vocabularies, lexicons, triggers) once.
 
-    The annotators' patterns, the bulk of the compiling, come from the compiled-pattern cache in
-    the data directory when it holds them (see :mod:`frontwatch.rxcache`), which is refreshed.
+    The cleaner's and annotators' patterns, the bulk of the compiling, come from the
+    compiled-pattern cache in the data directory when it holds them (see :mod:`frontwatch.rxcache`),
+    which is refreshed.
     """
     rx = rxcache.RegexCache(rxcache.cache_path(data_dir(options.data_dir)))
     res = Resources(
-        vocab=clean_stage.load_vocab(tuple(options.furniture)),
+        vocab=clean_stage.load_vocab(tuple(options.furniture), rx=rx),
         annotate=annotate_stage.load_resources(tuple(options.lexicons), data_dir=options.data_dir, rx=rx),
         rules=extract_stage.load_rules(),
     )
