@@ -133,3 +133,23 @@ def test_place_patterns_do_not_depend_on_the_hash_seed() -> None:
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(outs) == 1 and int(next(iter(outs)).split()[1]) > 10
+
+
+def test_the_tokeniser_is_spacys_blank_english(tmp_path: Path) -> None:
+    """The tokeniser built with the cached affix regexes is spaCy's own, rules and regexes alike,
+    and splits a text the same way."""
+    import spacy
+
+    from frontwatch.triggers import _blank_english
+
+    ref = spacy.blank("en")
+    for _ in range(2):  # compiled, then from the file
+        cache = RegexCache(_cache(tmp_path))
+        nlp = _blank_english(cache)
+        cache.save()
+    assert cache._new == 0 and len(cache._used) == 3
+    assert nlp.tokenizer.to_bytes() == ref.tokenizer.to_bytes()
+    for name in ("prefix_search", "suffix_search", "infix_finditer"):
+        assert getattr(nlp.tokenizer, name).__self__ == getattr(ref.tokenizer, name).__self__
+    text = "The U.S.-backed SDF's fighters (YPG) shelled al-Bab at 3:40am, e.g. 12km away; don't."
+    assert [t.text for t in nlp.make_doc(text)] == [t.text for t in ref.make_doc(text)]

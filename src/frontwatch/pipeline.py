@@ -61,7 +61,7 @@ class Resources:
 def load_resources(options: RunOptions) -> Resources:
     """Compile the data files (vocabularies, lexicons, triggers) once.
 
-    The cleaner's and annotators' patterns, the bulk of the compiling, come from the
+    The cleaner's, annotators' and tokeniser's patterns, the bulk of the compiling, come from the
     compiled-pattern cache in the data directory when it holds them (see :mod:`frontwatch.rxcache`),
     which is refreshed.
     """
@@ -69,7 +69,7 @@ def load_resources(options: RunOptions) -> Resources:
     res = Resources(
         vocab=clean_stage.load_vocab(tuple(options.furniture), rx=rx),
         annotate=annotate_stage.load_resources(tuple(options.lexicons), data_dir=options.data_dir, rx=rx),
-        rules=extract_stage.load_rules(),
+        rules=extract_stage.load_rules(rx=rx),
     )
     rx.save()
     return res
