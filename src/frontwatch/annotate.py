@@ -34,6 +34,7 @@ from .lexicon import (
 from .model import Document, PlaceMention, Sentence
 from .places import PlaceResources, find_places, load_places
 from .quantities import QuantityResources, find_numbers, load_quantities
+from .rxcache import RegexCache
 from .scan import WordIndex, ends_with_word
 from .temporal import DateResources, find_dates, load_dates
 
@@ -86,13 +87,16 @@ class AnnotateResources:
 
 
 @gc_paused()
-def load_resources(lexicons: Sequence[Path] = (), data_dir: Path | None = None) -> AnnotateResources:
+def load_resources(lexicons: Sequence[Path] = (), data_dir: Path | None = None,
+                   rx: RegexCache | None = None) -> AnnotateResources:
     """Load and compile the built-in data files plus user lexicon files (``--lexicon``).
 
     A user file may carry any of the keys of ``actors.yaml``, ``demonyms.yaml``, ``dates.yaml``,
     ``quantities.yaml`` and ``places.yaml``; each loader takes the keys it knows.
     ``data_dir`` is where the town → country table is cached between runs (default: the
     gazetteer's data directory, ``$FRONTWATCH_DATA_DIR`` or the user's data directory).
+    ``rx`` compiles the lexicon, date, number and place patterns (kept between runs; by default
+    each is compiled afresh).
     Raises :class:`frontwatch.errors.ConfigError` for unreadable or malformed files.
     """
     extra = [Path(p) for p in lexicons]
@@ -101,10 +105,10 @@ def load_resources(lexicons: Sequence[Path] = (), data_dir: Path | None = None) 
     for p in extra:
         abbrevs.update(read_yaml(p).get("abbreviations") or [])
     return AnnotateResources(
-        lexicon=load_lexicon(extra),
-        dates=load_dates(extra),
-        quantities=load_quantities(extra),
-        places=load_places(extra),
+        lexicon=load_lexicon(extra, rx),
+        dates=load_dates(extra, rx),
+        quantities=load_quantities(extra, rx),
+        places=load_places(extra, rx),
         abbreviations=frozenset(abbrevs),
         bullets=str(sent.get("bullets") or "•"),
         sentence_end=re.compile(r"[.!?]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9•])"),
@@ -171,7 +175,9 @@ def _read_city_cache(path: Path) -> dict[str, str] | None:
         table = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+    # A JSON object's keys are always strings; the values are checked by their set of types,
+    # which runs in C rather than a generator over ~30k entries.
+    if not isinstance(table, dict) or not set(map(type, table.values())) <= {str}:
         return None
     return table
 

@@ -7,7 +7,7 @@ Kept apart from ``clean.py`` so that the rules there read without the loader's v
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from frontwatch import yamlio
 from frontwatch.errors import ConfigError
+from frontwatch.rxcache import RegexCache
 
 _OUTLET_KEY = re.compile(r"[^0-9a-z]+")
 
@@ -61,17 +62,19 @@ class CleanVocab:
     version: str = ""
 
 
-def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE,
+             compile_re: Callable[[str, int], re.Pattern[str]] = re.compile) -> re.Pattern[str]:
     try:
         # one alternation per list: one regex call per line instead of one per pattern
-        return re.compile("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z", flags)
+        return compile_re("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z", flags)
     except re.error as exc:
         raise ConfigError(f"bad regular expression in {where}: {exc}") from exc
 
 
-def _compile_one(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
+def _compile_one(pattern: str, where: str, flags: int = 0,
+                 compile_re: Callable[[str, int], re.Pattern[str]] = re.compile) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, flags)
+        return compile_re(pattern, flags)
     except re.error as exc:
         raise ConfigError(f"bad regular expression in {where}: {pattern!r}: {exc}") from exc
 
@@ -167,8 +170,10 @@ def outlet_key(name: str) -> str:
     return _OUTLET_KEY.sub("", name.lower())
 
 
-def load_vocab(extra: Sequence[Path] = ()) -> CleanVocab:
-    """Read ``data/furniture.yaml`` plus user files (same keys; lists append) and compile it once."""
+def load_vocab(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> CleanVocab:
+    """Read ``data/furniture.yaml`` plus user files (same keys; lists append) and compile it once
+    (``rx``: compiled patterns kept between runs)."""
+    cre = rx.compile if rx is not None else re.compile
     texts = [("furniture.yaml", resources.files("frontwatch.data").joinpath("furniture.yaml").read_text("utf-8"))]
     for path in extra:
         try:
@@ -202,24 +207,24 @@ def load_vocab(extra: Sequence[Path] = ()) -> CleanVocab:
     for entry in lists["credit_lines"]:
         if not isinstance(entry, dict) or "pattern" not in entry:
             raise ConfigError(f"credit_lines entries need a 'pattern': {entry!r}")
-        credits.append(CreditPattern(_compile_one(str(entry["pattern"]) + r"\Z", "credit_lines"),
+        credits.append(CreditPattern(_compile_one(str(entry["pattern"]) + r"\Z", "credit_lines", compile_re=cre),
                                      str(entry.get("attach", "previous")), bool(entry.get("known_only", False))))
     styles = []
     for entry in lists["dateline_styles"]:
         if not isinstance(entry, dict) or "pattern" not in entry or "outlet" not in entry:
             raise ConfigError(f"dateline_styles entries need 'outlet' and 'pattern': {entry!r}")
-        styles.append((str(entry["outlet"]), _compile_one(str(entry["pattern"]), "dateline_styles")))
+        styles.append((str(entry["outlet"]), _compile_one(str(entry["pattern"]), "dateline_styles", compile_re=cre)))
     return CleanVocab(
-        furniture=tuple((g, _compile(p, f"furniture.{g}")) for g, p in groups.items() if p),
-        comment_widgets=_compile([str(p) for p in lists["comment_widgets"]] or ["(?!)"], "comment_widgets"),
+        furniture=tuple((g, _compile(p, f"furniture.{g}", compile_re=cre)) for g, p in groups.items() if p),
+        comment_widgets=_compile([str(p) for p in lists["comment_widgets"]] or ["(?!)"], "comment_widgets", compile_re=cre),
         # one pattern each, not one alternation: most lines match none, and Python's engine
         # tries every branch of a case-insensitive alternation at every position (no prefix
         # scan), which takes twice as long as searching for each pattern in turn
-        spam=tuple(SpamPattern(_compile_one(str(p), "spam", re.IGNORECASE), _needles(str(p), re.IGNORECASE))
+        spam=tuple(SpamPattern(_compile_one(str(p), "spam", re.IGNORECASE, cre), _needles(str(p), re.IGNORECASE))
                    for p in lists["spam"]),
-        support=tuple(_compile_one(str(p) + r"\Z", "support_lines") for p in lists["support_lines"]),
+        support=tuple(_compile_one(str(p) + r"\Z", "support_lines", compile_re=cre) for p in lists["support_lines"]),
         credits=tuple(credits),
-        datelines=tuple(_compile_one(str(p), "datelines") for p in lists["datelines"]),
+        datelines=tuple(_compile_one(str(p), "datelines", compile_re=cre) for p in lists["datelines"]),
         dateline_styles=tuple(styles),
         outlets=MappingProxyType(outlets),
         byline_words=frozenset(str(w).lower() for w in lists["byline_words"]),

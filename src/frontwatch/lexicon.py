@@ -24,6 +24,7 @@ from types import MappingProxyType
 from . import yamlio
 from .errors import ConfigError
 from .model import ActorMention
+from .rxcache import RegexCache
 from .scan import GatedPattern, WordIndex, ends_with_word, first_words, second_words, union
 
 # Characters treated as the same when matching lexicon forms: typographic apostrophes and the
@@ -221,13 +222,14 @@ def _country_table(docs: Sequence[tuple[str, dict]]) -> dict[str, Country]:
 _MODEL = r"(?:(?-i:[A-Z][A-Za-z]*-?\d+[A-Za-z]*)s?\s+)?"
 
 
-def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
+def load_lexicon(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Lexicon:
     """Load the built-in actor and country lexicons plus user files, and compile them.
 
     A user file may hold ``actors``, ``generic``, ``countries`` and the word lists of
     ``actors.yaml``; entries are added, and an actor with the same ``name`` replaces the
     built-in one.  Raises :class:`ConfigError` for unreadable or malformed files.
     """
+    compile_re = rx.compile if rx is not None else re.compile  # rx: compiled patterns kept between runs
     docs: list[tuple[str, dict]] = [("actors.yaml", read_builtin("actors.yaml")),
                                     ("demonyms.yaml", read_builtin("demonyms.yaml"))]
     for path in extra:
@@ -277,7 +279,7 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
             named_exact[normalise(f)] = entry
     # Case-sensitive forms first: where both could start, an acronym that fails its exact case
     # ("Is" for "IS") leaves the place to the case-insensitive forms.
-    named_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
+    named_re = GatedPattern(compile_re(r"(?<!\w)(?:" + alternation(named_exact, fold=False) + "|"
                                        + alternation(named_folded, fold=True) + r")(?!\w)"),
                             union(first_words(named_exact), first_words(named_folded)),
                             follows=second_words(named_exact, named_folded))
@@ -294,7 +296,7 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
     names = [n for c in countries.values() for n in (c.name, *c.aliases)]
     dem_alt = "(?:" + alternation(demonyms, fold=False) + "|" + alternation(names, fold=False) + _APOS_CLASS + "s)"
     plain_forms = [f for f in generic_by_form if f not in after_dem]
-    generic_re = GatedPattern(re.compile(
+    generic_re = GatedPattern(compile_re(
         r"(?<![\w-])(?:(?P<dem>" + dem_alt + r")\s+(?:(?:government|regime|state|national|federal)\s+)?"
         + _MODEL + r")?"
         r"(?P<form>" + alternation(plain_forms, fold=True) + r")(?![\w-])"
@@ -304,7 +306,7 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
         # A match starts with a demonym, a country name or a generic form ("the" only before
         # the rest of "the Gambia" ...).
         follows=second_words(demonyms, names, plain_forms))
-    country_re = GatedPattern(re.compile(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)"),
+    country_re = GatedPattern(compile_re(r"(?<!\w)(?:" + alternation([*demonyms, *names], fold=False) + r")(?!\w)"),
                               union(first_words(demonyms), first_words(names)), follows=second_words(demonyms, names))
 
     return Lexicon(
@@ -319,14 +321,14 @@ def load_lexicon(extra: Sequence[Path] = ()) -> Lexicon:
         generic_re=generic_re,
         generic_by_form=MappingProxyType(generic_by_form),
         after_demonym=frozenset(after_dem),
-        member_re=re.compile(r"\s+" + alternation(lists["member_nouns"], fold=True) + r"(?!\w)"),
-        source_after_re=re.compile(r"(?:" + _APOS_CLASS + r"s)?\s+(?:\w+\s+)?"
+        member_re=compile_re(r"\s+" + alternation(lists["member_nouns"], fold=True) + r"(?!\w)"),
+        source_after_re=compile_re(r"(?:" + _APOS_CLASS + r"s)?\s+(?:\w+\s+)?"
                                    + alternation(lists["source_roles"], fold=True) + r"(?!\w)"),
-        source_before_re=re.compile(r"(?i:spokes(?:man|woman|person)\s+(?:for|of)\s+(?:the\s+)?)$"),
-        attribute_after_re=re.compile(_HYPH_CLASS + alternation(lists["attribute_suffixes"], fold=True) + r"(?!\w)"),
-        attribute_before_re=re.compile(r"(?<!\w)" + alternation(lists["attribute_prefixes"], fold=True)
+        source_before_re=compile_re(r"(?i:spokes(?:man|woman|person)\s+(?:for|of)\s+(?:the\s+)?)$"),
+        attribute_after_re=compile_re(_HYPH_CLASS + alternation(lists["attribute_suffixes"], fold=True) + r"(?!\w)"),
+        attribute_before_re=compile_re(r"(?<!\w)" + alternation(lists["attribute_prefixes"], fold=True)
                                        + _HYPH_CLASS + r"$"),
-        modifier_after_re=re.compile(r"\s+" + alternation(lists["modifier_nouns"], fold=True) + r"(?!\w)"),
+        modifier_after_re=compile_re(r"\s+" + alternation(lists["modifier_nouns"], fold=True) + r"(?!\w)"),
     )
 
 

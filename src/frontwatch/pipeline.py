@@ -21,9 +21,9 @@ from pathlib import Path
 
 from . import annotate as annotate_stage
 from . import clean as clean_stage
-from . import control, corpus, corpusdates, export, export_geo, gcpause, merge, outputs
+from . import control, corpus, corpusdates, export, export_geo, gcpause, merge, outputs, rxcache
 from . import extract as extract_stage
-from .gazetteer import Gazetteer, open_gazetteer
+from .gazetteer import Gazetteer, data_dir, open_gazetteer
 from .geocode import geocode_documents, make_locator
 from .model import ControlChange, ControlState, Document, Event, Page
 from .read import ReadIssue, content_hash, iter_pages
@@ -59,12 +59,20 @@ class Resources:
 
 
 def load_resources(options: RunOptions) -> Resources:
-    """Compile the data files (vocabularies, lexicons, triggers) once."""
-    return Resources(
-        vocab=clean_stage.load_vocab(tuple(options.furniture)),
-        annotate=annotate_stage.load_resources(tuple(options.lexicons), data_dir=options.data_dir),
-        rules=extract_stage.load_rules(),
+    """Compile the data files (vocabularies, lexicons, triggers) once.
+
+    The cleaner's, annotators' and tokeniser's patterns, the bulk of the compiling, come from the
+    compiled-pattern cache in the data directory when it holds them (see :mod:`frontwatch.rxcache`),
+    which is refreshed.
+    """
+    rx = rxcache.RegexCache(rxcache.cache_path(data_dir(options.data_dir)))
+    res = Resources(
+        vocab=clean_stage.load_vocab(tuple(options.furniture), rx=rx),
+        annotate=annotate_stage.load_resources(tuple(options.lexicons), data_dir=options.data_dir, rx=rx),
+        rules=extract_stage.load_rules(rx=rx),
     )
+    rx.save()
+    return res
 
 
 def process_page(page: Page, res: Resources) -> list[Document]:

@@ -34,6 +34,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
+from .rxcache import RegexCache
 from .scan import JOINERS, GatedPattern, Reach, WordIndex, ends_with_word, first_words, union
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
@@ -97,8 +98,9 @@ class PlaceResources:
     near_lasts: frozenset[str] | None = None
 
 
-def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
+def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> PlaceResources:
     """Compile ``data/places.yaml`` (plus user files with the same keys)."""
+    compile_re = rx.compile if rx is not None else re.compile  # rx: compiled patterns kept between runs
     docs = [("places.yaml", read_builtin("places.yaml"))] + [(str(p), read_yaml(Path(p))) for p in extra]
     desc: dict[str, tuple[str, bool]] = {}
     regions: set[str] = set()
@@ -141,7 +143,9 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(f"malformed place vocabulary: {exc}") from exc
 
-    stop_alt = "|".join(re.escape(s) for s in sorted(stop, key=len, reverse=True)) or "(?!)"
+    # Ties in length in a fixed order, so that the pattern text (the key of the compiled-pattern
+    # cache) is the same in every process; the list is only asked whether any form matches.
+    stop_alt = "|".join(re.escape(s) for s in sorted(stop, key=lambda s: (-len(s), s))) or "(?!)"
     word = (r"(?!(?:" + stop_alt + r")(?![\w’'-]))"
             r"(?:(?:St|Ste|Mt|Ft)\.?\s+)?"  # "St. Petersburg", "St Louis"
             r"(?:[a-z]{1,4}[-‐‑’'])?[A-Z][\w’']*(?:[-‐‑–][\w’']+)*")
@@ -162,26 +166,26 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # Most capitalised words start no list: a list runs on to its descriptor over names, commas,
     # "and"/"&", and a full stop only in "St."/"Mt." (any other character is a barrier).
     list_reach = _reach(first_words(desc), "’'-‐‑–,&", ("St.", "Ste.", "Mt.", "Ft."), after_name=True)
-    list_re = GatedPattern(re.compile(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])"),
+    list_re = GatedPattern(compile_re(rf"(?<![\w’'-]){items}\s+(?P<desc>{desc_alt})(?![\w-])"),
                            frozenset({"the"}), **names_gate, reach=list_reach)
-    pre_re = GatedPattern(re.compile(
+    pre_re = GatedPattern(compile_re(
         rf"(?<!\w)(?:{the})?(?:(?:{alternation(preword, fold=False)}|[\w]+-(?i:held|controlled|occupied|besieged|run))\s+){{0,3}}"
         rf"(?P<desc>{sing_alt})\s+(?:(?P<of>of)\s+|(?=[A-Z]))(?P<name>{name})"),
         union(frozenset({"the"}), first_words(preword), first_words(sing)), joiners="-")
-    prefix_re = GatedPattern(re.compile(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})"),
+    prefix_re = GatedPattern(compile_re(rf"(?<!\w)(?P<pdesc>{alternation(prefixes, fold=False)})\s+(?P<name>{name})"),
                              first_words(prefixes))
     head_alt = alternation(heads, fold=False)
     cap = r"(?:[a-z]{1,4}[-‐‑])?[A-Z][\w’'-]*"
     # "the al-Badiyah and al-Jazeera Operation Center" is one facility: an "and" between capitalised
     # words inside a facility's name does not make two places.
-    facility_re = GatedPattern(re.compile(
+    facility_re = GatedPattern(compile_re(
         rf"(?<!\w)(?:{the})?(?P<name>(?:{cap}\s+(?:and\s+(?={cap}))?){{1,4}}(?P<head>{head_alt})(?:\s+(?:for|of)\s+{cap}(?:\s+{cap}){{0,3}})?)(?![\w-])"),
         frozenset({"the"}), **names_gate, reach=_reach(first_words(heads), "’'-‐‑", after_name=True))
-    slot_re = GatedPattern(re.compile(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
+    slot_re = GatedPattern(compile_re(rf"(?<![\w-])(?P<slot>{alternation(slots, fold=True)})\s+{the}?"
                                       rf"(?:(?P<dadj>{part_alt})\s+)?(?P<name>{name})"), first_words(slots))
     # A further name of a list ends where the list goes on or the clause ends: in "..., the SOHR
     # monitor said" "SOHR" is not a list item.
-    cont_re = re.compile(rf"\s*(?:,\s*(?:and\s+)?{the}?(?P<cname>{name})"
+    cont_re = compile_re(rf"\s*(?:,\s*(?:and\s+)?{the}?(?P<cname>{name})"
                          r"(?=\s*(?:[,.;:)!?]|$|(?:and|or|in|on|near|at|to|from|after|before|during|with)\b))"
                          rf"|\s+(?:and|or)\s+{the}?(?P<name>{name}))")
     unit_alt = alternation(units, fold=True)
@@ -194,39 +198,39 @@ def load_places(extra: Sequence[Path] = ()) -> PlaceResources:
     # what "h1a|h2a|h3a" tries, in the same order (so it finds the same match), and the anchor
     # (place-name patterns, with the stopword list in every word) was two thirds of the
     # pattern: compiling it three times was the largest single cost of loading.
-    rel_re = re.compile(
+    rel_re = compile_re(
         rf"(?:\s*,?\s*(?:(?P<dist>\d+(?:\.\d+)?)\s*(?P<unit>{unit_alt})\s+)?(?P<dir>{dir_alt})"
         rf"(?:\s+(?:and|or|to)\s+(?P<dir2>{dir_alt}))?\s+of\s+"
         rf"|\s*,?\s+(?P<near>{near_alt})\s+"
         rf"|\s*,?\s+(?:in|of|across)\s+{the}?(?P<inadj>{part_alt})\s+){anchor}"
         # "Chahar Dara district in Kunduz", "the Maru and Anka areas of Zamfara"
         rf"|\s*,?\s+(?P<plain>in|of)\s+{the}?(?P<anc4>{name})(?:\s+(?P<adesc4>{desc_alt})(?![\w-]))?")
-    part_before_re = re.compile(rf"(?P<adj>{dir_alt})\s+(?:part|parts|side|reaches|countryside|edge|outskirts)\s+of\s+{the}?$")
-    dir_before_re = re.compile(rf"(?<![\w-])(?P<adj>{dir_alt})\s+$")
-    dir_of_before_re = re.compile(rf"(?<![\w-])(?P<d1>{dir_alt})(?:\s+(?:and|or|to)\s+(?P<d2>{dir_alt}))?\s+of\s+{the}?$")
+    part_before_re = compile_re(rf"(?P<adj>{dir_alt})\s+(?:part|parts|side|reaches|countryside|edge|outskirts)\s+of\s+{the}?$")
+    dir_before_re = compile_re(rf"(?<![\w-])(?P<adj>{dir_alt})\s+$")
+    dir_of_before_re = compile_re(rf"(?<![\w-])(?P<d1>{dir_alt})(?:\s+(?:and|or|to)\s+(?P<d2>{dir_alt}))?\s+of\s+{the}?$")
     # "outskirts of it" / "near the city", and bare noun anaphors ("attacked the town").
     noun_ana = alternation([a for a, kind in anaphors.items() if kind], fold=True)
-    anaphor_re = GatedPattern(re.compile(rf"(?<![\w-])(?:(?P<near>{near_alt})\s+(?P<ana>{ana_alt})"
+    anaphor_re = GatedPattern(compile_re(rf"(?<![\w-])(?:(?P<near>{near_alt})\s+(?P<ana>{ana_alt})"
                                          rf"|(?P<bare>{noun_ana}))(?![\w-])(?!\s+of\b)(?!\s+(?:has|had|was|is|will)\b)"),
                               union(first_words(near), first_words([a for a, kind in anaphors.items() if kind])))
-    trailing_desc_re = re.compile(rf"\s+(?P<desc>{desc_alt})$")
-    person_after_re = re.compile(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
+    trailing_desc_re = compile_re(rf"\s+(?P<desc>{desc_alt})$")
+    person_after_re = compile_re(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
     return PlaceResources(
         desc_by_form=MappingProxyType(desc), region_descriptors=frozenset(regions), list_re=list_re,
         pre_re=pre_re, prefix_re=prefix_re, prefix_by_form=MappingProxyType(prefixes), facility_re=facility_re,
         slot_re=slot_re, cont_re=cont_re, rel_re=rel_re, part_before_re=part_before_re,
         dir_before_re=dir_before_re, dir_of_before_re=dir_of_before_re,
-        near_before_re=re.compile(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"),
+        near_before_re=compile_re(rf"(?<![\w-])(?P<near>{near_alt})\s+{the}?$"),
         near_lasts=(frozenset(_WORD_RE.findall(f)[-1] for f in near)
                     if all(re.search(r"\w\Z", f) for f in near) else None),
         settlement_descriptors=frozenset(settlements),
-        world_region_re=GatedPattern(re.compile(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"),
+        world_region_re=GatedPattern(compile_re(r"(?<![\w-])" + alternation(world, fold=False) + r"(?![\w-])"),
                                      first_words(world)),
         anaphor_re=anaphor_re, trailing_desc_re=trailing_desc_re,
         person_after_re=person_after_re, directions=MappingProxyType(dirs),
         near=MappingProxyType(near), units=MappingProxyType(units), anaphors=MappingProxyType(anaphors),
         stopwords=frozenset(stop),
-        subject_re=GatedPattern(re.compile(
+        subject_re=GatedPattern(compile_re(
             rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>{name})(?=,\s+(?:which|where)\b|\s+(?:was|were|has\s+been|had\s+been|"
             rf"is|are)\s+(?:\w+ly\s+)?(?:{alternation(subject_verbs, fold=True) if subject_verbs else '(?!x)x'})(?![\w-]))",
             re.MULTILINE), frozenset(), **names_gate),

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import NumberMention
+from .rxcache import RegexCache
 from .scan import FollowMap, GatedPattern, WordIndex, first_words, union
 
 # Plain numbers of this form are years, not counts ("in 2014"), unless a counted noun follows.
@@ -70,8 +71,9 @@ def _number_follows(words: Iterable[str], tens: Iterable[str], scales: Iterable[
     return fm.build()
 
 
-def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
+def load_quantities(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> QuantityResources:
     """Compile ``data/quantities.yaml`` (plus user files with the same keys)."""
+    compile_re = rx.compile if rx is not None else re.compile  # rx: compiled patterns kept between runs
     docs = [("quantities.yaml", read_builtin("quantities.yaml"))] + [(str(p), read_yaml(Path(p))) for p in extra]
     words: dict[str, int] = {}
     tens: dict[str, int] = {}
@@ -127,14 +129,14 @@ def load_quantities(extra: Sequence[Path] = ()) -> QuantityResources:
     )
     meas_forms = sorted(measure, key=len, reverse=True)
     # "10km", "43 km", "a 500-metre trench"
-    measure_re = re.compile(r"[\s-]?(?P<u>" + "|".join(re.escape(f) for f in meas_forms) + r")(?![\w²])", re.I)
-    noun_re = re.compile(r"(?<![\w-])" + alternation(nouns, fold=False) + r"(?![\w-])")
+    measure_re = compile_re(r"[\s-]?(?P<u>" + "|".join(re.escape(f) for f in meas_forms) + r")(?![\w²])", re.I)
+    noun_re = compile_re(r"(?<![\w-])" + alternation(nouns, fold=False) + r"(?![\w-])")
     # Every alternative starts at a word: a digit, a vague phrase, a modifier, "between"/"from",
     # "half a"/"a" (dozen, hundred), "dozen", or a number word (tens or units).
     firsts = union(first_words(vague), first_words(mods), first_words(words), first_words(tens),
                    frozenset({"between", "from", "half", "a", dozen.lower()}))
     return QuantityResources(
-        pattern=GatedPattern(re.compile(pattern), firsts, digits=True,
+        pattern=GatedPattern(compile_re(pattern), firsts, digits=True,
                              follows=_number_follows(words, tens, scales, vague, mods, dozen)),
         words=MappingProxyType({**words, **tens}),
         scales=MappingProxyType(scales),

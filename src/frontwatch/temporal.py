@@ -26,6 +26,7 @@ from types import MappingProxyType
 from .errors import ConfigError
 from .lexicon import alternation, normalise, read_builtin, read_yaml
 from .model import DateMention
+from .rxcache import RegexCache
 from .scan import FollowMap, GatedPattern, WordIndex, first_words, union
 
 # Years accepted as written years (a "1450" is not a report date; "2099" is not yet one).
@@ -117,8 +118,9 @@ def _date_follows(months: Iterable[str], weekdays: Iterable[str], relative: Iter
     return fm.build()
 
 
-def load_dates(extra: Sequence[Path] = ()) -> DateResources:
+def load_dates(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> DateResources:
     """Compile ``data/dates.yaml`` (plus user files with the same keys) into :class:`DateResources`."""
+    compile_re = rx.compile if rx is not None else re.compile  # rx: compiled patterns kept between runs
     docs = [("dates.yaml", read_builtin("dates.yaml"))] + [(str(p), read_yaml(Path(p))) for p in extra]
     months: dict[str, int] = {}
     weekdays: dict[str, int] = {}
@@ -209,7 +211,7 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
     )
     return DateResources(
         # Every expression starts at a word start: test that once instead of in each alternative.
-        pattern=GatedPattern(re.compile(r"(?<!\w)(?:" + pattern + ")"), _date_firsts(
+        pattern=GatedPattern(compile_re(r"(?<!\w)(?:" + pattern + ")"), _date_firsts(
             months, weekdays, relative, parts, counts), digits=True,
             follows=_date_follows(months, weekdays, relative, parts, counts, ago)),
         months=MappingProxyType({k.rstrip("."): v for k, v in months.items()}),
@@ -220,7 +222,7 @@ def load_dates(extra: Sequence[Path] = ()) -> DateResources:
         count_words=MappingProxyType(counts),
         month_alone_day=month_alone_day,
         future_slack_days=slack,
-        future_re=re.compile(r"(?<!\w)" + alternation(future_cues, fold=True) + r"(?!\w)"),
+        future_re=compile_re(r"(?<!\w)" + alternation(future_cues, fold=True) + r"(?!\w)"),
     )
 
 

@@ -10,7 +10,8 @@ pattern format is too verbose for a lexicon people are meant to extend.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -18,13 +19,16 @@ from types import MappingProxyType
 
 import spacy
 from spacy.attrs import IS_SPACE, LOWER
+from spacy.lang.en import English
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from . import modality as mod
 from . import yamlio
 from .errors import ConfigError
 from .gcpause import gc_paused
+from .rxcache import RegexCache
 
 # A pattern of plain word alternatives expands into the product of its alternatives as phrases;
 # beyond this many, it stays a Matcher pattern rather than bloat the phrase table.
@@ -335,7 +339,36 @@ def _merge_triggers(base: dict, extra: dict) -> dict:
     return out
 
 
-def _blank_english() -> spacy.language.Language:
+def _tokenizer_factory(rx: RegexCache | None) -> Callable[[spacy.language.Language], Tokenizer]:
+    """spaCy's own tokenizer factory (``spacy.Tokenizer.v1``), with its three affix regexes
+    compiled through ``rx``.
+
+    Why: those regexes (about 30k characters, mostly Unicode letter classes) cost as much to
+    compile as a third of our own patterns; the expressions are built exactly as
+    ``spacy.util.compile_prefix_regex`` / ``compile_suffix_regex`` / ``compile_infix_regex``
+    build them, so the tokeniser is the same (tests/test_rxcache.py compares both).
+    """
+    compile_re = rx.compile if rx is not None else re.compile
+
+    def factory(nlp: spacy.language.Language) -> Tokenizer:
+        d = nlp.Defaults
+        prefixes = "|".join(["^" + piece for piece in d.prefixes if piece.strip()]) if d.prefixes else None
+        suffixes = "|".join([piece + "$" for piece in d.suffixes if piece.strip()]) if d.suffixes else None
+        infixes = "|".join([piece for piece in d.infixes if piece.strip()]) if d.infixes else None
+        return Tokenizer(
+            nlp.vocab,
+            rules=d.tokenizer_exceptions,
+            prefix_search=compile_re(prefixes).search if prefixes is not None else None,
+            suffix_search=compile_re(suffixes).search if suffixes is not None else None,
+            infix_finditer=compile_re(infixes).finditer if infixes is not None else None,
+            token_match=d.token_match,
+            url_match=d.url_match,
+        )
+
+    return factory
+
+
+def _blank_english(rx: RegexCache | None = None) -> spacy.language.Language:
     """spaCy's blank English, computing only the lexical attributes extraction reads.
 
     Why: every word a document brings for the first time becomes a lexeme, and spaCy computes
@@ -344,8 +377,13 @@ def _blank_english() -> spacy.language.Language:
     extract read only the token text (ORTH, not a getter), LOWER and IS_SPACE (the ``~N`` gap
     tokens; IS_SENT_START is the token's, not the lexeme's), so the others are left unset.
     The tokeniser's splitting does not read lexeme attributes.
+
+    ``English(...)`` rather than ``spacy.blank("en")``: the same vocabulary and tokeniser (same
+    rules, affixes and exceptions), without resolving and validating a full training config
+    through spaCy's registry, which was about a fifth of building the blank pipeline; the
+    tokeniser's regexes come through ``rx`` (see :func:`_tokenizer_factory`).
     """
-    nlp = spacy.blank("en")
+    nlp = English(create_tokenizer=_tokenizer_factory(rx))
     nlp.max_length = MAX_TEXT_CHARS
     getters = nlp.vocab.lex_attr_getters
     nlp.vocab.lex_attr_getters = {attr: getters[attr] for attr in _LEX_ATTRS_READ}
@@ -353,11 +391,12 @@ def _blank_english() -> spacy.language.Language:
 
 
 @gc_paused()
-def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
+def load_rules(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> ExtractRules:
     """Compile triggers.yaml and modality.yaml (plus users' files of either layout) once.
 
     A user file with a ``subtypes``/``cues`` key extends the triggers; one with ``modality`` /
-    ``claim_verbs`` / ``control`` keys extends the modality cues.  Raises ConfigError on a bad file.
+    ``claim_verbs`` / ``control`` keys extends the modality cues.  ``rx`` compiles the
+    tokeniser's regexes (kept between runs).  Raises ConfigError on a bad file.
     """
     trig = _read_yaml(None, "triggers.yaml")
     moddata = [_read_yaml(None, "modality.yaml")]
@@ -367,7 +406,7 @@ def load_rules(extra: Sequence[Path] = ()) -> ExtractRules:
             trig = _merge_triggers(trig, data)
         if any(k in data for k in ("modality", "claim_verbs", "control", "clause_boundaries", "background", "aggregate")):
             moddata.append(data)
-    nlp = _blank_english()
+    nlp = _blank_english(rx)
     matcher = TriggerMatcher(nlp.vocab)
     specs: dict[str, TriggerSpec] = {}
     subtypes: dict[str, tuple[str, int]] = {}
