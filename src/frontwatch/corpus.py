@@ -130,7 +130,7 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     del dates, pending, unpublished
 
     codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
-    keys = KeyTable()
+    keys = KeyTable(store.count_events())  # one key per document event, columns sized once
     control = TimelineBuilder(store)
     memo: dict = {}
     locate = make_locator(gaz) if gaz is not None else None

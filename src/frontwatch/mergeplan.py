@@ -63,9 +63,12 @@ class _Table:
 
 class KeyTable:
     """The merge keys of a corpus's events, in corpus order, as columns: ``add`` one key per
-    event, ``get(i)`` gives the i-th back as a ``MergeKey`` (values that repeat are shared)."""
+    event, ``get(i)`` gives the i-th back as a ``MergeKey`` (values that repeat are shared).
+    ``capacity``, the number of events expected, sizes the columns once: appended to, seventeen
+    columns growing side by side are reallocated tens of times each, and the holes they leave
+    in the C heap stayed resident through the merge (more events than expected still fit)."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = 0) -> None:
         self.subs, self.doc_ids, self.names = _Table(), _Table(), _Table()
         self.gaz, self.points, self.confidences = _Table(), _Table(), _Table()
         self.strings, self.iso3 = _Table(), _Table()  # loc_name and place_name share one table
@@ -81,31 +84,44 @@ class KeyTable:
         # Days, article numbers and sentence starts repeat (a day across the corpus, an article
         # across its events): the keys ``get`` makes share one int object for each value.
         self._ints: dict[int, int] = {}
+        self._n = 0
+        self._columns = (self.sub, self.doc_id, self.name_set, self.prec, self.month, self.mday,
+                         self.exact, self.geo_prec, self.day, self.doc, self.start, self.gaz_id,
+                         self.point, self.confidence, self.loc_name, self.place_name, self.iso)
+        self._reserve(capacity)
 
     def __len__(self) -> int:
-        return len(self.sub)
+        return self._n
+
+    def _reserve(self, rows: int) -> None:
+        for column in self._columns:
+            column.extend(array(column.typecode, bytes(rows * column.itemsize)))
 
     def add(self, k: MergeKey) -> None:
         """Append the key of the next event."""
+        i = self._n
+        if i == len(self.sub):
+            self._reserve(max(i // 8, 1024))  # more events than expected: grow by an eighth
         sub = self.subs.code(k.sub)
-        self.by_sub.setdefault(sub, array("i")).append(len(self.sub))
-        self.sub.append(sub)
-        self.prec.append(k.prec)
-        self.day.append(k.day)
-        self.month.append(_NONE if k.month is None else k.month)
-        self.mday.append(_NONE if k.mday is None else k.mday)
-        self.doc.append(k.doc)
-        self.doc_id.append(self.doc_ids.code(k.doc_id))
-        self.start.append(k.start)
-        self.name_set.append(self.names.code(k.names))
-        self.gaz_id.append(self.gaz.code(k.gaz))
-        self.point.append(self.points.code(k.point))
-        self.exact.append(k.exact)
-        self.geo_prec.append(k.geo_prec)
-        self.confidence.append(self.confidences.code(k.confidence))
-        self.loc_name.append(self.strings.code(k.loc_name))
-        self.place_name.append(self.strings.code(k.place_name))
-        self.iso.append(self.iso3.code(k.iso3))
+        self.by_sub.setdefault(sub, array("i")).append(i)
+        self.sub[i] = sub
+        self.prec[i] = k.prec
+        self.day[i] = k.day
+        self.month[i] = _NONE if k.month is None else k.month
+        self.mday[i] = _NONE if k.mday is None else k.mday
+        self.doc[i] = k.doc
+        self.doc_id[i] = self.doc_ids.code(k.doc_id)
+        self.start[i] = k.start
+        self.name_set[i] = self.names.code(k.names)
+        self.gaz_id[i] = self.gaz.code(k.gaz)
+        self.point[i] = self.points.code(k.point)
+        self.exact[i] = k.exact
+        self.geo_prec[i] = k.geo_prec
+        self.confidence[i] = self.confidences.code(k.confidence)
+        self.loc_name[i] = self.strings.code(k.loc_name)
+        self.place_name[i] = self.strings.code(k.place_name)
+        self.iso[i] = self.iso3.code(k.iso3)
+        self._n = i + 1
 
     def set_country(self, doc_id: str, country: str | None) -> None:
         """The article country of document ``doc_id`` (the fallback country of its events)."""
