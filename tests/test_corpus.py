@@ -102,6 +102,8 @@ def test_streamed_stages_equal_the_in_memory_stages(tmp_path, inputs, world_data
         monkeypatch.setattr(store_mod, "READ_BATCH", 2)
         monkeypatch.setattr(corpus, "WRITE_BATCH", 2)
         monkeypatch.setattr(corpus, "BUILD_BATCH", 3)
+        monkeypatch.setattr(corpus, "EVENT_WRITE_BATCH", 2)
+        monkeypatch.setattr(corpus, "PARK_BATCH", 3)
         st_events, st_docs, st_timeline = _streamed(_ingest(tmp_path, "stream", inputs), gaz)
     finally:
         if gaz is not None:

@@ -62,10 +62,12 @@ def _reference(keys: list[MergeKey], countries: dict[str, str | None]) -> list[t
 
 
 @settings(max_examples=150, deadline=None)
-@given(merge_keys(), st.sampled_from([None, "IQ", "SY"]))
-def test_plan_corpus_equals_clustering_all_keys_at_once(keys: list[MergeKey], country: str | None) -> None:
+@given(merge_keys(), st.sampled_from([None, "IQ", "SY"]), st.integers(0, 50))
+def test_plan_corpus_equals_clustering_all_keys_at_once(keys: list[MergeKey], country: str | None,
+                                                        capacity: int) -> None:
+    # ``capacity`` (the columns' size up front) below, at and above the number of keys.
     countries = {f"doc-{d}": (country if d % 2 else "IQ") for d in range(7)}
-    table = KeyTable()
+    table = KeyTable(capacity)
     for doc_id, c in countries.items():
         table.set_country(doc_id, c)
     for k in keys:

@@ -17,7 +17,6 @@ Hand-written: it is the bookkeeping of frontwatch's own merge; numpy does the so
 from __future__ import annotations
 
 from array import array
-from collections import Counter
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -52,7 +51,7 @@ class _Table:
         """Per code, the rank of its value in sorted order (equal values, equal ranks); None
         (code 0) ranks first."""
         order = sorted(range(1, len(self.values)), key=self.values.__getitem__)
-        ranks = np.zeros(len(self.values), dtype=np.int64)
+        ranks = np.zeros(len(self.values), dtype=np.int32)
         rank, last = 0, None
         for n, c in enumerate(order):
             if n == 0 or self.values[c] != last:
@@ -64,48 +63,65 @@ class _Table:
 
 class KeyTable:
     """The merge keys of a corpus's events, in corpus order, as columns: ``add`` one key per
-    event, ``get(i)`` gives the i-th back as a ``MergeKey`` (values that repeat are shared)."""
+    event, ``get(i)`` gives the i-th back as a ``MergeKey`` (values that repeat are shared).
+    ``capacity``, the number of events expected, sizes the columns once: appended to, seventeen
+    columns growing side by side are reallocated tens of times each, and the holes they leave
+    in the C heap stayed resident through the merge (more events than expected still fit)."""
 
-    def __init__(self) -> None:
+    def __init__(self, capacity: int = 0) -> None:
         self.subs, self.doc_ids, self.names = _Table(), _Table(), _Table()
         self.gaz, self.points, self.confidences = _Table(), _Table(), _Table()
         self.strings, self.iso3 = _Table(), _Table()  # loc_name and place_name share one table
-        self.sub, self.doc_id, self.name_set = array("i"), array("i"), array("i")
+        # Sub-type and country codes are few (tens, hundreds): two bytes each, not four.
+        self.sub, self.doc_id, self.name_set = array("h"), array("i"), array("i")
         self.prec, self.month, self.mday = array("b"), array("b"), array("b")
         self.exact, self.geo_prec = array("b"), array("b")
         self.day, self.doc, self.start = array("i"), array("i"), array("i")
         self.gaz_id, self.point, self.confidence = array("i"), array("i"), array("i")
-        self.loc_name, self.place_name, self.iso = array("i"), array("i"), array("i")
+        self.loc_name, self.place_name, self.iso = array("i"), array("i"), array("h")
         self.by_sub: dict[int, array] = {}
         self.countries: dict[int, str | None] = {}  # doc_id code -> the article's country
         # Days, article numbers and sentence starts repeat (a day across the corpus, an article
         # across its events): the keys ``get`` makes share one int object for each value.
         self._ints: dict[int, int] = {}
+        self._n = 0
+        self._columns = (self.sub, self.doc_id, self.name_set, self.prec, self.month, self.mday,
+                         self.exact, self.geo_prec, self.day, self.doc, self.start, self.gaz_id,
+                         self.point, self.confidence, self.loc_name, self.place_name, self.iso)
+        self._reserve(capacity)
 
     def __len__(self) -> int:
-        return len(self.sub)
+        return self._n
+
+    def _reserve(self, rows: int) -> None:
+        for column in self._columns:
+            column.extend(array(column.typecode, bytes(rows * column.itemsize)))
 
     def add(self, k: MergeKey) -> None:
         """Append the key of the next event."""
+        i = self._n
+        if i == len(self.sub):
+            self._reserve(max(i // 8, 1024))  # more events than expected: grow by an eighth
         sub = self.subs.code(k.sub)
-        self.by_sub.setdefault(sub, array("i")).append(len(self.sub))
-        self.sub.append(sub)
-        self.prec.append(k.prec)
-        self.day.append(k.day)
-        self.month.append(_NONE if k.month is None else k.month)
-        self.mday.append(_NONE if k.mday is None else k.mday)
-        self.doc.append(k.doc)
-        self.doc_id.append(self.doc_ids.code(k.doc_id))
-        self.start.append(k.start)
-        self.name_set.append(self.names.code(k.names))
-        self.gaz_id.append(self.gaz.code(k.gaz))
-        self.point.append(self.points.code(k.point))
-        self.exact.append(k.exact)
-        self.geo_prec.append(k.geo_prec)
-        self.confidence.append(self.confidences.code(k.confidence))
-        self.loc_name.append(self.strings.code(k.loc_name))
-        self.place_name.append(self.strings.code(k.place_name))
-        self.iso.append(self.iso3.code(k.iso3))
+        self.by_sub.setdefault(sub, array("i")).append(i)
+        self.sub[i] = sub
+        self.prec[i] = k.prec
+        self.day[i] = k.day
+        self.month[i] = _NONE if k.month is None else k.month
+        self.mday[i] = _NONE if k.mday is None else k.mday
+        self.doc[i] = k.doc
+        self.doc_id[i] = self.doc_ids.code(k.doc_id)
+        self.start[i] = k.start
+        self.name_set[i] = self.names.code(k.names)
+        self.gaz_id[i] = self.gaz.code(k.gaz)
+        self.point[i] = self.points.code(k.point)
+        self.exact[i] = k.exact
+        self.geo_prec[i] = k.geo_prec
+        self.confidence[i] = self.confidences.code(k.confidence)
+        self.loc_name[i] = self.strings.code(k.loc_name)
+        self.place_name[i] = self.strings.code(k.place_name)
+        self.iso[i] = self.iso3.code(k.iso3)
+        self._n = i + 1
 
     def set_country(self, doc_id: str, country: str | None) -> None:
         """The article country of document ``doc_id`` (the fallback country of its events)."""
@@ -184,11 +200,14 @@ def plan_corpus(table: KeyTable, distance_km: float = MERGE_DISTANCE_KM) -> Corp
     by date, place, sub-type, article, position) and order them as the exports list them —
     all from the keys, so that the full merged events can be built one at a time, in the
     order they are written."""
-    offsets = array("q", [0])
+    # Per-cluster columns, and the plan's arrays, in 32 bits: every value (days as ordinals,
+    # codes, ranks, positions, numbers) fits, and at 100k pages (~0.5M clusters) each 64-bit
+    # column and sort key cost 4 MB more, held through the merge or alive at the plan's peak.
+    offsets = array("i", [0])
     members_flat = array("i")
-    day_key, month13, mday32 = array("q"), array("b"), array("b")
+    day_key, month13, mday32 = array("i"), array("b"), array("b")
     lower_code, sub_code, docid_code, start = array("i"), array("i"), array("i"), array("i")
-    iso3_code, first_day, loc_prec = array("i"), array("q"), array("b")
+    iso3_code, first_day, loc_prec = array("i"), array("i"), array("b")
     lowers, iso3s = _Table(), _Table()
     country_iso3s: dict[str | None, int] = {}
     # The clustering order within a sub-type — (precision, day, article, position) — sorted on
@@ -236,7 +255,7 @@ def plan_corpus(table: KeyTable, distance_km: float = MERGE_DISTANCE_KM) -> Corp
     n = len(iso3_code)
 
     def col(a: array) -> np.ndarray:
-        return np.asarray(a, dtype=np.int64) if n else np.zeros(0, dtype=np.int64)
+        return np.asarray(a, dtype=np.int32) if n else np.zeros(0, dtype=np.int32)
 
     iso3_arr = col(iso3_code)
 
@@ -245,19 +264,26 @@ def plan_corpus(table: KeyTable, distance_km: float = MERGE_DISTANCE_KM) -> Corp
         col(start), doc_ranks[col(docid_code)], table.subs.ranks()[col(sub_code)],
         lowers.ranks()[col(lower_code)], col(mday32), col(month13), col(day_key),
     )) if n else np.zeros(0, dtype=np.int64)
-    numbers = np.zeros(n, dtype=np.int64)
-    id_rank = np.zeros(n, dtype=np.int64)
-    counters: Counter[int] = Counter()
-    for rank, c in enumerate(id_order.tolist()):
-        id_rank[c] = rank
-        code = int(iso3_arr[c])
-        counters[code] += 1
-        numbers[c] = counters[code]
+    del day_key, month13, mday32, lower_code, sub_code, docid_code, start  # only the sort read them
+    id_rank = np.zeros(n, dtype=np.int32)
+    id_rank[id_order] = np.arange(n, dtype=np.int32)
+    # Each country's events numbered 1, 2, ... in event-id order, on the arrays: as a loop over
+    # the order as Python ints it cost ~36 bytes per cluster at the plan's peak.
+    numbers = np.zeros(n, dtype=np.int32)
+    if n:
+        codes = iso3_arr[id_order]
+        by_code = np.argsort(codes, kind="stable")  # a country's events stay in event-id order
+        grouped = codes[by_code]
+        firsts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+        sizes = np.diff(np.append(firsts, n))
+        numbers[id_order[by_code]] = np.arange(1, n + 1) - np.repeat(firsts, sizes)
+        del codes, by_code, grouped, firsts, sizes
+    del id_order
     # Row order: dated first, by day, then place precision, country, number.
     days = col(first_day)
     row_order = np.lexsort((
         numbers, iso3s.ranks()[iso3_arr], col(loc_prec),
-        np.maximum(days, 0), (days <= 0).astype(np.int64),
-    )) if n else np.zeros(0, dtype=np.int64)
-    return CorpusPlan(np.asarray(offsets, dtype=np.int64), members_flat, iso3_arr,
+        np.maximum(days, 0), (days <= 0).astype(np.int32),
+    )).astype(np.int32) if n else np.zeros(0, dtype=np.int32)
+    return CorpusPlan(np.asarray(offsets, dtype=np.int32), members_flat, iso3_arr,
                       [v or "" for v in iso3s.values], numbers, id_rank, row_order)

@@ -245,6 +245,10 @@ class Store:
         """Number of stored documents."""
         return self._db.execute("SELECT count(*) FROM documents").fetchone()[0]
 
+    def count_events(self) -> int:
+        """Number of the documents' events (before merging)."""
+        return self._db.execute("SELECT count(*) FROM events").fetchone()[0]
+
     def count_pages(self) -> int:
         """Number of stored pages (including pages that yielded no document)."""
         return self._db.execute("SELECT count(*) FROM pages").fetchone()[0]
