@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from .cachefile import write_atomic
 from .gcpause import gc_paused
 from .lexicon import (
     Lexicon,
@@ -183,28 +184,14 @@ def _read_city_cache(path: Path) -> dict[str, str] | None:
 
 
 def _write_city_cache(path: Path, table: dict[str, str]) -> None:
-    """Write atomically (a temporary file renamed into place), so that parallel workers starting
-    together never read half a file; any failure leaves no cache and no error."""
+    """Write the table as the cache file (atomically; any failure leaves no cache and no error)."""
     import json
-    import os
-    import tempfile
 
-    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(table, fh, ensure_ascii=False, separators=(",", ":"))
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, ValueError):  # ValueError: a name that cannot be written as UTF-8
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        data = json.dumps(table, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except ValueError:  # a name that cannot be written as UTF-8
+        return
+    write_atomic(path, data)
 
 
 def line_spans(text: str, res: AnnotateResources) -> Iterator[tuple[int, int]]:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import re
 import sys
-import tempfile
 from array import array
 from pathlib import Path
+
+from .cachefile import write_atomic
 
 try:  # CPython's regex internals; without them every pattern goes through re.compile
     import _sre
@@ -96,19 +96,4 @@ class RegexCache:
         folder that cannot be written to only costs the compiling next time."""
         if self.path is None or (not self._new and len(self._used) == len(self._stored)):
             return
-        tmp = None
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp", dir=self.path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(self._used))
-            os.replace(tmp, self.path)
-            tmp = None
-        except (OSError, ValueError):
-            pass
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        write_atomic(self.path, marshal.dumps(self._used))
