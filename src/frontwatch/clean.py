@@ -38,7 +38,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
-from frontwatch.furniture import CleanVocab, CreditPattern, is_spam, load_vocab, outlet_key
+from frontwatch.furniture import CleanVocab, CreditPattern, fold_case, is_spam, load_vocab, outlet_key
 from frontwatch.htmlextract import extract_html
 from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
 
@@ -82,6 +82,7 @@ _LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
 _HANDLE = re.compile(r"^@?[\w.\-]*[_\d][\w.\-]*$|^[a-z][\w.\-]*$")
 _EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
 _CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
+_CAPS_RUN = re.compile(r"[A-Z]{4}")  # in every _CAPS_WORD; no leading \b: found by a fast scan
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _FUNCTION_END = re.compile(r"(?:,|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|with|from|that|as))$")
@@ -96,6 +97,7 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_YEAR = re.compile(r"\d{4}")
 _DATE_PATTERNS = (
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), "dmy"),
@@ -174,7 +176,9 @@ def _units(text: str) -> list[_Unit]:
         if len(lines) > 1:
             u.text = " ".join(lines)
         # scripts written without spaces: count two characters as a word
-        u.words = max(len(_WORD.findall(u.text)), len(_CJK.findall(u.text)) // 2)
+        u.words = len(_WORD.findall(u.text))
+        if not u.text.isascii():
+            u.words = max(u.words, len(_CJK.findall(u.text)) // 2)
     return units
 
 
@@ -223,6 +227,8 @@ def _is_name_like(u: _Unit) -> bool:
 
 
 def _find_date(text: str) -> date | None:
+    if _YEAR.search(text) is None:  # every date pattern has a four-digit year
+        return None
     for pattern, order in _DATE_PATTERNS:
         for m in pattern.finditer(text):
             a, b, c = m.groups()
@@ -247,16 +253,20 @@ def _opinion_score(u: _Unit, vocab: CleanVocab) -> tuple[int, int]:
     """(opinion markers, reporting markers) of one paragraph."""
     text = u.bare
     words = _LOWER_WORD.findall(text.lower())
-    rep = sum(1 for w in words if w in vocab.reporting)
+    rep = sum(map(vocab.reporting.__contains__, words))
     if rep:
         # a quotation with its attribution is reporting: "'We will win!' he said" is no opinion
         text = _QUOTED.sub(" ", text)
         words = _LOWER_WORD.findall(text.lower())
-    op = sum(1 for w in words if w in vocab.opinion_words or w in vocab.insults)
-    op += text.count("!") + text.count("?") + len(_EMOTICON.findall(text))
-    op += len(_CAPS_WORD.findall(text)) >= 3
+    op = sum(map(vocab.opinion_markers.__contains__, words)) + text.count("!") + text.count("?")
+    # the regexes below try every position of a paragraph; a substring test (on the text folded
+    # as a case-insensitive regex sees it) first rules out most prose paragraphs at C speed
+    folded = fold_case(text)
+    if ":" in text or ";" in text or "=" in text or "lol" in folded or "haha" in folded:
+        op += len(_EMOTICON.findall(text))
+    op += _CAPS_RUN.search(text) is not None and len(_CAPS_WORD.findall(text)) >= 3
     op += u.bare[:1].islower()
-    op += bool(_URL.search(text))
+    op += ("http" in folded or "www." in folded) and _URL.search(text) is not None
     return op, rep
 
 

@@ -59,6 +59,7 @@ class CleanVocab:
     opinion_words: frozenset[str]
     insults: frozenset[str]
     reporting: frozenset[str]
+    opinion_markers: frozenset[str]  # opinion_words | insults: one set lookup per word
     version: str = ""
 
 
@@ -231,5 +232,6 @@ def load_vocab(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Clea
         opinion_words=frozenset(opinion["pronouns"]),
         insults=frozenset(opinion["insults"]),
         reporting=frozenset(opinion["reporting"]),
+        opinion_markers=frozenset(opinion["pronouns"]) | frozenset(opinion["insults"]),
         version=version,
     )
