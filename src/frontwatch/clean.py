@@ -505,19 +505,27 @@ def _title_index(units: list[_Unit], lead: int) -> int | None:
              and units[i].key not in site_keys]
     if not cands:
         return None
-    seen: dict[str, int] = {}
+    headline = [i for i in cands if not _is_name_like(units[i])]
+    if not headline:
+        return cands[0]
+    wanted = {units[i].key: 0 for i in headline}  # how often the page has each candidate
+    sizes = {len(k.split()) for k in wanted}
     for u in units:
-        k = u.key
-        seen[k] = seen.get(k, 0) + 1
+        if _key_may_have(u, sizes) and u.key in wanted:
+            wanted[u.key] += 1
         if u.extra.get("widget"):  # a comment widget quoting the post's title
             for m in _CURLY_QUOTED.finditer(u.bare):
                 q = _norm_line(m.group(1))
-                seen[q] = seen.get(q, 0) + 1
-    headline = [i for i in cands if not _is_name_like(units[i])]
-    for i in headline:
-        if seen.get(units[i].key, 0) > 1:
-            return i
-    return headline[0] if headline else cands[0]
+                if q in wanted:
+                    wanted[q] += 1
+    return next((i for i in headline if wanted[units[i].key] > 1), headline[0])
+
+
+def _key_may_have(u: _Unit, sizes: set[int]) -> bool:
+    """Whether ``u.key`` may have one of these numbers of words.  Spares normalising every
+    paragraph to compare it with a few short lines: an ASCII paragraph's key has exactly
+    ``u.words`` words (lower-casing ASCII moves no word boundary); others are normalised."""
+    return u.words in sizes or not u.text.isascii()
 
 
 def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) -> tuple[int, int, str | None]:
@@ -535,6 +543,7 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     if given_title:
         title_keys.add(_norm_line(given_title))
     title_keys.discard("")
+    title_sizes = {len(k.split()) for k in title_keys}
     cstart, crule = _comment_start(units, lead, vocab)
     counts: dict[str, int] = {}
     for u in units[:cstart]:
@@ -547,12 +556,11 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
     for i, u in enumerate(units):
         if i and units[i - 1].kind is not SegmentKind.FURNITURE:
             last_kind = units[i - 1].kind
-        key = u.key
         if i >= cstart:
             if u.kind is None or u.rule.startswith("byline"):
                 u.kind, u.rule = SegmentKind.COMMENT, crule if i == cstart else "comments:after-start"
             continue
-        if key in title_keys and u.kind in (None, SegmentKind.FURNITURE):
+        if u.kind in (None, SegmentKind.FURNITURE) and _key_may_have(u, title_sizes) and u.key in title_keys:
             u.kind, u.rule = SegmentKind.TITLE, "title" if i == title_idx else "title:repeat"
             continue
         if u.kind is not None:
@@ -572,7 +580,7 @@ def _classify(units: list[_Unit], vocab: CleanVocab, given_title: str | None) ->
             u.kind, u.rule = SegmentKind.BODY, "body:list-intro"
             in_list = True
             continue
-        elif counts.get(key, 0) > 1:
+        elif counts.get(u.key, 0) > 1:
             u.kind, u.rule = SegmentKind.FURNITURE, "repeated"
         elif (u.words <= SUBHEADING_MAX_WORDS and last_kind is SegmentKind.BODY and nxt[i] < cstart
               and units[nxt[i]].kind is None and _is_prose(units[nxt[i]])):
