@@ -32,20 +32,22 @@ into one Document per article.
 
 from __future__ import annotations
 
-import calendar
 import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
-from frontwatch.furniture import CleanVocab, CreditPattern, fold_case, is_spam, load_vocab, outlet_key
+from frontwatch.cleanline import PROSE_MIN_WORDS, line_verdict, opinion_score
+from frontwatch.cleanline import TERMINAL as _TERMINAL
+from frontwatch.cleanline import WORD as _WORD
+from frontwatch.furniture import CleanVocab, CreditPattern, load_vocab, outlet_key
 from frontwatch.htmlextract import extract_html
 from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
 
 __all__ = ["CleanVocab", "CreditPattern", "clean_page", "load_vocab"]
 
 # --- thresholds (named, so that they can be tuned in one place) ------------------------------
-PROSE_MIN_WORDS = 5  # a sentence-punctuated paragraph with fewer words is not article prose
+# (those of the one-paragraph rules, PROSE_MIN_WORDS and BYLINE_MAX_WORDS, are in cleanline.py)
 PROSE_LONG_WORDS = 15  # this many words is prose even without final punctuation (cut-off text)
 LEAD_MIN_WORDS = 8  # the first article paragraph must be at least this long (or LEAD_LONG_WORDS)
 LEAD_LONG_WORDS = 20
@@ -54,7 +56,6 @@ TITLE_MAX_WORDS = 20
 NAME_MAX_TOKENS = 4  # an author-name line: 1..4 tokens, no sentence punctuation
 NAME_MAX_CHARS = 40
 THREAD_HEAD_MAX_TOKENS = 6  # a bullet thread head ("• Name") is at most this many tokens
-BYLINE_MAX_WORDS = 14  # a byline/date line is short
 TOP_UNITS = 12  # a stated date without byline words is trusted only this near the top
 TAIL_MIN_NAMES = 2  # comment tail by shape: at least this many author lines ...
 TAIL_MIN_OPINION = 2  # ... at least this many opinion paragraphs ...
@@ -74,17 +75,9 @@ TRAILING_LINKS_MIN = 3  # HTML: this many bulleted headlines closing the text ar
 RELATED_HEADING_MAX_WORDS = 6  # "Related posts:", "You may also like": a heading, not an inline link
 
 _BULLET = re.compile(r"^[•◦▪▸►‣·∙●○*\-–—]\s+")
-_TERMINAL = re.compile(r"[.!?…。！？]['\"’”)\]」』]*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _LIST_END = re.compile(r"[;,.]['\"’”)\]]*$")
-_WORD = re.compile(r"[^\W\d_][\w’'\-]*")
-_LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
 _HANDLE = re.compile(r"^@?[\w.\-]*[_\d][\w.\-]*$|^[a-z][\w.\-]*$")
-_EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
-_CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
-_CAPS_RUN = re.compile(r"[A-Z]{4}")  # in every _CAPS_WORD; no leading \b: found by a fast scan
-_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
-_URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 _FUNCTION_END = re.compile(r"(?:,|\b(?:the|a|an|of|and|or|to|in|on|at|by|for|with|from|that|as))$")
 _PUBLISHED_WORD = re.compile(r"\b(?:published|posted|first published)\b", re.IGNORECASE)
 # Furniture rules trusted inside trafilatura's main text (shape rules are not: trafilatura already
@@ -92,18 +85,6 @@ _PUBLISHED_WORD = re.compile(r"\b(?:published|posted|first published)\b", re.IGN
 _HTML_DROP_RULES = ("furniture:", "comment_widget", "credit", "related:", "shape:menu")
 _TITLE_SEP = re.compile(r"\s+(?:[|–—·•»-]|::)\s+")  # "Headline | Site", "Headline – Site"
 _CURLY_QUOTED = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
-
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_MONTHS["sept"] = 9
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_YEAR = re.compile(r"\d{4}")
-_DATE_PATTERNS = (
-    (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
-    (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), "dmy"),
-    (re.compile(rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I), "mdy"),
-    (re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b"), "numeric"),
-)
 
 
 # --- units: paragraphs of the page -----------------------------------------------------------
@@ -226,102 +207,18 @@ def _is_name_like(u: _Unit) -> bool:
     return all(tok[:1].isupper() for tok in tokens)
 
 
-def _find_date(text: str) -> date | None:
-    if _YEAR.search(text) is None:  # every date pattern has a four-digit year
-        return None
-    for pattern, order in _DATE_PATTERNS:
-        for m in pattern.finditer(text):
-            a, b, c = m.groups()
-            try:
-                if order == "ymd":
-                    return date(int(a), int(b), int(c))
-                if order == "dmy":
-                    return date(int(c), _MONTHS[b.lower().rstrip(".")], int(a))
-                if order == "mdy":
-                    return date(int(c), _MONTHS[a.lower().rstrip(".")], int(b))
-                first, second = int(a), int(b)
-                if "." in m.group(0) or first > 12:  # dotted dates are day-first; 25/10 is too
-                    return date(int(c), second, first)
-                if second > 12:
-                    return date(int(c), first, second)
-            except (ValueError, KeyError):
-                continue
-    return None
-
-
-def _opinion_score(u: _Unit, vocab: CleanVocab) -> tuple[int, int]:
-    """(opinion markers, reporting markers) of one paragraph."""
-    text = u.bare
-    words = _LOWER_WORD.findall(text.lower())
-    rep = sum(map(vocab.reporting.__contains__, words))
-    if rep:
-        # a quotation with its attribution is reporting: "'We will win!' he said" is no opinion
-        text = _QUOTED.sub(" ", text)
-        words = _LOWER_WORD.findall(text.lower())
-    op = sum(map(vocab.opinion_markers.__contains__, words)) + text.count("!") + text.count("?")
-    # the regexes below try every position of a paragraph; a substring test (on the text folded
-    # as a case-insensitive regex sees it) first rules out most prose paragraphs at C speed
-    folded = fold_case(text)
-    if ":" in text or ";" in text or "=" in text or "lol" in folded or "haha" in folded:
-        op += len(_EMOTICON.findall(text))
-    op += _CAPS_RUN.search(text) is not None and len(_CAPS_WORD.findall(text)) >= 3
-    op += u.bare[:1].islower()
-    op += ("http" in folded or "www." in folded) and _URL.search(text) is not None
-    return op, rep
-
-
 # --- classification ---------------------------------------------------------------------------
 
 
 def _static(u: _Unit, vocab: CleanVocab) -> None:
-    """Rules that look at one paragraph alone: vocabulary and letterless lines."""
-    t = u.bare.strip()
-    if not any(ch.isalpha() for ch in t):
-        u.kind, u.rule = SegmentKind.FURNITURE, "shape:no-letters"
-        return
-    if is_spam(vocab, t):
-        u.kind, u.rule = SegmentKind.COMMENT, "spam"
-        return
-    is_dated = False
-    if u.words <= BYLINE_MAX_WORDS and not (_TERMINAL.search(t) and u.words >= PROSE_MIN_WORDS):
-        found = _find_date(t)
-        if found is not None:
-            # a byline ("By X | 4 May 2019", "Posted on ...") may also be a credit: keep its date
-            u.extra["date"] = found
-            u.extra["byline"] = any(w in vocab.byline_words for w in _WORD.findall(t.lower())[:4])
-            is_dated = True
-    if u.words <= BYLINE_MAX_WORDS:
-        for pat in vocab.support:
-            m = pat.match(t)
-            if m:
-                u.outlet = m.group("outlet").strip().rstrip(".")
-                u.kind, u.rule = SegmentKind.FURNITURE, "furniture:support"
-                return
-        key = outlet_key(t)
-        if key in vocab.outlets and not _TERMINAL.search(t):
-            u.outlet, u.attach = vocab.outlets[key], "next"
-            u.kind, u.rule = SegmentKind.FURNITURE, "credit:outlet"
-            return
-        for cp in vocab.credits:
-            m = cp.pattern.match(t)
-            if m:
-                name = m.group("outlet").strip().rstrip(".")
-                if cp.known_only and outlet_key(name) not in vocab.outlets:
-                    continue  # "By Jane Doe | ...": an author, not an outlet
-                u.outlet, u.attach = name, cp.attach
-                u.kind, u.rule = SegmentKind.FURNITURE, "credit"
-                return
-    if vocab.comment_widgets.match(t):
-        u.kind, u.rule = SegmentKind.FURNITURE, "comment_widget"
+    """Rules that look at one paragraph alone (``cleanline``): vocabulary and letterless lines."""
+    v = line_verdict(u.bare.strip(), u.words, vocab)
+    if v.date is not None:
+        u.extra["date"], u.extra["byline"] = v.date, v.byline
+    if v.widget:
         u.extra["widget"] = True
-        return
-    if u.words <= 3 * BYLINE_MAX_WORDS:
-        for group, pat in vocab.furniture:
-            if pat.match(t):
-                u.kind, u.rule = SegmentKind.FURNITURE, f"furniture:{group}"
-                return
-    if is_dated:
-        u.kind, u.rule = SegmentKind.FURNITURE, "byline:date"
+    if v.kind is not None:
+        u.kind, u.rule, u.outlet, u.attach = v.kind, v.rule, v.outlet, v.attach
 
 
 def _thread_head(units: list[_Unit], i: int) -> bool:
@@ -359,7 +256,7 @@ def _tallies(units: list[_Unit], vocab: CleanVocab) -> _Tallies:
         elif u.kind is None and _is_name_like(u):
             nm = 1
         elif u.kind is None:
-            op, rep = _opinion_score(u, vocab)
+            op, rep = opinion_score(u.bare, vocab)
             op_, ot = int(op > rep), int(op <= rep)
         flags.append((nm, op_, ot, u.kind is None and _is_prose(u)))
     for i in range(n - 1, -1, -1):

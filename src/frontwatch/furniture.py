@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -61,6 +61,8 @@ class CleanVocab:
     reporting: frozenset[str]
     opinion_markers: frozenset[str]  # opinion_words | insults: one set lookup per word
     version: str = ""
+    # the run's verdicts on short lines (``cleanline.line_verdict``): not part of the vocabulary
+    line_memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE,
