@@ -4,7 +4,9 @@
   must agree with ``trafilatura.bare_extraction(with_metadata=True)`` on text and those fields
   (except where trafilatura's recall escalation, which we leave out, would change the text);
 * text: spam patterns are searched one by one instead of as one alternation, and only in
-  lines holding one of the literals every match of the pattern contains;
+  lines holding one of the literals every match of the pattern contains; the opinion markers'
+  regexes run only where a substring test allows a match; a paragraph is normalised only where
+  its key can equal a title's; the verdict on a short line is kept and reused for the run;
 * the town -> country table of the annotator is cached in the data directory.
 
 The pages below are written for these tests (invented outlets, places and events).
@@ -21,10 +23,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from frontwatch import clean
+from frontwatch import clean, cleanline
 from frontwatch.annotate import _city_countries
 from frontwatch.furniture import SpamPattern, _needles, fold_case, is_spam, load_vocab
 from frontwatch.htmlextract import extract_html
+from frontwatch.model import Page
 
 LEDE = ("Artillery fire struck the eastern edge of Marwan town on Tuesday morning, killing four "
         "farmers who were working near the river, according to a local council official.")
@@ -232,6 +235,84 @@ def test_spam_line_is_a_comment_and_news_line_is_not(vocab):
         clean._static(u, vocab)
     assert units[0].rule == "spam"
     assert units[1].rule != "spam"
+
+
+# --- one-paragraph rules: the shortcuts give what the plain rules give -------------------------------
+
+_OPINION_WORDS = ["I", "you", "said", "told", "idiot", "we", "our", ":)", ";-(", "=P", ":d", "lol", "LOL", "haha",
+                  "http://news.test", "WWW.example", "NATO", "USAF", "ISIS", "ABCD", "“We won!”", "\"why?\"", "!",
+                  "?", "\u0130", "\u017f", "ht", "tp", "ww", "the", "army", "shelled", "Marwan", ":", "=", ";"]
+
+
+def _plain_opinion_score(text: str, vocab) -> tuple[int, int]:
+    """The opinion score as first written: every regex on every paragraph."""
+    bare = text
+    words = re.findall(r"[a-z’'][\w’'\-]*", text.lower())
+    rep = sum(1 for w in words if w in vocab.reporting)
+    if rep:
+        text = re.sub(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)", " ", text)
+        words = re.findall(r"[a-z’'][\w’'\-]*", text.lower())
+    op = sum(1 for w in words if w in vocab.opinion_words or w in vocab.insults)
+    op += text.count("!") + text.count("?") + len(re.findall(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", text, re.I))
+    op += len(re.findall(r"\b[A-Z]{4,}\b", text)) >= 3
+    op += bare[:1].islower()
+    op += bool(re.search(r"https?://|www\.\w", text, re.I))
+    return op, rep
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_OPINION_WORDS), max_size=14), st.sampled_from([" ", "", "-"]), st.booleans())
+def test_prefiltered_opinion_score_equals_plain_rules(vocab, words, sep, upper):
+    text = sep.join(words)
+    text = text.upper() if upper else text
+    assert cleanline.opinion_score(text, vocab) == _plain_opinion_score(text, vocab)
+
+
+def test_opinion_score_counts_markers_of_a_comment(vocab):
+    comment = "you are an idiot!!! read THIS BEFORE YOU post www.example.test lol :)"
+    op, rep = cleanline.opinion_score(comment, vocab)
+    assert op > rep == 0
+    assert cleanline.opinion_score(LEDE, vocab)[0] == 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" -*•–’'_.,aBcXyZ09é\u0130\u017f\n", max_size=40))
+def test_a_paragraph_key_has_the_word_count_the_shortcut_assumes(text):
+    for u in clean._units(text):
+        assert clean._key_may_have(u, {len(u.key.split())}), (u.text, u.words, u.key)
+
+
+_LINES = ["Share this article", "Posted on May 4, 2019 by admin", "Leave a reply", "Support Valley Courier",
+          "2 Comments", "Tweet", "By Omar Said | 9 March 2021", "I made $ 450 a day working from home",
+          "12,500 $", "Source: Valley Courier.", LEDE, SECOND]
+
+
+def test_line_memo_gives_the_verdict_of_the_rules(monkeypatch):
+    vocab = load_vocab()
+    monkeypatch.setattr(cleanline, "LINE_MEMO_MAX", 4)  # full several times over: starts afresh
+    verdicts = set()
+    for _ in range(3):
+        for line in _LINES:
+            words = clean._units(line)[0].words
+            verdict = cleanline.line_verdict(line, words, vocab)
+            assert verdict == cleanline._judge(line, words, vocab), line
+            verdicts.add(verdict.rule)
+    assert 0 < len(vocab.line_memo) <= 4
+    assert {"furniture:share", "byline:date", "comment_widget", "furniture:support", "spam",
+            "shape:no-letters", "credit", ""} <= verdicts
+
+
+def test_pages_cleaned_with_a_filled_memo_are_cleaned_alike():
+    text = "\n\n".join(["Valley Courier", "Shelling kills four farmers near Marwan", "Posted on May 4, 2019 by admin",
+                       "Share this article", LEDE, SECOND, THIRD, "Tweet", "2 Comments", "Leave a reply",
+                       "jim_b says:", "you are all idiots!!! lol", "Support Valley Courier"])
+    used = load_vocab()
+    first = clean.clean_page(Page(id="a", source="t", format="txt", text=text), used)
+    assert used.line_memo
+    again = clean.clean_page(Page(id="a", source="t", format="txt", text=text), used)
+    fresh = clean.clean_page(Page(id="a", source="t", format="txt", text=text), load_vocab())
+    assert [d.segments for d in first] == [d.segments for d in again] == [d.segments for d in fresh]
+    assert {s.rule for s in fresh[0].segments} >= {"body:prose", "furniture:share", "comment_widget"}
 
 
 # --- the town -> country table cache --------------------------------------------------------------
