@@ -149,7 +149,7 @@ def opinion_score(text: str, vocab: CleanVocab) -> tuple[int, int]:
     bare = text
     words = _LOWER_WORD.findall(text.lower())
     rep = sum(map(vocab.reporting.__contains__, words))
-    if rep:
+    if rep and ("“" in text or '"' in text or "‘" in text):
         # a quotation with its attribution is reporting: "'We will win!' he said" is no opinion
         text = _QUOTED.sub(" ", text)
         words = _LOWER_WORD.findall(text.lower())
