@@ -157,7 +157,7 @@ def _units(text: str) -> list[_Unit]:
         if len(lines) > 1:
             u.text = " ".join(lines)
         # scripts written without spaces: count two characters as a word
-        u.words = len(_WORD.findall(u.text))
+        u.words = _WORD.subn("", u.text)[1]  # the count of words without a list of them
         if not u.text.isascii():
             u.words = max(u.words, len(_CJK.findall(u.text)) // 2)
     return units

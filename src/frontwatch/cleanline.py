@@ -27,7 +27,9 @@ WORD = re.compile(r"[^\W\d_][\w’'\-]*")
 _LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
 _EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
 _CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
-_CAPS_RUN = re.compile(r"[A-Z]{4}")  # in every _CAPS_WORD; no leading \b: found by a fast scan
+# in every _CAPS_WORD; spelt out so that the engine skips to capitals (a repeat first, or a \b, it
+# cannot: it tries every position)
+_CAPS_RUN = re.compile(r"[A-Z][A-Z][A-Z][A-Z]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
 
@@ -35,7 +37,7 @@ _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_YEAR = re.compile(r"\d{4}")
+_YEAR = re.compile(r"\d\d\d\d")  # spelt out like _CAPS_RUN
 _DATE_PATTERNS = (
     (re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"), "ymd"),
     (re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?\s+(\d{{4}})\b", re.I), "dmy"),
