@@ -282,6 +282,18 @@ def test_a_paragraph_key_has_the_word_count_the_shortcut_assumes(text):
         assert clean._key_may_have(u, {len(u.key.split())}), (u.text, u.words, u.key)
 
 
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZq09_'-’ .,;:!?/()\t@#$%*+=<>[]{}|~`^&\\\"") + ["é", "ß", "\u0130", "中"]),
+               max_size=40))
+def test_words_counted_without_the_regex_are_the_regex_matches(text):
+    assert cleanline.count_words(text) == len(cleanline.WORD.findall(text))
+
+
+def test_words_of_a_news_line():
+    assert cleanline.count_words("At least 3 al-Shabaab fighters were killed near Bardhere's market.") == 9
+    assert cleanline.count_words("2,500 $ -- 10:45") == 0
+
+
 _LINES = ["Share this article", "Posted on May 4, 2019 by admin", "Leave a reply", "Support Valley Courier",
           "2 Comments", "Tweet", "By Omar Said | 9 March 2021", "I made $ 450 a day working from home",
           "12,500 $", "Source: Valley Courier.", LEDE, SECOND]

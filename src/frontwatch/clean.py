@@ -37,7 +37,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date
 
-from frontwatch.cleanline import PROSE_MIN_WORDS, line_verdict, opinion_score
+from frontwatch.cleanline import PROSE_MIN_WORDS, count_words, line_verdict, opinion_score
 from frontwatch.cleanline import TERMINAL as _TERMINAL
 from frontwatch.cleanline import WORD as _WORD
 from frontwatch.furniture import CleanVocab, CreditPattern, load_vocab, outlet_key
@@ -157,7 +157,7 @@ def _units(text: str) -> list[_Unit]:
         if len(lines) > 1:
             u.text = " ".join(lines)
         # scripts written without spaces: count two characters as a word
-        u.words = _WORD.subn("", u.text)[1]  # the count of words without a list of them
+        u.words = count_words(u.text)
         if not u.text.isascii():
             u.words = max(u.words, len(_CJK.findall(u.text)) // 2)
     return units
@@ -693,7 +693,7 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
         if not stripped:
             continue
         u = _Unit(offset + start, offset + start + len(line.rstrip()), stripped, 0,
-                  bool(_BULLET.match(stripped)), 0, words=len(_WORD.findall(stripped)))
+                  bool(_BULLET.match(stripped)), 0, words=count_words(stripped))
         if not units and _norm_line(stripped) in title_keys:
             # the headline repeated as the first paragraph (trafilatura keeps an <h1> inside the
             # article): it is the title, not body text to extract events from twice; and it is

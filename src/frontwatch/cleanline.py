@@ -24,6 +24,11 @@ LINE_MEMO_MAX = 20_000  # verdicts kept (short lines only); the memo starts afre
 
 TERMINAL = re.compile(r"[.!?…。！？]['\"’”)\]」』]*$")
 WORD = re.compile(r"[^\W\d_][\w’'\-]*")
+# WORD's matches in an ASCII text are exactly its runs of letters, digits, "_", "'" and "-" that
+# hold a letter: deleting those runs' other characters and blanking everything else leaves one
+# run of letters per word, counted by a split (all in C, four times faster than the regex)
+_LETTERS_ELSE_SPACE = bytes(c if chr(c).isascii() and chr(c).isalpha() else 0x20 for c in range(256))
+_WORD_NON_LETTERS = b"0123456789_'-"
 _LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
 _EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
 _CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
@@ -120,6 +125,13 @@ def _judge(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
 def _decided(dated: LineVerdict, kind: SegmentKind, rule: str, outlet: str | None = None,
              attach: str = "") -> LineVerdict:
     return LineVerdict(kind, rule, outlet, attach, dated.date, dated.byline)
+
+
+def count_words(text: str) -> int:
+    """``len(WORD.findall(text))``."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(_LETTERS_ELSE_SPACE, _WORD_NON_LETTERS).split())
+    return len(WORD.findall(text))
 
 
 def find_date(text: str) -> date | None:
