@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from frontwatch import clean, cleanline
 from frontwatch.annotate import _city_countries
-from frontwatch.furniture import SpamPattern, _needles, fold_case, is_spam, load_vocab
+from frontwatch.furniture import SpamPattern, _needles, _required, fold_case, is_spam, load_vocab
 from frontwatch.htmlextract import extract_html
 from frontwatch.model import Page
 
@@ -194,7 +194,7 @@ def vocab():
 
 @pytest.fixture(scope="module")
 def user_spam():
-    return [SpamPattern(re.compile(p, re.IGNORECASE), _needles(p, re.IGNORECASE)) for p in _USER_SPAM]
+    return [SpamPattern.of(re.compile(p, re.IGNORECASE)) for p in _USER_SPAM]
 
 
 @settings(max_examples=400, deadline=None)
@@ -209,6 +209,19 @@ def test_prefiltered_spam_search_equals_plain_search(vocab, user_spam, words, se
         assert sp.search(line, folded) == (sp.pattern.search(line) is not None), sp.pattern.pattern
     combined = re.compile("|".join(f"(?:{p.pattern.pattern})" for p in vocab.spam), re.IGNORECASE)
     assert is_spam(vocab, line) == any(p.search(line, folded) for p in vocab.spam) == bool(combined.search(line))
+
+
+def test_every_required_set_of_literals_is_read_off_the_pattern():
+    sets = _required(r"(full|more) (details|info) (here|on my page)", re.IGNORECASE)
+    assert sets[0] == ("full", "more")
+    assert ("details", "info") in sets[1:] and ("here", "on my page") in sets[1:]
+    assert _required(r"(?:ab|cd)+x(?:klmn)?y", re.IGNORECASE) == ()  # too short to look for
+    earn = SpamPattern.of(re.compile(r"i (earn|make) \$\d+", re.IGNORECASE))
+    assert earn.needles == ("earn", "make") and any("$" in n for needles in earn.also for n in needles)
+    # a line with the first literal but not the others is not searched, and is no match
+    sp = SpamPattern.of(re.compile(r"(full|more) (details|info) here", re.IGNORECASE))
+    assert not sp.search("more troops arrived", "more troops arrived")
+    assert sp.search("More details here", "more details here")
 
 
 def test_needles_are_read_off_the_pattern():

@@ -31,16 +31,26 @@ class CreditPattern:
 class SpamPattern:
     """A spam pattern, and literal strings one of which every match contains (lower-cased, as
     ``fold_case`` gives the line): a line holding none of them is not searched.  ``needles`` is
-    None when the pattern has no such literals (then every line is searched)."""
+    None when the pattern has no such literals (then every line is searched).  ``also``: more such
+    sets, each of which a match also needs one of ("(full|more) (details|info)": a line with
+    "more" is searched only if it has "details" or "info" too)."""
 
     pattern: re.Pattern[str]
     needles: tuple[str, ...] | None = None
+    also: tuple[tuple[str, ...], ...] = ()
 
     def search(self, line: str, folded: str) -> bool:
         """Whether the pattern is found in ``line``; ``folded`` is ``fold_case(line)``."""
-        if self.needles is not None and not any(n in folded for n in self.needles):
-            return False
+        for needles in (self.needles, *self.also):
+            if needles is not None and not any(n in folded for n in needles):
+                return False
         return self.pattern.search(line) is not None
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str]) -> SpamPattern:
+        """The pattern with the literals read off it (see ``_required``)."""
+        required = _required(pattern.pattern, pattern.flags)
+        return cls(pattern, required[0], required[1:]) if required else cls(pattern)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,59 +123,78 @@ def is_spam(vocab: CleanVocab, line: str) -> bool:
                     break
             else:
                 continue
+            # the pattern's other required literals: seldom reached, most lines fail the first set
+            if sp.also and not all(any(n in folded for n in needles) for needles in sp.also):
+                continue
         if sp.pattern.search(line) is not None:
             return True
     return False
 
 
 def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
-    """Lower-cased ASCII literals one of which every match of ``pattern`` contains, or None.
+    """Lower-cased ASCII literals one of which every match of ``pattern`` contains, or None (the
+    most selective set of ``_required``)."""
+    required = _required(pattern, flags)
+    return required[0] if required else None
+
+
+def _required(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
+    """Sets of lower-cased ASCII literals such that every match of ``pattern`` contains one of each
+    set; the most selective set (the one with the longest shortest literal) first; () when that one's
+    literals are too short to be worth looking for.
 
     Read off the parsed pattern (the standard library's own parser): in a sequence, a run of
     literal characters is required, and so is whatever a group, or a repeat of at least once,
     requires; a branch requires one of what its alternatives require, if each requires something.
-    Of the candidates the one with the longest shortest literal is kept.  Anything not understood
-    (look-arounds, classes, optional parts, another Python's parser) adds no candidate, so the
-    answer errs towards None, never towards a literal a match could lack.
+    Anything not understood (look-arounds, classes, optional parts, another Python's parser) adds
+    no set, so the answer errs towards fewer sets, never towards a literal a match could lack.
     """
     try:
         from re import _constants as sre  # the standard library's regex parser: only the loader needs it
         from re import _parser as parser
 
         parsed = parser.parse(pattern, flags)
-        found = _seq_needles(list(parsed), sre)
+        found = _seq_required(list(parsed), sre)
     except Exception:  # noqa: BLE001 - an unexpected parse layout means no prefilter, not an error
-        return None
-    if not found or min(map(len, found)) < MIN_NEEDLE_CHARS:
-        return None
-    return tuple(sorted(set(found)))
+        return ()
+    best = _most_selective(found)
+    if best is None or min(map(len, best)) < MIN_NEEDLE_CHARS:
+        return ()
+    sets = [tuple(sorted(set(best)))]
+    for cand in found:
+        needles = tuple(sorted(set(cand)))
+        if cand is not best and needles not in sets:
+            sets.append(needles)
+    return tuple(sets)
 
 
-def _seq_needles(items: list, sre) -> list[str] | None:
+def _most_selective(cands: list[list[str]]) -> list[str] | None:
     best: list[str] | None = None
-
-    def consider(cand: list[str] | None) -> None:
-        nonlocal best
-        if cand and (best is None or min(map(len, cand)) > min(map(len, best))):
+    for cand in cands:
+        if best is None or min(map(len, cand)) > min(map(len, best)):
             best = cand
+    return best
 
+
+def _seq_required(items: list, sre) -> list[list[str]]:
+    found: list[list[str]] = []
     run: list[str] = []
     for op, av in [*items, (None, None)]:
         if op is sre.LITERAL and av < 128:
             run.append(chr(av).lower())
             continue
         if run:
-            consider(["".join(run)])
+            found.append(["".join(run)])
             run = []
         if op is sre.SUBPATTERN:
-            consider(_seq_needles(list(av[-1]), sre))
+            found += _seq_required(list(av[-1]), sre)
         elif op is sre.BRANCH:
-            alts = [_seq_needles(list(alt), sre) for alt in av[1]]
+            alts = [_most_selective(_seq_required(list(alt), sre)) for alt in av[1]]
             if alts and all(alts):
-                consider([n for alt in alts for n in alt])  # type: ignore[union-attr]
+                found.append([n for alt in alts for n in alt])  # type: ignore[union-attr]
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] >= 1:
-            consider(_seq_needles(list(av[2]), sre))
-    return best
+            found += _seq_required(list(av[2]), sre)
+    return found
 
 
 def outlet_key(name: str) -> str:
@@ -223,8 +252,7 @@ def load_vocab(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Clea
         # one pattern each, not one alternation: most lines match none, and Python's engine
         # tries every branch of a case-insensitive alternation at every position (no prefix
         # scan), which takes twice as long as searching for each pattern in turn
-        spam=tuple(SpamPattern(_compile_one(str(p), "spam", re.IGNORECASE, cre), _needles(str(p), re.IGNORECASE))
-                   for p in lists["spam"]),
+        spam=tuple(SpamPattern.of(_compile_one(str(p), "spam", re.IGNORECASE, cre)) for p in lists["spam"]),
         support=tuple(_compile_one(str(p) + r"\Z", "support_lines", compile_re=cre) for p in lists["support_lines"]),
         credits=tuple(credits),
         datelines=tuple(_compile_one(str(p), "datelines", compile_re=cre) for p in lists["datelines"]),
