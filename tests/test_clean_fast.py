@@ -6,7 +6,8 @@
 * text: spam patterns are searched one by one instead of as one alternation, and only in
   lines holding one of the literals every match of the pattern contains; the opinion markers'
   regexes run only where a substring test allows a match; a paragraph is normalised only where
-  its key can equal a title's; the verdict on a short line is kept and reused for the run;
+  its key can equal a title's; the verdict on a short line is kept and reused for the run; the
+  whole-line lists try their ".*X" members only on lines holding the literals those need;
 * the town -> country table of the annotator is cached in the data directory.
 
 The pages below are written for these tests (invented outlets, places and events).
@@ -248,6 +249,46 @@ def test_spam_line_is_a_comment_and_news_line_is_not(vocab):
         clean._static(u, vocab)
     assert units[0].rule == "spam"
     assert units[1].rule != "spam"
+
+
+# --- whole-line lists: the costly members apart, prefiltered == the one alternation ----------------
+
+_LINE_WORDS = ["we", "use", "uses", "cookies", "this", "site", "website", "by", "continuing", "using", "you", "agree",
+               "consent", "sign", "up", "subscribe", "for", "to", "our", "the", "daily", "newsletter", "newsletters",
+               "briefing", "clicking", "here", "comments", "powered", "disqus", "photo", "(photo: AP)", "(", ")",
+               "Photo", "SIGN UP", "shelled", "Marwan", "\u0130", "\u017f", "share", "Reply", "2"]
+
+
+@pytest.fixture(scope="module")
+def line_lists(vocab):
+    from importlib import resources
+
+    from frontwatch import yamlio
+
+    data = yamlio.load_mapping(resources.files("frontwatch.data").joinpath("furniture.yaml").read_text("utf-8"), "t")
+    plain = {g: re.compile("(?:" + "|".join(f"(?:{p})" for p in pats) + r")\Z", re.IGNORECASE)
+             for g, pats in data["furniture"].items()}
+    plain["widgets"] = re.compile("(?:" + "|".join(f"(?:{p})" for p in data["comment_widgets"]) + r")\Z",
+                                  re.IGNORECASE)
+    return [(plain[g], lst) for g, lst in (*vocab.furniture, ("widgets", vocab.comment_widgets))]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_WORDS), max_size=16), st.sampled_from([" ", "", ", "]), st.booleans())
+def test_line_lists_match_what_one_alternation_matches(line_lists, words, sep, upper):
+    line = sep.join(words)
+    line = line.upper() if upper else line
+    for plain, lst in line_lists:
+        assert lst.match(line, fold_case(line)) == (plain.match(line) is not None), (plain.pattern[:60], line)
+
+
+def test_costly_members_are_kept_apart(vocab):
+    groups = dict(vocab.furniture)
+    assert groups["cookies"].costly and groups["newsletter"].costly and vocab.comment_widgets.costly
+    assert not groups["share"].costly  # nothing there opens with "any characters"
+    line = "We use cookies to improve your experience. By continuing you accept our cookie policy."
+    assert groups["cookies"].match(line, fold_case(line))
+    assert not groups["cookies"].match(LEDE, fold_case(LEDE))
 
 
 # --- one-paragraph rules: the shortcuts give what the plain rules give -------------------------------

@@ -85,7 +85,8 @@ def line_verdict(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
 def _judge(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
     if not any(ch.isalpha() for ch in t):
         return LineVerdict(SegmentKind.FURNITURE, "shape:no-letters")
-    if is_spam(vocab, t):
+    folded = fold_case(t)
+    if is_spam(vocab, t, folded):
         return LineVerdict(SegmentKind.COMMENT, "spam")
     dated = _NOTHING
     if words <= BYLINE_MAX_WORDS and not (TERMINAL.search(t) and words >= PROSE_MIN_WORDS):
@@ -110,12 +111,14 @@ def _judge(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
                 if cp.known_only and outlet_key(name) not in vocab.outlets:
                     continue  # "By Jane Doe | ...": an author, not an outlet
                 return _decided(dated, SegmentKind.FURNITURE, "credit", name, cp.attach)
-    if vocab.comment_widgets.match(t):
+    # LineList.match inlined (this runs on every line): the alternation, then the costly members
+    widgets = vocab.comment_widgets
+    if (widgets.cheap is not None and widgets.cheap.match(t)) or (widgets.costly and widgets.costly_match(t, folded)):
         return LineVerdict(SegmentKind.FURNITURE, "comment_widget", date=dated.date, byline=dated.byline,
                            widget=True)
     if words <= 3 * BYLINE_MAX_WORDS:
         for group, pat in vocab.furniture:
-            if pat.match(t):
+            if (pat.cheap is not None and pat.cheap.match(t)) or (pat.costly and pat.costly_match(t, folded)):
                 return _decided(dated, SegmentKind.FURNITURE, f"furniture:{group}")
     if dated.date is not None:
         return _decided(dated, SegmentKind.FURNITURE, "byline:date")

@@ -57,8 +57,8 @@ class SpamPattern:
 class CleanVocab:
     """The compiled furniture vocabulary (see ``data/furniture.yaml``); build with ``load_vocab``."""
 
-    furniture: tuple[tuple[str, re.Pattern[str]], ...]
-    comment_widgets: re.Pattern[str]
+    furniture: tuple[tuple[str, LineList], ...]
+    comment_widgets: LineList
     spam: tuple[SpamPattern, ...]  # a line is spam if ANY of these is found in it
     support: tuple[re.Pattern[str], ...]
     credits: tuple[CreditPattern, ...]
@@ -75,13 +75,65 @@ class CleanVocab:
     line_memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class LineList:
+    """A list of whole-line patterns (case-insensitive, anchored at both ends): does a line match one?
+
+    The members that open with "any characters" (".*X.*", ".{0,200}X") are the costly ones: the
+    engine tries X at every position of the line.  They are kept apart, each with the sets of
+    literals its matches need (``_required``), and tried only on lines holding them; the others
+    stay one alternation: one regex call per line instead of one per pattern."""
+
+    cheap: re.Pattern[str] | None
+    costly: tuple[tuple[tuple[str, ...], tuple[tuple[str, ...], ...], re.Pattern[str]], ...] = ()
+
+    def match(self, line: str, folded: str) -> bool:
+        """Whether the whole ``line`` matches a member; ``folded`` is ``fold_case(line)``."""
+        return (self.cheap is not None and self.cheap.match(line) is not None) or (
+            bool(self.costly) and self.costly_match(line, folded))
+
+    def costly_match(self, line: str, folded: str) -> bool:
+        """Whether the whole ``line`` matches one of the costly members."""
+        for needles, also, pattern in self.costly:
+            for needle in needles:  # unrolled like is_spam: most lines hold none of them
+                if needle in folded:
+                    break
+            else:
+                continue
+            if all(any(n in folded for n in more) for more in also) and pattern.match(line) is not None:
+                return True
+        return False
+
+
 def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE,
-             compile_re: Callable[[str, int], re.Pattern[str]] = re.compile) -> re.Pattern[str]:
+             compile_re: Callable[[str, int], re.Pattern[str]] = re.compile) -> LineList:
+    cheap: list[str] = []
+    costly: list[tuple[tuple[tuple[str, ...], ...], str]] = []
+    for p in patterns:
+        sets = _required(p, flags) if _opens_with_any(p, flags) else ()
+        if sets:
+            costly.append((sets, p))
+        else:
+            cheap.append(p)
     try:
-        # one alternation per list: one regex call per line instead of one per pattern
-        return compile_re("(?:" + "|".join(f"(?:{p})" for p in patterns) + r")\Z", flags)
+        return LineList(
+            compile_re("(?:" + "|".join(f"(?:{p})" for p in cheap) + r")\Z", flags) if cheap else None,
+            tuple((sets[0], sets[1:], compile_re(rf"(?:{p})\Z", flags)) for sets, p in costly))
     except re.error as exc:
         raise ConfigError(f"bad regular expression in {where}: {exc}") from exc
+
+
+def _opens_with_any(pattern: str, flags: int) -> bool:
+    """Whether ``pattern`` opens (after look-aheads) with a repeat of any character."""
+    try:
+        from re import _constants as sre  # the standard library's regex parser: only the loader needs it
+        from re import _parser as parser
+
+        items = [item for item in parser.parse(pattern, flags) if item[0] is not sre.ASSERT]
+        op, av = items[0]
+        return op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and [i[0] for i in av[2]] == [sre.ANY]
+    except Exception:  # noqa: BLE001 - not understood: kept in the alternation
+        return False
 
 
 def _compile_one(pattern: str, where: str, flags: int = 0,
@@ -112,10 +164,11 @@ def fold_case(line: str) -> str:
     return line.lower()
 
 
-def is_spam(vocab: CleanVocab, line: str) -> bool:
+def is_spam(vocab: CleanVocab, line: str, folded: str | None = None) -> bool:
     """Whether any spam pattern is found in ``line`` (``SpamPattern.search`` of each, unrolled:
-    this runs on every line of every page)."""
-    folded = fold_case(line)
+    this runs on every line of every page); ``folded``: ``fold_case(line)`` if already made."""
+    if folded is None:
+        folded = fold_case(line)
     for sp in vocab.spam:
         if sp.needles is not None:
             for needle in sp.needles:
