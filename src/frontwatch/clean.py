@@ -244,12 +244,13 @@ class _Tallies:
     is_opinion: list[bool]  # the unit itself reads as opinion
 
 
-def _tallies(units: list[_Unit], vocab: CleanVocab) -> _Tallies:
+def _tallies(units: list[_Unit], vocab: CleanVocab, lead: int) -> _Tallies:
     n = len(units)
     names, opinion, other = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
     p_op, p_other = [0] * (n + 1), [0] * (n + 1)
-    flags = []
-    for u in units:
+    # the comment section is looked for from the lead on, and nothing before it is counted
+    flags = [(0, 0, 0, False)] * min(lead, n)
+    for u in units[lead:]:
         nm = op_ = ot = 0
         if u.kind is SegmentKind.COMMENT:  # spam
             op_ = 1
@@ -298,7 +299,7 @@ def _tail_is_opinion(t: _Tallies, i: int, lead: int) -> bool:
 def _comment_start(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[int, str]:
     """Index of the first comment-section unit (len(units) if none) and the rule that found it."""
     seen_body = False
-    tallies = _tallies(units, vocab)
+    tallies = _tallies(units, vocab, lead)
     for i in range(lead, len(units)):
         u = units[i]
         if u.extra.get("widget"):
