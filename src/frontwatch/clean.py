@@ -231,42 +231,62 @@ def _thread_head(units: list[_Unit], i: int) -> bool:
     return i + 1 < len(units) and units[i + 1].indent > u.indent
 
 
-@dataclass(frozen=True, slots=True)
 class _Tallies:
-    """Running counts over the units, computed once so that testing a candidate start of the
-    comment section is O(1) (a page of thousands of author lines stays linear)."""
+    """Counts over the units from the lead on (nothing before it is ever weighed), made when the
+    search for the comment section needs them: a paragraph's opinion when that paragraph is
+    tested; the running and remaining counts, all at once, the first time a tail is weighed, so
+    that weighing a candidate start is O(1) (a page of thousands of author lines stays linear).
+    Most pages never weigh a tail (a comment widget or the end comes first): their comments and
+    the paragraphs the search never reaches are not scored."""
 
-    names: list[int]  # suffix sums: author-name lines from i to the end
-    opinion: list[int]  # suffix sums: opinion paragraphs (and spam)
-    other: list[int]  # suffix sums: other paragraphs
-    prose_opinion: list[int]  # prefix sums over prose paragraphs before i
-    prose_other: list[int]
-    is_opinion: list[bool]  # the unit itself reads as opinion
+    __slots__ = ("units", "vocab", "lead", "flags", "names", "opinion", "other", "prose_opinion", "prose_other")
 
+    def __init__(self, units: list[_Unit], vocab: CleanVocab, lead: int) -> None:
+        self.units, self.vocab, self.lead = units, vocab, lead
+        self.flags: list[tuple[int, int, int] | None] = [None] * len(units)
+        self.names: list[int] = []  # suffix sums: author-name lines from i to the end
+        self.opinion: list[int] = []  # suffix sums: opinion paragraphs (and spam)
+        self.other: list[int] = []  # suffix sums: other paragraphs
+        self.prose_opinion: list[int] = []  # prefix sums over prose paragraphs before i (from the lead)
+        self.prose_other: list[int] = []
 
-def _tallies(units: list[_Unit], vocab: CleanVocab, lead: int) -> _Tallies:
-    n = len(units)
-    names, opinion, other = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
-    p_op, p_other = [0] * (n + 1), [0] * (n + 1)
-    # the comment section is looked for from the lead on, and nothing before it is counted
-    flags = [(0, 0, 0, False)] * min(lead, n)
-    for u in units[lead:]:
-        nm = op_ = ot = 0
-        if u.kind is SegmentKind.COMMENT:  # spam
-            op_ = 1
-        elif u.kind is None and _is_name_like(u):
-            nm = 1
-        elif u.kind is None:
-            op, rep = opinion_score(u.bare, vocab)
-            op_, ot = int(op > rep), int(op <= rep)
-        flags.append((nm, op_, ot, u.kind is None and _is_prose(u)))
-    for i in range(n - 1, -1, -1):
-        nm, op_, ot, _ = flags[i]
-        names[i], opinion[i], other[i] = names[i + 1] + nm, opinion[i + 1] + op_, other[i + 1] + ot
-    for i, (_, op_, ot, prose) in enumerate(flags):
-        p_op[i + 1] = p_op[i] + (op_ if prose else 0)
-        p_other[i + 1] = p_other[i] + (ot if prose else 0)
-    return _Tallies(names, opinion, other, p_op, p_other, [bool(f[1]) for f in flags])
+    def flag(self, i: int) -> tuple[int, int, int]:
+        """(author-name line, opinion, other paragraph) of unit i, each 0 or 1."""
+        found = self.flags[i]
+        if found is None:
+            u = self.units[i]
+            nm = op_ = ot = 0
+            if u.kind is SegmentKind.COMMENT:  # spam
+                op_ = 1
+            elif u.kind is None and _is_name_like(u):
+                nm = 1
+            elif u.kind is None:
+                op, rep = opinion_score(u.bare, self.vocab)
+                op_, ot = int(op > rep), int(op <= rep)
+            found = self.flags[i] = (nm, op_, ot)
+        return found
+
+    def is_opinion(self, i: int) -> bool:
+        """Unit i reads as opinion (or is spam)."""
+        return self.flag(i)[1] == 1
+
+    def weigh(self) -> None:
+        """Make the running and remaining counts (once)."""
+        if self.names:
+            return
+        n, lead = len(self.units), self.lead
+        names, opinion, other = [0] * (n + 1), [0] * (n + 1), [0] * (n + 1)
+        p_op, p_other = [0] * (n + 1), [0] * (n + 1)
+        for i in range(n - 1, lead - 1, -1):
+            nm, op_, ot = self.flag(i)
+            names[i], opinion[i], other[i] = names[i + 1] + nm, opinion[i + 1] + op_, other[i + 1] + ot
+        for i in range(lead, n):
+            _, op_, ot = self.flag(i)
+            u = self.units[i]
+            prose = u.kind is None and _is_prose(u)
+            p_op[i + 1] = p_op[i] + (op_ if prose else 0)
+            p_other[i + 1] = p_other[i] + (ot if prose else 0)
+        self.names, self.opinion, self.other, self.prose_opinion, self.prose_other = names, opinion, other, p_op, p_other
 
 
 def _tail_is_comments(t: _Tallies, i: int, lead: int) -> bool:
@@ -276,6 +296,7 @@ def _tail_is_comments(t: _Tallies, i: int, lead: int) -> bool:
     comments are mostly opinion (first/second person, exclamations, questions, insults), far
     more so than the article above them (which may itself be a first-person blog post).
     """
+    t.weigh()
     names, opinion, other = t.names[i], t.opinion[i], t.other[i]
     if names < TAIL_MIN_NAMES or opinion < TAIL_MIN_OPINION:
         return False
@@ -288,8 +309,11 @@ def _tail_is_comments(t: _Tallies, i: int, lead: int) -> bool:
 
 def _tail_is_opinion(t: _Tallies, i: int, lead: int) -> bool:
     """With no author lines at all: is everything from i on opinion, after a reported article?"""
+    if not t.is_opinion(i):
+        return False
+    t.weigh()
     head = (t.prose_opinion[i] - t.prose_opinion[lead]) + (t.prose_other[i] - t.prose_other[lead])
-    if not t.is_opinion[i] or head < OPINION_TAIL_MIN_ARTICLE or t.opinion[i] < OPINION_TAIL_MIN:
+    if head < OPINION_TAIL_MIN_ARTICLE or t.opinion[i] < OPINION_TAIL_MIN:
         return False
     share = t.opinion[i] / (t.opinion[i] + t.other[i])
     head_share = (t.prose_opinion[i] - t.prose_opinion[lead]) / head
@@ -299,7 +323,7 @@ def _tail_is_opinion(t: _Tallies, i: int, lead: int) -> bool:
 def _comment_start(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[int, str]:
     """Index of the first comment-section unit (len(units) if none) and the rule that found it."""
     seen_body = False
-    tallies = _tallies(units, vocab, lead)
+    tallies = _Tallies(units, vocab, lead)
     for i in range(lead, len(units)):
         u = units[i]
         if u.extra.get("widget"):
