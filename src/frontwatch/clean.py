@@ -324,16 +324,19 @@ def _comment_start(units: list[_Unit], lead: int, vocab: CleanVocab) -> tuple[in
     """Index of the first comment-section unit (len(units) if none) and the rule that found it."""
     seen_body = False
     tallies = _Tallies(units, vocab, lead)
+    article = 0  # prose paragraphs from the lead on: an opinion tail needs an article before it
     for i in range(lead, len(units)):
         u = units[i]
         if u.extra.get("widget"):
             return i, "comment_widget"
         if _thread_head(units, i) and seen_body:
             return i, "comments:thread"
-        if seen_body and u.kind is None and _tail_is_opinion(tallies, i, lead):
+        if (seen_body and u.kind is None and article >= OPINION_TAIL_MIN_ARTICLE
+                and _tail_is_opinion(tallies, i, lead)):
             return i, "comments:opinion-tail"
         if u.kind is None and _is_prose(u):
             seen_body = True
+            article += not _is_name_like(u)  # what _tail_is_opinion counts (an author line is no article)
             continue
         if (seen_body and u.kind is None and not u.bullet and _is_name_like(u)
                 and (i + 1 >= len(units) or not _is_name_like(units[i + 1]))
