@@ -213,8 +213,8 @@ def _is_name_like(u: _Unit) -> bool:
 def _static(u: _Unit, vocab: CleanVocab) -> None:
     """Rules that look at one paragraph alone (``cleanline``): vocabulary and letterless lines."""
     v = line_verdict(u.bare.strip(), u.words, vocab)
-    if v.date is not None:
-        u.extra["date"], u.extra["byline"] = v.date, v.byline
+    if v.stated is not None:
+        u.extra["date"], u.extra["byline"] = v.stated, v.byline
     if v.widget:
         u.extra["widget"] = True
     if v.kind is not None:

@@ -59,7 +59,7 @@ class LineVerdict:
     rule: str = ""
     outlet: str | None = None  # outlet a credit/support line names
     attach: str = ""  # for credit lines: "next" or "previous"
-    date: date | None = None  # a date stated in a short line ...
+    stated: date | None = None  # a date stated in a short line ...
     byline: bool = False  # ... with byline words ("Posted on ...") among its first four
     widget: bool = False  # a comment widget: the comment section starts here
 
@@ -94,7 +94,7 @@ def _judge(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
         if found is not None:
             # a byline ("By X | 4 May 2019", "Posted on ...") may also be a credit: keep its date
             byline = any(w in vocab.byline_words for w in WORD.findall(t.lower())[:4])
-            dated = LineVerdict(date=found, byline=byline)
+            dated = LineVerdict(stated=found, byline=byline)
     if words <= BYLINE_MAX_WORDS:
         for pat in vocab.support:
             m = pat.match(t)
@@ -114,20 +114,20 @@ def _judge(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
     # LineList.match inlined (this runs on every line): the alternation, then the costly members
     widgets = vocab.comment_widgets
     if (widgets.cheap is not None and widgets.cheap.match(t)) or (widgets.costly and widgets.costly_match(t, folded)):
-        return LineVerdict(SegmentKind.FURNITURE, "comment_widget", date=dated.date, byline=dated.byline,
+        return LineVerdict(SegmentKind.FURNITURE, "comment_widget", stated=dated.stated, byline=dated.byline,
                            widget=True)
     if words <= 3 * BYLINE_MAX_WORDS:
         for group, pat in vocab.furniture:
             if (pat.cheap is not None and pat.cheap.match(t)) or (pat.costly and pat.costly_match(t, folded)):
                 return _decided(dated, SegmentKind.FURNITURE, f"furniture:{group}")
-    if dated.date is not None:
+    if dated.stated is not None:
         return _decided(dated, SegmentKind.FURNITURE, "byline:date")
     return _NOTHING
 
 
 def _decided(dated: LineVerdict, kind: SegmentKind, rule: str, outlet: str | None = None,
              attach: str = "") -> LineVerdict:
-    return LineVerdict(kind, rule, outlet, attach, dated.date, dated.byline)
+    return LineVerdict(kind, rule, outlet, attach, dated.stated, dated.byline)
 
 
 def count_words(text: str) -> int:
