@@ -74,7 +74,8 @@ MENU_RUN_MIN = 10  # ... at least this many paragraphs of at most MENU_ITEM_MAX_
 TRAILING_LINKS_MIN = 3  # HTML: this many bulleted headlines closing the text are a related list
 RELATED_HEADING_MAX_WORDS = 6  # "Related posts:", "You may also like": a heading, not an inline link
 
-_BULLET = re.compile(r"^[•◦▪▸►‣·∙●○*\-–—]\s+")
+_BULLET_CHARS = "•◦▪▸►‣·∙●○*-–—"
+_BULLET = re.compile(rf"^[{re.escape(_BULLET_CHARS)}]\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _LIST_END = re.compile(r"[;,.]['\"’”)\]]*$")
 _HANDLE = re.compile(r"^@?[\w.\-]*[_\d][\w.\-]*$|^[a-z][\w.\-]*$")
@@ -139,7 +140,7 @@ def _units(text: str) -> list[_Unit]:
             continue
         lead = len(line) - len(line.lstrip())
         end = start + len(line.rstrip())
-        bullet = bool(_BULLET.match(stripped))
+        bullet = stripped[0] in _BULLET_CHARS and _BULLET.match(stripped) is not None
         last = units[-1] if units else None
         prev_line = parts[-1][-1] if parts else ""
         if (last is not None and not prev_blank and not bullet and last.indent == lead
@@ -721,7 +722,8 @@ def _clean_html(page: Page, vocab: CleanVocab) -> list[Document]:
         if not stripped:
             continue
         u = _Unit(offset + start, offset + start + len(line.rstrip()), stripped, 0,
-                  bool(_BULLET.match(stripped)), 0, words=count_words(stripped))
+                  stripped[0] in _BULLET_CHARS and _BULLET.match(stripped) is not None, 0,
+                  words=count_words(stripped))
         if not units and _norm_line(stripped) in title_keys:
             # the headline repeated as the first paragraph (trafilatura keeps an <h1> inside the
             # article): it is the title, not body text to extract events from twice; and it is
