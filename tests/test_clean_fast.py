@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from frontwatch import clean, cleanline
 from frontwatch.annotate import _city_countries
-from frontwatch.furniture import SpamPattern, _needles, _required, fold_case, is_spam, load_vocab
+from frontwatch.furniture import GuardedPattern, _needles, _required, fold_case, is_spam, load_vocab
 from frontwatch.htmlextract import extract_html
 from frontwatch.model import Page
 
@@ -195,7 +195,7 @@ def vocab():
 
 @pytest.fixture(scope="module")
 def user_spam():
-    return [SpamPattern.of(re.compile(p, re.IGNORECASE)) for p in _USER_SPAM]
+    return [GuardedPattern.of(re.compile(p, re.IGNORECASE)) for p in _USER_SPAM]
 
 
 @settings(max_examples=400, deadline=None)
@@ -217,12 +217,20 @@ def test_every_required_set_of_literals_is_read_off_the_pattern():
     assert sets[0] == ("full", "more")
     assert ("details", "info") in sets[1:] and ("here", "on my page") in sets[1:]
     assert _required(r"(?:ab|cd)+x(?:klmn)?y", re.IGNORECASE) == ()  # too short to look for
-    earn = SpamPattern.of(re.compile(r"i (earn|make) \$\d+", re.IGNORECASE))
+    earn = GuardedPattern.of(re.compile(r"i (earn|make) \$\d+", re.IGNORECASE))
     assert earn.needles == ("earn", "make") and any("$" in n for needles in earn.also for n in needles)
     # a line with the first literal but not the others is not searched, and is no match
-    sp = SpamPattern.of(re.compile(r"(full|more) (details|info) here", re.IGNORECASE))
+    sp = GuardedPattern.of(re.compile(r"(full|more) (details|info) here", re.IGNORECASE))
     assert not sp.search("more troops arrived", "more troops arrived")
     assert sp.search("More details here", "more details here")
+
+
+def test_a_dateline_is_tried_only_on_paragraphs_with_its_literals(vocab):
+    agency = GuardedPattern.of(re.compile(r"(?P<city>[A-Z]{3,}) \((?P<agency>[A-Za-z]+)\) ?[-–—] ?"), min_chars=1)
+    assert (agency.needles, agency.also) == ((" (",), ((")",),))
+    assert not agency.holds(fold_case(LEDE)) and agency.holds(fold_case("BAGHDAD (Reuters) - " + LEDE))
+    assert clean._dateline("BAGHDAD (Reuters) - " + LEDE, vocab)[:2] == (True, True)
+    assert clean._dateline(LEDE, vocab) == (False, False, None)
 
 
 def test_needles_are_read_off_the_pattern():

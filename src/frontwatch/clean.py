@@ -40,7 +40,7 @@ from datetime import date
 from frontwatch.cleanline import PROSE_MIN_WORDS, count_words, line_verdict, opinion_score
 from frontwatch.cleanline import TERMINAL as _TERMINAL
 from frontwatch.cleanline import WORD as _WORD
-from frontwatch.furniture import CleanVocab, CreditPattern, load_vocab, outlet_key
+from frontwatch.furniture import CleanVocab, CreditPattern, fold_case, load_vocab, outlet_key
 from frontwatch.htmlextract import extract_html
 from frontwatch.model import DateSource, Document, Page, Segment, SegmentKind
 
@@ -533,8 +533,9 @@ def _dateline(text: str, vocab: CleanVocab) -> tuple[bool, bool, str | None]:
     Only a dateline naming a known agency, giving a time of day or matching an outlet's house
     style may split a page: "ISIS – the group that ..." also looks like "CITY –".
     """
-    for pat in vocab.datelines:
-        m = pat.match(text)
+    folded = fold_case(text)
+    for dp in vocab.datelines:
+        m = dp.pattern.match(text) if dp.holds(folded) else None
         if m:
             groups = m.groupdict()
             agency = groups.get("agency")

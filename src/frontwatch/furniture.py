@@ -28,28 +28,43 @@ class CreditPattern:
 
 
 @dataclass(frozen=True, slots=True)
-class SpamPattern:
-    """A spam pattern, and literal strings one of which every match contains (lower-cased, as
-    ``fold_case`` gives the line): a line holding none of them is not searched.  ``needles`` is
-    None when the pattern has no such literals (then every line is searched).  ``also``: more such
-    sets, each of which a match also needs one of ("(full|more) (details|info)": a line with
-    "more" is searched only if it has "details" or "info" too)."""
+class GuardedPattern:
+    """A pattern (spam, dateline), and literal strings one of which every match contains
+    (lower-cased, as ``fold_case`` gives the line): a line holding none of them is not searched.
+    ``needles`` is None when the pattern has no such literals (then every line is searched).
+    ``also``: more such sets, each of which a match also needs one of ("(full|more) (details|info)":
+    a line with "more" is searched only if it has "details" or "info" too)."""
 
     pattern: re.Pattern[str]
     needles: tuple[str, ...] | None = None
     also: tuple[tuple[str, ...], ...] = ()
 
+    def holds(self, folded: str) -> bool:
+        """Whether the line (``folded``: ``fold_case`` of it) holds the literals a match needs."""
+        if self.needles is None:
+            return True
+        for needle in self.needles:  # loops, not any(): this runs on every paragraph
+            if needle in folded:
+                break
+        else:
+            return False
+        for needles in self.also:
+            for needle in needles:
+                if needle in folded:
+                    break
+            else:
+                return False
+        return True
+
     def search(self, line: str, folded: str) -> bool:
         """Whether the pattern is found in ``line``; ``folded`` is ``fold_case(line)``."""
-        for needles in (self.needles, *self.also):
-            if needles is not None and not any(n in folded for n in needles):
-                return False
-        return self.pattern.search(line) is not None
+        return self.holds(folded) and self.pattern.search(line) is not None
 
     @classmethod
-    def of(cls, pattern: re.Pattern[str]) -> SpamPattern:
-        """The pattern with the literals read off it (see ``_required``)."""
-        required = _required(pattern.pattern, pattern.flags)
+    def of(cls, pattern: re.Pattern[str], min_chars: int = 0) -> GuardedPattern:
+        """The pattern with the literals read off it (see ``_required``; ``min_chars``: its
+        threshold, MIN_NEEDLE_CHARS unless given)."""
+        required = _required(pattern.pattern, pattern.flags, min_chars or MIN_NEEDLE_CHARS)
         return cls(pattern, required[0], required[1:]) if required else cls(pattern)
 
 
@@ -59,10 +74,10 @@ class CleanVocab:
 
     furniture: tuple[tuple[str, LineList], ...]
     comment_widgets: LineList
-    spam: tuple[SpamPattern, ...]  # a line is spam if ANY of these is found in it
+    spam: tuple[GuardedPattern, ...]  # a line is spam if ANY of these is found in it
     support: tuple[re.Pattern[str], ...]
     credits: tuple[CreditPattern, ...]
-    datelines: tuple[re.Pattern[str], ...]
+    datelines: tuple[GuardedPattern, ...]  # matched at the start of a paragraph
     dateline_styles: tuple[tuple[str, re.Pattern[str]], ...]
     outlets: MappingProxyType[str, str]  # normalised alias or name -> canonical outlet name
     byline_words: frozenset[str]
@@ -154,7 +169,7 @@ MIN_NEEDLE_CHARS = 3
 
 def fold_case(line: str) -> str:
     """``line`` lower-cased so that wherever a case-insensitive regex matches an ASCII literal,
-    the folded line contains that literal in lower case (the needles of ``SpamPattern``)."""
+    the folded line contains that literal in lower case (the needles of ``GuardedPattern``)."""
     if line.isascii():
         return line.lower()
     # str.translate with a mapping table runs a Python-level lookup per character (tens of
@@ -165,7 +180,7 @@ def fold_case(line: str) -> str:
 
 
 def is_spam(vocab: CleanVocab, line: str, folded: str | None = None) -> bool:
-    """Whether any spam pattern is found in ``line`` (``SpamPattern.search`` of each, unrolled:
+    """Whether any spam pattern is found in ``line`` (``GuardedPattern.search`` of each, unrolled:
     this runs on every line of every page); ``folded``: ``fold_case(line)`` if already made."""
     if folded is None:
         folded = fold_case(line)
@@ -191,10 +206,11 @@ def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
     return required[0] if required else None
 
 
-def _required(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
+def _required(pattern: str, flags: int, min_chars: int = 0) -> tuple[tuple[str, ...], ...]:
     """Sets of lower-cased ASCII literals such that every match of ``pattern`` contains one of each
     set; the most selective set (the one with the longest shortest literal) first; () when that one's
-    literals are too short to be worth looking for.
+    literals are shorter than ``min_chars`` (MIN_NEEDLE_CHARS unless given): too short to be worth
+    looking for in a line.
 
     Read off the parsed pattern (the standard library's own parser): in a sequence, a run of
     literal characters is required, and so is whatever a group, or a repeat of at least once,
@@ -211,7 +227,7 @@ def _required(pattern: str, flags: int) -> tuple[tuple[str, ...], ...]:
     except Exception:  # noqa: BLE001 - an unexpected parse layout means no prefilter, not an error
         return ()
     best = _most_selective(found)
-    if best is None or min(map(len, best)) < MIN_NEEDLE_CHARS:
+    if best is None or min(map(len, best)) < (min_chars or MIN_NEEDLE_CHARS):
         return ()
     sets = [tuple(sorted(set(best)))]
     for cand in found:
@@ -305,10 +321,13 @@ def load_vocab(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Clea
         # one pattern each, not one alternation: most lines match none, and Python's engine
         # tries every branch of a case-insensitive alternation at every position (no prefix
         # scan), which takes twice as long as searching for each pattern in turn
-        spam=tuple(SpamPattern.of(_compile_one(str(p), "spam", re.IGNORECASE, cre)) for p in lists["spam"]),
+        spam=tuple(GuardedPattern.of(_compile_one(str(p), "spam", re.IGNORECASE, cre)) for p in lists["spam"]),
         support=tuple(_compile_one(str(p) + r"\Z", "support_lines", compile_re=cre) for p in lists["support_lines"]),
         credits=tuple(credits),
-        datelines=tuple(_compile_one(str(p), "datelines", compile_re=cre) for p in lists["datelines"]),
+        # a dateline is looked for in every article paragraph: one holding none of the literals
+        # it needs, however short (" (" of "BAGHDAD (Reuters) -"), is not tried
+        datelines=tuple(GuardedPattern.of(_compile_one(str(p), "datelines", compile_re=cre), min_chars=1)
+                        for p in lists["datelines"]),
         dateline_styles=tuple(styles),
         outlets=MappingProxyType(outlets),
         byline_words=frozenset(str(w).lower() for w in lists["byline_words"]),
