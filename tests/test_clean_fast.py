@@ -303,7 +303,8 @@ def test_costly_members_are_kept_apart(vocab):
 
 _OPINION_WORDS = ["I", "you", "said", "told", "idiot", "we", "our", ":)", ";-(", "=P", ":d", "lol", "LOL", "haha",
                   "http://news.test", "WWW.example", "NATO", "USAF", "ISIS", "ABCD", "“We won!”", "\"why?\"", "!",
-                  "?", "\u0130", "\u017f", "ht", "tp", "ww", "the", "army", "shelled", "Marwan", ":", "=", ";"]
+                  "?", "\u0130", "\u017f", "ht", "tp", "ww", "the", "army", "shelled", "Marwan", ":", "=", ";",
+                  "3said", "-you", "you_2", "i’m", "X-RAY"]
 
 
 def _plain_opinion_score(text: str, vocab) -> tuple[int, int]:
