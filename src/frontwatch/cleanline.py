@@ -34,8 +34,8 @@ _LOWER_WORD = re.compile(r"[a-z’'][\w’'\-]*")
 _LOWER_WORD_ASCII = re.compile(r"[a-z'][a-z0-9_'\-]*")
 _EMOTICON = re.compile(r"(?::|;|=)-?[)(DPp]|\blol\b|\bhaha\b", re.IGNORECASE)
 _CAPS_WORD = re.compile(r"\b[A-Z]{4,}\b")
-# in every _CAPS_WORD; spelt out so that the engine skips to capitals (a repeat first, or a \b, it
-# cannot: it tries every position)
+# in every _CAPS_WORD, and spelt out: a pattern opening with a character class lets the engine
+# skip to candidate characters, one opening with a repeat or a \b is tried at every position
 _CAPS_RUN = re.compile(r"[A-Z][A-Z][A-Z][A-Z]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"|‘[^’]*’(?!\w)")
 _URL = re.compile(r"https?://|www\.\w", re.IGNORECASE)
