@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import export
 from .control import control_geojson
+from .jsontext import json_encoder, plain_float
 from .model import ControlState, Event
 
 if TYPE_CHECKING:  # pyarrow is imported where Parquet is written: not every process writes it
@@ -105,7 +106,8 @@ class GeoJsonEventWriter:
 
     def __init__(self, path: Path) -> None:
         self._f = open(path, "w", encoding="utf-8")  # noqa: SIM115 — closed by __exit__
-        self._encode = json.JSONEncoder(ensure_ascii=False).encode
+        self._encode = json_encoder()  # json's text, three times faster, for plain floats
+        self._encode_any = json.JSONEncoder(ensure_ascii=False).encode
         self._f.write(_GEOJSON_HEAD)
         self.count = 0
 
@@ -116,7 +118,11 @@ class GeoJsonEventWriter:
             return
         if self.count:
             self._f.write(_GEOJSON_SEP)
-        self._f.write(self._encode(f))
+        # The feature's floats are its point (also its latitude/longitude) and its confidence.
+        loc = e.location
+        conf = props["confidence"]
+        plain = plain_float(loc.longitude) and plain_float(loc.latitude) and (conf is None or plain_float(conf))  # type: ignore[union-attr,arg-type]
+        self._f.write(self._encode(f) if plain else self._encode_any(f))
         self.count += 1
 
     def __enter__(self) -> GeoJsonEventWriter:
