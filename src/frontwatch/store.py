@@ -448,14 +448,16 @@ class Store:
 
     def corpus_events_by_seq(self, seqs: list[int]) -> list[Event]:
         """The merged events stored as ``seqs`` (from :meth:`iter_corpus_event_rows`), in the
-        order given, fetched ``READ_BATCH`` at a time: for an export that keeps a few numbers
-        per event it may show and reads the chosen ones again."""
-        found: dict[int, str] = {}
+        order given, fetched ``EXPORT_ID_BATCH`` at a time: for an export that keeps a few
+        numbers per event it may show and reads the chosen ones again."""
+        found: dict[int, bytes] = {}
         wanted = sorted(set(seqs))
-        for i in range(0, len(wanted), READ_BATCH):
-            chunk = wanted[i : i + READ_BATCH]
+        for i in range(0, len(wanted), self.EXPORT_ID_BATCH):
+            chunk = wanted[i : i + self.EXPORT_ID_BATCH]
             marks = ", ".join("?" * len(chunk))
-            found.update(self._db.execute(f"SELECT seq, data FROM corpus_events WHERE seq IN ({marks})", chunk))
+            # As bytes, which msgspec decodes as they are (see iter_corpus_event_rows).
+            found.update(self._db.execute(f"SELECT seq, CAST(data AS BLOB) FROM corpus_events WHERE seq IN ({marks})",
+                                          chunk))
         load = self._light_codec.loader(Event)
         return [load(found[s]) for s in seqs]
 
