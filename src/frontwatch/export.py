@@ -300,7 +300,7 @@ def event_row(event: Event, timestamp: int, countries: dict[str, str] | None = N
         "latitude": lat,
         "longitude": lon,
         "geo_precision": geo_precision,
-        "source": "; ".join(dict.fromkeys(s for s in event.sources if s)),
+        "source": "; ".join(dict.fromkeys(filter(None, event.sources))),
         "source_scale": event.source_scale,
         "notes": notes,
         "fatalities": event.fatalities if event.fatalities is not None else 0,

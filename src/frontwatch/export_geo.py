@@ -51,15 +51,18 @@ def typed_row(row: dict[str, object], e: Event) -> dict[str, object]:
     out["event_date"] = e.event_date
     for k in _INT_COLUMNS:
         v = out[k]
-        out[k] = int(v) if v not in ("", None) else None  # type: ignore[call-overload]
+        if type(v) is not int:  # an int is kept as it is (int() would give it back unchanged)
+            out[k] = int(v) if v not in ("", None) else None  # type: ignore[call-overload]
     for k in _FLOAT_COLUMNS:
         v = out[k]
         out[k] = float(v) if v not in ("", None) else None  # type: ignore[arg-type]
     out["timestamp"] = int(out["timestamp"])  # type: ignore[call-overload]
-    for k in _STR_COLUMNS:
-        v = out[k]
-        if type(v) is not str:
-            out[k] = "" if v is None else str(v)
+    # The text columns hold strings but for odd input: checked all at once (in C), then one by one.
+    if set(map(type, _str_values(out))) != _ONLY_STR:
+        for k in _STR_COLUMNS:
+            v = out[k]
+            if type(v) is not str:
+                out[k] = "" if v is None else str(v)
     if e.location is not None and e.location.latitude is not None:
         out["latitude"], out["longitude"] = e.location.latitude, e.location.longitude  # full precision
     out["fatalities"] = e.fatalities  # unknown stays null here (the CSV writes ACLED's 0)
@@ -70,6 +73,8 @@ def typed_row(row: dict[str, object], e: Event) -> dict[str, object]:
     return out
 
 
+_str_values = itemgetter(*_STR_COLUMNS)
+_ONLY_STR = {str}
 _typed = typed_row  # the name before the exports streamed
 
 

@@ -30,7 +30,7 @@ import orjson
 
 from .codec import ORJSON_OPTIONS, Codec
 from .errors import StoreError
-from .model import Document, Event
+from .model import Document, Event, Evidence
 
 SCHEMA_VERSION = 1
 # "FWTC" — marks the file as a frontwatch database for `file(1)` and for us.
@@ -434,10 +434,11 @@ class Store:
         """``(seq, event)`` of the merged events, in the order they were stored (see
         :meth:`corpus_events_by_seq`).
 
-        ``skim=True`` leaves each quote of ``evidence_all`` as its raw JSON (``msgspec.Raw``,
-        see :class:`SkimmedEvent`): for a pass that only counts an event's quotes, such as the
-        exports' (whose report reads the events it shows again whole).  Decoding the quotes
-        was a third of reading the events, and most of the objects freed after."""
+        ``skim=True`` gives :class:`SkimmedEvent`: the quotes of ``evidence_all`` and the spans
+        of ``evidence`` but its sentence and place left as raw JSON (``msgspec.Raw``), for a
+        pass that only counts an event's quotes and quotes its sentence, such as the exports'
+        (whose report reads the events it shows again whole).  Decoding those was half of
+        reading the events, and most of the objects freed after."""
         # Not interned: the exports write each event and drop it (the report keeps a few numbers
         # per event and reads its chosen ones again), so sharing strings saved no memory here,
         # and the msgspec decoder is about three times faster (decoding was ~40% of the exports).
@@ -649,11 +650,28 @@ class Store:
 
 
 @dataclass(slots=True)
-class SkimmedEvent(Event):
-    """An :class:`Event` read with its quotes undecoded: ``evidence_all`` maps each source
-    document to the raw JSON of its evidence (``msgspec.Raw``), enough to count them.  Only for
-    passes that never read a quote (``Store.iter_corpus_event_rows(skim=True)``)."""
+class SkimmedEvidence(Evidence):
+    """An :class:`Evidence` read with only its sentence, place and rule decoded: its trigger,
+    actors, date and number spans are their raw JSON (``msgspec.Raw``)."""
 
+    # A default of None, not a factory: msgspec then decodes anything into the Raw.
+    trigger: msgspec.Raw = None  # type: ignore[assignment]
+    actors: msgspec.Raw = None  # type: ignore[assignment]
+    date: msgspec.Raw = None  # type: ignore[assignment]
+    number: msgspec.Raw = None  # type: ignore[assignment]
+
+
+@dataclass(slots=True)
+class SkimmedEvent(Event):
+    """An :class:`Event` read for the exports' one pass, which quotes its sentence but never
+    reads its other spans, its quotes or the fatalities per source: ``evidence`` is a
+    :class:`SkimmedEvidence`, and ``evidence_all`` maps each source document to the raw JSON of
+    its evidence (``msgspec.Raw``, enough to count them), ``fatalities_by_source`` is raw JSON.
+    Fewer objects made and freed per event: decoding was the pass's largest cost.  Only from
+    ``Store.iter_corpus_event_rows(skim=True)``."""
+
+    evidence: SkimmedEvidence
+    fatalities_by_source: msgspec.Raw = None  # type: ignore[assignment]
     evidence_all: dict[str, msgspec.Raw] = field(default_factory=dict)  # type: ignore[assignment]
 
 
