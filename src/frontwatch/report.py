@@ -292,8 +292,8 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str,
     esc = html.escape
     day_attr = f' data-day="{(e.event_date - start).days}"' if e.event_date and start else ""
     when = e.event_date.isoformat() if e.event_date else f"undated ({e.date_reason or 'no date'})"
-    actors = " vs ".join(a for a in (e.actor1, e.actor2) if a)
-    assoc = "; ".join(a for a in (e.assoc_actor_1, e.assoc_actor_2) if a)
+    actors = " vs ".join(filter(None, (e.actor1, e.actor2)))
+    assoc = "; ".join(filter(None, (e.assoc_actor_1, e.assoc_actor_2)))
     if e.fatalities_low is not None and e.fatalities_high is not None and e.fatalities_low != e.fatalities_high:
         deaths = f"{e.fatalities} (reports {e.fatalities_low}\u2013{e.fatalities_high})"
     else:
@@ -366,10 +366,12 @@ class ReportSelection:
         # (the stream index breaks ties), so events are never compared.
         self._kept: list[tuple[tuple, Event | _Pin, int]] = []
         self._heap = False
+        self._order: list[tuple[tuple, Event | _Pin, int]] | None = None  # _ordered, until the next add
 
     def add(self, e: Event) -> None:
         """Consider one more event (in export row order)."""
         self.total += 1
+        self._order = None
         priority = report_priority(e, self.total)
         if len(self._kept) >= self.cap and (self.cap <= 0 or (self._heap and priority <= self._kept[0][0])):
             return  # would be evicted at once
@@ -389,8 +391,11 @@ class ReportSelection:
             heapq.heapreplace(self._kept, item)
 
     def _ordered(self) -> list[tuple[tuple, Event | _Pin, int]]:
-        # The report's order: by date (undated last), then id, then as they came.
-        return sorted(self._kept, key=lambda it: (it[1].event_date or date.max, it[1].event_id, -it[0][-1]))
+        # The report's order: by date (undated last), then id, then as they came; sorted once
+        # for the map and the list (a key per kept event, up to REPORT_MAX_EVENTS).
+        if self._order is None:
+            self._order = sorted(self._kept, key=lambda it: (it[1].event_date or date.max, it[1].event_id, -it[0][-1]))
+        return self._order
 
     def pins(self) -> list[_Pin]:
         """What the map shows of the kept events, in the report's order (see :meth:`events`)."""
