@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 
@@ -11,6 +12,7 @@ import pyarrow.parquet as pq
 from frontwatch.export import CSV_COLUMNS
 from frontwatch.export_geo import (
     EXTRA_COLUMNS,
+    events_geojson,
     write_control_geojson,
     write_events_geojson,
     write_events_parquet,
@@ -102,3 +104,19 @@ def test_parquet_rows_turned_into_arrow_as_they_come_give_the_same_file(tmp_path
     assert (tmp_path / "pieces.parquet").read_bytes() == (tmp_path / "whole.parquet").read_bytes()
     assert pq.ParquetFile(tmp_path / "pieces.parquet").metadata.num_row_groups == 5
     assert pq.read_table(tmp_path / "pieces.parquet").num_rows == 46
+
+
+def test_geojson_has_json_dumps_text_whatever_the_floats_and_strings(tmp_path):
+    """Points near 0°, a NaN confidence, quotes and separators in the text: the file is still
+    json.dumps(events_geojson(...), ensure_ascii=False), byte for byte."""
+    (located, _) = _events()
+    near_zero = dataclasses.replace(
+        located, event_id="GHA1", notes='He said: "we hold it, all of it" \u2028 ok', claimed_by="a\\b",
+        location=Location("Null Island", 1e-05, -6.5e-08, 1, country="GH", iso=288, gazetteer_id="g2"))
+    unsure = dataclasses.replace(located, event_id="SYR2", confidence=float("nan"))
+    events = [located, near_zero, unsure]
+    p = tmp_path / "events.geojson"
+    assert write_events_geojson(events, p) == 3
+    text = p.read_text("utf-8")
+    assert text == json.dumps(events_geojson(events), ensure_ascii=False)
+    assert '"coordinates": [-6.5e-08, 1e-05]' in text and '"confidence": NaN' in text

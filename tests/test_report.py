@@ -218,3 +218,62 @@ def test_report_in_chromium(browser, campaign, tmp_path):
     pg.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     shutil.copy(out, ARTIFACTS / "report.html")
     ctx.close()
+
+
+def _drawn_the_old_way(basemap: dict, fr) -> tuple[list[str], list[tuple[float, float] | None]]:
+    """The basemap's paths and country labels as report.py drew them before it was sped up: a
+    method call per projected point, and a full even-odd test per grid point."""
+    from frontwatch.report import LABEL_GRID, LABEL_MIN_CELLS, _rings
+
+    def inside(x, y, rings):
+        hit = False
+        for ring in rings:
+            j = len(ring) - 1
+            for i in range(len(ring)):
+                (xi, yi), (xj, yj) = ring[i], ring[j]
+                if (yi > y) != (yj > y) and x < (xj - xi) * (y - yi) / (yj - yi) + xi:
+                    hit = not hit
+                j = i
+        return hit
+
+    paths, labels = [], []
+    for f in basemap["features"]:
+        geom = f["geometry"]
+        closed = geom["type"] in ("Polygon", "MultiPolygon")
+        parts, kept = [], []
+        mx, my = (fr.east - fr.west) * 0.5, (fr.north - fr.south) * 0.5
+        for ring in _rings(geom):
+            lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+            if len(ring) < 2 or max(lons) < fr.west - mx or min(lons) > fr.east + mx or \
+                    max(lats) < fr.south - my or min(lats) > fr.north + my:
+                continue
+            xy = [fr.xy(p[0], p[1]) for p in ring]
+            parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in xy) + ("Z" if closed else ""))
+            kept.append(xy)
+        paths.append("".join(parts))
+        if not parts or not closed:
+            labels.append(None)
+            continue
+        boxes = [(min(x for x, _ in r), max(x for x, _ in r), min(y for _, y in r), max(y for _, y in r), r) for r in kept]
+        hits = [(x, y) for gx in range(LABEL_GRID) for gy in range(LABEL_GRID)
+                if inside(x := (gx + 0.5) * fr.width / LABEL_GRID, y := (gy + 0.5) * fr.height / LABEL_GRID,
+                          [r for x0, x1, y0, y1, r in boxes if x0 <= x <= x1 and y0 <= y <= y1])]
+        labels.append(None if len(hits) < LABEL_MIN_CELLS else
+                      (sum(x for x, _ in hits) / len(hits), sum(y for _, y in hits) / len(hits)))
+    return paths, labels
+
+
+@pytest.mark.parametrize("corners", [[(42.0, 33.0), (44.5, 36.5)], [(-10.0, 30.0), (40.0, 60.0)], []])
+def test_basemap_drawn_as_before(corners):
+    from frontwatch.report import _frame, _label_point, _path, _rings
+
+    bm = load_basemap()
+    fr = _frame(corners)
+    paths, labels = _drawn_the_old_way(bm, fr)
+    for f, old_path, old_label in zip(bm["features"], paths, labels, strict=True):
+        closed = f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        d, rings = _path(_rings(f["geometry"]), fr, closed)
+        assert d == old_path
+        if d and closed:
+            assert _label_point(rings, fr) == old_label
+    assert any(label is not None for label in labels)  # some country is labelled

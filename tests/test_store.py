@@ -207,6 +207,30 @@ def test_corpus_events_replace_and_sql_columns(store: Store) -> None:
     assert list(store.iter_corpus_events()) == [other] and store.count_corpus_events() == 1
 
 
+def test_skimmed_corpus_events_leave_only_the_quotes_undecoded(store: Store) -> None:
+    ev = make_document().events[0]
+    merged = dataclasses.replace(ev, event_id="m1", evidence_all={"p1": ev.evidence, "p2": ev.evidence},
+                                 fatalities_by_source={"p1": 12, "p2": 9})
+    store.replace_corpus_events([merged, ev])
+    full = list(store.iter_corpus_event_rows())
+    skimmed = list(store.iter_corpus_event_rows(skim=True))
+    assert [seq for seq, _ in skimmed] == [seq for seq, _ in full]
+    for (_, a), (_, b) in zip(full, skimmed, strict=True):
+        assert isinstance(b, Event) and list(b.evidence_all) == list(a.evidence_all)
+        # Each quote is its stored JSON, not an Evidence, and so are the evidence's spans but
+        # its sentence and place, and the fatalities per source; the rest is decoded as usual.
+        assert all(json.loads(bytes(raw)) == json.loads(store._codec.dumps(a.evidence_all[k]))
+                   for k, raw in b.evidence_all.items())
+        assert (b.evidence.sentence, b.evidence.place, b.evidence.rule) == (
+            a.evidence.sentence, a.evidence.place, a.evidence.rule)
+        assert json.loads(bytes(b.evidence.actors)) == [dataclasses.asdict(s) for s in a.evidence.actors]
+        assert json.loads(bytes(b.fatalities_by_source)) == a.fatalities_by_source
+        others = [f.name for f in dataclasses.fields(Event) if f.name not in ("evidence_all", "evidence",
+                                                                               "fatalities_by_source")]
+        assert [getattr(b, n) for n in others] == [getattr(a, n) for n in others]
+    assert len(skimmed[0][1].evidence_all) == 2
+
+
 def test_meta_values(store: Store) -> None:
     assert store.get_meta("last_run") is None and store.get_meta("last_run", "never") == "never"
     store.set_meta("last_run", "2024-03-02T10:00:00")

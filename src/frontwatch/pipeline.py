@@ -266,11 +266,13 @@ def write_outputs(store: Store, docs: object,
     fetch: Callable[[list[int]], list[Event]] | None = None
     if events == store.iter_corpus_events:
         # The store's own events: the report keeps a few fields per event it may show and reads
-        # the chosen ones again by row, instead of holding up to REPORT_MAX_EVENTS events.
+        # the chosen ones again by row, instead of holding up to REPORT_MAX_EVENTS events.  So
+        # the stream never reads a quote of ``evidence_all`` (the report counts them; the CSV
+        # quotes ``evidence``): it is read skimmed.
         seqs = array("q")
 
         def stored() -> Iterator[Event]:
-            for seq, e in store.iter_corpus_event_rows():
+            for seq, e in store.iter_corpus_event_rows(skim=True):
                 seqs.append(seq)
                 yield e
 
