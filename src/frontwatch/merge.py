@@ -535,6 +535,19 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
     :func:`mergeplan.plan_corpus`).  ``in_place=True`` makes the primary report's event itself
     the merged event, for a caller whose member events are its own throwaway copies (the
     streaming pipeline decodes them for this call): the same event without copying it."""
+    # Most clusters are one report (five in six at 10k pages): their fields come from the
+    # rules' one-member case, without the grouping and joins (a third of the time).
+    merged = _single_report_fields(ms[0], event_id) if len(ms) == 1 else _merged_fields(ms, event_id)
+    p = ms[0].event
+    if not in_place:
+        return replace(p, **merged)
+    for name, value in merged.items():
+        setattr(p, name, value)
+    return p
+
+
+def _merged_fields(ms: list[SourceReport], event_id: str) -> dict:
+    """The fields ``build_merged`` sets on the primary report's event, by the general rules."""
     p = ms[0].event
     # The primary's location, unless it has no point and another member has one.
     location = p.location
@@ -602,11 +615,54 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
         source_count=len(groups),
         outlet_count=n_outlets + no_outlet_groups,
     )
-    if not in_place:
-        return replace(p, **merged)
-    for name, value in merged.items():
-        setattr(p, name, value)
-    return p
+    return merged
+
+
+def _single_report_fields(m: SourceReport, event_id: str) -> dict:
+    """``_merged_fields([m], event_id)``, the same values (tests/test_merge.py compares them):
+    one report is its own group, its own location, sources and evidence."""
+    p = m.event
+    a1, a2 = p.actor1, p.actor2
+    # _join_unique of an empty string is "" (the test spares the joins for most events).
+    assoc1 = _join_unique([p.assoc_actor_1], exclude=[a1, a2]) if p.assoc_actor_1 else ""
+    assoc2 = _join_unique([p.assoc_actor_2], exclude=[a1, a2] + assoc1.split("; ")) if p.assoc_actor_2 else ""
+    by_source: dict[str, int] = {}
+    fat = p.fatalities
+    low, high = p.fatalities_low, p.fatalities_high
+    said = ""
+    if fat is not None:
+        label = _source_label(m)
+        by_source[label] = fat
+        low = low if low is not None else fat
+        high = high if high is not None else fat
+        words = m.number
+        said = f"{label} reported {words} ({fat})" if words and words != str(fat) else f"{label} reported {fat}"
+    for k, v in p.fatalities_by_source.items():
+        by_source.setdefault(k, v)
+    note = p.notes.strip()
+    notes = [note] if note else []
+    if len(by_source) > 1 and len(set(by_source.values())) > 1:
+        notes.append("Fatality figures differ: " + said + f". Coded the lowest, {min(by_source.values())}.")
+    return dict(
+        event_id=event_id,
+        location=p.location,
+        assoc_actor_1=assoc1,
+        assoc_actor_2=assoc2,
+        fatalities=min(by_source.values()) if by_source else fat,
+        fatalities_low=low,
+        fatalities_high=high,
+        fatalities_by_source=by_source,
+        tags=list(dict.fromkeys(p.tags)),
+        notes=" ".join(notes),
+        claimed_by=p.claimed_by or "",
+        source_scale=p.source_scale or "",
+        confidence=p.confidence,
+        source_documents=[p.doc_id],
+        sources=[m.outlet] if m.outlet else [],
+        evidence_all={p.doc_id: p.evidence} if p.evidence is not None else {},
+        source_count=1,
+        outlet_count=1,  # its outlet, or its group without one
+    )
 
 
 def _source_label(m: SourceReport) -> str:
