@@ -183,11 +183,14 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     writer = _EventWriter(store)
     parked: list[tuple[int, str, str]] = []
     store.scratch_clear()
-    for seq, doc in store.iter_document_rows(light=True):
+    for seq, doc, stored in store.iter_document_rows_json(light=True):
+        keys.set_country(doc.id, doc.country)
         if gaz is not None:
             locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
-        keys.set_country(doc.id, doc.country)
-        data = [codec.event_json(e) for e in doc.events]
+            # Geocoding changed the events' locations only.
+            data = [codec.event_json_relocated(t, e) for t, e in zip(stored, doc.events, strict=True)]
+        else:
+            data = stored  # unchanged: parked as stored (only decoded again)
         if gaz is not None and doc.events:
             writer.add(seq, doc.events, data)
         for e, ev_json in zip(doc.events, data, strict=True):

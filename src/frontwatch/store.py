@@ -276,6 +276,14 @@ class Store:
         the corpus stages stream the corpus through memory this way.
         """
         for rows, only in self._document_batches(seqs):
+            for seq, doc, _ in self._rebuild(rows, light, only):
+                yield seq, doc
+
+    def iter_document_rows_json(self, light: bool = False) -> Iterator[tuple[int, Document, list[str]]]:
+        """``iter_document_rows`` of every document, with its events' stored JSON (in the
+        order of ``doc.events``): for a stage that writes events back changed in one field
+        (``Codec.event_json_relocated``) or not at all."""
+        for rows, only in self._document_batches(None):
             yield from self._rebuild(rows, light, only)
 
     def iter_document_views(self, doc_type: type, event_type: type) -> Iterator[tuple[int, Any]]:
@@ -339,8 +347,9 @@ class Store:
         return events
 
     def _rebuild(self, rows: list[tuple[int, str]], light: bool,
-                 only: list[int] | None = None) -> Iterator[tuple[int, Document]]:
-        """Documents of ``rows`` (sorted by seq) with their events (see ``_event_texts``)."""
+                 only: list[int] | None = None) -> Iterator[tuple[int, Document, list[str]]]:
+        """Documents of ``rows`` (sorted by seq) with their events (see ``_event_texts``), and
+        the events' JSON."""
         if not rows:
             return
         events = self._event_texts(rows, only)
@@ -351,8 +360,9 @@ class Store:
             doc = load_doc(data)
             if light:
                 self._light.add(seq)
-            doc.events.extend(map(load_event, events.get(seq, ())))
-            yield seq, doc
+            texts = events.get(seq, [])
+            doc.events.extend(map(load_event, texts))
+            yield seq, doc, texts
 
     def replace_events(self, docs: Iterable[tuple[int, list[Event], list[str]]]) -> None:
         """Rewrite the stored events of documents, given as ``(seq, events, their JSON)`` (the
