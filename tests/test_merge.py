@@ -256,6 +256,22 @@ def test_nearby_exact_points_merge_across_articles_but_not_within_one(rules):
     assert len(merge_events([c], rules)) == 2
 
 
+def test_an_article_naming_two_places_splits_them_across_a_cluster_of_other_articles(rules):
+    # Another article's Husaybah is within merging distance of al-Karabilah, but the article
+    # naming both, whose Husaybah joined that cluster, says they are two places.
+    b = doc("b1", "Troops took Husaybah on Saturday.", outlet="Outlet B")
+    event(b, b.text, GRT, "Husaybah", date(2019, 3, 2), loc=loc("Husaybah", 34.40, 41.00, "g2"))
+    c = doc("c1", "Troops took Husaybah and al-Karabilah on Saturday.")
+    event(c, c.text, GRT, "Husaybah", date(2019, 3, 2), loc=loc("Husaybah", 34.40, 41.00, "g2"))
+    event(c, c.text, GRT, "al-Karabilah", date(2019, 3, 2), loc=loc("Karabilah", 34.41, 41.02, "g3"))
+    merged = sorted(merge_events([b, c], rules), key=lambda e: e.location.name)
+    assert [(e.location.name, e.source_documents) for e in merged] == [
+        ("Husaybah", ["b1", "c1"]), ("Karabilah", ["c1"])]
+    # Without the article's own Husaybah, al-Karabilah is the same place as b1's Husaybah.
+    c.events.pop(0)
+    assert len(merge_events([b, c], rules)) == 1
+
+
 def test_week_precision_joins_day_precise_report_without_chaining(rules):
     a = doc("a1", "The army retook Mayadin on Saturday.")
     b = doc("b1", "The army retook Mayadin on Tuesday.", outlet="Outlet B")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -362,6 +363,12 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
     # The keys a place looks up (its names, id and the cells around its point), per place:
     # most events are at a place other events of their sub-type were at before.
     lookups: dict[tuple, list[tuple]] = {}
+    # The clustered keys of each article (of the sub-type) and each key's cluster: the check
+    # that an article does not name two places in one cluster reads its own few keys, not
+    # every member of every candidate cluster (clusters grow with the corpus: a corpus twice
+    # as large retells its events twice as often, and that scan grew with the square).
+    of_doc: dict[str, list[int]] = {}
+    cluster_of = array("i", bytes(4 * len(keys)))
     sub = None
 
     def keys_of(m: MergeKey, lookup: bool) -> list[tuple]:
@@ -385,6 +392,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             # is never looked up again, so its index is dropped (memory stays per sub-type).
             index.clear()
             lookups.clear()
+            of_doc.clear()
             sub = m.sub
         dk = m.day
         slack = DATE_SLACK_DAYS[m.prec]
@@ -408,6 +416,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 else:
                     cand.update(v)
         best: tuple | None = None
+        own = of_doc.get(m.doc_id, ())  # the article's keys clustered so far
         for ci in cand:
             c = clusters[ci]
             anchor = keys[c[0]]
@@ -415,7 +424,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 continue
             if not any(_same_place(m, keys[o], distance_km) for o in c):
                 continue
-            if any(keys[o].doc_id == m.doc_id and not (keys[o].names & m.names) for o in c):
+            if any(cluster_of[o] == ci and not (keys[o].names & m.names) for o in own):
                 continue  # the article distinguishes this place from one already in the cluster
             gap = abs(dk - anchor.day)
             if best is None or (gap, ci) < best:
@@ -426,6 +435,8 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
         else:
             ci = best[1]
             clusters[ci].append(i)
+        cluster_of[i] = ci
+        of_doc.setdefault(m.doc_id, []).append(i)
         anchor_day = keys[clusters[ci][0]].day
         for k in keys_of(m, lookup=False):
             by_day = index.get(k)
@@ -441,6 +452,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 v.append(ci)
     index.clear()
     lookups.clear()
+    of_doc.clear()
     return _attach_undated(keys, clusters, distance_km)
 
 
