@@ -21,6 +21,7 @@ each event only looks at the clusters of its own block and the neighbouring days
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -482,8 +483,10 @@ def _attach_undated(keys: list[MergeKey], clusters: list[list[int]], distance_km
                 cand |= dated_by_key.get((a.sub, "n", n), set())
             if m.gaz:
                 cand |= dated_by_key.get((a.sub, "g", m.gaz), set())
-        fits = [t for t in sorted(cand)
-                if any(_same_place(keys[m], keys[o], distance_km) for m in c for o in clusters[t])]
+        # Up to two fits: a second already means "which one?" (the dated events of a place
+        # grow with the corpus, and testing them all grew with its square).
+        fits = list(itertools.islice((t for t in sorted(cand) if any(
+            _same_place(keys[m], keys[o], distance_km) for m in c for o in clusters[t])), 2))
         if len(fits) == 1:
             clusters[fits[0]].extend(c)
             absorbed.add(ci)
