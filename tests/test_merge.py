@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from frontwatch.errors import ConfigError
 from frontwatch.merge import (
+    _merged_fields,
+    _single_report_fields,
     assign_event_ids,
     build_merged,
     corpus_span,
@@ -167,6 +169,31 @@ def test_build_merged_in_place_is_the_copy_and_groups_reposts_across_outlet_spel
     assert primary == copied
 
 
+@pytest.mark.parametrize("case", range(6))
+def test_one_report_cluster_takes_the_general_rules_values(case):
+    # build_merged's path for a cluster of one report must give what the general rules give.
+    text = "Rebels, backed by local militia, seized Tell Hamis on Saturday; 7 fighters died.  "
+    d = doc("p1", text, outlet=None if case in (1, 4) else "Outlet A")
+    e = event(d, text.strip(), "Non-state actor overtakes territory", "Tell Hamis", date(2019, 3, 2),
+              actor1="Opposition Rebels (Syria)", actor2="Military Forces of Syria",
+              fatalities=None if case in (2, 4) else 7, number=None if case in (2, 4) else "7",
+              loc=loc(*MAYADIN) if case != 3 else None)
+    e.assoc_actor_1 = {0: "Local Militia (Syria); Opposition Rebels (Syria); Local Militia (Syria)",
+                       5: " ;  Local Militia (Syria)"}.get(case, "")
+    e.assoc_actor_2 = "Local Militia (Syria); Police Forces of Syria" if case in (0, 3) else ""
+    e.tags = ["modality:asserted", "modality:asserted", "hedged"] if case % 2 else []
+    e.notes = "  Seized overnight.  " if case in (0, 2) else ""
+    e.claimed_by = "Opposition Rebels (Syria)" if case == 3 else ""
+    if case in (3, 4, 5):  # per-source figures from an earlier merge, agreeing or not
+        e.fatalities_by_source = {"Monitor": 7 if case == 5 else 9, "Outlet B": 11 if case == 4 else 7}
+    if case == 4:
+        e.evidence = None  # type: ignore[assignment]
+    report = source_report(e, d)
+    general = _merged_fields([report], "SYR3")
+    assert _single_report_fields(report, "SYR3") == general
+    assert general["assoc_actor_1"] in ("", "Local Militia (Syria)")  # the cases reach the joins
+
+
 def test_same_outlet_two_articles_are_two_reports(rules):
     a = doc("d1", "The army retook Mayadin on Saturday.", outlet="Outlet A", content_hash="h1")
     b = doc("d2", "Two days ago the army had retaken Mayadin, completing its advance.", outlet="Outlet A",
@@ -227,6 +254,22 @@ def test_nearby_exact_points_merge_across_articles_but_not_within_one(rules):
     event(c, c.text, GRT, "Husaybah", date(2019, 3, 2), loc=loc("Husaybah", 34.40, 41.00, "g2"))
     event(c, c.text, GRT, "al-Karabilah", date(2019, 3, 2), loc=loc("Karabilah", 34.41, 41.02, "g3"))
     assert len(merge_events([c], rules)) == 2
+
+
+def test_an_article_naming_two_places_splits_them_across_a_cluster_of_other_articles(rules):
+    # Another article's Husaybah is within merging distance of al-Karabilah, but the article
+    # naming both, whose Husaybah joined that cluster, says they are two places.
+    b = doc("b1", "Troops took Husaybah on Saturday.", outlet="Outlet B")
+    event(b, b.text, GRT, "Husaybah", date(2019, 3, 2), loc=loc("Husaybah", 34.40, 41.00, "g2"))
+    c = doc("c1", "Troops took Husaybah and al-Karabilah on Saturday.")
+    event(c, c.text, GRT, "Husaybah", date(2019, 3, 2), loc=loc("Husaybah", 34.40, 41.00, "g2"))
+    event(c, c.text, GRT, "al-Karabilah", date(2019, 3, 2), loc=loc("Karabilah", 34.41, 41.02, "g3"))
+    merged = sorted(merge_events([b, c], rules), key=lambda e: e.location.name)
+    assert [(e.location.name, e.source_documents) for e in merged] == [
+        ("Husaybah", ["b1", "c1"]), ("Karabilah", ["c1"])]
+    # Without the article's own Husaybah, al-Karabilah is the same place as b1's Husaybah.
+    c.events.pop(0)
+    assert len(merge_events([b, c], rules)) == 1
 
 
 def test_week_precision_joins_day_precise_report_without_chaining(rules):

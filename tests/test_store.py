@@ -381,6 +381,29 @@ def test_event_json_writes_a_floats_exponent_as_orjson_does() -> None:
     assert '"latitude":1e+16' in text and '"confidence":1.5e-7' in text
 
 
+@pytest.mark.parametrize("case", ["located", "unlocated", "exponent", "stored exponent", "quoted", "old"])
+def test_event_json_relocated_is_event_json_of_the_relocated_event(case: str) -> None:
+    from frontwatch.store import Codec
+
+    codec = Codec()
+    ev = make_document().events[0]
+    if case == "stored exponent":  # orjson wrote the stored text; the new location has none
+        ev.place.relative.distance_km = 2e17
+    if case == "quoted":  # a string that spells the keys the splice looks for
+        ev.notes = ev.date_reason = ',"location":{"x":1},"fatalities":3'
+    stored = codec.event_json(ev)
+    if case == "old":  # written by an older model: no location key where this one puts it
+        stored = json.dumps(json.loads(stored))
+    new = {"located": Location("Al-Qaim", 34.37, 41.09, 1, "Iraq", 368, "Anbar", reason='exact "name"'),
+           "unlocated": None, "exponent": Location("Nowhere", 1e16, 41.09, reason="garbled")}.get(
+               case, Location("Rawa", 34.47, 41.91, 2, "Iraq", reason="near Rawa"))
+    assert new != ev.location
+    ev.location = new
+    relocated = codec.event_json_relocated(stored, ev)
+    assert relocated == codec.event_json(ev)
+    assert Codec(intern=False).load(Event, relocated) == ev
+
+
 def test_replace_events_rewrites_only_the_given_documents_events(store: Store) -> None:
     from frontwatch.store import Codec
 

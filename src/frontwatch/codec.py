@@ -76,6 +76,27 @@ class Codec:
             return self.dumps(ev)
         return data.decode()
 
+    def event_json_relocated(self, stored: str, ev: Event) -> str:
+        """``event_json(ev)`` for an event decoded from ``stored`` (this codec's JSON of it)
+        whose ``location`` alone has changed since: the stored text with the new location's
+        JSON in place of the old, the same text for a fifth of the time (geocoding writes every
+        event of the corpus back).  A stored text whose location is not where this codec puts
+        it, or a location whose JSON ``event_json`` would leave to orjson, is encoded whole."""
+        i = stored.find(_LOCATION_KEY)
+        # The key is the first of its name: no object before it in an event has a "location"
+        # field, and a string cannot hold it (its quotes would be escaped); likewise the next
+        # field's key cannot be inside the location's JSON.
+        j = stored.find(_AFTER_LOCATION_KEY, i) if i >= 0 else -1
+        if j < 0:
+            return self.event_json(ev)
+        try:
+            data = self._msgspec_encode(ev.location)
+        except Exception:  # whatever event_json does with it
+            return self.event_json(ev)
+        if self._exponent.search(data):
+            return self.event_json(ev)
+        return stored[: i + len(_LOCATION_KEY)] + data.decode() + stored[j:]
+
     def document_json(self, doc: Document, content_hash: str) -> str:
         # Events live in their own table (with queryable columns); the document JSON leaves them out.
         data = {name: getattr(doc, name) for name in _DOCUMENT_FIELDS if name != "events"}
@@ -227,6 +248,10 @@ ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
 _DOCUMENT_FIELDS = tuple(f.name for f in dataclasses.fields(Document))
+# An event's location and the field after it, as keys in its JSON (``Codec.event_json_relocated``).
+_EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
+_LOCATION_KEY = ',"location":'
+_AFTER_LOCATION_KEY = f',"{_EVENT_FIELDS[_EVENT_FIELDS.index("location") + 1]}":'
 
 
 def _identity(value: Any) -> Any:

@@ -30,6 +30,8 @@ Hand-written: it is the orchestration of frontwatch's own stages over its own st
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
 
 import orjson
 
@@ -50,8 +52,47 @@ from .merge import (
     source_report,
 )
 from .mergeplan import CorpusPlan, KeyTable, plan_corpus
-from .model import Document, Event
+from .model import DateSource, Document, Event, PlaceMention
 from .store import Store
+
+
+@dataclass(slots=True)
+class _ScanLocation:
+    """What the first pass reads of an event's location (``merge.event_place_names``,
+    ``merge.exact_gazetteer_id``)."""
+
+    name: str
+    geo_precision: int | None = None
+    gazetteer_id: str | None = None
+
+
+@dataclass(slots=True)
+class _ScanEvent:
+    """What the first pass reads of an event: its date and place, for the dates' index
+    (``CorpusDates.observe``) and the geocoder's first pass (``geocode.remember_places``)."""
+
+    sub_event_type: str
+    event_date: date | None = None
+    place: PlaceMention | None = None
+    location: _ScanLocation | None = None
+    date_month: int | None = None
+    date_day: int | None = None
+
+
+@dataclass(slots=True)
+class _ScanDocument:
+    """What the first pass reads of a document (see ``_ScanEvent``).  The first pass decodes
+    every document into these, not into ``Document`` and ``Event``, whose other fields (the
+    text, the evidence, actors, notes ...) are most of the JSON and of the decoding time: it
+    only reads, and the documents it needs whole are read again by the dates stage."""
+
+    id: str
+    published: date | None = None
+    published_source: DateSource = DateSource.NONE
+    country: str | None = None
+    places: list[PlaceMention] = field(default_factory=list)
+    events: list[_ScanEvent] = field(default_factory=list)
+
 
 # Documents written back per transaction: one commit per batch, not per document.
 WRITE_BATCH = 100
@@ -115,12 +156,12 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     rules = rules or load_place_name_rules()
     res = load_geocoding() if gaz is not None else None
     memory = PlaceMemory() if gaz is not None else None
-    dates = CorpusDates(rules, wanted_keys(store.iter_undated_events(), rules))
+    dates = CorpusDates(rules, wanted_keys(store.iter_undated_events(_ScanEvent), rules))
     pending: list[int] = []
     unpublished: list[int] = []
-    for seq, doc in store.iter_document_rows(light=True):
-        dates.observe(doc)
-        if has_undated_events(doc):
+    for seq, doc in store.iter_document_views(_ScanDocument, _ScanEvent):
+        dates.observe(doc)  # type: ignore[arg-type]  # reads only the fields _ScanDocument has
+        if has_undated_events(doc):  # type: ignore[arg-type]
             pending.append(seq)
         if doc.published is None:
             unpublished.append(seq)
@@ -142,11 +183,14 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     writer = _EventWriter(store)
     parked: list[tuple[int, str, str]] = []
     store.scratch_clear()
-    for seq, doc in store.iter_document_rows(light=True):
+    for seq, doc, stored in store.iter_document_rows_json(light=True):
+        keys.set_country(doc.id, doc.country)
         if gaz is not None:
             locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
-        keys.set_country(doc.id, doc.country)
-        data = [codec.event_json(e) for e in doc.events]
+            # Geocoding changed the events' locations only.
+            data = [codec.event_json_relocated(t, e) for t, e in zip(stored, doc.events, strict=True)]
+        else:
+            data = stored  # unchanged: parked as stored (only decoded again)
         if gaz is not None and doc.events:
             writer.add(seq, doc.events, data)
         for e, ev_json in zip(doc.events, data, strict=True):

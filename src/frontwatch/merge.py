@@ -21,9 +21,11 @@ each event only looks at the clusters of its own block and the neighbouring days
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -362,6 +364,12 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
     # The keys a place looks up (its names, id and the cells around its point), per place:
     # most events are at a place other events of their sub-type were at before.
     lookups: dict[tuple, list[tuple]] = {}
+    # The clustered keys of each article (of the sub-type) and each key's cluster: the check
+    # that an article does not name two places in one cluster reads its own few keys, not
+    # every member of every candidate cluster (clusters grow with the corpus: a corpus twice
+    # as large retells its events twice as often, and that scan grew with the square).
+    of_doc: dict[str, list[int]] = {}
+    cluster_of = array("i", bytes(4 * len(keys)))
     sub = None
 
     def keys_of(m: MergeKey, lookup: bool) -> list[tuple]:
@@ -385,6 +393,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             # is never looked up again, so its index is dropped (memory stays per sub-type).
             index.clear()
             lookups.clear()
+            of_doc.clear()
             sub = m.sub
         dk = m.day
         slack = DATE_SLACK_DAYS[m.prec]
@@ -408,6 +417,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 else:
                     cand.update(v)
         best: tuple | None = None
+        own = of_doc.get(m.doc_id, ())  # the article's keys clustered so far
         for ci in cand:
             c = clusters[ci]
             anchor = keys[c[0]]
@@ -415,7 +425,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 continue
             if not any(_same_place(m, keys[o], distance_km) for o in c):
                 continue
-            if any(keys[o].doc_id == m.doc_id and not (keys[o].names & m.names) for o in c):
+            if any(cluster_of[o] == ci and not (keys[o].names & m.names) for o in own):
                 continue  # the article distinguishes this place from one already in the cluster
             gap = abs(dk - anchor.day)
             if best is None or (gap, ci) < best:
@@ -426,6 +436,8 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
         else:
             ci = best[1]
             clusters[ci].append(i)
+        cluster_of[i] = ci
+        of_doc.setdefault(m.doc_id, []).append(i)
         anchor_day = keys[clusters[ci][0]].day
         for k in keys_of(m, lookup=False):
             by_day = index.get(k)
@@ -441,6 +453,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 v.append(ci)
     index.clear()
     lookups.clear()
+    of_doc.clear()
     return _attach_undated(keys, clusters, distance_km)
 
 
@@ -470,8 +483,10 @@ def _attach_undated(keys: list[MergeKey], clusters: list[list[int]], distance_km
                 cand |= dated_by_key.get((a.sub, "n", n), set())
             if m.gaz:
                 cand |= dated_by_key.get((a.sub, "g", m.gaz), set())
-        fits = [t for t in sorted(cand)
-                if any(_same_place(keys[m], keys[o], distance_km) for m in c for o in clusters[t])]
+        # Up to two fits: a second already means "which one?" (the dated events of a place
+        # grow with the corpus, and testing them all grew with its square).
+        fits = list(itertools.islice((t for t in sorted(cand) if any(
+            _same_place(keys[m], keys[o], distance_km) for m in c for o in clusters[t])), 2))
         if len(fits) == 1:
             clusters[fits[0]].extend(c)
             absorbed.add(ci)
@@ -535,6 +550,19 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
     :func:`mergeplan.plan_corpus`).  ``in_place=True`` makes the primary report's event itself
     the merged event, for a caller whose member events are its own throwaway copies (the
     streaming pipeline decodes them for this call): the same event without copying it."""
+    # Most clusters are one report (five in six at 10k pages): their fields come from the
+    # rules' one-member case, without the grouping and joins (a third of the time).
+    merged = _single_report_fields(ms[0], event_id) if len(ms) == 1 else _merged_fields(ms, event_id)
+    p = ms[0].event
+    if not in_place:
+        return replace(p, **merged)
+    for name, value in merged.items():
+        setattr(p, name, value)
+    return p
+
+
+def _merged_fields(ms: list[SourceReport], event_id: str) -> dict:
+    """The fields ``build_merged`` sets on the primary report's event, by the general rules."""
     p = ms[0].event
     # The primary's location, unless it has no point and another member has one.
     location = p.location
@@ -602,11 +630,54 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
         source_count=len(groups),
         outlet_count=n_outlets + no_outlet_groups,
     )
-    if not in_place:
-        return replace(p, **merged)
-    for name, value in merged.items():
-        setattr(p, name, value)
-    return p
+    return merged
+
+
+def _single_report_fields(m: SourceReport, event_id: str) -> dict:
+    """``_merged_fields([m], event_id)``, the same values (tests/test_merge.py compares them):
+    one report is its own group, its own location, sources and evidence."""
+    p = m.event
+    a1, a2 = p.actor1, p.actor2
+    # _join_unique of an empty string is "" (the test spares the joins for most events).
+    assoc1 = _join_unique([p.assoc_actor_1], exclude=[a1, a2]) if p.assoc_actor_1 else ""
+    assoc2 = _join_unique([p.assoc_actor_2], exclude=[a1, a2] + assoc1.split("; ")) if p.assoc_actor_2 else ""
+    by_source: dict[str, int] = {}
+    fat = p.fatalities
+    low, high = p.fatalities_low, p.fatalities_high
+    said = ""
+    if fat is not None:
+        label = _source_label(m)
+        by_source[label] = fat
+        low = low if low is not None else fat
+        high = high if high is not None else fat
+        words = m.number
+        said = f"{label} reported {words} ({fat})" if words and words != str(fat) else f"{label} reported {fat}"
+    for k, v in p.fatalities_by_source.items():
+        by_source.setdefault(k, v)
+    note = p.notes.strip()
+    notes = [note] if note else []
+    if len(by_source) > 1 and len(set(by_source.values())) > 1:
+        notes.append("Fatality figures differ: " + said + f". Coded the lowest, {min(by_source.values())}.")
+    return dict(
+        event_id=event_id,
+        location=p.location,
+        assoc_actor_1=assoc1,
+        assoc_actor_2=assoc2,
+        fatalities=min(by_source.values()) if by_source else fat,
+        fatalities_low=low,
+        fatalities_high=high,
+        fatalities_by_source=by_source,
+        tags=list(dict.fromkeys(p.tags)),
+        notes=" ".join(notes),
+        claimed_by=p.claimed_by or "",
+        source_scale=p.source_scale or "",
+        confidence=p.confidence,
+        source_documents=[p.doc_id],
+        sources=[m.outlet] if m.outlet else [],
+        evidence_all={p.doc_id: p.evidence} if p.evidence is not None else {},
+        source_count=1,
+        outlet_count=1,  # its outlet, or its group without one
+    )
 
 
 def _source_label(m: SourceReport) -> str:

@@ -127,6 +127,7 @@ class Store:
         # Light reads feed the corpus stages, which use each document and drop it: no interning.
         self._light_codec = Codec(intern=False)
         self._light: set[int] = set()  # seqs of documents iter_documents(light=True) yielded
+        self._view_loaders: dict[tuple[type, type], tuple[Any, Any]] = {}  # iter_document_views
         self._scratch = False  # whether the scratch database is attached (scratch_put)
         try:
             self._open()
@@ -275,6 +276,39 @@ class Store:
         batches, so the caller may write documents back (``update_documents``) while iterating:
         the corpus stages stream the corpus through memory this way.
         """
+        for rows, only in self._document_batches(seqs):
+            for seq, doc, _ in self._rebuild(rows, light, only):
+                yield seq, doc
+
+    def iter_document_rows_json(self, light: bool = False) -> Iterator[tuple[int, Document, list[str]]]:
+        """``iter_document_rows`` of every document, with its events' stored JSON (in the
+        order of ``doc.events``): for a stage that writes events back changed in one field
+        (``Codec.event_json_relocated``) or not at all."""
+        for rows, only in self._document_batches(None):
+            yield from self._rebuild(rows, light, only)
+
+    def iter_document_views(self, doc_type: type, event_type: type) -> Iterator[tuple[int, Any]]:
+        """``(seq, document)`` of every stored document, in insertion order, decoded into
+        ``doc_type`` and its events (appended to its ``events`` list) into ``event_type``:
+        dataclasses with a few of ``Document``'s and ``Event``'s fields, for a pass over the
+        corpus that reads only those (msgspec skips the other fields' JSON without building
+        them; decoding whole events was a fifth of the corpus stages).  Read as
+        ``iter_document_rows`` reads."""
+        loaders = self._view_loaders.get((doc_type, event_type))
+        if loaders is None:
+            loaders = self._view_loaders[(doc_type, event_type)] = (
+                msgspec.json.Decoder(doc_type).decode, msgspec.json.Decoder(event_type).decode)
+        load_doc, load_event = loaders
+        for rows, only in self._document_batches(None):
+            events = self._event_texts(rows, only)
+            for seq, data in rows:
+                doc = load_doc(data)
+                doc.events.extend(map(load_event, events.get(seq, ())))
+                yield seq, doc
+
+    def _document_batches(self, seqs: Iterable[int] | None) -> Iterator[tuple[list[tuple[int, str]], list[int] | None]]:
+        """``(seq, data)`` rows of the documents (all, or those in ``seqs``), ``READ_BATCH`` per
+        query, with the seqs whose events go with them (None: the range the rows span)."""
         if seqs is not None:
             wanted = sorted(set(seqs))
             for i in range(0, len(wanted), READ_BATCH):
@@ -284,7 +318,7 @@ class Store:
                                         chunk).fetchall()
                 # The events of these documents only: ``wanted`` may be sparse, and a range
                 # from its first to its last would read the events of the whole corpus.
-                yield from self._rebuild(rows, light, [r[0] for r in rows])
+                yield rows, [r[0] for r in rows]
             return
         last = 0
         while True:
@@ -293,15 +327,15 @@ class Store:
             if not rows:
                 return
             last = rows[-1][0]
-            yield from self._rebuild(rows, light)
+            yield rows, None
 
-    def _rebuild(self, rows: list[tuple[int, str]], light: bool,
-                 only: list[int] | None = None) -> Iterator[tuple[int, Document]]:
-        """Documents of ``rows`` (sorted by seq) with their events, fetched in one query: the
-        events of the seq range the rows span, or of the seqs ``only`` when given."""
-        if not rows:
-            return
+    def _event_texts(self, rows: list[tuple[int, str]], only: list[int] | None) -> dict[int, list[str]]:
+        """The stored events' JSON of the documents of ``rows`` (sorted by seq), by document,
+        fetched in one query: the events of the seq range the rows span, or of the seqs
+        ``only`` when given."""
         events: dict[int, list[str]] = {}
+        if not rows:
+            return events
         if only is None:
             query = "SELECT doc_seq, data FROM events WHERE doc_seq BETWEEN ? AND ? ORDER BY doc_seq, seq"
             params: list[int] = [rows[0][0], rows[-1][0]]
@@ -311,6 +345,15 @@ class Store:
             params = only
         for doc_seq, data in self._db.execute(query, params):
             events.setdefault(doc_seq, []).append(data)
+        return events
+
+    def _rebuild(self, rows: list[tuple[int, str]], light: bool,
+                 only: list[int] | None = None) -> Iterator[tuple[int, Document, list[str]]]:
+        """Documents of ``rows`` (sorted by seq) with their events (see ``_event_texts``), and
+        the events' JSON."""
+        if not rows:
+            return
+        events = self._event_texts(rows, only)
         codec = self._light_codec if light else self._codec
         load_event = codec.loader(Event)
         load_doc = codec.loader(Document, LIGHT_OMITS if light else frozenset())
@@ -318,8 +361,9 @@ class Store:
             doc = load_doc(data)
             if light:
                 self._light.add(seq)
-            doc.events.extend(map(load_event, events.get(seq, ())))
-            yield seq, doc
+            texts = events.get(seq, [])
+            doc.events.extend(map(load_event, texts))
+            yield seq, doc, texts
 
     def replace_events(self, docs: Iterable[tuple[int, list[Event], list[str]]]) -> None:
         """Rewrite the stored events of documents, given as ``(seq, events, their JSON)`` (the
@@ -354,10 +398,12 @@ class Store:
                  for ev, d in zip(events, data, strict=True)],
             )
 
-    def iter_undated_events(self) -> Iterator[Event]:
+    def iter_undated_events(self, event_type: type | None = None) -> Iterator[Any]:
         """The stored events of the documents that have no ``event_date`` (those the dates
-        stage may date), in storage order."""
-        load = self._light_codec.loader(Event)  # used for their keys and dropped
+        stage may date), in storage order; decoded into ``event_type`` (a dataclass with some
+        of ``Event``'s fields, see ``iter_document_views``) when given."""
+        # Used for their keys and dropped: not interned.
+        load = msgspec.json.Decoder(event_type).decode if event_type else self._light_codec.loader(Event)
         for (data,) in self._db.execute("SELECT data FROM events WHERE event_date IS NULL ORDER BY seq"):
             yield load(data)
 
