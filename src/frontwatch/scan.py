@@ -255,9 +255,14 @@ class TextWords:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
-        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
-        self.tokens: list[str] = list(map(str.lower, parts[1::2]))
+        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster, and
+        # lower-casing keeps every offset: the text is lower-cased once, not word by word
+        if text.isascii():
+            parts = _SPLIT_ASCII_RE.split(text.lower())
+            self.tokens: list[str] = parts[1::2]
+        else:
+            parts = _SPLIT_RE.split(text)
+            self.tokens = list(map(str.lower, parts[1::2]))
         self.starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
         self._gated: dict[frozenset[str], list[int]] = {}  # first words -> the starts of those words
 
