@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
 
-from . import scan
+from . import scan, wordgate
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
 from .errors import ConfigError
 from .model import ActorMention, ControlStatement, Document, Sentence
@@ -79,6 +79,9 @@ class ModalityRules:
     aggregate_lower_re: re.Pattern[str] | None = None
     opinion_tail_lower_re: re.Pattern[str] | None = None
     infinitive_lower_re: re.Pattern[str] | None = None
+    # for wordgate.merged_marks and search_at_words: tried at their first words, not everywhere
+    boundary_split: tuple[frozenset[str], re.Pattern[str], re.Pattern[str] | None] | None = None
+    aggregate_words: frozenset[str] | None = None
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -210,9 +213,9 @@ class SentenceMarks:
 
     __slots__ = ("found", "_scan", "clauses")
 
-    def __init__(self, scan: Iterator[re.Match[str]]) -> None:
+    def __init__(self, scan: Iterator[tuple[int, int]]) -> None:
         self.found: list[tuple[int, int]] = []
-        self._scan: Iterator[re.Match[str]] | None = scan
+        self._scan: Iterator[tuple[int, int]] | None = scan
         self.clauses: dict[tuple[int, int], tuple[int, int]] = {}
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
@@ -226,7 +229,7 @@ class SentenceMarks:
             if m is None:
                 self._scan = None
                 return
-            self.found.append(m.span())
+            self.found.append(m)
 
 
 @dataclass(slots=True)
@@ -514,17 +517,20 @@ def compile_modality(data: dict) -> ModalityRules:
         aggregate_lower_re=case_free(aggregate_re),
         opinion_tail_lower_re=case_free(opinion_tail_re),
         infinitive_lower_re=case_free(infinitive_re),
+        boundary_split=wordgate.split_boundaries(boundaries, re.IGNORECASE, case_free, first_chars),
+        aggregate_words=wordgate.all_lead_words(data.get("aggregate") or [], re.IGNORECASE),
     )
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
                   rules: ModalityRules, cache: dict[tuple[int, int], SentenceMarks] | None = None,
-                  lowered: str | None = None) -> tuple[int, int]:
+                  lowered: str | None = None, words: TextWords | None = None) -> tuple[int, int]:
     """The clause of ``text[sent_start:sent_end]`` that contains ``[start, end)``.
 
     ``cache`` (one dict per document) keeps each sentence's boundaries: a sentence with several
     triggers is scanned once, and only as far as its triggers need.  ``lowered``: ``text``
-    lower-cased where that is exact (:meth:`DocMemo.lowered`), scanned case-sensitively instead."""
+    lower-cased where that is exact (:meth:`DocMemo.lowered`), scanned case-sensitively instead;
+    with ``words`` (the text's TextWords) too, word-led boundaries are tried at their words only."""
     c_start, c_end = sent_start, sent_end
     found = None
     if cache is None:
@@ -532,10 +538,13 @@ def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: in
     else:
         found = cache.get((sent_start, sent_end))
         if found is None:
-            if lowered is not None and rules.boundary_lower_re is not None:
-                scan_ = rules.boundary_lower_re.finditer(lowered, sent_start, sent_end)
+            split = rules.boundary_split
+            if lowered is not None and words is not None and split is not None:
+                scan_ = wordgate.merged_marks(split[2], split[1], split[0], words, lowered, sent_start, sent_end)
+            elif lowered is not None and rules.boundary_lower_re is not None:
+                scan_ = map(re.Match.span, rules.boundary_lower_re.finditer(lowered, sent_start, sent_end))
             else:
-                scan_ = rules.boundary_re.finditer(text, sent_start, sent_end)
+                scan_ = map(re.Match.span, rules.boundary_re.finditer(text, sent_start, sent_end))
             found = cache[(sent_start, sent_end)] = SentenceMarks(scan_)
         else:
             clause = found.clauses.get((start, end))
@@ -569,11 +578,11 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
         cache = memo.bounds
         lowered = memo.lowered(text)
     sentence = text[sent_start:sent_end].rstrip()
-    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache, lowered)
-    before = text[c_start:start]
-    # The clause's words, shared by the cue searches below: they gate each phrase list (from the
-    # document's words when there is a memo: two bisections, not a split of the clause).
+    # The document's words: they place word-led boundaries and cues, and gate each phrase list
+    # below (with a memo: two bisections, not a split of the clause).
     tw = memo.words(text) if memo is not None else None
+    c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache, lowered, tw)
+    before = text[c_start:start]
     listed = tw.words_in(c_start, start) if tw is not None else None
     if listed is not None:
         words = set(listed)
@@ -594,9 +603,14 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
         key = (c_start, c_end)
         if key not in memo.aggregate:
             # (its text is only read lower-cased: a match in the lower-cased text is the same)
-            memo.aggregate[key] = (rules.aggregate_lower_re.search(lowered, c_start, c_end)
-                                   if lowered is not None and rules.aggregate_lower_re is not None
-                                   else rules.aggregate_re.search(text, c_start, c_end))
+            if lowered is not None and rules.aggregate_lower_re is not None and rules.aggregate_words and tw:
+                found = wordgate.search_at_words(rules.aggregate_lower_re, rules.aggregate_words, tw, lowered,
+                                                 c_start, c_end)
+            elif lowered is not None and rules.aggregate_lower_re is not None:
+                found = rules.aggregate_lower_re.search(lowered, c_start, c_end)
+            else:
+                found = rules.aggregate_re.search(text, c_start, c_end)
+            memo.aggregate[key] = found
         agg = memo.aggregate[key]
     if agg:
         return Modality(False, f"aggregate: {agg.group(0).lower()}", background)
