@@ -619,7 +619,8 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
         if m:
             return Modality(False, f"{kind}: {m.group(0).lower()}", background)
     if lowered is not None and rules.infinitive_lower_re is not None:
-        infinitive = rules.infinitive_lower_re.search(lowered[c_start:start])  # (a slice, as before)
+        chunk = lowered[c_start:start]  # (a slice, as before; most have no "to": nothing to search)
+        infinitive = rules.infinitive_lower_re.search(chunk) if "to" in chunk else None
     else:
         infinitive = rules.infinitive_re.search(before)
     if infinitive and not rules.infinitive_ok_re.search(before):
@@ -796,5 +797,4 @@ def load_modality(data_files: Sequence[dict]) -> ModalityRules:
 
 
 __all__ = ["DocMemo", "Modality", "ModalityRules", "assess", "claim_preposition", "clause_bounds", "control_cue", "control_statements", "find_claimant",
-           "compile_phrases", "gate_words", "gated_search", "load_modality", "merge_data", "phrase_regex", "PhraseSearch",
-           "words_of"]
+           "compile_phrases", "gate_words", "gated_search", "load_modality", "merge_data", "phrase_regex", "PhraseSearch", "words_of"]

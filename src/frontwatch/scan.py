@@ -233,6 +233,14 @@ class GatedPattern:
         return _non_overlapping(self.pattern.match, words.text, words.starts_in(self.firsts, pos, endpos), endpos)
 
 
+    def may_match_in(self, words: TextWords, pos: int, endpos: int) -> bool:
+        """False when :meth:`finditer_in` over the span surely finds nothing (no candidate start
+        in it, found by one bisection): a cheap test before scanning many spans of one text."""
+        if self.firsts is None or self.digits or self.capitals or self.joiners:
+            return True
+        return words.any_start(self.firsts, pos, endpos)
+
+
 def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> Iterator[re.Match[str]]:
     """The matches of ``match`` at ``starts`` (ascending), left to right, none starting inside
     the previous one — ``finditer``'s rule, tried only at the gated starts."""
@@ -288,6 +296,14 @@ class TextWords:
             if cut >= lo and (not out or out[-1] < cut):
                 out.append(cut)  # out is a slice: a new list
         return out
+
+    def any_start(self, firsts: frozenset[str], lo: int, hi: int) -> bool:
+        """Whether :meth:`starts_in` of the span is not empty (without listing it)."""
+        starts = self._gated.get(firsts)
+        if starts is None:
+            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        i = bisect_left(starts, lo)
+        return (i < len(starts) and starts[i] < hi) or (self._cut(hi) and self.starts[bisect_right(self.starts, hi - 1) - 1] >= lo)
 
     def words_in(self, lo: int, hi: int) -> list[str] | None:
         """The lower-cased words of ``text[lo:hi]`` (each ``\\w+`` run of the span lower-cased,
