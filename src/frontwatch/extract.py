@@ -647,17 +647,6 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     return events
 
 
-def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
-    lo, hi = 0, len(sentences)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sentences[mid].end <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return sentences[lo] if lo < len(sentences) and sentences[lo].start <= pos else None
-
-
 def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[Hit]:
     """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
     # (spec, start token, end token) of each match; plain tuples, not spaCy Spans (cheaper)
@@ -665,7 +654,7 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
     strings, specs = rules.nlp.vocab.strings, rules.specs
     for k, s, e in rules.matcher(sdoc):
         spec = specs[strings[k]]
-        if e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
+        if spec.not_before and e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
             continue
         if spec.not_inside and any(t.lower_ in spec.not_inside for t in sdoc[s + 1:e - 1]):
             continue  # "were destroyed by car bombs": the bombs destroyed, nothing destroyed them
@@ -679,11 +668,12 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
         if not taken.intersection(range(sp[1], sp[2])):
             chosen.append(sp)
             taken.update(range(sp[1], sp[2]))
-    hits = []
+    hits, ends = [], [x.end for x in sentences]
     for spec, s, e in sorted(chosen, key=lambda x: x[1]):
         # a Span's character offsets: from its first token's start to its last token's end
         start_char = sdoc[s].idx
-        sent = _sentence_of(sentences, start_char)
+        at = bisect_right(ends, start_char)  # the first sentence that ends after the trigger starts
+        sent = sentences[at] if at < len(sentences) and sentences[at].start <= start_char else None
         if sent is None:
             continue
         last = sdoc[e - 1]
