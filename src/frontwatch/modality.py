@@ -15,8 +15,8 @@ entity spans and a model; a boundary-and-cue scope is what news sentences need a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
 
 from . import scan, wordgate
@@ -24,6 +24,7 @@ from .control_statements import ControlRules, compile_control_rules, find_contro
 from .errors import ConfigError
 from .model import ActorMention, ControlStatement, Document, Sentence
 from .scan import GatedPattern, TextWords, WordIndex
+from .wordgate import SentenceMarks
 
 _FRONTED_SUBORDINATE_RE = re.compile(
     r"\s*(?:after|before|since|if|when|while|although|though|because|once|unless|until|following|as)\b[^,;]*,\s*",
@@ -82,6 +83,7 @@ class ModalityRules:
     # for wordgate.merged_marks and search_at_words: tried at their first words, not everywhere
     boundary_split: tuple[frozenset[str], re.Pattern[str], re.Pattern[str] | None] | None = None
     aggregate_words: frozenset[str] | None = None
+    gate_union: frozenset[str] | None = None  # all the first-word gates above (TextWords.narrow)
 
 
 def phrase_regex(phrases: Sequence[str]) -> str:
@@ -205,33 +207,6 @@ class PhraseSearch:
         return m
 
 
-class SentenceMarks:
-    """The clause-boundary marks (spans) of one sentence, scanned only as far as a trigger needs
-    (up to the first boundary after it) and kept for the sentence's other triggers; and the
-    clauses found from them, by trigger span (a trigger's clause is asked for by its modality,
-    then again by the extraction of its event)."""
-
-    __slots__ = ("found", "_scan", "clauses")
-
-    def __init__(self, scan: Iterator[tuple[int, int]]) -> None:
-        self.found: list[tuple[int, int]] = []
-        self._scan: Iterator[tuple[int, int]] | None = scan
-        self.clauses: dict[tuple[int, int], tuple[int, int]] = {}
-
-    def __iter__(self) -> Iterator[tuple[int, int]]:
-        i = 0
-        while True:
-            if i < len(self.found):
-                yield self.found[i]
-                i += 1
-                continue
-            m = next(self._scan, None) if self._scan is not None else None
-            if m is None:
-                self._scan = None
-                return
-            self.found.append(m)
-
-
 @dataclass(slots=True)
 class DocMemo:
     """Scans of one document's sentences and clauses, kept for the triggers that share them.
@@ -266,11 +241,12 @@ class DocMemo:
             found = self._lowered = (text, text.lower() if caseless else None)
         return found[1]
 
-    def words(self, text: str) -> TextWords:
-        """The :class:`~frontwatch.scan.TextWords` of ``text`` (the memo's document)."""
+    def words(self, text: str, gates: frozenset[str] | None = None) -> TextWords:
+        """The :class:`~frontwatch.scan.TextWords` of ``text`` (the memo's document; ``gates``:
+        see TextWords.narrow, for the first call)."""
         found = self._words
         if found is None or found.text is not text:
-            found = self._words = TextWords(text)
+            found = self._words = TextWords(text, gates)
         return found
 
 
@@ -493,7 +469,7 @@ def compile_modality(data: dict) -> ModalityRules:
     roles = data.get("claim_roles") or []
     role_alt = phrase_regex(roles)
     control = compile_control_rules(data.get("control"))
-    return ModalityRules(
+    rules = ModalityRules(
         version=str(data.get("version", "")),
         boundary_re=boundary_re,
         cue_res=cue_res,
@@ -520,6 +496,10 @@ def compile_modality(data: dict) -> ModalityRules:
         boundary_split=wordgate.split_boundaries(boundaries, re.IGNORECASE, case_free, first_chars),
         aggregate_words=wordgate.all_lead_words(data.get("aggregate") or [], re.IGNORECASE),
     )
+    gates = [rules.background_re.gated.firsts, *(p.gated.firsts for _k, p in cue_res), rules.claim_verb_re.firsts,
+             rules.aggregate_words, control.keywords_re.firsts if control else None,
+             rules.boundary_split[0] if rules.boundary_split else None]
+    return replace(rules, gate_union=frozenset().union(*(g for g in gates if g)))
 
 
 def clause_bounds(text: str, sent_start: int, sent_end: int, start: int, end: int,
@@ -580,7 +560,7 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
     sentence = text[sent_start:sent_end].rstrip()
     # The document's words: they place word-led boundaries and cues, and gate each phrase list
     # below (with a memo: two bisections, not a split of the clause).
-    tw = memo.words(text) if memo is not None else None
+    tw = memo.words(text, rules.gate_union) if memo is not None else None
     c_start, c_end = clause_bounds(text, sent_start, sent_end, start, end, rules, cache, lowered, tw)
     before = text[c_start:start]
     listed = tw.words_in(c_start, start) if tw is not None else None

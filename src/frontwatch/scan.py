@@ -259,9 +259,9 @@ class TextWords:
     gate's starts in it, are then found by bisection.  Lighter than :class:`WordIndex` (no
     index by word or shape): made for texts that are searched a span at a time."""
 
-    __slots__ = ("text", "tokens", "starts", "_gated")
+    __slots__ = ("text", "tokens", "starts", "_gated", "_gates", "_narrow")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, gates: frozenset[str] | None = None) -> None:
         self.text = text
         # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster, and
         # lower-casing keeps every offset: the text is lower-cased once, not word by word
@@ -273,6 +273,23 @@ class TextWords:
             self.tokens = list(map(str.lower, parts[1::2]))
         self.starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
         self._gated: dict[frozenset[str], list[int]] = {}  # first words -> the starts of those words
+        # With ``gates`` (the union of the first-word sets the caller will ask for), the tokens in
+        # it and their starts: each set within it is then looked up among those few (~a fifth of
+        # an article's words) instead of all the text's words.
+        self._gates = gates
+        self._narrow: tuple[list[str], list[int]] | None = None
+        if gates is not None:
+            keep = list(map(gates.__contains__, self.tokens))
+            self._narrow = (list(compress(self.tokens, keep)), list(compress(self.starts, keep)))
+
+    def _gated_starts(self, firsts: frozenset[str]) -> list[int]:
+        """The starts of the words in ``firsts``, ascending (once per set)."""
+        starts = self._gated.get(firsts)
+        if starts is None:
+            tokens, at = self._narrow if self._narrow is not None and firsts <= self._gates else (  # type: ignore[operator]
+                self.tokens, self.starts)
+            starts = self._gated[firsts] = list(compress(at, map(firsts.__contains__, tokens)))
+        return starts
 
     def _cut(self, pos: int) -> bool:
         """Whether ``pos`` falls inside a word (between two ``\\w`` characters)."""
@@ -287,9 +304,7 @@ class TextWords:
         sees the text before ``lo``), so the span's candidates are the text's gated words that
         start in it; but a word cut by ``hi`` is another, shorter word to the pattern, so its
         start is tried whatever the gate says."""
-        starts = self._gated.get(firsts)
-        if starts is None:
-            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        starts = self._gated_starts(firsts)
         out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
         if self._cut(hi):
             cut = self.starts[bisect_right(self.starts, hi - 1) - 1]
@@ -299,9 +314,7 @@ class TextWords:
 
     def any_start(self, firsts: frozenset[str], lo: int, hi: int) -> bool:
         """Whether :meth:`starts_in` of the span is not empty (without listing it)."""
-        starts = self._gated.get(firsts)
-        if starts is None:
-            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        starts = self._gated_starts(firsts)
         i = bisect_left(starts, lo)
         return (i < len(starts) and starts[i] < hi) or (self._cut(hi) and self.starts[bisect_right(self.starts, hi - 1) - 1] >= lo)
 

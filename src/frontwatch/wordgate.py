@@ -23,6 +23,33 @@ from .scan import TextWords
 _MAX_RANGE = 512  # a character range wider than this is not checked character by character
 
 
+class SentenceMarks:
+    """The clause-boundary marks (spans) of one sentence, scanned only as far as a trigger needs
+    (up to the first boundary after it) and kept for the sentence's other triggers; and the
+    clauses found from them, by trigger span (a trigger's clause is asked for by its modality,
+    then again by the extraction of its event)."""
+
+    __slots__ = ("found", "_scan", "clauses")
+
+    def __init__(self, scan: Iterator[tuple[int, int]]) -> None:
+        self.found: list[tuple[int, int]] = []
+        self._scan: Iterator[tuple[int, int]] | None = scan
+        self.clauses: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        i = 0
+        while True:
+            if i < len(self.found):
+                yield self.found[i]
+                i += 1
+                continue
+            m = next(self._scan, None) if self._scan is not None else None
+            if m is None:
+                self._scan = None
+                return
+            self.found.append(m)
+
+
 def _is_word_char(c: str) -> bool:
     """Whether ``c`` is a ``\\w`` character of a str pattern (str.isalnum() or "_")."""
     return c.isalnum() or c == "_"
@@ -252,5 +279,5 @@ def all_lead_words(pieces: list[str], flags: int) -> frozenset[str] | None:
     """:func:`lead_words` of the alternation of ``pieces``: their union, None if one has none."""
     found = [lead_words(p, flags) for p in pieces]
     return None if not found or any(w is None for w in found) else frozenset().union(*found)  # type: ignore[arg-type]
-__all__ = ["all_lead_words", "lead_words", "merged_marks", "search_at_words", "split_boundaries", "starts_off_words",
+__all__ = ["SentenceMarks", "all_lead_words", "lead_words", "merged_marks", "search_at_words", "split_boundaries", "starts_off_words",
            "zero_width"]
