@@ -579,7 +579,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     else:
         reason = "no date in the text and no publication date"
         penalties.append("date_none")
-    confidence = max(0.05, BASE_CONFIDENCE - sum(PENALTY[p] for p in penalties))
+    confidence = max(0.05, BASE_CONFIDENCE - sum(map(PENALTY.__getitem__, penalties)))  # (no generator frame)
     if hit.spec.role == "kill" and sub == "Armed clash":
         # "took the base, killing scores of militants in the process": the dead of a capture are
         # the capture's (ACLED codes one territorial event with them), not a clash of their own.
