@@ -130,6 +130,8 @@ def test_windows_anywhere_match_plain(gated, vocab, data):
     pos = data.draw(st.integers(0, len(text)))
     endpos = data.draw(st.integers(pos, len(text)))
     words = TextWords(text)
+    firsts = sorted({w for gp in gated.values() for w in gp.firsts or ()})
+    narrow = TextWords(text, frozenset(data.draw(st.lists(st.sampled_from(firsts))) + data.draw(st.sampled_from([firsts, []]))))
     for gp in gated.values():
         plain = [(m.span(), m.groupdict()) for m in gp.pattern.finditer(text, pos, endpos)]
         got = [(m.span(), m.groupdict()) for m in gp.finditer(text, pos, endpos)]
@@ -137,6 +139,10 @@ def test_windows_anywhere_match_plain(gated, vocab, data):
         # the window's starts by bisection in the whole text's words (a sentence of a document)
         got = [(m.span(), m.groupdict()) for m in gp.finditer_in(words, pos, endpos)]
         assert got == plain, ("words", gp, pos, endpos)
+        assert gp.may_match_in(words, pos, endpos) or not plain, ("may match", gp, pos, endpos)
+        # the words narrowed to a union of gates (all of a pattern's first words, or only some)
+        got = [(m.span(), m.groupdict()) for m in gp.finditer_in(narrow, pos, endpos)]
+        assert got == plain, ("narrowed", gp, pos, endpos)
     listed = words.words_in(pos, endpos)
     if listed is not None:
         assert listed == [w.lower() for w in re.findall(r"\w+", text[pos:endpos])]
@@ -159,6 +165,7 @@ def test_window_of_an_indexed_text_tries_its_cut_word():
     text = "officials said; İstanbul SAID"
     words = TextWords(text)
     assert [m.group() for m in gp.finditer_in(words, 0, 13)] == ["sai"]
+    assert gp.may_match_in(words, 0, 13) and not gp.may_match_in(words, 0, 9)  # the cut word; none
     assert [m.group() for m in gp.finditer_in(words, 12, len(text))] == []
     assert [m.group() for m in gp.finditer_in(words, 0, len(text))] == []  # "said" is neither
     assert words.words_in(0, 14) == ["officials", "said"]

@@ -262,9 +262,15 @@ def find_control_statements(doc: Document, sentences: Sequence[Sentence], rules:
     :class:`~frontwatch.scan.TextWords` of ``doc.text``, if the caller has them."""
     # Most sentences state no control: one keyword search skips them (with the text's words, by
     # bisection in the keywords' places rather than a split of each sentence).
+    # (may_match_in first: most sentences have no keyword's first word, told by one bisection)
     kw = rules.keywords_re
-    sents = [s for s in sorted(sentences, key=lambda s: s.start)
-             if next(kw.finditer_in(words, s.start, s.end) if words else kw.finditer(doc.text, s.start, s.end), None)]
+
+    def keyword_in(s: Sentence) -> bool:
+        if words is None:
+            return next(kw.finditer(doc.text, s.start, s.end), None) is not None
+        return kw.may_match_in(words, s.start, s.end) and next(kw.finditer_in(words, s.start, s.end), None) is not None
+
+    sents = [s for s in sorted(sentences, key=lambda s: s.start) if keyword_in(s)]
     if not sents:
         return []
     cands = [p for p in doc.places if (p.descriptor or "").lower() not in rules.skip_descriptors]

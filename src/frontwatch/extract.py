@@ -108,16 +108,16 @@ DEVICE_OBJECT_CHARS = 70
 MAX_EVENT_FATALITIES = 2000
 # "the attack", "that bombing": a definite noun trigger with no place of its own refers back to an
 # event already told.
-_ANAPHORA_RE = re.compile(r"\b(?:the|that|this|these|those|its|their)\s+(?:[\w\-]+\s+)?$", re.IGNORECASE)
+_ANAPHORA_RE = mod.first_chars(re.compile(r"\b(?:the|that|this|these|those|its|their)\s+(?:[\w\-]+\s+)?$", re.I))
 # How far (characters) a kill word may stand from the number of dead it governs.
 KILL_WINDOW_CHARS = 45
 # Sub-types that are about an actor's activity, not a place each: one event, first place.
 NON_DISTRIBUTED = frozenset({"Change to group/activity", "Agreement", "Other", "Arrests"})
 LETHAL_CROWD_TYPES = frozenset({"Excessive force against protesters", "Violent demonstration", "Mob violence"})
 
-_KILL_RE = re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|death\s+toll|lost\s+their\s+lives|"
-                      r"massacred|executed|slain|shot\s+dead|lifeless|bodies)\b", re.IGNORECASE)
-_WOUND_RE = re.compile(r"\b(?:wounded|injured|hurt|wounding|injuring)\b", re.IGNORECASE)
+_KILL_RE = mod.first_chars(re.compile(r"\b(?:killed|killing|kills|dead|died|deaths?|death\s+toll|lost\s+"
+                                    r"their\s+lives|massacred|executed|slain|shot\s+dead|lifeless|bodies)\b", re.IGNORECASE))
+_WOUND_RE = mod.first_chars(re.compile(r"\b(?:wounded|injured|hurt|wounding|injuring)\b", re.IGNORECASE))
 _ANCHOR_GAP_RE = re.compile(r"(?:\b(?:of|near|outside|around|along|on|in|towards?|from|at|off|by|within|"
                             r"across|inside|beyond|between)\s+(?:the\s+)?(?:[\w\-]+\s+)?$)|^\W*$", re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r"[\n;]")
@@ -125,11 +125,11 @@ _LIST_SPLIT_RE = re.compile(r"[\n;]")
 _COORD_CLAUSE_RE = re.compile(r",\s+and\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|the|his|her|"
                               r"their|its|at\s+least)\s", re.IGNORECASE)
 _POSSESSOR_RE = re.compile(r"([A-Z][\w ]*?)['’]s\s")
-# A bare number closing a toll: "the death toll rose to 22", "the number of soldiers killed at nine",
-# "the number of dead had reached 14".
-_TOLL_BEFORE_RE = re.compile(r"\b(?:death\s+toll|toll\s+of\s+dead|number\s+of\s+(?:the\s+)?(?:dead|deaths|"
-                             r"(?:[\w\-]+\s+){0,3}?(?:killed|dead)))\b[^.;:]*?\b(?:to|at|reached|of|was|is|stood\s+at|"
-                             r"stands\s+at)\s+(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?$", re.IGNORECASE)
+# A bare number closing a toll: "the death toll rose to 22", "the number of dead had reached 14".
+_TOLL_BEFORE_RE = mod.first_chars(re.compile(r"\b(?:death\s+toll|toll\s+of\s+dead|number\s+of\s+(?:the\s+)?"
+                                           r"(?:dead|deaths|(?:[\w\-]+\s+){0,3}?(?:killed|dead)))\b[^.;:]*?\b"
+                                           r"(?:to|at|reached|of|was|is|stood\s+at|stands\s+at)\s+"
+                                           r"(?:at\s+least\s+|more\s+than\s+|some\s+|about\s+)?$", re.IGNORECASE))
 TOLL_WINDOW_CHARS = 90
 # Between two counted victims of one kill word: "27 Islamic State fighters and 11 ".
 _CONJ_GAP_RE = re.compile(r"\s+(?:[\w'’\-]+\s+){0,4}?(?:and|as\s+well\s+as|,)\s+|\s*,\s*", re.IGNORECASE)
@@ -579,7 +579,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     else:
         reason = "no date in the text and no publication date"
         penalties.append("date_none")
-    confidence = max(0.05, BASE_CONFIDENCE - sum(PENALTY[p] for p in penalties))
+    confidence = max(0.05, BASE_CONFIDENCE - sum(map(PENALTY.__getitem__, penalties)))  # (no generator frame)
     if hit.spec.role == "kill" and sub == "Armed clash":
         # "took the base, killing scores of militants in the process": the dead of a capture are
         # the capture's (ACLED codes one territorial event with them), not a clash of their own.
@@ -647,17 +647,6 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     return events
 
 
-def _sentence_of(sentences: list[Sentence], pos: int) -> Sentence | None:
-    lo, hi = 0, len(sentences)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sentences[mid].end <= pos:
-            lo = mid + 1
-        else:
-            hi = mid
-    return sentences[lo] if lo < len(sentences) and sentences[lo].start <= pos else None
-
-
 def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> list[Hit]:
     """Trigger matches, overlaps resolved longest-first (spaCy's filter_spans)."""
     # (spec, start token, end token) of each match; plain tuples, not spaCy Spans (cheaper)
@@ -665,7 +654,7 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
     strings, specs = rules.nlp.vocab.strings, rules.specs
     for k, s, e in rules.matcher(sdoc):
         spec = specs[strings[k]]
-        if e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
+        if spec.not_before and e < len(sdoc) and sdoc[e].lower_ in spec.not_before:
             continue
         if spec.not_inside and any(t.lower_ in spec.not_inside for t in sdoc[s + 1:e - 1]):
             continue  # "were destroyed by car bombs": the bombs destroyed, nothing destroyed them
@@ -679,11 +668,12 @@ def _match(sdoc: SpacyDoc, rules: ExtractRules, sentences: list[Sentence]) -> li
         if not taken.intersection(range(sp[1], sp[2])):
             chosen.append(sp)
             taken.update(range(sp[1], sp[2]))
-    hits = []
+    hits, ends = [], [x.end for x in sentences]
     for spec, s, e in sorted(chosen, key=lambda x: x[1]):
         # a Span's character offsets: from its first token's start to its last token's end
         start_char = sdoc[s].idx
-        sent = _sentence_of(sentences, start_char)
+        at = bisect_right(ends, start_char)  # the first sentence that ends after the trigger starts
+        sent = sentences[at] if at < len(sentences) and sentences[at].start <= start_char else None
         if sent is None:
             continue
         last = sdoc[e - 1]

@@ -107,6 +107,10 @@ class Ctx:
     # answers of pure per-mention tests, keyed by (test, its arguments): the same actor is
     # tested again by each trigger of its sentence
     facts: dict[tuple, bool] = field(default_factory=dict)
+    # actors_between's two tests, by the mention's end (int keys: asked for every actor of every
+    # clause, a tuple key's making and hashing was a share of their cost)
+    adjectival: dict[int, bool] = field(default_factory=dict)
+    sources: dict[int, bool] = field(default_factory=dict)
     words_after: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # object_words'
     # extract._fatalities' answers by (sentence, clause); the mentions are shared, not modified
     tolls: dict[tuple[int, int, int, int], NumberMention | None] = field(default_factory=dict)
@@ -228,21 +232,22 @@ def government_side(ctx: Ctx, side: Sequence[ActorMention], against: Sequence[Ac
 def actors_between(ctx: Ctx, lo: int, hi: int, drop_sources: bool = False) -> list[ActorMention]:
     """Actors in ``[lo, hi)`` that take part: not adjectival ("ISIS-held"); with ``drop_sources``
     (after a trigger) not the source of a report either (", police said")."""
-    text, claim_re, facts = ctx.doc.text, ctx.rules.modality.claim_verb_re, ctx.facts
+    text, adjectival, sources = ctx.doc.text, ctx.adjectival, ctx.sources
     out = []
-    for a in ctx.actors.starting(lo, hi + 1):
-        if not (lo <= a.start and a.end <= hi):
+    for a in ctx.actors.starting(lo, hi + 1):  # (so lo <= a.start)
+        end = a.end
+        if end > hi:
             continue
-        adjectival = facts.get(("adjectival", a.end))
-        if adjectival is None:
-            adjectival = facts["adjectival", a.end] = bool(_ADJECTIVAL_AFTER_RE.match(text[a.end:a.end + 14]))
-        if adjectival:
+        adj = adjectival.get(end)
+        if adj is None:
+            adj = adjectival[end] = bool(_ADJECTIVAL_AFTER_RE.match(text[end:end + 14]))
+        if adj:
             continue
         if drop_sources:
-            source = facts.get(("source", a.end))
+            source = sources.get(end)
             if source is None:
-                gap = _SOURCE_GAP_RE.match(text, a.end)
-                source = facts["source", a.end] = bool(gap and claim_re.match(text, gap.end()))
+                gap = _SOURCE_GAP_RE.match(text, end)
+                source = sources[end] = bool(gap and ctx.rules.modality.claim_verb_re.match(text, gap.end()))
             if source:
                 continue
         out.append(a)

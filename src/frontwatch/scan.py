@@ -233,6 +233,14 @@ class GatedPattern:
         return _non_overlapping(self.pattern.match, words.text, words.starts_in(self.firsts, pos, endpos), endpos)
 
 
+    def may_match_in(self, words: TextWords, pos: int, endpos: int) -> bool:
+        """False when :meth:`finditer_in` over the span surely finds nothing (no candidate start
+        in it, found by one bisection): a cheap test before scanning many spans of one text."""
+        if self.firsts is None or self.digits or self.capitals or self.joiners:
+            return True
+        return words.any_start(self.firsts, pos, endpos)
+
+
 def _non_overlapping(match, text: str, starts: Iterable[int], endpos: int) -> Iterator[re.Match[str]]:
     """The matches of ``match`` at ``starts`` (ascending), left to right, none starting inside
     the previous one — ``finditer``'s rule, tried only at the gated starts."""
@@ -251,20 +259,45 @@ class TextWords:
     gate's starts in it, are then found by bisection.  Lighter than :class:`WordIndex` (no
     index by word or shape): made for texts that are searched a span at a time."""
 
-    __slots__ = ("text", "tokens", "starts", "_gated")
+    __slots__ = ("text", "tokens", "starts", "_gated", "_gates", "_narrow")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, gates: frozenset[str] | None = None) -> None:
         self.text = text
-        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
-        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
-        self.tokens: list[str] = list(map(str.lower, parts[1::2]))
+        # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster, and
+        # lower-casing keeps every offset: the text is lower-cased once, not word by word
+        if text.isascii():
+            parts = _SPLIT_ASCII_RE.split(text.lower())
+            self.tokens: list[str] = parts[1::2]
+        else:
+            parts = _SPLIT_RE.split(text)
+            self.tokens = list(map(str.lower, parts[1::2]))
         self.starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
         self._gated: dict[frozenset[str], list[int]] = {}  # first words -> the starts of those words
+        # With ``gates`` (the union of the first-word sets the caller will ask for), the tokens in
+        # it and their starts: each set within it is then looked up among those few (~a fifth of
+        # an article's words) instead of all the text's words.
+        self._gates = gates
+        self._narrow: tuple[list[str], list[int]] | None = None
+        if gates is not None:
+            keep = list(map(gates.__contains__, self.tokens))
+            self._narrow = (list(compress(self.tokens, keep)), list(compress(self.starts, keep)))
+
+    def _gated_starts(self, firsts: frozenset[str]) -> list[int]:
+        """The starts of the words in ``firsts``, ascending (once per set)."""
+        starts = self._gated.get(firsts)
+        if starts is None:
+            tokens, at = self._narrow if self._narrow is not None and firsts <= self._gates else (  # type: ignore[operator]
+                self.tokens, self.starts)
+            starts = self._gated[firsts] = list(compress(at, map(firsts.__contains__, tokens)))
+        return starts
 
     def _cut(self, pos: int) -> bool:
         """Whether ``pos`` falls inside a word (between two ``\\w`` characters)."""
         text = self.text
-        return 0 < pos < len(text) and _is_word(text[pos - 1]) and _is_word(text[pos])
+        if not 0 < pos < len(text):
+            return False
+        a, b = text[pos - 1], text[pos]  # (_is_word inlined: asked several times per trigger)
+        return (a.isalnum() or a == "_") and (b.isalnum() or b == "_")
 
     def starts_in(self, firsts: frozenset[str], lo: int, hi: int) -> list[int]:
         """Where a pattern gated by ``firsts`` may start in ``text[lo:hi]`` (as
@@ -274,15 +307,19 @@ class TextWords:
         sees the text before ``lo``), so the span's candidates are the text's gated words that
         start in it; but a word cut by ``hi`` is another, shorter word to the pattern, so its
         start is tried whatever the gate says."""
-        starts = self._gated.get(firsts)
-        if starts is None:
-            starts = self._gated[firsts] = list(compress(self.starts, map(firsts.__contains__, self.tokens)))
+        starts = self._gated_starts(firsts)
         out = starts[bisect_left(starts, lo):bisect_left(starts, hi)]
         if self._cut(hi):
             cut = self.starts[bisect_right(self.starts, hi - 1) - 1]
             if cut >= lo and (not out or out[-1] < cut):
                 out.append(cut)  # out is a slice: a new list
         return out
+
+    def any_start(self, firsts: frozenset[str], lo: int, hi: int) -> bool:
+        """Whether :meth:`starts_in` of the span is not empty (without listing it)."""
+        starts = self._gated_starts(firsts)
+        i = bisect_left(starts, lo)
+        return (i < len(starts) and starts[i] < hi) or (self._cut(hi) and self.starts[bisect_right(self.starts, hi - 1) - 1] >= lo)
 
     def words_in(self, lo: int, hi: int) -> list[str] | None:
         """The lower-cased words of ``text[lo:hi]`` (each ``\\w+`` run of the span lower-cased,
