@@ -307,7 +307,7 @@ class WordIndex:
     # What the gates find once per text and reuse (one dict, so that indexing the many short
     # texts the extraction stage scans stays cheap): "marks" (where the text has a character
     # other than a word character or white space), "tokens" (the lower-cased tokens and their
-    # starts, for the follow gate), each Reach's barriers, each first gate's candidates.
+    # starts, for the follow gate), each first gate's candidates.
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -454,20 +454,29 @@ class WordIndex:
             targets = named
         if not targets:
             return []
-        barriers = self._memo.get(reach)
-        if barriers is None:
-            text, allowed, passes = self.text, reach.allowed, reach.passes
-            barriers = self._memo[reach] = [
-                p for p in self._marked()
-                if text[p] not in allowed and not (passes and text.endswith(passes, 0, p + 1))]
-        out = []
-        for s in starts:
-            i = bisect_right(targets, s)  # the first target word after s
-            if i == len(targets):
-                break  # and none after any later start either
-            j = bisect_left(barriers, s)
-            if j == len(barriers) or barriers[j] >= targets[i]:
-                out.append(s)
+        # A start is kept when a target follows it with no barrier in between: the starts are
+        # those between a target and the last barrier before it.  Found by bisection per target
+        # (a handful per text) rather than per start (every capitalised word of an article).
+        text, allowed, passes = self.text, reach.allowed, reach.passes
+        marks = self._marked()
+        out: list[int] = []
+        done = 0  # starts[:done] are settled (kept or not)
+        floor = -1  # index in marks of the last barrier before the previous target
+        prev = -1  # the previous target
+        for t in targets:
+            k = bisect_left(marks, t) - 1
+            # back to the last barrier before t; past the previous target it is that one's
+            while k >= 0 and marks[k] > prev and (
+                    text[marks[k]] in allowed or (passes and text.endswith(passes, 0, marks[k] + 1))):
+                k -= 1
+            if k >= 0 and marks[k] < prev:
+                k = floor
+            floor, prev = k, t
+            lo = max(bisect_right(starts, marks[k]) if k >= 0 else 0, done)
+            hi = bisect_left(starts, t)
+            if lo < hi:
+                out.extend(starts[lo:hi])
+                done = hi
         return out
 
 
