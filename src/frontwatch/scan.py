@@ -318,10 +318,18 @@ class WordIndex:
         # One split gives the tokens and, from the lengths of the pieces, their offsets; the
         # shape tests run over the whole list at C speed.
         # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
-        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
-        words = parts[1::2]
-        starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
-        lowered = list(map(str.lower, words))
+        if text.isascii():
+            # lower-casing ASCII keeps every offset: the split of the lower-cased text gives the
+            # lower-cased words at once, their first characters read from the text itself
+            parts = _SPLIT_ASCII_RE.split(text.lower())
+            lowered = parts[1::2]
+            starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+            heads = list(map(text.__getitem__, starts))
+        else:
+            parts = _SPLIT_RE.split(text)
+            starts = list(accumulate(map(len, parts)))[0:-1:2]
+            lowered = list(map(str.lower, parts[1::2]))
+            heads = list(map(itemgetter(0), parts[1::2]))
         by_word: dict[str, list[int]] = {}
         get = by_word.get
         for key, start in zip(lowered, starts, strict=True):
@@ -330,7 +338,6 @@ class WordIndex:
                 by_word[key] = [start]
             else:
                 at.append(start)
-        heads = list(map(itemgetter(0), words))
         digit_starts = list(compress(starts, map(str.isdigit, heads)))
         # no digit is upper-case, so this is "else if upper-case"
         capital_starts = list(compress(starts, map(str.isupper, heads)))
