@@ -27,7 +27,6 @@ _SPLIT_RE = re.compile(r"(\w+)")
 _SPLIT_ASCII_RE = re.compile(r"(\w+)", re.ASCII)
 # Texts shorter than this are indexed by a plain loop over their tokens (see WordIndex.of).
 _SHORT_TEXT = 200
-_MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may stop
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
@@ -305,8 +304,8 @@ class WordIndex:
     capital_starts: list[int]
     joined: dict[str, list[int]]  # joiner character -> starts of the tokens right before one
     # What the gates find once per text and reuse (one dict, so that indexing the many short
-    # texts the extraction stage scans stays cheap): "marks" (where the text has a character
-    # other than a word character or white space), "tokens" (the lower-cased tokens and their
+    # texts the extraction stage scans stays cheap): "reversed" (the text backwards, where a
+    # Reach looks for its barriers), "tokens" (the lower-cased tokens and their
     # starts, for the follow gate), each first gate's candidates.
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -437,13 +436,6 @@ class WordIndex:
             out.extend(self.joined.get(j, ()))
         return sorted(set(out))
 
-    def _marked(self) -> list[int]:
-        """Where the text has a character other than a word character or white space."""
-        found = self._memo.get("marks")
-        if found is None:
-            found = self._memo["marks"] = [m.start() for m in _MARK_RE.finditer(self.text)]
-        return found
-
     def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
         """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
         words = self.by_word
@@ -463,23 +455,29 @@ class WordIndex:
             return []
         # A start is kept when a target follows it with no barrier in between: the starts are
         # those between a target and the last barrier before it.  Found by bisection per target
-        # (a handful per text) rather than per start (every capitalised word of an article).
-        text, allowed, passes = self.text, reach.allowed, reach.passes
-        marks = self._marked()
+        # (a handful per text) rather than per start (every capitalised word of an article);
+        # the barrier by a search of the reversed text from the target back (rather than a list
+        # of all the text's punctuation).
+        text, passes = self.text, reach.passes
+        rev = self._memo.get("reversed")
+        if rev is None:
+            rev = self._memo["reversed"] = text[::-1]
+        barrier = re.compile(rf"[^\w\s{re.escape(reach.allowed)}]").search  # re caches the compiled class
+        n = len(text)
         out: list[int] = []
         done = 0  # starts[:done] are settled (kept or not)
-        floor = -1  # index in marks of the last barrier before the previous target
-        prev = -1  # the previous target
+        b = prev = -1  # the last barrier before the previous target (-1: none), that target
         for t in targets:
-            k = bisect_left(marks, t) - 1
-            # back to the last barrier before t; past the previous target it is that one's
-            while k >= 0 and marks[k] > prev and (
-                    text[marks[k]] in allowed or (passes and text.endswith(passes, 0, marks[k] + 1))):
-                k -= 1
-            if k >= 0 and marks[k] < prev:
-                k = floor
-            floor, prev = k, t
-            lo = max(bisect_right(starts, marks[k]) if k >= 0 else 0, done)
+            # back from t to the previous target at most (beyond, the barrier is that one's)
+            m = barrier(rev, n - t, n - 1 - prev)
+            while m is not None:
+                p = n - 1 - m.start()
+                if not (passes and text.endswith(passes, 0, p + 1)):
+                    b = p
+                    break
+                m = barrier(rev, m.end(), n - 1 - prev)
+            prev = t
+            lo = max(bisect_right(starts, b), done)
             hi = bisect_left(starts, t)
             if lo < hi:
                 out.extend(starts[lo:hi])
