@@ -51,6 +51,7 @@ NEWS = [
     "Taliban insurgents stormed the Ghazni Provincial Police Headquarters early on Friday, killing 4 policemen "
     "and wounding a dozen more.",
     "FIGHTING CONTINUED IN THE EAST: the army said its troops had retaken Kharkiv oblast villages.",
+    "Kobani was quickly retaken. St. Mary’s, which the rebels held, and Al-Qa'im, where they fled, were shelled.",
     "",
     "-",
     "al-",

@@ -233,7 +233,12 @@ def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Pla
         subject_re=GatedPattern(compile_re(
             rf"(?:^|(?<=[.!?]\s)|(?<=\n))(?P<name>{name})(?=,\s+(?:which|where)\b|\s+(?:was|were|has\s+been|had\s+been|"
             rf"is|are)\s+(?:\w+ly\s+)?(?:{alternation(subject_verbs, fold=True) if subject_verbs else '(?!x)x'})(?![\w-]))",
-            re.MULTILINE), frozenset(), **names_gate),
+            re.MULTILINE), frozenset(), **names_gate,
+            # Most capitalised words are not such a subject: the name runs on to "which"/"where"
+            # or to one of the verbs (after "was"/"is" and maybe an adverb) over its own
+            # characters and a comma only, a full stop only in "St."/"Mt.".
+            reach=_reach(union(frozenset({"which", "where"}), first_words(subject_verbs)), "’'-‐‑–,",
+                         ("St.", "Ste.", "Mt.", "Ft."))),
     )
 
 

@@ -27,7 +27,6 @@ _SPLIT_RE = re.compile(r"(\w+)")
 _SPLIT_ASCII_RE = re.compile(r"(\w+)", re.ASCII)
 # Texts shorter than this are indexed by a plain loop over their tokens (see WordIndex.of).
 _SHORT_TEXT = 200
-_MARK_RE = re.compile(r"[^\w\s]")  # punctuation and symbols: where a Reach may stop
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
@@ -342,9 +341,9 @@ class WordIndex:
     capital_starts: list[int]
     joined: dict[str, list[int]]  # joiner character -> starts of the tokens right before one
     # What the gates find once per text and reuse (one dict, so that indexing the many short
-    # texts the extraction stage scans stays cheap): "marks" (where the text has a character
-    # other than a word character or white space), "tokens" (the lower-cased tokens and their
-    # starts, for the follow gate), each Reach's barriers, each first gate's candidates.
+    # texts the extraction stage scans stays cheap): "reversed" (the text backwards, where a
+    # Reach looks for its barriers), "tokens" (the lower-cased tokens and their
+    # starts, for the follow gate), each first gate's candidates.
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -355,10 +354,18 @@ class WordIndex:
         # One split gives the tokens and, from the lengths of the pieces, their offsets; the
         # shape tests run over the whole list at C speed.
         # [gap, word, gap, word, ..., gap]; on ASCII text the ASCII \w is the same and faster
-        parts = (_SPLIT_ASCII_RE if text.isascii() else _SPLIT_RE).split(text)
-        words = parts[1::2]
-        starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
-        lowered = list(map(str.lower, words))
+        if text.isascii():
+            # lower-casing ASCII keeps every offset: the split of the lower-cased text gives the
+            # lower-cased words at once, their first characters read from the text itself
+            parts = _SPLIT_ASCII_RE.split(text.lower())
+            lowered = parts[1::2]
+            starts = list(accumulate(map(len, parts)))[0:-1:2]  # each word starts where its gap ends
+            heads = list(map(text.__getitem__, starts))
+        else:
+            parts = _SPLIT_RE.split(text)
+            starts = list(accumulate(map(len, parts)))[0:-1:2]
+            lowered = list(map(str.lower, parts[1::2]))
+            heads = list(map(itemgetter(0), parts[1::2]))
         by_word: dict[str, list[int]] = {}
         get = by_word.get
         for key, start in zip(lowered, starts, strict=True):
@@ -367,7 +374,6 @@ class WordIndex:
                 by_word[key] = [start]
             else:
                 at.append(start)
-        heads = list(map(itemgetter(0), words))
         digit_starts = list(compress(starts, map(str.isdigit, heads)))
         # no digit is upper-case, so this is "else if upper-case"
         capital_starts = list(compress(starts, map(str.isupper, heads)))
@@ -467,13 +473,6 @@ class WordIndex:
             out.extend(self.joined.get(j, ()))
         return sorted(set(out))
 
-    def _marked(self) -> list[int]:
-        """Where the text has a character other than a word character or white space."""
-        found = self._memo.get("marks")
-        if found is None:
-            found = self._memo["marks"] = [m.start() for m in _MARK_RE.finditer(self.text)]
-        return found
-
     def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
         """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
         words = self.by_word
@@ -491,20 +490,35 @@ class WordIndex:
             targets = named
         if not targets:
             return []
-        barriers = self._memo.get(reach)
-        if barriers is None:
-            text, allowed, passes = self.text, reach.allowed, reach.passes
-            barriers = self._memo[reach] = [
-                p for p in self._marked()
-                if text[p] not in allowed and not (passes and text.endswith(passes, 0, p + 1))]
-        out = []
-        for s in starts:
-            i = bisect_right(targets, s)  # the first target word after s
-            if i == len(targets):
-                break  # and none after any later start either
-            j = bisect_left(barriers, s)
-            if j == len(barriers) or barriers[j] >= targets[i]:
-                out.append(s)
+        # A start is kept when a target follows it with no barrier in between: the starts are
+        # those between a target and the last barrier before it.  Found by bisection per target
+        # (a handful per text) rather than per start (every capitalised word of an article);
+        # the barrier by a search of the reversed text from the target back (rather than a list
+        # of all the text's punctuation).
+        text, passes = self.text, reach.passes
+        rev = self._memo.get("reversed")
+        if rev is None:
+            rev = self._memo["reversed"] = text[::-1]
+        barrier = re.compile(rf"[^\w\s{re.escape(reach.allowed)}]").search  # re caches the compiled class
+        n = len(text)
+        out: list[int] = []
+        done = 0  # starts[:done] are settled (kept or not)
+        b = prev = -1  # the last barrier before the previous target (-1: none), that target
+        for t in targets:
+            # back from t to the previous target at most (beyond, the barrier is that one's)
+            m = barrier(rev, n - t, n - 1 - prev)
+            while m is not None:
+                p = n - 1 - m.start()
+                if not (passes and text.endswith(passes, 0, p + 1)):
+                    b = p
+                    break
+                m = barrier(rev, m.end(), n - 1 - prev)
+            prev = t
+            lo = max(bisect_right(starts, b), done)
+            hi = bisect_left(starts, t)
+            if lo < hi:
+                out.extend(starts[lo:hi])
+                done = hi
         return out
 
 
