@@ -28,6 +28,7 @@ cue-next-to-a-name scope is what these fixed noun-phrase and copula forms need.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -150,10 +151,15 @@ def _bare_names(doc: Document, sents: Sequence[Sentence], rules: ControlRules) -
     annotator missed.  A name followed by one of ``adjective_heads`` is an adjective ("the
     rebel-held Syrian town of X", "regime-held Shia villages"), not a place."""
     text = doc.text
-    taken = [(p.start, p.end) for p in doc.places] + [(a.start, a.end) for a in doc.actors]
+    taken = sorted([(p.start, p.end) for p in doc.places] + [(a.start, a.end) for a in doc.actors])
+    # The mentions overlapping a sentence start after its start less the longest mention's
+    # length: found by bisection in that window, not by reading all of them per sentence.
+    starts = [s for s, _e in taken]
+    longest = max((e - s for s, e in taken if e > s), default=0)
     out: list[PlaceMention] = []
     for sent in sents:
-        near = [(s, e) for s, e in taken if s < sent.end and sent.start < e]
+        near = [(s, e) for s, e in taken[bisect_right(starts, sent.start - longest):bisect_left(starts, sent.end)]
+                if sent.start < e]
         for m in _BARE_NAME_RE.finditer(text, sent.start, sent.end):
             start, words = m.start(), m.group(0).split()
             # Strip capitalised function words ("In Mosul", "The Taliban's").

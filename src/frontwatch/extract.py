@@ -244,11 +244,11 @@ def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     text = ctx.doc.text
     cands = ctx.places.starting(lo, hi)
     out: list[PlaceMention] = []
-    prev_end = None
-    for i, p in enumerate(cands):
+    prev_end, anchors = None, set()  # (normalised: the anchors of the candidates before p)
+    for p in cands:
         # The anchor of "X, 10 km west of Y" is the Y mention that follows X.
-        is_anchor = any(q.relative and q.relative.anchor and ctx.normalise(q.relative.anchor) == ctx.normalise(p.name)
-                        for q in cands[:i])
+        is_anchor = bool(anchors) and ctx.normalise(p.name) in anchors
+        anchors.update([ctx.normalise(p.relative.anchor)] if p.relative and p.relative.anchor else ())
         if prev_end is not None and _ANCHOR_GAP_RE.search(text[prev_end:p.start]) and not _LIST_GAP_RE.fullmatch(
                 text[prev_end:p.start]):
             is_anchor = True
@@ -378,7 +378,7 @@ def _find_fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberM
 def _with_conjoined(ctx: Ctx, n: NumberMention, hi: int) -> NumberMention:
     """The dead of both sides counted by one kill word ("killed 27 militants and 11 soldiers",
     "nine soldiers and 17 attackers were killed") are one toll: ACLED codes the event's total."""
-    text, victims = ctx.doc.text, ctx.rules.combatant_victims | ctx.rules.civilian_victims
+    text, combatants, civilians = ctx.doc.text, ctx.rules.combatant_victims, ctx.rules.civilian_victims
     parts = [n]
     # those starting before n ends are skipped below anyway
     for m in ctx.numbers.starting(n.end, hi):
@@ -386,8 +386,8 @@ def _with_conjoined(ctx: Ctx, n: NumberMention, hi: int) -> NumberMention:
         if m.start < last.end or m.start >= hi:
             continue
         gap = text[last.end:m.start]
-        if not (m.unit and m.unit.lower().split()[-1] in victims and _CONJ_GAP_RE.fullmatch(gap)
-                and not _WOUND_RE.search(gap) and not _KILL_RE.search(gap)):
+        if not (m.unit and ((u := m.unit.lower().split()[-1]) in combatants or u in civilians)  # (no set union)
+                and _CONJ_GAP_RE.fullmatch(gap) and not _WOUND_RE.search(gap) and not _KILL_RE.search(gap)):
             break
         parts.append(m)
     if len(parts) == 1:

@@ -196,8 +196,10 @@ def object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
 
 
 def _object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
-    out = []
-    for tok in ctx.sdoc[hit.tok_end: hit.tok_end + OBJECT_WINDOW_TOKENS]:
+    out, sdoc = [], ctx.sdoc
+    # (indexing the doc, not iterating a slice of it: no Span object per call)
+    for i in range(hit.tok_end, min(hit.tok_end + OBJECT_WINDOW_TOKENS, len(sdoc))):
+        tok = sdoc[i]
         if tok.idx >= limit or tok.text in {".", ";", ":", ","}:
             break
         out.append(tok.lower_)
@@ -277,6 +279,15 @@ def _is_role_source(ctx: Ctx, a: ActorMention) -> bool:
     return bool(m and ctx.rules.modality.claim_verb_re.match(ctx.doc.text, m.end()))
 
 
+def _passive_of_any(ctx: Ctx, a: ActorMention, kills: Sequence[Hit]) -> bool:
+    """Whether actor ``a`` is the passive subject of one of ``kills`` after it (a loop, not
+    ``any`` over a generator: asked for each actor before each trigger)."""
+    for k in kills:
+        if k.start >= a.end and _is_passive_subject(ctx, a, k):
+            return True
+    return False
+
+
 def _is_passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
     """Whether actor ``a`` (before the trigger) is the patient of a passive trigger."""
     key = ("passive", a.end, hit.start, hit.end, hit.tok_end, hit.spec.role)
@@ -341,7 +352,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     # The subject of a passive is its patient: "22 fighters were killed", and a noun right before a
     # participle with no object of its own is one too ("the number of soldiers killed at nine").
     kills = [h for h in (hit, *hit.absorbed) if h.start >= c_start]
-    passive_subj = [a for a in pre if any(k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
+    passive_subj = [a for a in pre if _passive_of_any(ctx, a, kills)]
     pre_agents = [a for a in pre if a not in passive_subj and not _oblique(ctx, a, c_start)]
     # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
     by = _BY_RE.match(text[lead.end:c_end])
@@ -367,8 +378,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
         s = hit.sent
         earlier = [a for a in actors_between(ctx, s.start, c_start) if usable(a)
                    and not _oblique(ctx, a, s.start)
-                   and not _role_source(ctx, a) and not any(
-                       k.start >= a.end and _is_passive_subject(ctx, a, k) for k in kills)]
+                   and not _role_source(ctx, a) and not _passive_of_any(ctx, a, kills)]
         victims = {a.name for a in patients}
         if earlier:
             agents, how = earlier, "sentence"
