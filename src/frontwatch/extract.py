@@ -353,8 +353,8 @@ def _fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMentio
 
 
 def _find_fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
-    text = ctx.doc.text
-    for lo, hi in ((c_start, c_end), (s.start, s.end)):
+    text, spans = ctx.doc.text, ((c_start, c_end), (s.start, s.end))
+    for lo, hi in spans[:1] if spans[0] == spans[1] else spans:  # (a whole-sentence clause: read once)
         for n in ctx.numbers.starting(lo, hi):
             if not n.unit:
                 if _TOLL_BEFORE_RE.search(text, max(lo, n.start - TOLL_WINDOW_CHARS), n.start):
