@@ -263,8 +263,7 @@ def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
 
 def _list_items(ctx: Ctx, colon: int) -> tuple[list[PlaceMention], int]:
     """Places of the list items that follow a colon ("captured the following areas:")."""
-    text, out = ctx.doc.text, []
-    pos, n = colon + 1, 0
+    text, out, pos, n = ctx.doc.text, [], colon + 1, 0
     hit_starts = sorted(h.start for h in ctx.hits)
     stop = len(text)
     for m in itertools.chain(_LIST_SPLIT_RE.finditer(text, colon + 1), [None]):
@@ -345,33 +344,34 @@ def _date_for(ctx: Ctx, hit: Hit, c_start: int, c_end: int) -> tuple[DateMention
 
 def _fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
     """The number of dead governed by a kill word in the clause (else the sentence); once per
-    clause and document (a trigger and those it absorbed often share the clause)."""
+    clause and document, the sentence's once per sentence (its clauses often fall back to it)."""
     key = (s.start, s.end, c_start, c_end)
     if key not in ctx.tolls:
-        ctx.tolls[key] = _find_fatalities(ctx, s, c_start, c_end)
+        found = _find_fatalities(ctx, c_start, c_end)
+        whole = (c_start, c_end) == (s.start, s.end)
+        ctx.tolls[key] = found if found is not None or whole else _fatalities(ctx, s, s.start, s.end)
     return ctx.tolls[key]
 
 
-def _find_fatalities(ctx: Ctx, s: Sentence, c_start: int, c_end: int) -> NumberMention | None:
-    text, spans = ctx.doc.text, ((c_start, c_end), (s.start, s.end))
-    for lo, hi in spans[:1] if spans[0] == spans[1] else spans:  # (a whole-sentence clause: read once)
-        for n in ctx.numbers.starting(lo, hi):
-            if not n.unit:
-                if _TOLL_BEFORE_RE.search(text, max(lo, n.start - TOLL_WINDOW_CHARS), n.start):
-                    return n  # "the death toll rose to 22", "put the number of soldiers killed at nine"
-                continue
-            unit = n.unit.lower().split()[-1]  # "police officers" counts officers
-            if unit not in ctx.rules.combatant_victims and unit not in ctx.rules.civilian_victims:
-                continue
-            chain = _with_conjoined(ctx, n, hi)
-            before = text[max(lo, n.start - KILL_WINDOW_CHARS):n.start]
-            after = text[chain.end:min(hi, chain.end + KILL_WINDOW_CHARS)]
-            k_before = list(_KILL_RE.finditer(before))
-            k_after = _KILL_RE.search(after)
-            w_after = _WOUND_RE.search(after)
-            if (k_before and not _WOUND_RE.search(before[k_before[-1].end():])) or (
-                    k_after and not (w_after and w_after.start() < k_after.start())):
-                return chain
+def _find_fatalities(ctx: Ctx, lo: int, hi: int) -> NumberMention | None:
+    text = ctx.doc.text
+    for n in ctx.numbers.starting(lo, hi):
+        if not n.unit:
+            if _TOLL_BEFORE_RE.search(text, max(lo, n.start - TOLL_WINDOW_CHARS), n.start):
+                return n  # "the death toll rose to 22", "put the number of soldiers killed at nine"
+            continue
+        unit = n.unit.lower().split()[-1]  # "police officers" counts officers
+        if unit not in ctx.rules.combatant_victims and unit not in ctx.rules.civilian_victims:
+            continue
+        chain = _with_conjoined(ctx, n, hi)
+        before = text[max(lo, n.start - KILL_WINDOW_CHARS):n.start]
+        after = text[chain.end:min(hi, chain.end + KILL_WINDOW_CHARS)]
+        k_before = list(_KILL_RE.finditer(before))
+        k_after = _KILL_RE.search(after)
+        w_after = _WOUND_RE.search(after)
+        if (k_before and not _WOUND_RE.search(before[k_before[-1].end():])) or (
+                k_after and not (w_after and w_after.start() < k_after.start())):
+            return chain
     return None
 
 
