@@ -433,19 +433,28 @@ class WordIndex:
 
     def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
         """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
-        tokens, token_starts = self._token_list()
-        last = len(tokens) - 1
+        word_at, next_at = self._neighbours()
         out = []
-        for s in starts:
-            i = bisect_left(token_starts, s)  # every candidate is a token start
-            rule = follows.get(tokens[i])
+        # each start's word looked up at C speed; only the starts with a rule take a Python step
+        for s, rule in zip(starts, map(follows.get, map(word_at.__getitem__, starts)), strict=True):
             if rule is None:
                 out.append(s)
-            elif i < last:
-                nxt = tokens[i + 1]
-                if nxt in rule[0] or (rule[1] and nxt[0].isdigit()):
+            else:
+                nxt = next_at.get(s)  # None: the text's last word
+                if nxt is not None and (nxt in rule[0] or (rule[1] and nxt[0].isdigit())):
                     out.append(s)
         return out
+
+    def _neighbours(self) -> tuple[dict[int, str], dict[int, str]]:
+        """Each token's start -> its word, and -> the next token's word (lower-cased): made once
+        per text, so that the follow gates of its many patterns look words up by start instead
+        of by a bisection per candidate (every candidate is a token start)."""
+        found = self._memo.get("neighbours")
+        if found is None:
+            tokens, token_starts = self._token_list()
+            found = self._memo["neighbours"] = (dict(zip(token_starts, tokens, strict=True)),
+                                                dict(zip(token_starts, tokens[1:], strict=False)))
+        return found
 
     def _gated(self, gp: GatedPattern) -> list[int]:
         """The word tokens that pass ``gp``'s first gate, ascending."""
