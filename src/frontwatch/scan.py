@@ -181,17 +181,16 @@ class GatedPattern:
 
         ``index`` (the :class:`WordIndex` of this same ``text``) lists the candidate words once
         for all the patterns run over one text; it is used for whole-text scans only."""
-        match, firsts, digits, capitals, joiners = (self.pattern.match, self.firsts, self.digits,
-                                                    self.capitals, self.joiners)
+        # A plain function returning the iterator it picks (not a generator that re-yields it):
+        # one generator fewer per call and per match, for the dozen scans of every text.
+        firsts = self.firsts
         endpos = len(text) if endpos is None else endpos
         if firsts is None:
-            yield from self.pattern.finditer(text, pos, endpos)
-            return
-        end = pos
+            return self.pattern.finditer(text, pos, endpos)
         if index is not None and pos == 0 and endpos == len(text) and index.text is text:
-            yield from _non_overlapping(match, text, index.candidates(self), endpos)
-            return
-        if not (digits or capitals or joiners):
+            starts = index.candidates(self)
+            return _non_overlapping(self.pattern.match, text, starts, endpos) if starts else iter(())
+        if not (self.digits or self.capitals or self.joiners):
             # The first gate alone: the span's tokens listed and tested at C speed (one split,
             # a lower-case map and a set test), the pattern tried only at the words that pass.
             chunk = text[pos:endpos]
@@ -199,10 +198,17 @@ class GatedPattern:
             words = parts[1::2]
             hits = list(compress(range(len(words)), map(firsts.__contains__, map(str.lower, words))))
             if not hits:
-                return
+                return iter(())
             offsets = list(accumulate(map(len, parts)))  # word k starts at offsets[2 * k]
-            yield from _non_overlapping(match, text, (pos + offsets[2 * k] for k in hits), endpos)
-            return
+            return _non_overlapping(self.pattern.match, text, (pos + offsets[2 * k] for k in hits), endpos)
+        return self._scan_tokens(text, pos, endpos)
+
+    def _scan_tokens(self, text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` of a span without an index for a pattern with more than a first
+        gate: its tokens tested one by one."""
+        match, firsts, digits, capitals, joiners = (self.pattern.match, self.firsts or frozenset(), self.digits,
+                                                    self.capitals, self.joiners)
+        end = pos
         for tok in _TOKEN_RE.finditer(text, pos, endpos):
             start = tok.start()
             if start < end:
