@@ -417,7 +417,8 @@ class WordIndex:
 
     def candidates(self, gp: GatedPattern) -> list[int]:
         """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
-        if gp.reach is not None and gp.reach.words.isdisjoint(self.by_word):
+        # (the keys view iterates the few reach words, where a set would iterate every key)
+        if gp.reach is not None and self.by_word.keys().isdisjoint(gp.reach.words):
             return []  # no word for a match to run on to (most texts for the list pattern): no start either
         key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
         starts = self._memo.get(key)
@@ -469,7 +470,7 @@ class WordIndex:
         out: list[int] = []
         # Loop over the smaller of the two (``dict.keys() & frozenset`` would loop over the
         # frozenset, thousands of actor names, whatever the sizes).
-        found = firsts.intersection(words) if len(firsts) > len(words) else [f for f in firsts if f in words]
+        found = firsts.intersection(words) if len(firsts) > len(words) else list(filter(words.__contains__, firsts))
         if not (gp.digits or gp.capitals or gp.joiners):
             # Different words start at different places: no duplicates to drop.
             if len(found) == 1:
