@@ -181,17 +181,16 @@ class GatedPattern:
 
         ``index`` (the :class:`WordIndex` of this same ``text``) lists the candidate words once
         for all the patterns run over one text; it is used for whole-text scans only."""
-        match, firsts, digits, capitals, joiners = (self.pattern.match, self.firsts, self.digits,
-                                                    self.capitals, self.joiners)
+        # A plain function returning the iterator it picks (not a generator that re-yields it):
+        # one generator fewer per call and per match, for the dozen scans of every text.
+        firsts = self.firsts
         endpos = len(text) if endpos is None else endpos
         if firsts is None:
-            yield from self.pattern.finditer(text, pos, endpos)
-            return
-        end = pos
+            return self.pattern.finditer(text, pos, endpos)
         if index is not None and pos == 0 and endpos == len(text) and index.text is text:
-            yield from _non_overlapping(match, text, index.candidates(self), endpos)
-            return
-        if not (digits or capitals or joiners):
+            starts = index.candidates(self)
+            return _non_overlapping(self.pattern.match, text, starts, endpos) if starts else iter(())
+        if not (self.digits or self.capitals or self.joiners):
             # The first gate alone: the span's tokens listed and tested at C speed (one split,
             # a lower-case map and a set test), the pattern tried only at the words that pass.
             chunk = text[pos:endpos]
@@ -199,10 +198,17 @@ class GatedPattern:
             words = parts[1::2]
             hits = list(compress(range(len(words)), map(firsts.__contains__, map(str.lower, words))))
             if not hits:
-                return
+                return iter(())
             offsets = list(accumulate(map(len, parts)))  # word k starts at offsets[2 * k]
-            yield from _non_overlapping(match, text, (pos + offsets[2 * k] for k in hits), endpos)
-            return
+            return _non_overlapping(self.pattern.match, text, (pos + offsets[2 * k] for k in hits), endpos)
+        return self._scan_tokens(text, pos, endpos)
+
+    def _scan_tokens(self, text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """:meth:`finditer` of a span without an index for a pattern with more than a first
+        gate: its tokens tested one by one."""
+        match, firsts, digits, capitals, joiners = (self.pattern.match, self.firsts or frozenset(), self.digits,
+                                                    self.capitals, self.joiners)
+        end = pos
         for tok in _TOKEN_RE.finditer(text, pos, endpos):
             start = tok.start()
             if start < end:
@@ -411,7 +417,8 @@ class WordIndex:
 
     def candidates(self, gp: GatedPattern) -> list[int]:
         """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
-        if gp.reach is not None and gp.reach.words.isdisjoint(self.by_word):
+        # (the keys view iterates the few reach words, where a set would iterate every key)
+        if gp.reach is not None and self.by_word.keys().isdisjoint(gp.reach.words):
             return []  # no word for a match to run on to (most texts for the list pattern): no start either
         key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
         starts = self._memo.get(key)
@@ -433,19 +440,28 @@ class WordIndex:
 
     def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
         """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
-        tokens, token_starts = self._token_list()
-        last = len(tokens) - 1
+        word_at, next_at = self._neighbours()
         out = []
-        for s in starts:
-            i = bisect_left(token_starts, s)  # every candidate is a token start
-            rule = follows.get(tokens[i])
+        # each start's word looked up at C speed; only the starts with a rule take a Python step
+        for s, rule in zip(starts, map(follows.get, map(word_at.__getitem__, starts)), strict=True):
             if rule is None:
                 out.append(s)
-            elif i < last:
-                nxt = tokens[i + 1]
-                if nxt in rule[0] or (rule[1] and nxt[0].isdigit()):
+            else:
+                nxt = next_at.get(s)  # None: the text's last word
+                if nxt is not None and (nxt in rule[0] or (rule[1] and nxt[0].isdigit())):
                     out.append(s)
         return out
+
+    def _neighbours(self) -> tuple[dict[int, str], dict[int, str]]:
+        """Each token's start -> its word, and -> the next token's word (lower-cased): made once
+        per text, so that the follow gates of its many patterns look words up by start instead
+        of by a bisection per candidate (every candidate is a token start)."""
+        found = self._memo.get("neighbours")
+        if found is None:
+            tokens, token_starts = self._token_list()
+            found = self._memo["neighbours"] = (dict(zip(token_starts, tokens, strict=True)),
+                                                dict(zip(token_starts, tokens[1:], strict=False)))
+        return found
 
     def _gated(self, gp: GatedPattern) -> list[int]:
         """The word tokens that pass ``gp``'s first gate, ascending."""
@@ -454,7 +470,7 @@ class WordIndex:
         out: list[int] = []
         # Loop over the smaller of the two (``dict.keys() & frozenset`` would loop over the
         # frozenset, thousands of actor names, whatever the sizes).
-        found = firsts.intersection(words) if len(firsts) > len(words) else [f for f in firsts if f in words]
+        found = firsts.intersection(words) if len(firsts) > len(words) else list(filter(words.__contains__, firsts))
         if not (gp.digits or gp.capitals or gp.joiners):
             # Different words start at different places: no duplicates to drop.
             if len(found) == 1:
