@@ -6,6 +6,7 @@ import html
 import json
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -277,3 +278,21 @@ def test_basemap_drawn_as_before(corners):
         if d and closed:
             assert _label_point(rings, fr) == old_label
     assert any(label is not None for label in labels)  # some country is labelled
+
+
+def test_event_lines_escape_every_value(campaign):
+    events, timeline, docs = campaign
+    odd = replace(events[0], actor1="Sons of Iraq & allies", assoc_actor_1='the "Tigers"',
+                  notes="Reported as <b>retaken</b>.", event_id="FW<1>")
+    page = render_report([odd], timeline, docs)
+    assert ('<div class="emeta">FW&lt;1&gt; \u00b7 Sons of Iraq &amp; allies vs Islamic State (Iraq) '
+            "(with the &quot;Tigers&quot;)</div>") in page
+    assert '<div class="note">Reported as &lt;b&gt;retaken&lt;/b&gt;.</div>' in page
+    assert 'id="ev-FW&lt;1&gt;"' in page and "<b>retaken" not in page
+
+
+def test_highlight_spans_starting_together_longest_first():
+    text = "Army units shelled Kobani villages overnight."
+    ev = Evidence(Span(0, len(text)), trigger=Span(11, 18), place=Span(19, 34), actors=[Span(19, 25), Span(0, 10)])
+    assert highlight(text, ev) == ('<mark class="actor">Army units</mark> <mark class="trigger">shelled</mark> '
+                                   '<mark class="place">Kobani villages</mark> overnight.')

@@ -31,6 +31,7 @@ import html
 import itertools
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -77,6 +78,8 @@ REPORT_MAX_EVENTS = 20_000
 # a gigabyte at 100k pages); the rest are counted, and every one is in events.csv/documents.jsonl.
 REPORT_MAX_QUOTES = 5
 CAPPED_NOTE_COLOUR = "#ffcc80"  # the "showing N of M" line must stand out in the dark header
+# The characters html.escape replaces (with quote=True).
+_HTML_SPECIAL = re.compile("[&<>\"']")
 CONTROLLER_COLOURS = ["#1565c0", "#212121", "#2e7d32", "#c62828", "#f9a825", "#6a1b9a", "#00838f", "#ef6c00"]
 
 
@@ -127,16 +130,19 @@ def highlight(text: str, evidence: Evidence) -> str:
     for cls, sp in (("trigger", evidence.trigger), ("place", evidence.place), ("date", evidence.date),
                     ("number", evidence.number), *(("actor", a) for a in evidence.actors)):
         if sp is not None and s0 <= sp.start < sp.end <= s1:
-            spans.append((sp.start, sp.end, cls))
-    spans.sort(key=lambda t: (t[0], -t[1]))
+            spans.append((sp.start, -sp.end, len(spans), cls))
+    spans.sort()  # by start, the longest first, then as listed (the index keeps the sort stable)
+    # Most sentences hold no character that HTML escapes: their pieces are then kept as they are.
+    esc = html.escape if _HTML_SPECIAL.search(text, s0, s1) else str
     out, pos = [], s0
-    for a, b, cls in spans:
+    for a, minus_b, _, cls in spans:
+        b = -minus_b
         if a < pos:
             continue
-        out.append(html.escape(text[pos:a]))
-        out.append(f'<mark class="{cls}">{html.escape(text[a:b])}</mark>')
+        out.append(esc(text[pos:a]))
+        out.append(f'<mark class="{cls}">{esc(text[a:b])}</mark>')
         pos = b
-    out.append(html.escape(text[pos:s1]))
+    out.append(esc(text[pos:s1]))
     return "".join(out)  # line breaks inside the sentence render as spaces (white-space: normal)
 
 
@@ -288,8 +294,14 @@ def _place_of(e: Event) -> str:
     return ""
 
 
+def _escaped(s: str) -> str:
+    """``html.escape(s)``; a string without a character to escape (most of the report's) is
+    returned after one C scan instead of five replace calls."""
+    return html.escape(s) if _HTML_SPECIAL.search(s) else s
+
+
 def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str, left_out: int = 0) -> str:
-    esc = html.escape
+    esc = _escaped
     day_attr = f' data-day="{(e.event_date - start).days}"' if e.event_date and start else ""
     when = e.event_date.isoformat() if e.event_date else f"undated ({e.date_reason or 'no date'})"
     actors = " vs ".join(filter(None, (e.actor1, e.actor2)))
@@ -302,11 +314,17 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str,
         d.outlet for i in (e.source_documents or [e.doc_id]) if (d := docs.get(i)) and d.outlet)) or "outlet unknown"
     doc_ids = ", ".join(e.source_documents or [e.doc_id])
     n_rep = e.source_count or len(set(e.source_documents or [e.doc_id]))
+    event_id = esc(e.event_id)
+    # html.escape maps character by character, so one call over a whole line of text (whose
+    # fixed words need no escaping) gives the same as one call per value, for a third of the calls.
+    head = f"{when} \u00b7 {e.sub_event_type or e.event_type} \u00b7 {_place_of(e)}"
+    actors_line = actors + (f" (with {assoc})" if assoc else "")
+    sources = f"Fatalities: {deaths} \u00b7 Sources ({n_rep}): {outlets} \u00b7 documents: {doc_ids}"
     parts = [
-        f'<li id="ev-{esc(e.event_id)}"{day_attr} style="--c:{colour}">',
-        f'<div class="ehead">{esc(when)} \u00b7 {esc(e.sub_event_type or e.event_type)} \u00b7 {esc(_place_of(e))}</div>',
-        f'<div class="emeta">{esc(e.event_id)} \u00b7 {esc(actors)}' + (f" (with {esc(assoc)})" if assoc else "") + "</div>",
-        f'<div class="emeta">Fatalities: {esc(deaths)} \u00b7 Sources ({n_rep}): {esc(outlets)} \u00b7 documents: {esc(doc_ids)}</div>',
+        f'<li id="ev-{event_id}"{day_attr} style="--c:{colour}">',
+        f'<div class="ehead">{esc(head)}</div>',
+        f'<div class="emeta">{event_id} \u00b7 {esc(actors_line)}</div>',
+        f'<div class="emeta">{esc(sources)}</div>',
     ]
     if e.notes:
         parts.append(f'<div class="note">{esc(e.notes)}</div>')
