@@ -254,3 +254,27 @@ def test_memos_stay_bounded_and_right(gaz, res, monkeypatch) -> None:
     # Three names' features, plus the ranking memo and the latitude table beside them.
     assert len(gaz.derived) <= 3 + 2 and (ranked is None or len(ranked.results) <= 2)
     assert [rank(n, gaz, ctx) for n in NAMES] == first == [fresh(n, gaz, ctx) for n in NAMES]
+
+
+place_changes = st.lists(st.tuples(
+    st.sampled_from(["points", "provinces", "replace"]),
+    st.sampled_from(["a", "b", "c"]),
+    st.sampled_from([(1.0, 2.0), (3.0, 4.0), ("KE", "Rift Valley"), ("PE", "Lima")]),
+), max_size=10)
+
+
+@settings(max_examples=150, deadline=None)
+@given(place_changes, st.lists(st.sampled_from(["", "a", "b", "z"]), min_size=1, max_size=3))
+def test_other_places_equal_their_definition_as_the_context_changes(changes, owns) -> None:
+    ctx = GeocodeContext()
+    for what, key, value in changes:
+        # The passes change the dicts in place, overwrite a key's value, or replace them whole.
+        if what == "replace":
+            ctx.points = {k: v for k, v in ctx.points.items() if k != key}
+            ctx.provinces = dict(ctx.provinces)
+        else:
+            getattr(ctx, what)[key] = value
+        for own in owns:
+            points, provinces = ctx.other_places(own)
+            assert points == frozenset(v for k, v in ctx.points.items() if k != own)
+            assert provinces == frozenset(v for k, v in ctx.provinces.items() if k != own)

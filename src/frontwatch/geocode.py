@@ -150,6 +150,12 @@ class GeocodeContext:
     _dominant: dict[str, tuple[dict[str, float], frozenset[tuple[str, bool]]]] = field(
         default_factory=dict, repr=False, compare=False)
     _tally: _Tally | None = field(default=None, repr=False, compare=False)
+    # other_places() by excluded key, kept while points and provinces equal the copies taken
+    # with them (they are changed in place, replaced and overwritten in several passes, so
+    # compared, not tracked): every rank call asks, mostly in an unchanged context, and
+    # building and hashing the sets anew was about 2% of the corpus stages.
+    _others: dict[str, tuple[frozenset, frozenset]] = field(default_factory=dict, repr=False, compare=False)
+    _others_of: tuple[dict, dict] = field(default=({}, {}), repr=False, compare=False)
 
     def dominant(self, exclude: str = "") -> dict[str, float]:
         """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share,
@@ -173,6 +179,22 @@ class GeocodeContext:
                 self.provinces[key] = province
                 return True
         return False
+
+    def other_places(self, own: str) -> tuple[frozenset[tuple[float, float]], frozenset[tuple[str, str]]]:
+        """The points and regions of the article's places, those of the name key ``own`` left
+        out, as sets (the ranking reads only which there are, and keys its memo with them)."""
+        pts, provs = self.points, self.provinces
+        seen_pts, seen_provs = self._others_of
+        if pts != seen_pts or provs != seen_provs:
+            self._others.clear()
+            self._others_of = (dict(pts), dict(provs))
+        hit = self._others.get(own)
+        if hit is None:
+            points = frozenset(p for k, p in pts.items() if k != own) if own in pts else frozenset(pts.values())
+            provinces = (frozenset(v for k, v in provs.items() if k != own) if own in provs
+                         else frozenset(provs.values()))
+            hit = self._others[own] = (points, provinces)
+        return hit
 
     def dominant_terms(self, exclude: str = "") -> tuple[dict[str, float], frozenset[tuple[str, bool]]]:
         """``dominant(exclude)`` and its ``_dominant_terms`` (what the ranking reads of it)."""

@@ -192,10 +192,7 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     country = ctx.country
     # The other places' points and regions (those of the name's own earlier picks left out), as
     # sets: only the nearest point counts, so the order the article names them in does not.
-    pts, provs = ctx.points, ctx.provinces
-    points = frozenset(p for k, p in pts.items() if k != own) if own in pts else frozenset(pts.values())
-    provinces = (frozenset(v for k, v in provs.items() if k != own) if own in provs
-                 else frozenset(provs.values()))
+    points, provinces = ctx.other_places(own)
     # The ranking is a function of these arguments alone: the same name in the same context (a
     # name ranked again for each of its mentions, or as the anchor of several relative phrases,
     # or in the same company in another article) is ranked once.
