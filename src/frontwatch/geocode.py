@@ -155,7 +155,7 @@ class GeocodeContext:
     # compared, not tracked): every rank call asks, mostly in an unchanged context, and
     # building and hashing the sets anew was about 2% of the corpus stages.
     _others: dict[str, tuple[frozenset, frozenset]] = field(default_factory=dict, repr=False, compare=False)
-    _others_of: tuple[dict, dict] = field(default=({}, {}), repr=False, compare=False)
+    _others_of: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), repr=False, compare=False)
 
     def dominant(self, exclude: str = "") -> dict[str, float]:
         """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share,
