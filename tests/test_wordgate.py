@@ -27,16 +27,17 @@ _PIECES = ["but", "But", "butter", "while", "WHILE", "which", "that", "That", "_
            "Mosul", "killed", "\n", "  ", "if", "once", "when", "whereas", "although", "é", "Ünited"]
 
 
-def _text(pieces: list[str], data) -> str:
-    return "".join(data.draw(st.sampled_from(["", " ", ", "])) + p for p in pieces).lower()
+def _text_span(pieces: list[str], data) -> tuple[str, int, int]:
+    """A lower-cased text joined from ``pieces`` and a span of it."""
+    text = "".join(data.draw(st.sampled_from(["", " ", ", "])) + p for p in pieces).lower()
+    lo = data.draw(st.integers(0, len(text)))
+    return text, lo, data.draw(st.integers(lo, len(text)))
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pieces=st.lists(st.sampled_from(_PIECES), max_size=30), data=st.data())
 def test_merged_marks_are_the_boundary_scan(rules, pieces, data):
-    text = _text(pieces, data)
-    lo = data.draw(st.integers(0, len(text)))
-    hi = data.draw(st.integers(lo, len(text)))
+    text, lo, hi = _text_span(pieces, data)
     firsts, word_rx, rest_rx = rules.boundary_split
     got = list(wordgate.merged_marks(rest_rx, word_rx, firsts, TextWords(text), text, lo, hi))
     assert got == [m.span() for m in rules.boundary_lower_re.finditer(text, lo, hi)]
@@ -45,9 +46,7 @@ def test_merged_marks_are_the_boundary_scan(rules, pieces, data):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pieces=st.lists(st.sampled_from(_PIECES), max_size=30), data=st.data())
 def test_aggregate_search_at_words_is_the_search(rules, pieces, data):
-    text = _text(pieces, data)
-    lo = data.draw(st.integers(0, len(text)))
-    hi = data.draw(st.integers(lo, len(text)))
+    text, lo, hi = _text_span(pieces, data)
     rx = rules.aggregate_lower_re
     got = wordgate.search_at_words(rx, rules.aggregate_words, TextWords(text), text, lo, hi)
     want = rx.search(text, lo, hi)

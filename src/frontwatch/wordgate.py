@@ -15,7 +15,8 @@ The analysis is conservative: every construct it does not know makes it give up.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from re import _constants as _sre  # the parse tree's opcodes (private: see lead_words)
 
 from .scan import TextWords
@@ -92,6 +93,17 @@ def _ends_word(item) -> bool:
     return False
 
 
+def _union(alternatives, rest: list, walk: Callable[[list], set[str] | None]) -> set[str] | None:
+    """``walk`` of each alternative of a BRANCH followed by ``rest``, united; None if any is None."""
+    out: set[str] = set()
+    for alt in alternatives:
+        found = walk(list(alt.data) + rest)
+        if found is None:
+            return None
+        out |= found
+    return out
+
+
 def _words(items: list, bounded: bool) -> set[str] | None:
     """The words a match of the item sequence must start with (see lead_words), or None."""
     i = 0
@@ -109,13 +121,7 @@ def _words(items: list, bounded: bool) -> set[str] | None:
                 return None
             return _words(list(body.data) + items[i + 1:], bounded)
         elif op is _sre.BRANCH:
-            out: set[str] = set()
-            for alt in av[1]:
-                found = _words(list(alt.data) + items[i + 1:], bounded)
-                if found is None:
-                    return None
-                out |= found
-            return out
+            return _union(av[1], items[i + 1:], partial(_words, bounded=bounded))
         elif op is _sre.LITERAL:
             return _heads(items[i:], "") if bounded else None
         else:
@@ -137,13 +143,7 @@ def _heads(items: list, prefix: str) -> set[str] | None:
             _group, add_flags, del_flags, body = av
             return None if add_flags or del_flags else _heads(list(body.data) + items[i + 1:], prefix)
         if op is _sre.BRANCH:
-            out: set[str] = set()
-            for alt in av[1]:
-                found = _heads(list(alt.data) + items[i + 1:], prefix)
-                if found is None:
-                    return None
-                out |= found
-            return out
+            return _union(av[1], items[i + 1:], partial(_heads, prefix=prefix))
         if not prefix or not prefix.isascii() or not _ends_word((op, av)):
             return None
         return {prefix.lower()}
