@@ -226,20 +226,24 @@ def test_real_pages(gated):
 
 def _index_by_tokens(text: str) -> WordIndex:
     """WordIndex.of as first written: one loop over the ``\\w+`` tokens."""
+    tokens: list[str] = []
+    starts: list[int] = []
     by_word: dict[str, list[int]] = {}
     digits: list[int] = []
     capitals: list[int] = []
     joined: dict[str, list[int]] = {}
-    for tok in re.finditer(r"\w+", text):
+    for i, tok in enumerate(re.finditer(r"\w+", text)):
         word, start, stop = tok.group(), tok.start(), tok.end()
-        by_word.setdefault(word.lower(), []).append(start)
+        tokens.append(word.lower())
+        starts.append(start)
+        by_word.setdefault(word.lower(), []).append(i)
         if word[0].isdigit():
-            digits.append(start)
+            digits.append(i)
         elif word[0].isupper():
-            capitals.append(start)
+            capitals.append(i)
         if stop < len(text) and text[stop] in "-‐‑’'":
-            joined.setdefault(text[stop], []).append(start)
-    return WordIndex(text, by_word, digits, capitals, joined)
+            joined.setdefault(text[stop], []).append(i)
+    return WordIndex(text, tokens, starts, by_word, digits, capitals, joined)
 
 
 @settings(max_examples=400, deadline=None)

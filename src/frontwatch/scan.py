@@ -18,8 +18,8 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
-from operator import itemgetter
+from itertools import accumulate, compress, filterfalse
+from operator import itemgetter, not_, or_
 from types import MappingProxyType
 
 _TOKEN_RE = re.compile(r"\w+")
@@ -339,17 +339,23 @@ class TextWords:
 @dataclass(frozen=True, slots=True)
 class WordIndex:
     """The word tokens of one text, by lower-cased word and by shape, listed once so that
-    every :class:`GatedPattern` run over that text finds its candidate starts by lookup."""
+    every :class:`GatedPattern` run over that text finds its candidate starts by lookup.
+
+    Tokens are referred to by their number (their place in ``tokens``): a gate then finds a
+    candidate's word and the word after it by indexing, at C speed, rather than through a
+    table from offsets to words made for every text."""
 
     text: str
-    by_word: dict[str, list[int]]  # lower-cased token -> its start offsets, ascending
-    digit_starts: list[int]
-    capital_starts: list[int]
-    joined: dict[str, list[int]]  # joiner character -> starts of the tokens right before one
+    tokens: list[str]  # the ``\\w+`` tokens, lower-cased, in text order
+    starts: list[int]  # where each token starts
+    by_word: dict[str, list[int]]  # lower-cased token -> its token numbers, ascending
+    digits: list[int]  # the numbers of the tokens that begin with a digit
+    capitals: list[int]  # ... with a capital letter
+    joined: dict[str, list[int]]  # joiner character -> the numbers of the tokens right before one
     # What the gates find once per text and reuse (one dict, so that indexing the many short
     # texts the extraction stage scans stays cheap): "reversed" (the text backwards, where a
-    # Reach looks for its barriers), "tokens" (the lower-cased tokens and their
-    # starts, for the follow gate), each first gate's candidates.
+    # Reach looks for its barriers), "after" (each token's next token, for the follow gate),
+    # each first gate's candidates.
     _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -374,97 +380,98 @@ class WordIndex:
             heads = list(map(itemgetter(0), parts[1::2]))
         by_word: dict[str, list[int]] = {}
         get = by_word.get
-        for key, start in zip(lowered, starts, strict=True):
+        for i, key in enumerate(lowered):
             at = get(key)
             if at is None:
-                by_word[key] = [start]
+                by_word[key] = [i]
             else:
-                at.append(start)
-        digit_starts = list(compress(starts, map(str.isdigit, heads)))
+                at.append(i)
+        numbers = range(len(lowered))
+        digits = list(compress(numbers, map(str.isdigit, heads)))
         # no digit is upper-case, so this is "else if upper-case"
-        capital_starts = list(compress(starts, map(str.isupper, heads)))
+        capitals = list(compress(numbers, map(str.isupper, heads)))
         joined: dict[str, list[int]] = {}
         for m in _JOINED_RE.finditer(text):  # rare: found by search, not by a loop over the gaps
             at = m.start()
-            joined.setdefault(text[at], []).append(starts[bisect_right(starts, at) - 1])
-        return cls(text, by_word, digit_starts, capital_starts, joined, {"tokens": (lowered, starts)})
+            joined.setdefault(text[at], []).append(bisect_right(starts, at) - 1)
+        return cls(text, lowered, starts, by_word, digits, capitals, joined)
 
     @classmethod
     def _of_short(cls, text: str) -> WordIndex:
         """:meth:`of` for a short text (a clause before a cue): one loop over its few tokens
         costs less than the list operations that pay off on an article."""
+        tokens: list[str] = []
+        starts: list[int] = []
         by_word: dict[str, list[int]] = {}
-        digit_starts: list[int] = []
-        capital_starts: list[int] = []
+        digits: list[int] = []
+        capitals: list[int] = []
         joined: dict[str, list[int]] = {}
         n = len(text)
-        for tok in _TOKEN_RE.finditer(text):
+        for i, tok in enumerate(_TOKEN_RE.finditer(text)):
             word, start, stop = tok.group(), tok.start(), tok.end()
             key = word.lower()
+            tokens.append(key)
+            starts.append(start)
             at = by_word.get(key)
             if at is None:
-                by_word[key] = [start]
+                by_word[key] = [i]
             else:
-                at.append(start)
+                at.append(i)
             c = word[0]
             if c.isdigit():
-                digit_starts.append(start)
+                digits.append(i)
             elif c.isupper():
-                capital_starts.append(start)
+                capitals.append(i)
             if stop < n and text[stop] in JOINERS:
-                joined.setdefault(text[stop], []).append(start)
-        return cls(text, by_word, digit_starts, capital_starts, joined)
+                joined.setdefault(text[stop], []).append(i)
+        return cls(text, tokens, starts, by_word, digits, capitals, joined)
 
     def candidates(self, gp: GatedPattern) -> list[int]:
-        """Where ``gp`` may start in the text, ascending (a list the caller must not change)."""
+        """Where ``gp`` may start in the text: offsets, ascending (a list the caller must not change)."""
         # (the keys view iterates the few reach words, where a set would iterate every key)
         if gp.reach is not None and self.by_word.keys().isdisjoint(gp.reach.words):
             return []  # no word for a match to run on to (most texts for the list pattern): no start either
         key = (gp.firsts, gp.digits, gp.capitals, gp.joiners)
-        starts = self._memo.get(key)
-        if starts is None:
-            starts = self._memo[key] = self._gated(gp)
-        if gp.follows is not None and starts:
-            starts = self._following(starts, gp.follows)
-        if gp.reach is not None and starts:
-            starts = self._reaching(starts, gp.reach)
-        return starts
+        numbers = self._memo.get(key)
+        if numbers is None:
+            numbers = self._memo[key] = self._gated(gp)
+        if gp.follows is not None and numbers:
+            numbers = self._following(numbers, gp.follows)
+        if not numbers:
+            return []
+        if gp.reach is not None:
+            return self._reaching(numbers, gp.reach)
+        return list(map(self.starts.__getitem__, numbers))
 
-    def _token_list(self) -> tuple[list[str], list[int]]:
-        """The tokens (lower-cased) and their starts, in text order."""
-        found = self._memo.get("tokens")
-        if found is None:  # a short text, or an index made by hand: list the tokens here
-            matches = list(_TOKEN_RE.finditer(self.text))
-            found = self._memo["tokens"] = ([m.group().lower() for m in matches], [m.start() for m in matches])
-        return found
+    def _following(self, numbers: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
+        """The token ``numbers`` whose word is not in ``follows`` or is followed by a word it allows.
 
-    def _following(self, starts: list[int], follows: Mapping[str, tuple[frozenset[str], bool]]) -> list[int]:
-        """The ``starts`` whose word is not in ``follows`` or is followed by a word it allows."""
-        word_at, next_at = self._neighbours()
-        out = []
-        # each start's word looked up at C speed; only the starts with a rule take a Python step
-        for s, rule in zip(starts, map(follows.get, map(word_at.__getitem__, starts)), strict=True):
-            if rule is None:
-                out.append(s)
+        Worked out per word rather than per candidate: the occurrences of each word with a
+        rule are tested at C speed (their next tokens looked up by number), and the candidates
+        at those that fail are dropped."""
+        tokens, by_word = self.tokens, self.by_word
+        # (the keys view iterates the smaller of the two: the candidates' words or the rules)
+        ruled = follows.keys() & set(map(tokens.__getitem__, numbers))
+        if not ruled:
+            return numbers
+        after = self._memo.get("after")
+        if after is None:
+            # each token's next token; " " (no word, no digit) after the last: no rule allows it
+            after = self._memo["after"] = [*tokens[1:], " "]
+        failed: set[int] = set()
+        for w in ruled:
+            nexts, digit = follows[w]
+            at = by_word[w]
+            if digit:
+                ok = map(or_, map(nexts.__contains__, map(after.__getitem__, at)),
+                         map(str.isdigit, map(itemgetter(0), map(after.__getitem__, at))))
             else:
-                nxt = next_at.get(s)  # None: the text's last word
-                if nxt is not None and (nxt in rule[0] or (rule[1] and nxt[0].isdigit())):
-                    out.append(s)
-        return out
-
-    def _neighbours(self) -> tuple[dict[int, str], dict[int, str]]:
-        """Each token's start -> its word, and -> the next token's word (lower-cased): made once
-        per text, so that the follow gates of its many patterns look words up by start instead
-        of by a bisection per candidate (every candidate is a token start)."""
-        found = self._memo.get("neighbours")
-        if found is None:
-            tokens, token_starts = self._token_list()
-            found = self._memo["neighbours"] = (dict(zip(token_starts, tokens, strict=True)),
-                                                dict(zip(token_starts, tokens[1:], strict=False)))
-        return found
+                ok = map(nexts.__contains__, map(after.__getitem__, at))
+            failed.update(compress(at, map(not_, ok)))
+        return list(filterfalse(failed.__contains__, numbers)) if failed else numbers
 
     def _gated(self, gp: GatedPattern) -> list[int]:
-        """The word tokens that pass ``gp``'s first gate, ascending."""
+        """The numbers of the word tokens that pass ``gp``'s first gate, ascending."""
         words = self.by_word
         firsts = gp.firsts or frozenset()
         out: list[int] = []
@@ -472,7 +479,7 @@ class WordIndex:
         # frozenset, thousands of actor names, whatever the sizes).
         found = firsts.intersection(words) if len(firsts) > len(words) else list(filter(words.__contains__, firsts))
         if not (gp.digits or gp.capitals or gp.joiners):
-            # Different words start at different places: no duplicates to drop.
+            # Different words are different tokens: no duplicates to drop.
             if len(found) == 1:
                 return words[next(iter(found))]
             for w in found:
@@ -482,30 +489,30 @@ class WordIndex:
         for w in found:
             out.extend(words[w])
         if gp.digits:
-            out.extend(self.digit_starts)
+            out.extend(self.digits)
         if gp.capitals:
-            out.extend(self.capital_starts)
+            out.extend(self.capitals)
         for j in gp.joiners:
             out.extend(self.joined.get(j, ()))
         return sorted(set(out))
 
-    def _reaching(self, starts: list[int], reach: Reach) -> list[int]:
-        """The ``starts`` from which a word of ``reach.words`` comes before any barrier."""
-        words = self.by_word
-        targets = sorted(s for w in reach.words.intersection(words) for s in words[w])
+    def _reaching(self, numbers: list[int], reach: Reach) -> list[int]:
+        """The offsets of the tokens ``numbers`` from which a word of ``reach.words`` comes
+        before any barrier."""
+        words, token_starts = self.by_word, self.starts
+        targets = sorted(i for w in reach.words.intersection(words) for i in words[w])
         if targets and reach.after_name:
             text, allowed = self.text, reach.allowed
-            _tokens, token_starts = self._token_list()
             named = []
-            for d in targets:
-                i = bisect_left(token_starts, d)
+            for i in targets:
                 if i:
                     p = token_starts[i - 1]
                     if "A" <= text[p] <= "Z" or (p and text[p - 1] in allowed):
-                        named.append(d)
+                        named.append(i)
             targets = named
         if not targets:
             return []
+        starts = list(map(token_starts.__getitem__, numbers))
         # A start is kept when a target follows it with no barrier in between: the starts are
         # those between a target and the last barrier before it.  Found by bisection per target
         # (a handful per text) rather than per start (every capitalised word of an article);
@@ -520,7 +527,7 @@ class WordIndex:
         out: list[int] = []
         done = 0  # starts[:done] are settled (kept or not)
         b = prev = -1  # the last barrier before the previous target (-1: none), that target
-        for t in targets:
+        for t in map(token_starts.__getitem__, targets):
             # back from t to the previous target at most (beyond, the barrier is that one's)
             m = barrier(rev, n - t, n - 1 - prev)
             while m is not None:
