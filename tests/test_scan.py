@@ -313,7 +313,7 @@ def test_second_words_leave_out_first_words_that_are_whole_phrases():
     _same(gp, text)
 
 
-@pytest.mark.parametrize("name", ["dates", "numbers", "generic actors", "named actors", "countries"])
+@pytest.mark.parametrize("name", ["dates", "numbers", "generic actors", "named actors", "countries", "anaphor_re"])
 def test_follow_gate_lets_every_start_word_pair_through(gated, name):
     """Every start word, followed by every word any follow rule names (and a day number), then
     a few endings that complete dates, numbers and names: the gated scan finds what the plain

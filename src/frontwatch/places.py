@@ -35,7 +35,7 @@ from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
 from .rxcache import RegexCache
-from .scan import JOINERS, GatedPattern, Reach, WordIndex, ends_with_word, first_words, union
+from .scan import JOINERS, FollowMap, GatedPattern, Reach, WordIndex, ends_with_word, first_words, union
 
 # How far back (characters) an anaphoric anchor ("of it", "the city") may find its place when
 # the paragraph began earlier still.
@@ -212,7 +212,8 @@ def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Pla
     noun_ana = alternation([a for a, kind in anaphors.items() if kind], fold=True)
     anaphor_re = GatedPattern(compile_re(rf"(?<![\w-])(?:(?P<near>{near_alt})\s+(?P<ana>{ana_alt})"
                                          rf"|(?P<bare>{noun_ana}))(?![\w-])(?!\s+of\b)(?!\s+(?:has|had|was|is|will)\b)"),
-                              union(first_words(near), first_words([a for a, kind in anaphors.items() if kind])))
+                              union(first_words(near), first_words([a for a, kind in anaphors.items() if kind])),
+                              follows=_anaphor_follows(near, anaphors))
     trailing_desc_re = compile_re(rf"\s+(?P<desc>{desc_alt})$")
     person_after_re = compile_re(r"\s+(?:said|says|told|added|stated|announced|revealed|explained|noted)\b|['’]s\s")
     return PlaceResources(
@@ -240,6 +241,22 @@ def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Pla
             reach=_reach(union(frozenset({"which", "where"}), first_words(subject_verbs)), "’'-‐‑–,",
                          ("St.", "Ste.", "Mt.", "Ft."))),
     )
+
+
+def _anaphor_follows(near: Mapping[str, str], anaphors: Mapping[str, str | None]
+                     ) -> Mapping[str, tuple[frozenset[str], bool]] | None:
+    """The follow gate of ``anaphor_re`` (see ``scan.GatedPattern.follows``): a near phrase goes
+    on with its next word, or after its last word with an anaphor ("near it", "around the town");
+    a noun anaphor with its second word ("the" only before "city", "town", ...).  Most of the
+    pattern's start words ("the", "in", "on") start no anaphor: they are not tried.  None (no
+    gate) when an anaphor does not start with a word."""
+    after_near = first_words(anaphors)
+    if after_near is None:
+        return None
+    fm = FollowMap()
+    fm.forms(near, after_near)
+    fm.forms([a for a, kind in anaphors.items() if kind], free=True)  # a one-word noun anaphor ends a match
+    return fm.build()
 
 
 def _reach(words: frozenset[str] | None, allowed: str, passes: tuple[str, ...] = (), *,

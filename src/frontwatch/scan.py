@@ -30,8 +30,6 @@ _SHORT_TEXT = 200
 # Characters that may join a word to the next without a space ("al-Anbar", "ISIS-held",
 # "al’Qaim"), indexed by WordIndex for patterns that start at such a word.
 JOINERS = "-‐‑’'"
-# A joiner right after a word (the class first, so that the engine skips to joiners).
-_JOINED_RE = re.compile(rf"[{re.escape(JOINERS)}](?<=\w[{re.escape(JOINERS)}])")
 
 
 def first_word(phrase: str) -> str | None:
@@ -391,9 +389,14 @@ class WordIndex:
         # no digit is upper-case, so this is "else if upper-case"
         capitals = list(compress(numbers, map(str.isupper, heads)))
         joined: dict[str, list[int]] = {}
-        for m in _JOINED_RE.finditer(text):  # rare: found by search, not by a loop over the gaps
-            at = m.start()
-            joined.setdefault(text[at], []).append(bisect_right(starts, at) - 1)
+        # Rare: each joiner found by str.find (a C scan for one character, where a regex for the
+        # class tests the class at every character), kept when a word character comes before it.
+        for j in JOINERS:
+            at = text.find(j)
+            while at >= 0:
+                if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
+                    joined.setdefault(j, []).append(bisect_right(starts, at) - 1)
+                at = text.find(j, at + 1)
         return cls(text, lowered, starts, by_word, digits, capitals, joined)
 
     @classmethod

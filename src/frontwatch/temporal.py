@@ -44,6 +44,7 @@ _RANGE_LEADS = ("between", "from")
 _MONTH_LEADS = ("in", "during", "since", "until", "through", "throughout", "by", "before", "after")
 _WEEKDAY_LEADS = ("last", "this", "next", "on", "early", "late")
 _WORD_RE = re.compile(r"\w+")
+_DIGIT_LED = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,9 +182,17 @@ def load_dates(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Date
     rel_alt = alternation(relative, fold=True)
     count_alt = r"(?:\d{1,3}|" + alternation(counts, fold=True) + ")"
     ago_alt = alternation(ago, fold=True)
+    # A branch that cannot start with a digit is guarded by "(?!\d)": at a number (a third of the
+    # places the pattern is tried, most of them no date) it then fails at once instead of after
+    # trying its month and weekday names one by one.  Exact: the guard holds wherever the branch
+    # can match (it is left out when a form of its vocabulary starts with a digit).
+    def letter_led(*vocabularies: Iterable[str]) -> str:
+        return "" if any(_DIGIT_LED.match(f) for v in vocabularies for f in v) else r"(?!\d)"
+
+    g_month, g_week = letter_led(months), letter_led(weekdays)
     pattern = (
         # between October 26 and 28 / from Oct. 26 to Nov. 2 / October 26-28
-        r"(?P<rmd>(?i:" + "|".join(_RANGE_LEADS) + r")\s+" + m("rmd_m1") + r"\s+" + d("rmd_d1")
+        g_month + r"(?P<rmd>(?i:" + "|".join(_RANGE_LEADS) + r")\s+" + m("rmd_m1") + r"\s+" + d("rmd_d1")
         + r"\s+(?i:and|to|until|till|through)\s+(?:" + m("rmd_m2") + r"\s+)?" + d("rmd_d2") + y("rmd_y")
         + "|" + m("rmd_m3") + r"\s+" + d("rmd_d3") + r"\s*[-–]\s*" + d("rmd_d4") + y("rmd_y2") + ")"
         # 26-28 October / between 26 and 28 October
@@ -191,22 +200,22 @@ def load_dates(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Date
         + r"\s+(?:of\s+)?" + m("rdm_m") + y("rdm_y") + ")"
         + r"|(?P<iso>(?<![\d-])(?P<iso_y>(?:19|20)\d\d)-(?P<iso_m>[01]\d)-(?P<iso_d>[0-3]\d)(?![\d-]))"
         # (Saturday,) October 26(, 2017)( night)
-        + r"|(?P<md>(?:(?P<md_wd>" + wd_any + r"),?\s+)?" + m("md_m") + r"\s+" + d("md_d") + y("md_y")
+        + r"|" + letter_led(months, weekdays) + r"(?P<md>(?:(?P<md_wd>" + wd_any + r"),?\s+)?" + m("md_m") + r"\s+" + d("md_d") + y("md_y")
         + r"(?:\s+" + dpart + ")?)"
         # (Saturday) 26 October 2017 / the 26th of October
-        + r"|(?P<dm>(?:(?P<dm_wd>" + wd_any + r"),?\s+)?(?:the\s+)?" + d("dm_d") + r"\s+(?:of\s+)?" + m("dm_m")
+        + r"|(?P<dm>(?:" + g_week + r"(?P<dm_wd>" + wd_any + r"),?\s+)?(?:the\s+)?" + d("dm_d") + r"\s+(?:of\s+)?" + m("dm_m")
         + y("dm_y") + ")"
         # in early October / mid-October 2017 / the end of October
-        + r"|(?P<part>(?<!\w)(?:the\s+)?(?P<part_w>" + part_alt + r")[\s-]*" + m("part_m") + y("part_y") + ")"
+        + r"|" + letter_led(parts) + r"(?P<part>(?<!\w)(?:the\s+)?(?P<part_w>" + part_alt + r")[\s-]*" + m("part_m") + y("part_y") + ")"
         # October 2017 / in October
-        + r"|(?P<my>" + m("my_m") + r"\s+(?P<my_y>(?:19|20)\d\d)(?!\d))"
-        + r"|(?P<mo>(?<!\w)(?i:" + "|".join(_MONTH_LEADS) + r")\s+(?P<mo_m>" + mon + ")" + y("mo_y") + ")"
+        + r"|" + g_month + r"(?P<my>" + m("my_m") + r"\s+(?P<my_y>(?:19|20)\d\d)(?!\d))"
+        + r"|(?!\d)(?P<mo>(?<!\w)(?i:" + "|".join(_MONTH_LEADS) + r")\s+(?P<mo_m>" + mon + ")" + y("mo_y") + ")"
         # 3 days ago / two days later
         + r"|(?P<ago>(?<![\w,.])(?P<ago_n>" + count_alt + r")\s+(?P<ago_u>" + ago_alt
         + r")\s+(?P<ago_dir>(?i:ago|earlier|later|before|after|previously))(?!\w))"
-        + r"|(?P<rel>(?<!\w)" + rel_alt + r"(?!\w))"
+        + r"|" + letter_led(relative) + r"(?P<rel>(?<!\w)" + rel_alt + r"(?!\w))"
         # (on|last|this|next) Saturday( night)
-        + r"|(?P<wd>(?<!\w)(?:(?P<wd_pre>(?i:" + "|".join(_WEEKDAY_LEADS) + r"))\s+)?(?P<wd_name>" + wd_full
+        + r"|" + g_week + r"(?P<wd>(?<!\w)(?:(?P<wd_pre>(?i:" + "|".join(_WEEKDAY_LEADS) + r"))\s+)?(?P<wd_name>" + wd_full
         + r")(?!\w)(?:\s+" + dpart + ")?)"
     )
     return DateResources(
