@@ -344,7 +344,7 @@ class WordIndex:
     table from offsets to words made for every text."""
 
     text: str
-    tokens: list[str]  # the ``\\w+`` tokens, lower-cased, in text order
+    tokens: list[str]  # the ``\w+`` tokens, lower-cased, in text order
     starts: list[int]  # where each token starts
     by_word: dict[str, list[int]]  # lower-cased token -> its token numbers, ascending
     digits: list[int]  # the numbers of the tokens that begin with a digit
