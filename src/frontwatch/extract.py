@@ -82,6 +82,7 @@ from .roles import (
     Ctx,
     Hit,
     actor_roles,
+    all_absorbed,
     government_side,
     hits_fighters,
     object_words,
@@ -243,6 +244,8 @@ def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     """Places in ``[lo, hi)``, anchors of relative positions and regions beside points removed."""
     text = ctx.doc.text
     cands = ctx.places.starting(lo, hi)
+    if not cands:
+        return cands  # (most spans: an empty list, as below)
     out: list[PlaceMention] = []
     prev_end, anchors = None, set()  # (normalised: the anchors of the candidates before p)
     for p in cands:
@@ -403,16 +406,9 @@ def _with_conjoined(ctx: Ctx, n: NumberMention, hi: int) -> NumberMention:
 # ----------------------------------------------------------------------------- events
 
 
-def _all_absorbed(hit: Hit) -> list[Hit]:
-    out = []
-    for g in hit.absorbed:
-        out += [g, *_all_absorbed(g)]
-    return out
-
-
 def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     """Events of one asserted trigger: one per governed place."""
-    absorbed = _all_absorbed(hit)
+    absorbed = all_absorbed(hit)
     doc, text, rules = ctx.doc, ctx.doc.text, ctx.rules
     s = hit.sent
     c_start, c_end = mod.clause_bounds(text, s.start, s.end, hit.start, hit.end, rules.modality, ctx.memo.bounds)
@@ -421,7 +417,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     if claim_m:
         stop = _CLAIM_STOP_RE.search(text[claim_m.end():s.end])
         claim_span = (claim_m.start(), claim_m.end() + (stop.start() if stop else s.end - claim_m.end()))
-    lead = min([hit, *(g for g in absorbed if g.start >= c_start)], key=lambda h: h.start)
+    lead = min([hit, *(g for g in absorbed if g.start >= c_start)], key=lambda h: h.start) if absorbed else hit
     agents, patients, how = actor_roles(ctx, hit, c_start, c_end, claim_span, lead)
     if how != "clause":
         # "The fighting came where an IS ambush on an army column killed four soldiers": the same act
