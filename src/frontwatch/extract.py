@@ -450,17 +450,15 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         places, item_stop = _list_items(ctx, c_end)
     if not places:
         places = _governed(ctx, c_start, hit.start)
-    # "a number of attacks during the last week": plural violent nouns with no place of their own
-    # are aggregate reporting, not one event ("protesters" is a crowd, not a count of events).
-    plural_noun = etype in VIOLENT_TYPES and any(w in rules.aggregate_nouns
-                                                 for w in text[hit.start:hit.end].lower().split())
     if not places:
         cands = [p for p in ctx.places.starting(s.start, source_from) if not _foreign_country(p, ctx)]
         in_sent = [p for p in cands if not p.region] or cands
         if in_sent:
             places = [min(in_sent, key=lambda p: abs(p.start - hit.start))]
             penalties.append("place_sentence")
-        elif plural_noun:
+        elif etype in VIOLENT_TYPES and not rules.aggregate_nouns.isdisjoint(text[hit.start:hit.end].lower().split()):
+            # "a number of attacks during the last week": plural violent nouns with no place of
+            # their own are aggregate reporting, not one event ("protesters" is a crowd).
             return []
         elif ctx.main_place is not None:
             places = [ctx.main_place]
