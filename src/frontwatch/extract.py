@@ -171,8 +171,7 @@ def _country_of(ctx: Ctx) -> str:
 
 
 def _with_country(label: str, ctx: Ctx) -> str:
-    name = _country_of(ctx)
-    return f"{label} ({name})" if name else label
+    return f"{label} ({name})" if (name := _country_of(ctx)) else label
 
 
 # ----------------------------------------------------------------------------- resolution
@@ -716,8 +715,9 @@ def _absorb(hits: list[Hit], rules: ExtractRules, text: str = "") -> list[Hit]:
         first_of: dict[str, Hit] = {}
         for h in group:
             # Not across coordinated main clauses: in "14 militants were killed ..., and a soldier died
-            # when his vehicle struck a bomb" the killing is not the bomb's.
-            near = [x for x in specific if not _COORD_CLAUSE_RE.search(text, min(h.end, x.end), max(h.start, x.start))]
+            # when his vehicle struck a bomb" the killing is not the bomb's.  (Only a generic's.)
+            near = [x for x in specific if h.spec.generic
+                    and not _COORD_CLAUSE_RE.search(text, min(h.end, x.end), max(h.start, x.start))]
             if h.spec.generic and near:
                 target = min(near, key=lambda x: (rules.subtypes.get(x.sub, ("", 99))[1], abs(x.start - h.start)))
                 target.absorbed.append(h)
