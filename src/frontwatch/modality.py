@@ -657,9 +657,15 @@ def claim_preposition(text: str, sent_start: int, sent_end: int, rules: Modality
         return memo.claim_prep[key]
     # words_of lower-cases the span before splitting it; TextWords splits, then lower-cases each
     # word: the same words on ASCII text (elsewhere a lower-case form may have another length).
-    listed = memo.words(text).words_in(sent_start, sent_end) if memo is not None and text.isascii() else None
-    words = frozenset(listed) if listed is not None else words_of(text, sent_start, sent_end)
-    m = gated_search(rules.claim_prep_re, rules.claim_prep_gate, words, text, sent_start, sent_end)
+    # There the gate asks the document's words whether one of its first words starts in the
+    # sentence (a bisection): a match starts at such a whole word, so the search it skips would
+    # have found nothing, as the words_of gate says.
+    gate = rules.claim_prep_gate
+    if memo is not None and gate is not None and text.isascii():
+        m = rules.claim_prep_re.search(text, sent_start, sent_end) if memo.words(text).any_start(
+            gate, sent_start, sent_end) else None
+    else:
+        m = gated_search(rules.claim_prep_re, gate, words_of(text, sent_start, sent_end), text, sent_start, sent_end)
     if memo is not None:
         memo.claim_prep[key] = m
     return m

@@ -60,7 +60,9 @@ _AFTER_PARTICIPLE = frozenset({"at", "in", "on", "during", "since", "by", "and",
                                "rose", "stood", "reached", "to", ",", ".", ";", "when", "while", "after",
                                "last", "this", "earlier", "near", "from", "overnight"})
 _SOURCE_GAP_RE = re.compile(r"\s+(?:(?:has|have|had|also|later|officials?|sources?|spokesman)\s+)*")
-_BY_RE = re.compile(r"^\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)")  # "was retaken on Monday by X"
+# "was retaken on Monday by X": matched at a trigger's end (no look-behind: the same in place as
+# on a slice that starts there)
+_BY_AT_RE = re.compile(r"\s+(?:\w+\s+){0,3}?by\s+(?!\w+ing\b)")
 _BETWEEN_RE = re.compile(r"\bbetween\b")
 _TO_BY_RE = re.compile(r"\b(?:to|by)\s+(?:the\s+)?$")  # "the fall of X to Y"
 
@@ -206,6 +208,14 @@ def _object_words(ctx: Ctx, hit: Hit, limit: int) -> list[str]:
     return out
 
 
+def all_absorbed(hit: Hit) -> list[Hit]:
+    """The triggers ``hit`` absorbed, and those they absorbed in turn (depth first)."""
+    out = []
+    for g in hit.absorbed:
+        out += [g, *all_absorbed(g)]
+    return out
+
+
 def is_state_side(side: Sequence[ActorMention], rules: ExtractRules) -> bool:
     return any(a.inter == 1 or a.name in rules.state_allied for a in side)
 
@@ -318,6 +328,9 @@ def _passive_subject(ctx: Ctx, a: ActorMention, hit: Hit) -> bool:
 
 
 def _dedupe_side(side: list[ActorMention]) -> list[ActorMention]:
+    """The first mention of each name (``side`` itself when it has fewer than two: most do)."""
+    if len(side) < 2:
+        return side
     seen, out = set(), []
     for a in side:
         if a.name not in seen:
@@ -337,32 +350,39 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
     """
     text = ctx.doc.text
     lead = lead or hit
-
-    def usable(a: ActorMention) -> bool:
-        return not (claim_span and claim_span[0] <= a.start < claim_span[1])
-
+    # Actors inside the claim phrase ("according to X") are not usable; with none, an empty span.
+    # (Tested inline, not by a closure: this runs for every actor of every kept trigger's clause.)
+    c_lo, c_hi = claim_span or (0, 0)
     # A subject the trigger overlaps is before it: "Russian aircraft struck" matches "aircraft
     # struck" and the actor "Russian aircraft" alike.
-    pre = [a for a in actors_between(ctx, c_start, lead.start) if usable(a)] + [
-        a for a in ctx.actors_from(c_start, lead.start) if c_start <= a.start <= lead.start < a.end and usable(a)
+    pre = [a for a in actors_between(ctx, c_start, lead.start) if not c_lo <= a.start < c_hi] + [
+        a for a in ctx.actors_from(c_start, lead.start) if lead.start < a.end and not c_lo <= a.start < c_hi
         and a.role != "attribute"]
-    post = [a for a in actors_between(ctx, lead.end, c_end, drop_sources=True) if usable(a)
+    post = [a for a in actors_between(ctx, lead.end, c_end, drop_sources=True) if not c_lo <= a.start < c_hi
             and not (hit.start <= a.start < hit.end)]
-    pre = [a for a in pre if not _role_source(ctx, a)]
     # The subject of a passive is its patient: "22 fighters were killed", and a noun right before a
     # participle with no object of its own is one too ("the number of soldiers killed at nine").
     kills = [h for h in (hit, *hit.absorbed) if h.start >= c_start]
-    passive_subj = [a for a in pre if _passive_of_any(ctx, a, kills)]
-    pre_agents = [a for a in pre if a not in passive_subj and not _oblique(ctx, a, c_start)]
+    # One pass (the tests are memoised answers about a mention's fields: mentions equal as values
+    # get the same answers, so "not a passive subject" is "not in passive_subj").
+    passive_subj: list[ActorMention] = []
+    pre_agents: list[ActorMention] = []
+    for a in pre:
+        if _role_source(ctx, a):
+            continue
+        if _passive_of_any(ctx, a, kills):
+            passive_subj.append(a)
+        elif not _oblique(ctx, a, c_start):
+            pre_agents.append(a)
     # "by X" names the agent of a passive ("was recaptured by X"); "by storming" is a means.
-    by = _BY_RE.match(text[lead.end:c_end])
+    by = _BY_AT_RE.match(text, lead.end, c_end)  # (in place: no slice of the clause per trigger)
     passive = by is not None and (bool(_PASSIVE_RE.search(text[c_start:lead.start]))
                                   or (lead.spec.kind == "verb" and by.group(0).split()[0] == "by"))
     how = "clause"
     if hit.spec.agent_after and post:
         agents, patients = post[:1], pre_agents
     elif passive and by:
-        agents = [a for a in post if a.start >= lead.end + by.end()][:3]
+        agents = [a for a in post if a.start >= by.end()][:3]
         patients = passive_subj or pre_agents or [a for a in post if a not in agents]
     elif hit.spec.kind == "noun" and not pre_agents and len(post) >= 2 and _BETWEEN_RE.search(
             text[lead.end:post[0].start]):
@@ -376,7 +396,7 @@ def actor_roles(ctx: Ctx, hit: Hit, c_start: int, c_end: int,
         agents, patients = pre_agents, passive_subj + post
     if not agents:
         s = hit.sent
-        earlier = [a for a in actors_between(ctx, s.start, c_start) if usable(a)
+        earlier = [a for a in actors_between(ctx, s.start, c_start) if not c_lo <= a.start < c_hi
                    and not _oblique(ctx, a, s.start)
                    and not _role_source(ctx, a) and not _passive_of_any(ctx, a, kills)]
         victims = {a.name for a in patients}
@@ -440,6 +460,8 @@ def _coreferent(ctx: Ctx, a: ActorMention) -> ActorMention:
 def _named_first(side: list[ActorMention]) -> list[ActorMention]:
     """"Militants from JNIM attacked": the unnamed "militants" are the named group's men, so a
     side that names a non-state group drops its generic armed-group mentions."""
+    if len(side) < 2:  # nothing to drop beside a lone mention
+        return side
     if any(not a.generic and a.inter in NON_STATE_ARMED for a in side):
         return [a for a in side if not (a.generic and a.inter in NON_STATE_ARMED)]
     return side
