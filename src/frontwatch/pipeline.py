@@ -5,8 +5,9 @@ resources, so the same ``process_page`` runs in-process, in worker processes or 
 cluster.  Corpus-level stages (dates from other articles, geocoding with places derived across
 articles, cross-source merging, territorial control) run after, over everything stored.
 
-Each page is committed to the database on its own, so an interrupted run keeps every page it
-finished, and a rerun skips them (by content hash) and completes the rest.
+Pages are committed to the database a few at a time (``Store.page_batches``: 16 pages, or half
+a second), so an interrupted run keeps the pages of every batch it finished, and a rerun skips
+them (by content hash) and completes the rest.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def ingest(
     on_page: Callable[[str], None] | None = None,
     mapper: Callable[[Iterable[Page]], Iterator[tuple[Page, list[Document]]]] | None = None,
 ) -> None:
-    """Read, clean, annotate and extract every new page, committing each page on its own.
+    """Read, clean, annotate and extract every new page, committing pages a few at a time.
 
     ``mapper`` runs the per-page stages (default: in this process); the store is written only
     here, by one writer, in input order.
@@ -162,18 +163,21 @@ def ingest(
         results = serial_map(pages, loaded)
     else:
         results = mapper(pages)
-    for page, docs in results:
-        kept = [d for d in docs if d.text.strip()]
-        for w in page.warnings:
-            summary.issues.append(ReadIssue(page.source, w, skipped=False))
-        if not kept:
-            summary.pages_without_article += 1
-            summary.skipped_reasons["no article text found"] += 1
-        store.add_page(page.id, page.content_hash or content_hash(page), page.source, kept)
-        summary.pages_read += 1
-        summary.articles_kept += len(kept)
-        if on_page:
-            on_page(page.id)
+    # Pages are committed a batch at a time (Store.page_batches): a killed run loses at most the
+    # last few, which are then not stored, so a rerun does them again.
+    with store.page_batches():
+        for page, docs in results:
+            kept = [d for d in docs if d.text.strip()]
+            for w in page.warnings:
+                summary.issues.append(ReadIssue(page.source, w, skipped=False))
+            if not kept:
+                summary.pages_without_article += 1
+                summary.skipped_reasons["no article text found"] += 1
+            store.add_page(page.id, page.content_hash or content_hash(page), page.source, kept)
+            summary.pages_read += 1
+            summary.articles_kept += len(kept)
+            if on_page:
+                on_page(page.id)
 
 
 def _reason_key(message: str) -> str:
