@@ -28,6 +28,7 @@ from .gazetteer import Gazetteer, data_dir, open_gazetteer
 from .geocode import geocode_documents, make_locator
 from .model import ControlChange, ControlState, Document, Event, Page
 from .read import ReadIssue, content_hash, iter_pages
+from .report import REPORT_MAX_EVENTS
 from .store import Store
 
 DB_NAME = "frontwatch.db"
@@ -268,7 +269,13 @@ def write_outputs(store: Store, docs: object,
         csv=paths["events"], geojson=paths["events.geojson"], parquet=paths["events.parquet"],
         report=out / "report.html" if options.report else None)
     fetch: Callable[[list[int]], list[Event]] | None = None
-    if events == store.iter_corpus_events:
+    items = False
+    if events == store.iter_corpus_events and options.report and store.count_corpus_events() <= REPORT_MAX_EVENTS:
+        # The report shows every event: its list items are made as the events stream past, from
+        # the events read whole, once (rather than skimmed, then read again for the report).
+        items = True
+        stream: Iterable[Event] = (e for _, e in store.iter_corpus_event_rows())
+    elif events == store.iter_corpus_events:
         # The store's own events: the report keeps a few fields per event it may show and reads
         # the chosen ones again by row, instead of holding up to REPORT_MAX_EVENTS events.  So
         # the stream never reads a quote of ``evidence_all`` (the report counts them; the CSV
@@ -284,11 +291,12 @@ def write_outputs(store: Store, docs: object,
             return store.corpus_events_by_seq([seqs[p] for p in positions])
 
         fetch = fetch_stored
-        stream: Iterable[Event] = stored()
+        stream = stored()
     else:
         stream = events() if callable(events) else events
     outputs.write_event_outputs(stream, event_paths, lookup, timeline,
-                                n_docs=store.count_document_ids() if options.report else 0, fetch=fetch)
+                                n_docs=store.count_document_ids() if options.report else 0, fetch=fetch,
+                                items=items)
     states = control.control_as_of(timeline, None)
     export_geo.write_control_geojson(states, out / "control.geojson")
     paths["control.geojson"] = out / "control.geojson"
