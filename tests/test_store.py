@@ -204,8 +204,12 @@ def test_corpus_events_replace_and_sql_columns(store: Store) -> None:
         " FROM corpus_events ORDER BY seq").fetchall()
     assert rows == [("2017-11-03", "Battles", "Armed clash", "Husaybah", 34.3796, 40.9936, 12),
                     ("2017-11-03", "Battles", "Armed clash", "Husaybah", None, None, None)]
+    assert store.corpus_events_exceed(1) and not store.corpus_events_exceed(2)
     store.replace_corpus_events([other])
     assert list(store.iter_corpus_events()) == [other] and store.count_corpus_events() == 1
+    assert store.corpus_events_exceed(0) and not store.corpus_events_exceed(1)
+    store.replace_corpus_events([])
+    assert not store.corpus_events_exceed(0)
 
 
 def test_skimmed_corpus_events_leave_only_the_quotes_undecoded(store: Store) -> None:

@@ -270,7 +270,7 @@ def write_outputs(store: Store, docs: object,
         report=out / "report.html" if options.report else None)
     fetch: Callable[[list[int]], list[Event]] | None = None
     items = False
-    if events == store.iter_corpus_events and options.report and store.count_corpus_events() <= REPORT_MAX_EVENTS:
+    if events == store.iter_corpus_events and options.report and not store.corpus_events_exceed(REPORT_MAX_EVENTS):
         # The report shows every event: its list items are made as the events stream past, from
         # the events read whole, once (rather than skimmed, then read again for the report).
         items = True
