@@ -1,8 +1,10 @@
 """Store stage: one SQLite file holding every page read, its documents and their events.
 
 * WAL journal, so readers (``frontwatch export``/``report``) never block a running ingest.
-* Every page is added in its own transaction, committed at once: a run killed halfway keeps each
-  page it finished, and a rerun skips them by content hash (``has_page``).
+* Every page is added in its own transaction, committed at once, or within ``page_batches`` (as
+  ``frontwatch run`` stores them) in a batch of a few pages committed together: a run killed
+  halfway keeps each page (batch) it finished, and a rerun skips them by content hash
+  (``has_page``) and does the uncommitted ones again.
 * ``PRAGMA user_version`` is the schema version and ``PRAGMA application_id`` marks the file as
   frontwatch's; a ``meta`` table holds the same facts in readable form plus free key/values.
 * Documents and events are stored as JSON of their dataclasses (encoded natively by ``orjson``) and rebuilt
