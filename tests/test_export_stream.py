@@ -197,6 +197,24 @@ def test_write_outputs_takes_events_as_a_callable(demo_run, tmp_path):
     assert len(events) == len(_csv_rows(copy / "events.csv"))
 
 
+def test_report_items_made_in_the_one_pass_match_the_events_read_again(demo_run, tmp_path, monkeypatch):
+    """Events that all fit the report have their list items made as they stream past (read
+    once); above the cap they are skimmed and the shown ones read again: the same page."""
+    out, _, _, events, timeline = demo_run
+    pages = []
+    for cap in (report.REPORT_MAX_EVENTS, 0):  # 0: "more events than fit", the fetching path
+        monkeypatch.setattr(pipeline, "REPORT_MAX_EVENTS", cap)
+        copy = tmp_path / f"run-{cap}"
+        copy.mkdir()
+        (copy / pipeline.DB_NAME).write_bytes((out / pipeline.DB_NAME).read_bytes())
+        with Store(copy / pipeline.DB_NAME) as store:
+            pipeline.write_outputs(store, None, store.iter_corpus_events, timeline,
+                                   pipeline.RunOptions(inputs=(), out_dir=copy), pipeline.RunSummary())
+        pages.append((copy / "report.html").read_text("utf-8"))
+    assert pages[0] == pages[1]
+    assert pages[0].count('<li id="ev-') == len(events) > 1 and 'class="evidence"' in pages[0]
+
+
 def test_evidence_sentence_is_taken_from_the_events_own_document(tmp_path):
     text = "Rebels shelled the market in Doru on Sunday. Nothing else happened."
     ev = Event(doc_id="x", event_type="Explosions/Remote violence", sub_event_type="Shelling/artillery/missile attack",

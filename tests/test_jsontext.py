@@ -6,12 +6,14 @@ import json
 from datetime import date
 from enum import IntEnum, StrEnum
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from frontwatch.jsontext import MIN_PLAIN_FLOAT, json_encoder, plain_float
+from frontwatch.jsontext import MIN_PLAIN_FLOAT, json_encoder, json_utf8_encoder, plain_float
 
 encode = json_encoder()
+encode_utf8 = json_utf8_encoder()
 
 # Text with what escaping touches: quotes, backslashes, control characters, separators that
 # the reformatting must leave alone inside strings, non-ASCII and astral characters.
@@ -30,6 +32,7 @@ _json = st.recursive(_leaf, lambda inner: st.one_of(st.lists(inner, max_size=5),
 @given(_json)
 def test_same_text_as_json_dumps(obj: object) -> None:
     assert encode(obj) == json.dumps(obj, ensure_ascii=False)
+    assert encode_utf8(obj) == json.dumps(obj, ensure_ascii=False).encode("utf-8")
 
 
 def test_an_export_record_and_the_cases_orjson_writes_otherwise() -> None:
@@ -48,6 +51,10 @@ def test_an_export_record_and_the_cases_orjson_writes_otherwise() -> None:
     odd = [1e16, 1.7976931348623157e308, 2**64, "lone \ud800 surrogate", {1: "int key"}, Kind.BODY, Level.HIGH, True]
     for value in odd:
         assert encode(value) == json.dumps(value, ensure_ascii=False), value
+        if value != "lone \ud800 surrogate":  # not UTF-8: refused as a UTF-8 text file would
+            assert encode_utf8(value) == json.dumps(value, ensure_ascii=False).encode("utf-8"), value
+    with pytest.raises(UnicodeEncodeError):
+        encode_utf8(["lone \ud800 surrogate", "é"])
     assert encode({"k": odd}) == json.dumps({"k": odd}, ensure_ascii=False)
 
 

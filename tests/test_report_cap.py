@@ -140,7 +140,8 @@ def test_an_event_retold_by_many_articles_shows_its_first_quotes_and_counts_the_
 
 def test_a_selection_that_fetches_its_events_again_gives_the_same_page(cap3):
     """With ``fetch`` the selection keeps pins, not events, and reads the chosen ones again by
-    stream position: the page is the same, the quote cap included."""
+    stream position; with ``items`` it keeps pins and their list items: the page is the same,
+    the quote cap included."""
     ids = [f"doc{i}" for i in range(7)]
     docs = [Document(id=i, page_id=i, text=TEXT, outlet=f"Desk {n}") for n, i in enumerate(ids)]
     events = [_event(i, sources=i % 4, fatalities=i if i % 3 else None,
@@ -157,10 +158,11 @@ def test_a_selection_that_fetches_its_events_again_gives_the_same_page(cap3):
 
     lookup = report.DocumentLookup.from_documents(docs)
     pages = []
-    for sel in (report.ReportSelection(), report.ReportSelection(fetch=fetch)):
+    # Also with the list items made as events are added (kept as text, evicted ones dropped).
+    for sel in (report.ReportSelection(), report.ReportSelection(fetch=fetch), report.ReportSelection(items=lookup)):
         for e in events:
             sel.add(e)
         pages.append("".join(report.report_parts(sel, [], lookup, len(docs))))
-    assert pages[0] == pages[1] and "showing 3 of 9 events" in pages[1]
+    assert pages[0] == pages[1] == pages[2] and "showing 3 of 9 events" in pages[1]
     assert sorted(p for ps in asked for p in ps) == sorted(int(i[3:]) for i in _shown(pages[1]))
     assert "and 2 more quoted reports" in pages[1] and len(events[2].evidence_all) == 7

@@ -1,4 +1,5 @@
-"""SQLite store: typed round trip, idempotent re-ingest, WAL, schema checks, one commit per page."""
+"""SQLite store: typed round trip, idempotent re-ingest, WAL, schema checks, one commit per page
+(or per batch of pages)."""
 
 from __future__ import annotations
 
@@ -203,8 +204,12 @@ def test_corpus_events_replace_and_sql_columns(store: Store) -> None:
         " FROM corpus_events ORDER BY seq").fetchall()
     assert rows == [("2017-11-03", "Battles", "Armed clash", "Husaybah", 34.3796, 40.9936, 12),
                     ("2017-11-03", "Battles", "Armed clash", "Husaybah", None, None, None)]
+    assert store.corpus_events_exceed(1) and not store.corpus_events_exceed(2)
     store.replace_corpus_events([other])
     assert list(store.iter_corpus_events()) == [other] and store.count_corpus_events() == 1
+    assert store.corpus_events_exceed(0) and not store.corpus_events_exceed(1)
+    store.replace_corpus_events([])
+    assert not store.corpus_events_exceed(0)
 
 
 def test_skimmed_corpus_events_leave_only_the_quotes_undecoded(store: Store) -> None:
@@ -296,6 +301,50 @@ def test_pages_survive_a_killed_process(tmp_path: Path) -> None:
     with Store(path) as s:
         assert [d.id for d in s.iter_documents()] == ["p0", "p1"]
         assert s.has_page("h1") and not s.has_page("h2")
+
+
+def test_batched_pages_survive_a_killed_process_up_to_the_last_commit(tmp_path: Path) -> None:
+    """Inside page_batches, a process killed mid-batch keeps the committed batches only; the
+    pages of the open batch are not stored at all (a rerun does them again)."""
+    path = tmp_path / "fw.db"
+    script = textwrap.dedent(f"""
+        import os
+        from frontwatch.model import Document
+        from frontwatch.store import Store
+        s = Store({str(path)!r})
+        with s.page_batches(pages=2, seconds=3600):
+            for i in range(5):
+                s.add_page(f"p{{i}}", f"h{{i}}", "x.txt", [Document(id=f"p{{i}}", page_id=f"p{{i}}", text="Shots.")])
+            os._exit(9)  # no close(), no cleanup: as if killed
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert proc.returncode == 9, proc.stderr.decode()
+    with Store(path) as s:
+        assert [d.id for d in s.iter_documents()] == ["p0", "p1", "p2", "p3"]
+        assert s.has_page("h3") and not s.has_page("h4")
+
+
+def test_batched_pages_commit_on_leaving_and_a_failed_page_drops_its_open_batch(tmp_path: Path) -> None:
+    with Store(tmp_path / "fw.db") as store, Store(tmp_path / "fw.db") as reader:
+        with store.page_batches(pages=3, seconds=3600):
+            for name in ("a", "b", "c", "d"):
+                assert store.add_page(name, f"h-{name}", f"{name}.txt", [make_document(name)])
+            assert store.has_page("h-d")  # the open batch is visible to its own connection
+            assert reader.count_documents() == 3 and not reader.has_page("h-d")  # to others once committed
+            assert not store.add_page("again", "h-a", "a.txt", [make_document("again")])  # stored already
+            with pytest.raises(StoreError, match="dup"):
+                store.add_page("dup", "h-dup", "dup.txt", [make_document("dup"), make_document("dup")])
+            # The failed page rolled back its batch ("d" with it): a rerun redoes both.
+            assert not store.has_page("h-d") and not store.has_page("h-dup")
+            assert store.add_page("e", "h-e", "e.txt", [make_document("e")])  # a new batch begins
+        assert [d.id for d in reader.iter_documents()] == ["a", "b", "c", "e"]
+
+
+def test_batched_pages_commit_once_the_batch_is_old(tmp_path: Path) -> None:
+    with Store(tmp_path / "fw.db") as store, Store(tmp_path / "fw.db") as reader:
+        with store.page_batches(pages=1000, seconds=0.0):  # every page is already "old": committed
+            store.add_page("a", "h-a", "a.txt", [make_document("a")])
+            assert reader.has_page("h-a")
 
 
 def test_codec_round_trips_a_whole_document_with_events() -> None:

@@ -25,7 +25,7 @@ from typing import Any, TextIO
 import pycountry
 
 from .eventunit import SETTLEMENT_WORDS
-from .jsontext import json_encoder
+from .jsontext import json_utf8_encoder
 from .model import Document, Event
 
 ACLED_COLUMNS = (
@@ -128,12 +128,12 @@ def write_stored_documents_jsonl(stored: Iterable[Mapping[str, Any]], path: Path
 def _write_jsonl(records: Iterable[dict], path: Path) -> int:
     # json.dumps(obj, ensure_ascii=False)'s text, three times faster (a document record's
     # values are strings, integers and None: no float to check).
-    encode = json_encoder()
+    encode = json_utf8_encoder()  # UTF-8 bytes, written as they are (a binary file)
     n = 0
-    with open(path, "w", encoding="utf-8") as f:
+    with open(path, "wb") as f:
         for rec in records:
             f.write(encode(rec))
-            f.write("\n")
+            f.write(b"\n")
             n += 1
     return n
 

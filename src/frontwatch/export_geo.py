@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import export
 from .control import control_geojson
-from .jsontext import json_encoder, plain_float
+from .jsontext import json_utf8_encoder, plain_float
 from .model import ControlState, Event
 
 if TYPE_CHECKING:  # pyarrow is imported where Parquet is written: not every process writes it
@@ -39,9 +39,9 @@ PARQUET_BATCH_ROWS = 20_000
 # a row instead of ~1.5 kB of Python objects); the row group is the same data, so the same bytes.
 PARQUET_CONVERT_ROWS = 2048
 # How json.dumps(FeatureCollection) writes it (default separators), cut around the features.
-_GEOJSON_HEAD = '{"type": "FeatureCollection", "features": ['
-_GEOJSON_SEP = ", "
-_GEOJSON_TAIL = "]}"
+_GEOJSON_HEAD = b'{"type": "FeatureCollection", "features": ['
+_GEOJSON_SEP = b", "
+_GEOJSON_TAIL = b"]}"
 
 
 def typed_row(row: dict[str, object], e: Event) -> dict[str, object]:
@@ -110,9 +110,11 @@ class GeoJsonEventWriter:
     ``json.dumps(events_geojson(events), ensure_ascii=False)``, without the collection in memory."""
 
     def __init__(self, path: Path) -> None:
-        self._f = open(path, "w", encoding="utf-8")  # noqa: SIM115 — closed by __exit__
-        self._encode = json_encoder()  # json's text, three times faster, for plain floats
-        self._encode_any = json.JSONEncoder(ensure_ascii=False).encode
+        # Binary: the features are encoded to UTF-8 bytes as they are made (json_utf8_encoder).
+        self._f = open(path, "wb")  # noqa: SIM115 — closed by __exit__
+        self._encode = json_utf8_encoder()  # json's text, three times faster, for plain floats
+        encode_any = json.JSONEncoder(ensure_ascii=False).encode
+        self._encode_any = lambda obj: encode_any(obj).encode("utf-8")
         self._f.write(_GEOJSON_HEAD)
         self.count = 0
 

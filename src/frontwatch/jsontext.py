@@ -56,3 +56,21 @@ def json_encoder() -> Callable[[Any], str]:
         return reformat(data, indent=0).decode()
 
     return encode
+
+
+def json_utf8_encoder() -> Callable[[Any], bytes]:
+    """:func:`json_encoder` giving the text as UTF-8 bytes, for a file opened in binary mode: the
+    bytes a UTF-8 text file would write, without decoding the encoders' bytes into a string
+    that the file then encodes back (a lone surrogate raises ``UnicodeEncodeError`` here as
+    the text file would)."""
+    std = json.JSONEncoder(ensure_ascii=False).encode
+    dumps, reformat = orjson.dumps, msgspec.json.format
+
+    def encode(obj: Any) -> bytes:
+        try:
+            data = dumps(obj, default=_refuse, option=_OPTIONS)
+        except orjson.JSONEncodeError:
+            return std(obj).encode("utf-8")
+        return reformat(data, indent=0)
+
+    return encode

@@ -5,8 +5,9 @@ resources, so the same ``process_page`` runs in-process, in worker processes or 
 cluster.  Corpus-level stages (dates from other articles, geocoding with places derived across
 articles, cross-source merging, territorial control) run after, over everything stored.
 
-Each page is committed to the database on its own, so an interrupted run keeps every page it
-finished, and a rerun skips them (by content hash) and completes the rest.
+Pages are committed to the database a few at a time (``Store.page_batches``: 16 pages, or half
+a second), so an interrupted run keeps the pages of every batch it finished, and a rerun skips
+them (by content hash) and completes the rest.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .gazetteer import Gazetteer, data_dir, open_gazetteer
 from .geocode import geocode_documents, make_locator
 from .model import ControlChange, ControlState, Document, Event, Page
 from .read import ReadIssue, content_hash, iter_pages
+from .report import REPORT_MAX_EVENTS
 from .store import Store
 
 DB_NAME = "frontwatch.db"
@@ -151,7 +153,7 @@ def ingest(
     on_page: Callable[[str], None] | None = None,
     mapper: Callable[[Iterable[Page]], Iterator[tuple[Page, list[Document]]]] | None = None,
 ) -> None:
-    """Read, clean, annotate and extract every new page, committing each page on its own.
+    """Read, clean, annotate and extract every new page, committing pages a few at a time.
 
     ``mapper`` runs the per-page stages (default: in this process); the store is written only
     here, by one writer, in input order.
@@ -162,18 +164,21 @@ def ingest(
         results = serial_map(pages, loaded)
     else:
         results = mapper(pages)
-    for page, docs in results:
-        kept = [d for d in docs if d.text.strip()]
-        for w in page.warnings:
-            summary.issues.append(ReadIssue(page.source, w, skipped=False))
-        if not kept:
-            summary.pages_without_article += 1
-            summary.skipped_reasons["no article text found"] += 1
-        store.add_page(page.id, page.content_hash or content_hash(page), page.source, kept)
-        summary.pages_read += 1
-        summary.articles_kept += len(kept)
-        if on_page:
-            on_page(page.id)
+    # Pages are committed a batch at a time (Store.page_batches): a killed run loses at most the
+    # last few, which are then not stored, so a rerun does them again.
+    with store.page_batches():
+        for page, docs in results:
+            kept = [d for d in docs if d.text.strip()]
+            for w in page.warnings:
+                summary.issues.append(ReadIssue(page.source, w, skipped=False))
+            if not kept:
+                summary.pages_without_article += 1
+                summary.skipped_reasons["no article text found"] += 1
+            store.add_page(page.id, page.content_hash or content_hash(page), page.source, kept)
+            summary.pages_read += 1
+            summary.articles_kept += len(kept)
+            if on_page:
+                on_page(page.id)
 
 
 def _reason_key(message: str) -> str:
@@ -264,7 +269,13 @@ def write_outputs(store: Store, docs: object,
         csv=paths["events"], geojson=paths["events.geojson"], parquet=paths["events.parquet"],
         report=out / "report.html" if options.report else None)
     fetch: Callable[[list[int]], list[Event]] | None = None
-    if events == store.iter_corpus_events:
+    items = False
+    if events == store.iter_corpus_events and options.report and not store.corpus_events_exceed(REPORT_MAX_EVENTS):
+        # The report shows every event: its list items are made as the events stream past, from
+        # the events read whole, once (rather than skimmed, then read again for the report).
+        items = True
+        stream: Iterable[Event] = (e for _, e in store.iter_corpus_event_rows())
+    elif events == store.iter_corpus_events:
         # The store's own events: the report keeps a few fields per event it may show and reads
         # the chosen ones again by row, instead of holding up to REPORT_MAX_EVENTS events.  So
         # the stream never reads a quote of ``evidence_all`` (the report counts them; the CSV
@@ -280,11 +291,12 @@ def write_outputs(store: Store, docs: object,
             return store.corpus_events_by_seq([seqs[p] for p in positions])
 
         fetch = fetch_stored
-        stream: Iterable[Event] = stored()
+        stream = stored()
     else:
         stream = events() if callable(events) else events
     outputs.write_event_outputs(stream, event_paths, lookup, timeline,
-                                n_docs=store.count_document_ids() if options.report else 0, fetch=fetch)
+                                n_docs=store.count_document_ids() if options.report else 0, fetch=fetch,
+                                items=items)
     states = control.control_as_of(timeline, None)
     export_geo.write_control_geojson(states, out / "control.geojson")
     paths["control.geojson"] = out / "control.geojson"

@@ -300,9 +300,33 @@ def _escaped(s: str) -> str:
     return html.escape(s) if _HTML_SPECIAL.search(s) else s
 
 
+def item_doc_ids(e: Event) -> tuple[str, ...]:
+    """The articles the event's list item quotes (evidence) or names (outlets): what to prefetch."""
+    return (*itertools.islice(e.evidence_all, REPORT_MAX_QUOTES),
+            *(() if e.sources else e.source_documents or [e.doc_id]))
+
+
 def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str, left_out: int = 0) -> str:
+    head, body = _event_item_parts(e, docs, colour)
+    return head + _day_attr(e.event_date, start) + body + _more_quotes(left_out) + "</li>"
+
+
+def _day_attr(day: date | None, start: date | None) -> str:
+    return f' data-day="{(day - start).days}"' if day and start else ""
+
+
+def _more_quotes(left_out: int) -> str:
+    if not left_out:
+        return ""
+    return (f'<p class="evidence more">and {left_out} more quoted report{"s" if left_out > 1 else ""}'
+            " (every one is in events.csv and documents.jsonl)</p>")
+
+
+def _event_item_parts(e: Event, docs: DocumentLookup, colour: str) -> tuple[str, str]:
+    """The event's list item but for what depends on the whole selection: the text before its
+    day attribute (``_day_attr``, which needs the report's first day) and the text after it, up
+    to the quotes left out (``_more_quotes``) and the closing tag."""
     esc = _escaped
-    day_attr = f' data-day="{(e.event_date - start).days}"' if e.event_date and start else ""
     when = e.event_date.isoformat() if e.event_date else f"undated ({e.date_reason or 'no date'})"
     actors = " vs ".join(filter(None, (e.actor1, e.actor2)))
     assoc = "; ".join(filter(None, (e.assoc_actor_1, e.assoc_actor_2)))
@@ -321,7 +345,7 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str,
     actors_line = actors + (f" (with {assoc})" if assoc else "")
     sources = f"Fatalities: {deaths} \u00b7 Sources ({n_rep}): {outlets} \u00b7 documents: {doc_ids}"
     parts = [
-        f'<li id="ev-{event_id}"{day_attr} style="--c:{colour}">',
+        f' style="--c:{colour}">',
         f'<div class="ehead">{esc(head)}</div>',
         f'<div class="emeta">{event_id} \u00b7 {esc(actors_line)}</div>',
         f'<div class="emeta">{esc(sources)}</div>',
@@ -336,11 +360,7 @@ def _event_item(e: Event, docs: DocumentLookup, start: date | None, colour: str,
         who = esc(doc_id + (f" \u2014 {doc.outlet}" if doc and doc.outlet else ""))
         body = highlight(doc.text, ev) if doc is not None else "<i>(document not in this report)</i>"
         parts.append(f'<p class="evidence"><span class="who">{who}</span>{body}</p>')
-    if left_out:
-        parts.append(f'<p class="evidence more">and {left_out} more quoted report{"s" if left_out > 1 else ""}'
-                     " (every one is in events.csv and documents.jsonl)</p>")
-    parts.append("</li>")
-    return "".join(parts)
+    return f'<li id="ev-{event_id}"', "".join(parts)
 
 
 @dataclass(slots=True)
@@ -372,19 +392,27 @@ class ReportSelection:
     With ``fetch`` (stream positions, 0-based -> those events, in that order; e.g. rows of the
     store the stream was read from) only a small :class:`_Pin` is kept per event and the list's
     events are fetched again, a chunk at a time, when the page is written: at 100k pages the
-    20k kept events held ~80 MB."""
+    20k kept events held ~80 MB.
+
+    With ``items`` (the articles, which the caller prefetches: see :func:`item_doc_ids`) the
+    event's list item is made as it is added and kept with its pin, instead of the event: for a
+    stream whose events all fit (at most ``cap``), which is then read once, not twice (reading
+    the events again was a sixth of the exports at 1k pages).  An item is about 1 kB of HTML,
+    the report's own size; an event evicted later was made for nothing, hence "all fit"."""
 
     def __init__(self, cap: int | None = None, *,
-                 fetch: Callable[[list[int]], Iterable[Event]] | None = None) -> None:
+                 fetch: Callable[[list[int]], Iterable[Event]] | None = None,
+                 items: DocumentLookup | None = None) -> None:
         self.cap = REPORT_MAX_EVENTS if cap is None else cap
         self.total = 0
         self._fetch = fetch
-        # (priority, event or pin, quotes left out): a plain list while under the cap, a
-        # min-heap (lowest priority first, to be evicted) once over it.  Priorities are unique
-        # (the stream index breaks ties), so events are never compared.
-        self._kept: list[tuple[tuple, Event | _Pin, int]] = []
+        self._items = items
+        # (priority, event or pin, quotes left out, list item parts or None): a plain list while
+        # under the cap, a min-heap (lowest priority first, to be evicted) once over it.
+        # Priorities are unique (the stream index breaks ties), so events are never compared.
+        self._kept: list[tuple[tuple, Event | _Pin, int, tuple[str, str] | None]] = []
         self._heap = False
-        self._order: list[tuple[tuple, Event | _Pin, int]] | None = None  # _ordered, until the next add
+        self._order: list[tuple[tuple, Event | _Pin, int, tuple[str, str] | None]] | None = None  # until an add
 
     def add(self, e: Event) -> None:
         """Consider one more event (in export row order)."""
@@ -393,10 +421,13 @@ class ReportSelection:
         priority = report_priority(e, self.total)
         if len(self._kept) >= self.cap and (self.cap <= 0 or (self._heap and priority <= self._kept[0][0])):
             return  # would be evicted at once
-        if self._fetch is None:
-            item = (priority, *_for_report(e))
+        if self._items is not None:
+            parts = _event_item_parts(e, self._items, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR))
+            item = (priority, _Pin.of(e, self.total), max(0, len(e.evidence_all) - REPORT_MAX_QUOTES), parts)
+        elif self._fetch is None:
+            item = (priority, *_for_report(e), None)
         else:
-            item = (priority, _Pin.of(e, self.total), max(0, len(e.evidence_all) - REPORT_MAX_QUOTES))
+            item = (priority, _Pin.of(e, self.total), max(0, len(e.evidence_all) - REPORT_MAX_QUOTES), None)
         if len(self._kept) < self.cap:
             self._kept.append(item)
             return
@@ -408,7 +439,12 @@ class ReportSelection:
         if item[0] > self._kept[0][0]:
             heapq.heapreplace(self._kept, item)
 
-    def _ordered(self) -> list[tuple[tuple, Event | _Pin, int]]:
+    @property
+    def makes_items(self) -> bool:
+        """Whether the list items are made as events are added (``items``)."""
+        return self._items is not None
+
+    def _ordered(self) -> list[tuple[tuple, Event | _Pin, int, tuple[str, str] | None]]:
         # The report's order: by date (undated last), then id, then as they came; sorted once
         # for the map and the list (a key per kept event, up to REPORT_MAX_EVENTS).
         if self._order is None:
@@ -422,6 +458,8 @@ class ReportSelection:
     def iter_events(self) -> Iterator[Event]:
         """The kept events in the report's order, fetched ``EXPORT_CHUNK_EVENTS`` at a time when
         the selection has ``fetch`` (see :meth:`events`)."""
+        if self._items is not None:
+            raise ValueError("a selection that makes its list items keeps no events")
         if self._fetch is None:
             for it in self._ordered():
                 yield it[1]  # type: ignore[misc]
@@ -448,7 +486,7 @@ class ReportSelection:
 
     def quotes_left_out(self) -> dict[str, int]:
         """Per kept event id, how many of its quotes the report leaves out (only those with some)."""
-        return {e.event_id: n for _, e, n in self._kept if n}
+        return {e.event_id: n for _, e, n, _ in self._kept if n}
 
 
 def _for_report(e: Event) -> tuple[Event, int]:
@@ -609,10 +647,15 @@ def report_parts(
         f'<div class="legend">{legend}</div><div class="legend">{ctl_legend}</div></section>',
         '<section id="fw-side"><ol class="events">',
     ])
-    for chunk in chunked(selection._listed(), EXPORT_CHUNK_EVENTS):
+    if selection.makes_items:
+        for chunk in chunked(selection._ordered(), EXPORT_CHUNK_EVENTS):
+            # _event_item's text, from the parts made as the event was added.
+            yield "".join(head + _day_attr(pin.event_date, start) + body
+                          + _more_quotes(left_out.get(pin.event_id, 0)) + "</li>"
+                          for _, pin, _, (head, body) in chunk)
+    for chunk in chunked(() if selection.makes_items else selection._listed(), EXPORT_CHUNK_EVENTS):
         # The articles this chunk quotes (evidence) or names (outlets), in one fetch.
-        docs.prefetch(i for e in chunk for i in (*itertools.islice(e.evidence_all, REPORT_MAX_QUOTES),
-                                                 *(() if e.sources else e.source_documents or [e.doc_id])))
+        docs.prefetch(i for e in chunk for i in item_doc_ids(e))
         yield "".join(_event_item(e, docs, start, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR), left_out.get(e.event_id, 0))
                       for e in chunk)
     # The data as one JSON object (script_json of the whole gives the same text: its escapes

@@ -1,8 +1,10 @@
 """Store stage: one SQLite file holding every page read, its documents and their events.
 
 * WAL journal, so readers (``frontwatch export``/``report``) never block a running ingest.
-* Every page is added in its own transaction, committed at once: a run killed halfway keeps each
-  page it finished, and a rerun skips them by content hash (``has_page``).
+* Every page is added in its own transaction, committed at once, or within ``page_batches`` (as
+  ``frontwatch run`` stores them) in a batch of a few pages committed together: a run killed
+  halfway keeps each page (batch) it finished, and a rerun skips them by content hash
+  (``has_page``) and does the uncommitted ones again.
 * ``PRAGMA user_version`` is the schema version and ``PRAGMA application_id`` marks the file as
   frontwatch's; a ``meta`` table holds the same facts in readable form plus free key/values.
 * Documents and events are stored as JSON of their dataclasses (encoded natively by ``orjson``) and rebuilt
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from json.encoder import encode_basestring_ascii
@@ -37,6 +41,11 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x46575443
 # Seconds to wait for another process's write lock before giving up with a clear error.
 LOCK_TIMEOUT_S = 30.0
+# Inside Store.page_batches, pages are committed PAGE_BATCH_PAGES at a time, or sooner once the
+# open batch is PAGE_BATCH_SECONDS old (slow pages): a commit per page was a third of storing a
+# page, and a killed run then loses at most the last batch, which a rerun redoes.
+PAGE_BATCH_PAGES = 16
+PAGE_BATCH_SECONDS = 0.5
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -119,7 +128,7 @@ class Store:
             raise StoreError(f"{self.path}: is a directory, not a database file")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we write BEGIN/COMMIT ourselves, one transaction per page.
+            # isolation_level=None: we write BEGIN/COMMIT ourselves, one transaction per page (or per batch of pages).
             self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{self.path}: cannot open database ({exc})") from exc
@@ -129,6 +138,7 @@ class Store:
         self._light: set[int] = set()  # seqs of documents iter_documents(light=True) yielded
         self._view_loaders: dict[tuple[type, type], tuple[Any, Any]] = {}  # iter_document_views
         self._scratch = False  # whether the scratch database is attached (scratch_put)
+        self._batch: _PageBatch | None = None  # open while page_batches() is
         try:
             self._open()
         except sqlite3.OperationalError as exc:  # locked, read-only, disk I/O ...
@@ -208,22 +218,44 @@ class Store:
         return row is not None
 
     def add_page(self, page_id: str, content_hash: str, source: str, documents: list[Document]) -> bool:
-        """Store a page and its documents (with their events) in one committed transaction.
+        """Store a page and its documents (with their events) in one committed transaction
+        (inside :meth:`page_batches`, in the batch's transaction: committed with the batch).
 
         Returns False, adding nothing, if a page with ``content_hash`` is stored already.  A page
         with no documents is still recorded, so a rerun does not clean it again.  Documents are
         stored with ``content_hash`` set to the page's (that and the id identify them later).
         """
-        with self._transaction():
-            cur = self._db.execute(
-                "INSERT OR IGNORE INTO pages(content_hash, page_id, source, added) VALUES (?, ?, ?, ?)",
-                (content_hash, page_id, source, datetime.now(UTC).isoformat(timespec="seconds")),
-            )
-            if cur.rowcount == 0:
-                return False
-            page_seq = cur.lastrowid
-            for doc in documents:
-                self._insert_document(page_seq, content_hash, doc)
+        if self._batch is None:
+            with self._transaction():
+                return self._add_page(page_id, content_hash, source, documents)
+        return self._batch.add(lambda: self._add_page(page_id, content_hash, source, documents))
+
+    @contextmanager
+    def page_batches(self, pages: int = PAGE_BATCH_PAGES, seconds: float = PAGE_BATCH_SECONDS) -> Iterator[None]:
+        """Within, :meth:`add_page` commits ``pages`` pages at a time, or sooner once the batch
+        is ``seconds`` old, and the last batch on leaving (also on an error raised outside
+        ``add_page``: its pages are whole).  A page is still all or nothing: an ``add_page`` that
+        fails rolls back its whole batch, and a killed process loses the uncommitted pages, which
+        are simply not stored (``has_page`` is False: a rerun does them again)."""
+        if self._batch is not None:
+            raise RuntimeError("page_batches() is already open")
+        self._batch = _PageBatch(self._db, self.path, pages, seconds)
+        try:
+            yield
+        finally:
+            batch, self._batch = self._batch, None
+            batch.commit()
+
+    def _add_page(self, page_id: str, content_hash: str, source: str, documents: list[Document]) -> bool:
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO pages(content_hash, page_id, source, added) VALUES (?, ?, ?, ?)",
+            (content_hash, page_id, source, datetime.now(UTC).isoformat(timespec="seconds")),
+        )
+        if cur.rowcount == 0:
+            return False
+        page_seq = cur.lastrowid
+        for doc in documents:
+            self._insert_document(page_seq, content_hash, doc)
         return True
 
     def _insert_document(self, page_seq: int, content_hash: str, doc: Document) -> None:
@@ -512,6 +544,12 @@ class Store:
         """Number of merged events."""
         return self._db.execute("SELECT count(*) FROM corpus_events").fetchone()[0]
 
+    def corpus_events_exceed(self, n: int) -> bool:
+        """Whether there are more than ``n`` merged events: reads at most ``n + 1`` rows, where
+        ``count_corpus_events`` reads them all (a sizeable walk at 100k pages)."""
+        return bool(self._db.execute("SELECT EXISTS(SELECT 1 FROM corpus_events LIMIT 1 OFFSET ?)",
+                                     (max(n, 0),)).fetchone()[0])
+
     # -- scratch space for the corpus stages -------------------------------------------------
 
     def scratch_put(self, rows: Iterable[tuple[int, str, str]]) -> None:
@@ -751,6 +789,41 @@ class _Transaction:
         # SQLite may have rolled back already (disk full, I/O error): ROLLBACK would then fail.
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
+
+
+class _PageBatch:
+    """The open transaction of :meth:`Store.page_batches`: begun by the first page after a commit,
+    committed after ``pages`` pages or once ``seconds`` old (monotonic clock)."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path, pages: int, seconds: float) -> None:
+        self._db, self._path = db, path
+        self._max_pages, self._max_seconds = pages, seconds
+        self._txn: _Transaction | None = None
+        self._pages = 0
+        self._began = 0.0
+
+    def add(self, write: Callable[[], bool]) -> bool:
+        """Run ``write`` (one page's inserts) in the batch; returns what it returns."""
+        if self._txn is None:
+            txn = _Transaction(self._db, self._path)
+            txn.__enter__()
+            self._txn, self._pages, self._began = txn, 0, time.monotonic()
+        try:
+            added = write()
+        except BaseException as exc:
+            txn, self._txn = self._txn, None
+            txn.__exit__(type(exc), exc, exc.__traceback__)  # rolls the batch back (SQLite errors: StoreError)
+            raise
+        self._pages += 1
+        if self._pages >= self._max_pages or time.monotonic() - self._began >= self._max_seconds:
+            self.commit()
+        return added
+
+    def commit(self) -> None:
+        """Commit the pages added since the last commit, if any."""
+        if self._txn is not None:
+            txn, self._txn = self._txn, None
+            txn.__exit__(None, None, None)
 
 
 def _iso(value: date | None) -> str | None:
