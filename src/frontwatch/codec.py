@@ -48,6 +48,7 @@ class Codec:
         where sharing saves nothing and interning every value costs time)."""
         self._decoders: dict[Any, Callable[[Any], Any]] = {}
         self._loaders: dict[tuple[type, frozenset[str]], Callable[[str | bytes], Any]] = {}
+        self._views: dict[Any, tuple[type, Callable[[str | bytes], Any]]] = {}
         self._intern = intern
         self._msgspec_encode = msgspec.json.Encoder().encode
         self._exponent = re.compile(rb"e[0-9]")
@@ -96,6 +97,29 @@ class Codec:
         if self._exponent.search(data):
             return self.event_json(ev)
         return stored[: i + len(_LOCATION_KEY)] + data.decode() + stored[j:]
+
+    def raw_view(self, cls: type) -> tuple[type, Callable[[str | bytes], Any]]:
+        """A dataclass with ``cls``'s fields, in order, but those holding
+        dataclasses (directly, optional, or in a list or dict) kept as their JSON
+        (``msgspec.Raw``), and its decoder: for a stage that changes an object's plain fields
+        only, so that decoding and encoding it again (``view_json``) copies the nested objects'
+        text instead of building them.  Made once per type (per Codec)."""
+        key = ("raw", cls)
+        made = self._views.get(key)
+        if made is None:
+            view = _raw_view_type(cls)
+            made = self._views[key] = (view, msgspec.json.Decoder(view).decode)
+        return made
+
+    def view_json(self, view: Any) -> str | None:
+        """The JSON of a ``raw_view`` object decoded from this codec's JSON of an event and
+        changed in its plain fields: ``event_json`` of the event so changed, the same text
+        (its nested objects' text is as that encoding wrote it).  None where ``event_json``
+        would leave the event to orjson (a possible float exponent): encode it whole then."""
+        data = self._msgspec_encode(view)
+        if self._exponent.search(data):
+            return None
+        return data.decode()
 
     def document_json(self, doc: Document, content_hash: str) -> str:
         # Events live in their own table (with queryable columns); the document JSON leaves them out.
@@ -209,6 +233,20 @@ def _msgspec_loader(cls: type, omit: frozenset[str]) -> Callable[[str | bytes], 
         return cls(**{name: getattr(value, name) for name in names})
 
     return load
+
+
+def _raw_view_type(cls: type) -> type:
+    """``Codec.raw_view``'s dataclass for ``cls``.  Its fields have no defaults: JSON without
+    all of them (an older model's) does not decode (msgspec's Raw fields take no default
+    factory), and the caller reads it the whole way."""
+    hints = typing.get_type_hints(cls, vars(model))
+    specs = [(f.name, msgspec.Raw if _holds_dataclass(hints[f.name]) else hints[f.name])
+             for f in dataclasses.fields(cls)]
+    return dataclasses.make_dataclass(f"_Raw{cls.__name__}", specs, slots=True)
+
+
+def _holds_dataclass(tp: Any) -> bool:
+    return dataclasses.is_dataclass(tp) or any(_holds_dataclass(a) for a in typing.get_args(tp))
 
 
 def _positional_builder(cls: type, fields: dict[str, Callable[[Any], Any]],

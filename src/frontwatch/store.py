@@ -452,11 +452,13 @@ class Store:
 
     # -- corpus events -----------------------------------------------------------------------
 
-    def replace_corpus_events(self, events: Iterable[Event]) -> int:
+    def replace_corpus_events(self, events: Iterable[Event | tuple]) -> int:
         """Replace the merged, corpus-level events (one transaction), stored in the order given
         (``iter_corpus_events`` gives them back in that order).  ``events`` may be a generator:
         it is written ``READ_BATCH`` events at a time, never held as a whole, and may itself read
-        from this store between batches.  Returns how many were stored."""
+        from this store between batches.  An item may also be an event's row as
+        :func:`corpus_event_row` makes it, for a caller that has the event's JSON already.
+        Returns how many were stored."""
         count = 0
         it = iter(events)
         with self._transaction():
@@ -465,7 +467,7 @@ class Store:
                 self._db.executemany(
                     f"INSERT INTO corpus_events({_EVENT_COLUMNS}, source_documents, data)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*_event_columns(ev), _json_strings(ev.source_documents), self._codec.event_json(ev)) for ev in batch],
+                    [ev if type(ev) is tuple else corpus_event_row(ev, self._codec.event_json(ev)) for ev in batch],
                 )
                 count += len(batch)
         return count
@@ -761,6 +763,12 @@ def _json_strings(values: list[str]) -> str:
     """``json.dumps(values)`` for a list of strings: the same text (ASCII-escaped, ", "
     between items) without the encoder set-up ``json.dumps`` does per call."""
     return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]"
+
+
+def corpus_event_row(ev: Any, data: str) -> tuple:
+    """The ``corpus_events`` row of the merged event ``ev`` whose JSON is ``data`` (``ev`` may be
+    any object with the fields the columns read: ``_event_columns``'s and ``source_documents``)."""
+    return (*_event_columns(ev), _json_strings(ev.source_documents), data)
 
 
 def _event_columns(ev: Event) -> tuple:
