@@ -29,7 +29,7 @@ Hand-written: it is the orchestration of frontwatch's own stages over its own st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -124,20 +124,21 @@ PARK_BATCH = 500
 
 
 class _Writer:
-    """Documents waiting to be written back, ``WRITE_BATCH`` per transaction."""
+    """Documents (with their numbers) waiting to be written back by ``write``, ``WRITE_BATCH``
+    per transaction."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.docs: list[Document] = []
+    def __init__(self, write: Callable[[list[tuple[int, Document]]], object]) -> None:
+        self.write = write
+        self.docs: list[tuple[int, Document]] = []
 
-    def add(self, doc: Document) -> None:
-        self.docs.append(doc)
+    def add(self, seq: int, doc: Document) -> None:
+        self.docs.append((seq, doc))
         if len(self.docs) >= WRITE_BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.docs:
-            self.store.update_documents(self.docs)
+            self.write(self.docs)
             self.docs = []
 
 
@@ -185,7 +186,8 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             unpublished.append(seq)
         if gaz is not None:
             remember_places(doc, gaz, memory, res)  # type: ignore[arg-type]
-    _date_documents(store, dates, pending, unpublished)
+    codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
+    _date_documents(store, dates, pending, unpublished, codec)
     # The dates' index (every dated event under the keys year-less reports look up) is done
     # with: only the publication span is read from here on.  It lives in a temporary file
     # (it grows faster than the corpus), deleted here rather than held through the merge.
@@ -193,7 +195,6 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     dates.close()
     del dates, pending, unpublished
 
-    codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
     keys = KeyTable(store.count_events())  # one key per document event, columns sized once
     control = TimelineBuilder(store)
     memo: dict = {}
@@ -316,10 +317,14 @@ def _build_batches(plan: CorpusPlan) -> Iterator[list[tuple[int, list[int]]]]:
         yield batch
 
 
-def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int]) -> None:
+def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int],
+                    codec: Codec) -> None:
     """The dates stage over the documents that need it, read again from the store by number
-    and written back (see :class:`corpusdates.CorpusDates` for the steps)."""
-    writer = _Writer(store)
+    and written back (see :class:`corpusdates.CorpusDates` for the steps).  Dating events
+    changes the events alone, and dating an article its own fields alone: each is written
+    back without the other (a document's JSON is most of what writing it costs)."""
+    writer = _Writer(lambda docs: store.replace_events(
+        [(seq, doc.events, [codec.event_json(e) for e in doc.events]) for seq, doc in docs]))
     progress = True
     while progress and pending:
         progress = False
@@ -327,18 +332,19 @@ def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpubl
         for seq, doc in store.iter_document_rows(light=True, seqs=pending):
             if dates.date_from_corpus(doc):
                 progress = True
-                writer.add(doc)
+                writer.add(seq, doc)
             else:
                 still.append(seq)
         writer.flush()  # the next round reads them again
         pending = still
-    for _, doc in store.iter_document_rows(light=True, seqs=pending):
+    for seq, doc in store.iter_document_rows(light=True, seqs=pending):
         dates.date_fallback(doc)
-        writer.add(doc)
+        writer.add(seq, doc)
     writer.flush()
-    for _, doc in store.iter_document_rows(light=True, seqs=unpublished):
+    writer = _Writer(lambda docs: store.update_documents([doc for _, doc in docs], events=False))
+    for seq, doc in store.iter_document_rows(light=True, seqs=unpublished):
         if dates.date_article(doc):
-            writer.add(doc)
+            writer.add(seq, doc)
     writer.flush()
 
 

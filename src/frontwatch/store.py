@@ -407,9 +407,11 @@ class Store:
         for (data,) in self._db.execute("SELECT data FROM events WHERE event_date IS NULL ORDER BY seq"):
             yield load(data)
 
-    def update_documents(self, docs: Iterable[Document]) -> int:
+    def update_documents(self, docs: Iterable[Document], events: bool = True) -> int:
         """Write back documents changed by corpus-level stages (dates, events, locations), matched
-        by (content_hash, id), all in one transaction.  Returns how many were found and updated."""
+        by (content_hash, id), all in one transaction.  Returns how many were found and updated.
+        ``events=False``: for documents whose events did not change, which are left as stored
+        (``replace_events`` writes back changed events alone)."""
         updated = 0
         with self._transaction():
             for doc in docs:
@@ -424,8 +426,9 @@ class Store:
                     "UPDATE documents SET published = ?, outlet = ?, title = ?, url = ?, data = ? WHERE seq = ?",
                     (_iso(doc.published), doc.outlet, doc.title, doc.url, data, seq),
                 )
-                self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
-                self._insert_events(seq, doc.events)
+                if events:
+                    self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
+                    self._insert_events(seq, doc.events)
                 updated += 1
         return updated
 
