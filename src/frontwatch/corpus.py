@@ -11,10 +11,10 @@ as soon as a stage is done with them, so memory holds corpus-wide *facts*, not t
    remembered in a ``PlaceMemory``);
 2. dates: only the documents with year-less events (and then those without a publication date)
    are read again, dated and written back;
-3. a second pass over every document: locate its events, write it back, and keep per event
-   only its merge key, in a columnar ``mergeplan.KeyTable`` (the event itself, and a territory
-   event's evidence sentence, are parked in the store's scratch table), and parking per control
-   statement its ``StatementEvidence``;
+3. a second pass over every document: locate its events, write them back, and keep per event
+   only its merge key, in a columnar ``mergeplan.KeyTable`` (the event's row number, what
+   merging reads of its article and a territory event's evidence sentence are parked in the
+   store's scratch table), and parking per control statement its ``StatementEvidence``;
 4. cluster the keys, number the corpus events and order them as the exports list them
    (``mergeplan.plan_corpus``), then build each merged event from its members' parked records,
    a batch of clusters at a time, and store them in that order (``Store.replace_corpus_events``),
@@ -148,17 +148,21 @@ class _EventWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.rows: list[tuple[int, list[Event], list[str]]] = []
+        self.rows: list[tuple[int, Event, str]] = []
+        self.docs = 0
 
-    def add(self, seq: int, events: list[Event], data: list[str]) -> None:
-        self.rows.append((seq, events, data))
-        if len(self.rows) >= EVENT_WRITE_BATCH:
+    def add(self, rows: list[int], events: list[Event], data: list[str]) -> None:
+        """The events of one document, with their row numbers and JSON."""
+        self.rows.extend(zip(rows, events, data, strict=True))
+        self.docs += 1
+        if self.docs >= EVENT_WRITE_BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
-            self.store.replace_events(self.rows)
-            self.rows = []
+            self.store.update_events(self.rows)
+        self.rows = []
+        self.docs = 0
 
 
 # The cyclic collector is paused: reference counting frees the documents and events as each
@@ -200,23 +204,25 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     memo: dict = {}
     locate = make_locator(gaz) if gaz is not None else None
     writer = _EventWriter(store)
-    parked: list[tuple[int, str, str]] = []
+    # Per event, its row number (its JSON is read back from the events table, where it was
+    # written back or left as stored) and what merging reads of its article.
+    parked: list[tuple[int, int, str]] = []
     store.scratch_clear()
-    for seq, doc, stored in store.iter_document_rows_json(light=True):
+    for seq, doc, stored, rows in store.iter_document_rows_json(light=True):
         keys.set_country(doc.id, doc.country)
         if gaz is not None:
             locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
             # Geocoding changed the events' locations only.
             data = [codec.event_json_relocated(t, e) for t, e in zip(stored, doc.events, strict=True)]
         else:
-            data = stored  # unchanged: parked as stored (only decoded again)
+            data = stored  # unchanged: read back as stored (only decoded again)
         if gaz is not None and doc.events:
-            writer.add(seq, doc.events, data)
-        for e, ev_json in zip(doc.events, data, strict=True):
+            writer.add(rows, doc.events, data)
+        for e, row in zip(doc.events, rows, strict=True):
             # A territory event's evidence sentence goes with it: the timeline then needs
             # neither the merged event nor its article (see _territory below).
             told = event_sentence(e, doc) if is_territory_event(e) else ""
-            parked.append((len(keys), ev_json, _park(source_report(e, doc), told)))
+            parked.append((len(keys), row, _park(source_report(e, doc), told)))
             keys.add(merge_key(e, seq, rules, memo))
         control.add_statements(statement_evidence(doc, span, rules, locate))
         if len(parked) >= PARK_BATCH:
@@ -247,7 +253,7 @@ def _store_merged(store: Store, plan: CorpusPlan, codec: Codec, rules: PlaceName
         _, load_view = codec.raw_view(Event)
         decoders = (msgspec.json.Decoder(_RowLocation).decode, msgspec.json.Decoder(_RowPlace).decode)
         for chunk in _build_batches(plan):
-            records = store.scratch_get(m for _, ms in chunk for m in ms)
+            records = store.scratch_get_events(m for _, ms in chunk for m in ms)
             for c, ms in chunk:
                 if len(ms) == 1:
                     row = _one_report_row(codec, load_view, decoders, *records[ms[0]], plan.event_id(c))
