@@ -49,6 +49,7 @@ class Codec:
         self._decoders: dict[Any, Callable[[Any], Any]] = {}
         self._loaders: dict[tuple[type, frozenset[str]], Callable[[str | bytes], Any]] = {}
         self._views: dict[Any, tuple[type, Callable[[str | bytes], Any]]] = {}
+        self._view_floats: dict[type, tuple[str, ...]] = {}  # per raw_view type (view_json)
         self._intern = intern
         self._msgspec_encode = msgspec.json.Encoder().encode
         self._exponent = re.compile(rb"e[0-9]")
@@ -114,12 +115,21 @@ class Codec:
     def view_json(self, view: Any) -> str | None:
         """The JSON of a ``raw_view`` object decoded from this codec's JSON of an event and
         changed in its plain fields: ``event_json`` of the event so changed, the same text
-        (its nested objects' text is as that encoding wrote it).  None where ``event_json``
-        would leave the event to orjson (a possible float exponent): encode it whole then."""
-        data = self._msgspec_encode(view)
-        if self._exponent.search(data):
-            return None
-        return data.decode()
+        (its nested objects' text is as that encoding wrote it).  None when one of its plain
+        floats is large enough for an exponent, which msgspec and orjson write differently:
+        encode it whole then.  (``event_json`` tests the whole text for an exponent instead,
+        which strings trip too; only floats make the two encoders differ, and the nested
+        objects' text is what ``event_json`` wrote, with orjson's exponents where it has any.)"""
+        floats = self._view_floats.get(type(view))
+        if floats is None:
+            hints = typing.get_type_hints(type(view))
+            floats = self._view_floats[type(view)] = tuple(
+                name for name, tp in hints.items() if tp is float or float in typing.get_args(tp))
+        for name in floats:
+            value = getattr(view, name)
+            if value is not None and not -_PLAIN_FLOAT < value < _PLAIN_FLOAT:
+                return None
+        return self._msgspec_encode(view).decode()
 
     def document_json(self, doc: Document, content_hash: str) -> str:
         # Events live in their own table (with queryable columns); the document JSON leaves them out.
@@ -280,6 +290,10 @@ def _positional_builder(cls: type, fields: dict[str, Callable[[Any], Any]],
     return env["build"]
 
 
+
+# Floats below this in magnitude are written without a positive exponent, the same by msgspec
+# and orjson (both switch to one at 1e16; a margin below it).
+_PLAIN_FLOAT = 1e15
 
 # Non-string dict keys become strings, as the standard json module does.
 ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS
