@@ -204,3 +204,21 @@ def test_one_report_rows_are_the_merged_events_rows(tmp_path, inputs) -> None:
                     assert got == want
                     taken += 1
     assert taken > 100 and territory > 0
+
+
+def test_merge_keys_carry_their_own_articles_number(tmp_path, inputs, monkeypatch) -> None:
+    # Events of one article never merge on nearby points (merge.cluster_keys): each key must
+    # carry the number of the article its event came from, one number per article.
+    numbers: dict[str, set[int]] = {}
+    real = corpus.merge_key
+
+    def spy(e, doc, rules, memo):
+        numbers.setdefault(e.doc_id, set()).add(doc)
+        return real(e, doc, rules, memo)
+
+    monkeypatch.setattr(corpus, "merge_key", spy)
+    with Store(_ingest(tmp_path, "numbers", inputs)) as st:
+        corpus.run_corpus_stages(st, None)
+    assert len(numbers) > 3
+    assert all(len(n) == 1 for n in numbers.values())
+    assert len({n for ns in numbers.values() for n in ns}) == len(numbers)
