@@ -279,13 +279,15 @@ def _one_report_row(codec: Codec, load_view, decoders, event: str, extra: str, e
     again, the bytes ``build_merged`` and ``Store.replace_corpus_events`` write
     (tests/test_corpus.py compares them).  None for an event left to them: a territory event
     (the timeline reads it whole), one without evidence, or one ``Codec.view_json`` refuses."""
+    doc_id, page_id, outlet, content_hash, sentence, number, told = orjson.loads(extra)
+    if told:  # a territory event's sentence, parked with it: not decoded twice
+        return None
     try:
         view = load_view(event)
     except msgspec.ValidationError:  # not this model's layout (see Codec.raw_view)
         return None
     if is_territory_event(view) or view.evidence == _NULL:  # type: ignore[arg-type]
         return None
-    doc_id, page_id, outlet, content_hash, sentence, number, _ = orjson.loads(extra)
     report = SourceReport(view, doc_id, page_id, outlet, content_hash, sentence, number)  # type: ignore[arg-type]
     for name, value in single_report_fields(report, event_id).items():
         setattr(view, name, value)
