@@ -157,3 +157,68 @@ def test_a_corpus_without_control_evidence_has_an_empty_timeline(tmp_path) -> No
         assert len(timeline) == 0 and list(timeline) == [] and list(timeline.by_place()) == []
         again = corpus.run_corpus_stages(st, None)  # a second run on one connection starts afresh
         assert list(again) == []
+
+
+def test_one_report_rows_are_the_merged_events_rows(tmp_path, inputs) -> None:
+    # The one-report path (a raw view merged and encoded again) writes the row build_merged
+    # and replace_corpus_events write, for every stored event of real articles and variants
+    # of them that reach the merge rules' branches (figures, duplicate tags, padded notes,
+    # no outlet, a located event).
+    import msgspec
+
+    from frontwatch.control import is_territory_event
+    from frontwatch.merge import build_merged, source_report
+    from frontwatch.model import Event, Location
+
+    codec = Codec(intern=False)
+    load = codec.loader(Event)
+    _, load_view = codec.raw_view(Event)
+    decoders = (msgspec.json.Decoder(corpus._RowLocation).decode, msgspec.json.Decoder(corpus._RowPlace).decode)
+    with Store(_ingest(tmp_path, "rows", inputs)) as st:
+        docs = list(st.iter_documents(light=True))
+    taken = territory = 0
+    for doc in docs:
+        for n, stored in enumerate(doc.events):
+            for variant in range(4):
+                e = load(codec.event_json(stored))
+                if variant == 1:
+                    e.fatalities, e.fatalities_low, e.fatalities_high = 4, None, 9
+                    e.tags = [*e.tags, *e.tags, "hedged"]
+                    e.notes = f"  {e.notes}  "
+                elif variant == 2:
+                    e.fatalities, e.fatalities_by_source = 3, {"Monitor": 5}
+                    e.assoc_actor_1 = f"{e.actor1}; Local Militia (Syria)"
+                elif variant == 3:
+                    e.location = Location("Rawa", 34.47, 41.92, 1, "Iraq", 368, "Anbar", reason="test: a point")
+                    doc.outlet = None
+                parked = codec.event_json(e)
+                report = source_report(e, doc)
+                extra = corpus._park(report, "")
+                want_ev = build_merged([corpus._unpark(load, parked, extra)[0]], f"IRQ{n}", in_place=True)
+                want = store_mod.corpus_event_row(want_ev, codec.event_json(want_ev))
+                got = corpus._one_report_row(codec, load_view, decoders, parked, extra, f"IRQ{n}")
+                if got is None:
+                    assert is_territory_event(e)
+                    territory += 1
+                else:
+                    assert got == want
+                    taken += 1
+    assert taken > 100 and territory > 0
+
+
+def test_merge_keys_carry_their_own_articles_number(tmp_path, inputs, monkeypatch) -> None:
+    # Events of one article never merge on nearby points (merge.cluster_keys): each key must
+    # carry the number of the article its event came from, one number per article.
+    numbers: dict[str, set[int]] = {}
+    real = corpus.merge_key
+
+    def spy(e, doc, rules, memo):
+        numbers.setdefault(e.doc_id, set()).add(doc)
+        return real(e, doc, rules, memo)
+
+    monkeypatch.setattr(corpus, "merge_key", spy)
+    with Store(_ingest(tmp_path, "numbers", inputs)) as st:
+        corpus.run_corpus_stages(st, None)
+    assert len(numbers) > 3
+    assert all(len(n) == 1 for n in numbers.values())
+    assert len({n for ns in numbers.values() for n in ns}) == len(numbers)

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from frontwatch.errors import ConfigError
 from frontwatch.merge import (
     _merged_fields,
-    _single_report_fields,
     assign_event_ids,
     build_merged,
     corpus_span,
@@ -20,6 +19,7 @@ from frontwatch.merge import (
     infer_corpus_dates,
     load_place_name_rules,
     merge_events,
+    single_report_fields,
     source_report,
 )
 from frontwatch.model import DateMention, DateSource, Document, Event, Evidence, Location, PlaceMention, Span
@@ -190,7 +190,7 @@ def test_one_report_cluster_takes_the_general_rules_values(case):
         e.evidence = None  # type: ignore[assignment]
     report = source_report(e, d)
     general = _merged_fields([report], "SYR3")
-    assert _single_report_fields(report, "SYR3") == general
+    assert single_report_fields(report, "SYR3") == general
     assert general["assoc_actor_1"] in ("", "Local Militia (Syria)")  # the cases reach the joins
 
 

@@ -48,6 +48,8 @@ class Codec:
         where sharing saves nothing and interning every value costs time)."""
         self._decoders: dict[Any, Callable[[Any], Any]] = {}
         self._loaders: dict[tuple[type, frozenset[str]], Callable[[str | bytes], Any]] = {}
+        self._views: dict[Any, tuple[type, Callable[[str | bytes], Any]]] = {}
+        self._view_floats: dict[type, tuple[str, ...]] = {}  # per raw_view type (view_json)
         self._intern = intern
         self._msgspec_encode = msgspec.json.Encoder().encode
         self._exponent = re.compile(rb"e[0-9]")
@@ -96,6 +98,38 @@ class Codec:
         if self._exponent.search(data):
             return self.event_json(ev)
         return stored[: i + len(_LOCATION_KEY)] + data.decode() + stored[j:]
+
+    def raw_view(self, cls: type) -> tuple[type, Callable[[str | bytes], Any]]:
+        """A dataclass with ``cls``'s fields, in order, but those holding
+        dataclasses (directly, optional, or in a list or dict) kept as their JSON
+        (``msgspec.Raw``), and its decoder: for a stage that changes an object's plain fields
+        only, so that decoding and encoding it again (``view_json``) copies the nested objects'
+        text instead of building them.  Made once per type (per Codec)."""
+        key = ("raw", cls)
+        made = self._views.get(key)
+        if made is None:
+            view = _raw_view_type(cls)
+            made = self._views[key] = (view, msgspec.json.Decoder(view).decode)
+        return made
+
+    def view_json(self, view: Any) -> str | None:
+        """The JSON of a ``raw_view`` object decoded from this codec's JSON of an event and
+        changed in its plain fields: ``event_json`` of the event so changed, the same text
+        (its nested objects' text is as that encoding wrote it).  None when one of its plain
+        floats is large enough for an exponent, which msgspec and orjson write differently:
+        encode it whole then.  (``event_json`` tests the whole text for an exponent instead,
+        which strings trip too; only floats make the two encoders differ, and the nested
+        objects' text is what ``event_json`` wrote, with orjson's exponents where it has any.)"""
+        floats = self._view_floats.get(type(view))
+        if floats is None:
+            hints = typing.get_type_hints(type(view))
+            floats = self._view_floats[type(view)] = tuple(
+                name for name, tp in hints.items() if tp is float or float in typing.get_args(tp))
+        for name in floats:
+            value = getattr(view, name)
+            if value is not None and not -_PLAIN_FLOAT < value < _PLAIN_FLOAT:
+                return None
+        return self._msgspec_encode(view).decode()
 
     def document_json(self, doc: Document, content_hash: str) -> str:
         # Events live in their own table (with queryable columns); the document JSON leaves them out.
@@ -211,6 +245,20 @@ def _msgspec_loader(cls: type, omit: frozenset[str]) -> Callable[[str | bytes], 
     return load
 
 
+def _raw_view_type(cls: type) -> type:
+    """``Codec.raw_view``'s dataclass for ``cls``.  Its fields have no defaults: JSON without
+    all of them (an older model's) does not decode (msgspec's Raw fields take no default
+    factory), and the caller reads it the whole way."""
+    hints = typing.get_type_hints(cls, vars(model))
+    specs = [(f.name, msgspec.Raw if _holds_dataclass(hints[f.name]) else hints[f.name])
+             for f in dataclasses.fields(cls)]
+    return dataclasses.make_dataclass(f"_Raw{cls.__name__}", specs, slots=True)
+
+
+def _holds_dataclass(tp: Any) -> bool:
+    return dataclasses.is_dataclass(tp) or any(_holds_dataclass(a) for a in typing.get_args(tp))
+
+
 def _positional_builder(cls: type, fields: dict[str, Callable[[Any], Any]],
                         slow: Callable[[dict[str, Any]], Any]) -> Callable[[Any], Any]:
     """A decoder for ``cls`` generated as Python source, once per type: JSON this model wrote
@@ -242,6 +290,10 @@ def _positional_builder(cls: type, fields: dict[str, Callable[[Any], Any]],
     return env["build"]
 
 
+
+# Floats below this in magnitude are written without a positive exponent, the same by msgspec
+# and orjson (both switch to one at 1e16; a margin below it).
+_PLAIN_FLOAT = 1e15
 
 # Non-string dict keys become strings, as the standard json module does.
 ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS

@@ -11,10 +11,10 @@ as soon as a stage is done with them, so memory holds corpus-wide *facts*, not t
    remembered in a ``PlaceMemory``);
 2. dates: only the documents with year-less events (and then those without a publication date)
    are read again, dated and written back;
-3. a second pass over every document: locate its events, write it back, and keep per event
-   only its merge key, in a columnar ``mergeplan.KeyTable`` (the event itself, and a territory
-   event's evidence sentence, are parked in the store's scratch table), and parking per control
-   statement its ``StatementEvidence``;
+3. a second pass over every document: locate its events, write them back, and keep per event
+   only its merge key, in a columnar ``mergeplan.KeyTable`` (the event's row number, what
+   merging reads of its article and a territory event's evidence sentence are parked in the
+   store's scratch table), and parking per control statement its ``StatementEvidence``;
 4. cluster the keys, number the corpus events and order them as the exports list them
    (``mergeplan.plan_corpus``), then build each merged event from its members' parked records,
    a batch of clusters at a time, and store them in that order (``Store.replace_corpus_events``),
@@ -29,10 +29,11 @@ Hand-written: it is the orchestration of frontwatch's own stages over its own st
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+import msgspec
 import orjson
 
 from .codec import Codec
@@ -49,11 +50,12 @@ from .merge import (
     build_merged,
     load_place_name_rules,
     merge_key,
+    single_report_fields,
     source_report,
 )
 from .mergeplan import CorpusPlan, KeyTable, plan_corpus
 from .model import DateSource, Document, Event, PlaceMention
-from .store import Store
+from .store import Store, corpus_event_row
 
 
 @dataclass(slots=True)
@@ -94,6 +96,22 @@ class _ScanDocument:
     events: list[_ScanEvent] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _RowLocation:
+    """What a merged event's row reads of its location (``store.corpus_event_row``)."""
+
+    name: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(slots=True)
+class _RowPlace:
+    """What a merged event's row reads of its place, when it has no location."""
+
+    name: str
+
+
 # Documents written back per transaction: one commit per batch, not per document.
 WRITE_BATCH = 100
 # Member records fetched per batch of merged events built: a few thousand records in memory.
@@ -106,20 +124,21 @@ PARK_BATCH = 500
 
 
 class _Writer:
-    """Documents waiting to be written back, ``WRITE_BATCH`` per transaction."""
+    """Documents (with their numbers) waiting to be written back by ``write``, ``WRITE_BATCH``
+    per transaction."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.docs: list[Document] = []
+    def __init__(self, write: Callable[[list[tuple[int, Document]]], object]) -> None:
+        self.write = write
+        self.docs: list[tuple[int, Document]] = []
 
-    def add(self, doc: Document) -> None:
-        self.docs.append(doc)
+    def add(self, seq: int, doc: Document) -> None:
+        self.docs.append((seq, doc))
         if len(self.docs) >= WRITE_BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.docs:
-            self.store.update_documents(self.docs)
+            self.write(self.docs)
             self.docs = []
 
 
@@ -129,17 +148,21 @@ class _EventWriter:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.rows: list[tuple[int, list[Event], list[str]]] = []
+        self.rows: list[tuple[int, Event, str]] = []
+        self.docs = 0
 
-    def add(self, seq: int, events: list[Event], data: list[str]) -> None:
-        self.rows.append((seq, events, data))
-        if len(self.rows) >= EVENT_WRITE_BATCH:
+    def add(self, rows: list[int], events: list[Event], data: list[str]) -> None:
+        """The events of one document, with their row numbers and JSON."""
+        self.rows.extend(zip(rows, events, data, strict=True))
+        self.docs += 1
+        if self.docs >= EVENT_WRITE_BATCH:
             self.flush()
 
     def flush(self) -> None:
         if self.rows:
-            self.store.replace_events(self.rows)
-            self.rows = []
+            self.store.update_events(self.rows)
+        self.rows = []
+        self.docs = 0
 
 
 # The cyclic collector is paused: reference counting frees the documents and events as each
@@ -167,7 +190,8 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
             unpublished.append(seq)
         if gaz is not None:
             remember_places(doc, gaz, memory, res)  # type: ignore[arg-type]
-    _date_documents(store, dates, pending, unpublished)
+    codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
+    _date_documents(store, dates, pending, unpublished, codec)
     # The dates' index (every dated event under the keys year-less reports look up) is done
     # with: only the publication span is read from here on.  It lives in a temporary file
     # (it grows faster than the corpus), deleted here rather than held through the merge.
@@ -175,29 +199,30 @@ def run_corpus_stages(store: Store, gaz: Gazetteer | None, rules: PlaceNameRules
     dates.close()
     del dates, pending, unpublished
 
-    codec = Codec(intern=False)  # the parked events are decoded, merged and dropped
     keys = KeyTable(store.count_events())  # one key per document event, columns sized once
     control = TimelineBuilder(store)
     memo: dict = {}
     locate = make_locator(gaz) if gaz is not None else None
     writer = _EventWriter(store)
-    parked: list[tuple[int, str, str]] = []
+    # Per event, its row number (its JSON is read back from the events table, where it was
+    # written back or left as stored) and what merging reads of its article.
+    parked: list[tuple[int, int, str]] = []
     store.scratch_clear()
-    for seq, doc, stored in store.iter_document_rows_json(light=True):
+    for seq, doc, stored, rows in store.iter_document_rows_json(light=True):
         keys.set_country(doc.id, doc.country)
         if gaz is not None:
             locate_events(doc, gaz, memory, res)  # type: ignore[arg-type]
             # Geocoding changed the events' locations only.
             data = [codec.event_json_relocated(t, e) for t, e in zip(stored, doc.events, strict=True)]
         else:
-            data = stored  # unchanged: parked as stored (only decoded again)
+            data = stored  # unchanged: read back as stored (only decoded again)
         if gaz is not None and doc.events:
-            writer.add(seq, doc.events, data)
-        for e, ev_json in zip(doc.events, data, strict=True):
+            writer.add(rows, doc.events, data)
+        for e, row in zip(doc.events, rows, strict=True):
             # A territory event's evidence sentence goes with it: the timeline then needs
             # neither the merged event nor its article (see _territory below).
             told = event_sentence(e, doc) if is_territory_event(e) else ""
-            parked.append((len(keys), ev_json, _park(source_report(e, doc), told)))
+            parked.append((len(keys), row, _park(source_report(e, doc), told)))
             keys.add(merge_key(e, seq, rules, memo))
         control.add_statements(statement_evidence(doc, span, rules, locate))
         if len(parked) >= PARK_BATCH:
@@ -223,11 +248,18 @@ def _store_merged(store: Store, plan: CorpusPlan, codec: Codec, rules: PlaceName
     of clusters at a time, store them, and hand each territory event to ``control``."""
     names_memo: dict = {}
 
-    def merged() -> Iterator[Event]:
+    def merged() -> Iterator[Event | tuple]:
         load = codec.loader(Event)
+        _, load_view = codec.raw_view(Event)
+        decoders = (msgspec.json.Decoder(_RowLocation).decode, msgspec.json.Decoder(_RowPlace).decode)
         for chunk in _build_batches(plan):
-            records = store.scratch_get(m for _, ms in chunk for m in ms)
+            records = store.scratch_get_events(m for _, ms in chunk for m in ms)
             for c, ms in chunk:
+                if len(ms) == 1:
+                    row = _one_report_row(codec, load_view, decoders, *records[ms[0]], plan.event_id(c))
+                    if row is not None:
+                        yield row
+                        continue
                 members = [_unpark(load, *records[m]) for m in ms]
                 ev = build_merged([r for r, _ in members], plan.event_id(c), in_place=True)
                 if is_territory_event(ev):
@@ -238,6 +270,42 @@ def _store_merged(store: Store, plan: CorpusPlan, codec: Codec, rules: PlaceName
 
     store.replace_corpus_events(merged())
     store.scratch_clear()
+
+
+def _one_report_row(codec: Codec, load_view, decoders, event: str, extra: str, event_id: str) -> tuple | None:
+    """The stored row of a one-report cluster's merged event (five clusters in six), made
+    from its parked record without building its evidence, place and location: decoded as a
+    ``Codec.raw_view`` (those kept as their JSON), merged by the one-report rules and encoded
+    again, the bytes ``build_merged`` and ``Store.replace_corpus_events`` write
+    (tests/test_corpus.py compares them).  None for an event left to them: a territory event
+    (the timeline reads it whole), one without evidence, or one ``Codec.view_json`` refuses."""
+    doc_id, page_id, outlet, content_hash, sentence, number, told = orjson.loads(extra)
+    if told:  # a territory event's sentence, parked with it: not decoded twice
+        return None
+    try:
+        view = load_view(event)
+    except msgspec.ValidationError:  # not this model's layout (see Codec.raw_view)
+        return None
+    if is_territory_event(view) or view.evidence == _NULL:  # type: ignore[arg-type]
+        return None
+    report = SourceReport(view, doc_id, page_id, outlet, content_hash, sentence, number)  # type: ignore[arg-type]
+    for name, value in single_report_fields(report, event_id).items():
+        setattr(view, name, value)
+    data = codec.view_json(view)
+    if data is None:
+        return None
+    # The row's columns read the location's name and point, or the place's name.
+    load_location, load_place = decoders
+    if view.location != _NULL:
+        view.location = load_location(view.location)
+    else:
+        view.location = None
+        view.place = None if view.place == _NULL else load_place(view.place)
+    return corpus_event_row(view, data)
+
+
+# A field's JSON of None, as a raw view holds it.
+_NULL = msgspec.Raw(b"null")
 
 
 def _build_batches(plan: CorpusPlan) -> Iterator[list[tuple[int, list[int]]]]:
@@ -257,10 +325,14 @@ def _build_batches(plan: CorpusPlan) -> Iterator[list[tuple[int, list[int]]]]:
         yield batch
 
 
-def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int]) -> None:
+def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpublished: list[int],
+                    codec: Codec) -> None:
     """The dates stage over the documents that need it, read again from the store by number
-    and written back (see :class:`corpusdates.CorpusDates` for the steps)."""
-    writer = _Writer(store)
+    and written back (see :class:`corpusdates.CorpusDates` for the steps).  Dating events
+    changes the events alone, and dating an article its own fields alone: each is written
+    back without the other (a document's JSON is most of what writing it costs)."""
+    writer = _Writer(lambda docs: store.replace_events(
+        [(seq, doc.events, [codec.event_json(e) for e in doc.events]) for seq, doc in docs]))
     progress = True
     while progress and pending:
         progress = False
@@ -268,18 +340,19 @@ def _date_documents(store: Store, dates: CorpusDates, pending: list[int], unpubl
         for seq, doc in store.iter_document_rows(light=True, seqs=pending):
             if dates.date_from_corpus(doc):
                 progress = True
-                writer.add(doc)
+                writer.add(seq, doc)
             else:
                 still.append(seq)
         writer.flush()  # the next round reads them again
         pending = still
-    for _, doc in store.iter_document_rows(light=True, seqs=pending):
+    for seq, doc in store.iter_document_rows(light=True, seqs=pending):
         dates.date_fallback(doc)
-        writer.add(doc)
+        writer.add(seq, doc)
     writer.flush()
-    for _, doc in store.iter_document_rows(light=True, seqs=unpublished):
+    writer = _Writer(lambda docs: store.update_documents([doc for _, doc in docs], events=False))
+    for seq, doc in store.iter_document_rows(light=True, seqs=unpublished):
         if dates.date_article(doc):
-            writer.add(doc)
+            writer.add(seq, doc)
     writer.flush()
 
 

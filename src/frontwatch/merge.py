@@ -552,7 +552,7 @@ def build_merged(ms: list[SourceReport], event_id: str = "", *, in_place: bool =
     streaming pipeline decodes them for this call): the same event without copying it."""
     # Most clusters are one report (five in six at 10k pages): their fields come from the
     # rules' one-member case, without the grouping and joins (a third of the time).
-    merged = _single_report_fields(ms[0], event_id) if len(ms) == 1 else _merged_fields(ms, event_id)
+    merged = single_report_fields(ms[0], event_id) if len(ms) == 1 else _merged_fields(ms, event_id)
     p = ms[0].event
     if not in_place:
         return replace(p, **merged)
@@ -633,7 +633,7 @@ def _merged_fields(ms: list[SourceReport], event_id: str) -> dict:
     return merged
 
 
-def _single_report_fields(m: SourceReport, event_id: str) -> dict:
+def single_report_fields(m: SourceReport, event_id: str) -> dict:
     """``_merged_fields([m], event_id)``, the same values (tests/test_merge.py compares them):
     one report is its own group, its own location, sources and evidence."""
     p = m.event

@@ -312,12 +312,26 @@ class Store:
             for seq, doc, _ in self._rebuild(rows, light, only):
                 yield seq, doc
 
-    def iter_document_rows_json(self, light: bool = False) -> Iterator[tuple[int, Document, list[str]]]:
-        """``iter_document_rows`` of every document, with its events' stored JSON (in the
-        order of ``doc.events``): for a stage that writes events back changed in one field
-        (``Codec.event_json_relocated``) or not at all."""
-        for rows, only in self._document_batches(None):
-            yield from self._rebuild(rows, light, only)
+    def iter_document_rows_json(self, light: bool = False) -> Iterator[tuple[int, Document, list[str], list[int]]]:
+        """``iter_document_rows`` of every document, with its events' stored JSON and row
+        numbers (in the order of ``doc.events``): for a stage that writes events back changed
+        in one field (``Codec.event_json_relocated``, ``update_events``) or not at all, and
+        reads them again later by number (``scratch_get_events``)."""
+        for rows, _ in self._document_batches(None):
+            texts: dict[int, list[str]] = {}
+            numbers: dict[int, list[int]] = {}
+            if rows:
+                for doc_seq, seq, data in self._db.execute(
+                        "SELECT doc_seq, seq, data FROM events WHERE doc_seq BETWEEN ? AND ? ORDER BY doc_seq, seq",
+                        (rows[0][0], rows[-1][0])):
+                    if doc_seq in texts:
+                        texts[doc_seq].append(data)
+                        numbers[doc_seq].append(seq)
+                    else:
+                        texts[doc_seq] = [data]
+                        numbers[doc_seq] = [seq]
+            for seq, doc, data in self._rebuild(rows, light, events=texts):
+                yield seq, doc, data, numbers.get(seq, [])
 
     def iter_document_views(self, doc_type: type, event_type: type) -> Iterator[tuple[int, Any]]:
         """``(seq, document)`` of every stored document, in insertion order, decoded into
@@ -379,13 +393,14 @@ class Store:
             events.setdefault(doc_seq, []).append(data)
         return events
 
-    def _rebuild(self, rows: list[tuple[int, str]], light: bool,
-                 only: list[int] | None = None) -> Iterator[tuple[int, Document, list[str]]]:
-        """Documents of ``rows`` (sorted by seq) with their events (see ``_event_texts``), and
-        the events' JSON."""
+    def _rebuild(self, rows: list[tuple[int, str]], light: bool, only: list[int] | None = None,
+                 events: dict[int, list[str]] | None = None) -> Iterator[tuple[int, Document, list[str]]]:
+        """Documents of ``rows`` (sorted by seq) with their events (``events``, else read as
+        ``_event_texts`` reads them), and the events' JSON."""
         if not rows:
             return
-        events = self._event_texts(rows, only)
+        if events is None:
+            events = self._event_texts(rows, only)
         codec = self._light_codec if light else self._codec
         load_event = codec.loader(Event)
         load_doc = codec.loader(Document, LIGHT_OMITS if light else frozenset())
@@ -430,6 +445,15 @@ class Store:
                  for ev, d in zip(events, data, strict=True)],
             )
 
+    def update_events(self, rows: Iterable[tuple[int, Event, str]]) -> None:
+        """Rewrite stored events in place, given as ``(row number, event, its JSON)`` (the row
+        numbers from ``iter_document_rows_json``, the JSON as ``Codec.event_json`` writes it),
+        in one transaction: for a stage that changed events, neither adding nor removing any
+        (geocoding)."""
+        with self._transaction():
+            self._db.executemany(f"UPDATE events SET ({_EVENT_COLUMNS}, data) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                 " WHERE seq = ?", [(*_event_columns(ev), d, row) for row, ev, d in rows])
+
     def iter_undated_events(self, event_type: type | None = None) -> Iterator[Any]:
         """The stored events of the documents that have no ``event_date`` (those the dates
         stage may date), in storage order; decoded into ``event_type`` (a dataclass with some
@@ -439,9 +463,11 @@ class Store:
         for (data,) in self._db.execute("SELECT data FROM events WHERE event_date IS NULL ORDER BY seq"):
             yield load(data)
 
-    def update_documents(self, docs: Iterable[Document]) -> int:
+    def update_documents(self, docs: Iterable[Document], events: bool = True) -> int:
         """Write back documents changed by corpus-level stages (dates, events, locations), matched
-        by (content_hash, id), all in one transaction.  Returns how many were found and updated."""
+        by (content_hash, id), all in one transaction.  Returns how many were found and updated.
+        ``events=False``: for documents whose events did not change, which are left as stored
+        (``replace_events`` writes back changed events alone)."""
         updated = 0
         with self._transaction():
             for doc in docs:
@@ -456,8 +482,9 @@ class Store:
                     "UPDATE documents SET published = ?, outlet = ?, title = ?, url = ?, data = ? WHERE seq = ?",
                     (_iso(doc.published), doc.outlet, doc.title, doc.url, data, seq),
                 )
-                self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
-                self._insert_events(seq, doc.events)
+                if events:
+                    self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
+                    self._insert_events(seq, doc.events)
                 updated += 1
         return updated
 
@@ -484,11 +511,13 @@ class Store:
 
     # -- corpus events -----------------------------------------------------------------------
 
-    def replace_corpus_events(self, events: Iterable[Event]) -> int:
+    def replace_corpus_events(self, events: Iterable[Event | tuple]) -> int:
         """Replace the merged, corpus-level events (one transaction), stored in the order given
         (``iter_corpus_events`` gives them back in that order).  ``events`` may be a generator:
         it is written ``READ_BATCH`` events at a time, never held as a whole, and may itself read
-        from this store between batches.  Returns how many were stored."""
+        from this store between batches.  An item may also be an event's row as
+        :func:`corpus_event_row` makes it, for a caller that has the event's JSON already.
+        Returns how many were stored."""
         count = 0
         it = iter(events)
         with self._transaction():
@@ -497,7 +526,7 @@ class Store:
                 self._db.executemany(
                     f"INSERT INTO corpus_events({_EVENT_COLUMNS}, source_documents, data)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*_event_columns(ev), _json_strings(ev.source_documents), self._codec.event_json(ev)) for ev in batch],
+                    [ev if type(ev) is tuple else corpus_event_row(ev, self._codec.event_json(ev)) for ev in batch],
                 )
                 count += len(batch)
         return count
@@ -561,7 +590,8 @@ class Store:
             # Its own attached file, not a TEMP table: dropping a table walks all its pages
             # (about a second per 10k pages of parked events), detaching a file does not.
             self._db.execute("ATTACH DATABASE '' AS scratch")
-            self._db.execute("CREATE TABLE scratch.rows (key INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL)")
+            # ``a`` untyped: a text, or the row number of a stored event (scratch_get_events).
+            self._db.execute("CREATE TABLE scratch.rows (key INTEGER PRIMARY KEY, a NOT NULL, b TEXT NOT NULL)")
             self._scratch = True
         with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO scratch.rows(key, a, b) VALUES (?, ?, ?)", rows)
@@ -576,6 +606,23 @@ class Store:
             chunk = wanted[i : i + READ_BATCH]
             marks = ", ".join("?" * len(chunk))
             for key, a, b in self._db.execute(f"SELECT key, a, b FROM scratch.rows WHERE key IN ({marks})", chunk):
+                out[key] = (a, b)
+        return out
+
+    def scratch_get_events(self, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """``scratch_get`` of rows kept as ``(key, event row number, text)``: the stored
+        event's JSON in place of its number, read from the events table with them.  A stage
+        that parks events it has just written back (or left as stored) parks their numbers,
+        not a second copy of their JSON."""
+        wanted = sorted(set(keys))
+        out: dict[int, tuple[str, str]] = {}
+        if not self._scratch:
+            return out
+        for i in range(0, len(wanted), READ_BATCH):
+            chunk = wanted[i : i + READ_BATCH]
+            marks = ", ".join("?" * len(chunk))
+            for key, a, b in self._db.execute("SELECT s.key, e.data, s.b FROM scratch.rows AS s"
+                                              f" JOIN main.events AS e ON e.seq = s.a WHERE s.key IN ({marks})", chunk):
                 out[key] = (a, b)
         return out
 
@@ -834,6 +881,12 @@ def _json_strings(values: list[str]) -> str:
     """``json.dumps(values)`` for a list of strings: the same text (ASCII-escaped, ", "
     between items) without the encoder set-up ``json.dumps`` does per call."""
     return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]"
+
+
+def corpus_event_row(ev: Any, data: str) -> tuple:
+    """The ``corpus_events`` row of the merged event ``ev`` whose JSON is ``data`` (``ev`` may be
+    any object with the fields the columns read: ``_event_columns``'s and ``source_documents``)."""
+    return (*_event_columns(ev), _json_strings(ev.source_documents), data)
 
 
 def _event_columns(ev: Event) -> tuple:
