@@ -55,7 +55,8 @@ from .merge import (
 )
 from .mergeplan import CorpusPlan, KeyTable, plan_corpus
 from .model import DateSource, Document, Event, PlaceMention
-from .store import Store, corpus_event_row
+from .store import Store
+from .storerows import corpus_event_row
 
 
 @dataclass(slots=True)

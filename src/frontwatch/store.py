@@ -13,19 +13,18 @@
   place, coordinates, fatalities) so the file answers SQL queries directly.
 
 Hand-written because no library maps these dataclasses to SQLite without an ORM's weight; the
-mapping is a hundred lines over the standard library, orjson and msgspec.
+mapping is a hundred lines over the standard library, orjson and msgspec.  The rows' plain columns and
+the write transactions (one page, or a batch of pages, per commit) are in ``storerows``.
 """
 
 from __future__ import annotations
 
 import itertools
 import sqlite3
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from json.encoder import encode_basestring_ascii
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ import orjson
 from .codec import ORJSON_OPTIONS, Codec
 from .errors import StoreError
 from .model import Document, Event, Evidence
+from .storerows import PageBatch, Transaction, corpus_event_row, event_columns, iso
 
 SCHEMA_VERSION = 1
 # "FWTC" — marks the file as a frontwatch database for `file(1)` and for us.
@@ -138,7 +138,7 @@ class Store:
         self._light: set[int] = set()  # seqs of documents iter_documents(light=True) yielded
         self._view_loaders: dict[tuple[type, type], tuple[Any, Any]] = {}  # iter_document_views
         self._scratch = False  # whether the scratch database is attached (scratch_put)
-        self._batch: _PageBatch | None = None  # open while page_batches() is
+        self._batch: PageBatch | None = None  # open while page_batches() is
         try:
             self._open()
         except sqlite3.OperationalError as exc:  # locked, read-only, disk I/O ...
@@ -207,8 +207,8 @@ class Store:
             self._db.close()
             self._db = None  # type: ignore[assignment]
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self.path)
+    def _transaction(self) -> Transaction:
+        return Transaction(self._db, self.path)
 
     # -- pages and documents -----------------------------------------------------------------
 
@@ -239,7 +239,7 @@ class Store:
         are simply not stored (``has_page`` is False: a rerun does them again)."""
         if self._batch is not None:
             raise RuntimeError("page_batches() is already open")
-        self._batch = _PageBatch(self._db, self.path, pages, seconds)
+        self._batch = PageBatch(self._db, self.path, pages, seconds)
         try:
             yield
         finally:
@@ -264,7 +264,7 @@ class Store:
             cur = self._db.execute(
                 "INSERT INTO documents(page_seq, id, content_hash, published, outlet, title, url, data)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (page_seq, doc.id, content_hash, _iso(doc.published), doc.outlet, doc.title, doc.url, data),
+                (page_seq, doc.id, content_hash, iso(doc.published), doc.outlet, doc.title, doc.url, data),
             )
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"{self.path}: document id {doc.id!r} given twice for one page") from exc
@@ -273,7 +273,7 @@ class Store:
     def _insert_events(self, doc_seq: int, events: list[Event]) -> None:
         self._db.executemany(
             f"INSERT INTO events(doc_seq, {_EVENT_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc_seq, *_event_columns(ev), self._codec.event_json(ev)) for ev in events],
+            [(doc_seq, *event_columns(ev), self._codec.event_json(ev)) for ev in events],
         )
 
     def count_documents(self) -> int:
@@ -433,7 +433,7 @@ class Store:
             for seq, events, data in docs:
                 rows = stored.get(seq, ())
                 if len(rows) == len(events):
-                    updates.extend((*_event_columns(ev), d, row) for ev, d, row in zip(events, data, rows, strict=True))
+                    updates.extend((*event_columns(ev), d, row) for ev, d, row in zip(events, data, rows, strict=True))
                 else:
                     others.append((seq, events, data))
             self._db.executemany(f"UPDATE events SET ({_EVENT_COLUMNS}, data) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -441,7 +441,7 @@ class Store:
             self._db.executemany("DELETE FROM events WHERE doc_seq = ?", [(seq,) for seq, _, _ in others])
             self._db.executemany(
                 f"INSERT INTO events(doc_seq, {_EVENT_COLUMNS}, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(seq, *_event_columns(ev), d) for seq, events, data in others
+                [(seq, *event_columns(ev), d) for seq, events, data in others
                  for ev, d in zip(events, data, strict=True)],
             )
 
@@ -452,7 +452,7 @@ class Store:
         (geocoding)."""
         with self._transaction():
             self._db.executemany(f"UPDATE events SET ({_EVENT_COLUMNS}, data) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                 " WHERE seq = ?", [(*_event_columns(ev), d, row) for row, ev, d in rows])
+                                 " WHERE seq = ?", [(*event_columns(ev), d, row) for row, ev, d in rows])
 
     def iter_undated_events(self, event_type: type | None = None) -> Iterator[Any]:
         """The stored events of the documents that have no ``event_date`` (those the dates
@@ -480,7 +480,7 @@ class Store:
                     data = self._keep_omitted(seq, data)
                 self._db.execute(
                     "UPDATE documents SET published = ?, outlet = ?, title = ?, url = ?, data = ? WHERE seq = ?",
-                    (_iso(doc.published), doc.outlet, doc.title, doc.url, data, seq),
+                    (iso(doc.published), doc.outlet, doc.title, doc.url, data, seq),
                 )
                 if events:
                     self._db.execute("DELETE FROM events WHERE doc_seq = ?", (seq,))
@@ -804,98 +804,3 @@ class SkimmedEvent(Event):
     evidence: SkimmedEvidence
     fatalities_by_source: msgspec.Raw = None  # type: ignore[assignment]
     evidence_all: dict[str, msgspec.Raw] = field(default_factory=dict)  # type: ignore[assignment]
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error; SQLite errors become ``StoreError``."""
-
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
-        self._db = db
-        self._path = path
-
-    def __enter__(self) -> None:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self._path}: cannot write ({exc})") from exc
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
-        if exc_type is None:
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.Error as err:
-                self._rollback()
-                raise StoreError(f"{self._path}: cannot commit ({err})") from err
-            return False
-        self._rollback()
-        if isinstance(exc, sqlite3.Error):
-            raise StoreError(f"{self._path}: write failed ({exc})") from exc
-        return False
-
-    def _rollback(self) -> None:
-        # SQLite may have rolled back already (disk full, I/O error): ROLLBACK would then fail.
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
-
-
-class _PageBatch:
-    """The open transaction of :meth:`Store.page_batches`: begun by the first page after a commit,
-    committed after ``pages`` pages or once ``seconds`` old (monotonic clock)."""
-
-    def __init__(self, db: sqlite3.Connection, path: Path, pages: int, seconds: float) -> None:
-        self._db, self._path = db, path
-        self._max_pages, self._max_seconds = pages, seconds
-        self._txn: _Transaction | None = None
-        self._pages = 0
-        self._began = 0.0
-
-    def add(self, write: Callable[[], bool]) -> bool:
-        """Run ``write`` (one page's inserts) in the batch; returns what it returns."""
-        if self._txn is None:
-            txn = _Transaction(self._db, self._path)
-            txn.__enter__()
-            self._txn, self._pages, self._began = txn, 0, time.monotonic()
-        try:
-            added = write()
-        except BaseException as exc:
-            txn, self._txn = self._txn, None
-            txn.__exit__(type(exc), exc, exc.__traceback__)  # rolls the batch back (SQLite errors: StoreError)
-            raise
-        self._pages += 1
-        if self._pages >= self._max_pages or time.monotonic() - self._began >= self._max_seconds:
-            self.commit()
-        return added
-
-    def commit(self) -> None:
-        """Commit the pages added since the last commit, if any."""
-        if self._txn is not None:
-            txn, self._txn = self._txn, None
-            txn.__exit__(None, None, None)
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _json_strings(values: list[str]) -> str:
-    """``json.dumps(values)`` for a list of strings: the same text (ASCII-escaped, ", "
-    between items) without the encoder set-up ``json.dumps`` does per call."""
-    return "[" + ", ".join(map(encode_basestring_ascii, values)) + "]"
-
-
-def corpus_event_row(ev: Any, data: str) -> tuple:
-    """The ``corpus_events`` row of the merged event ``ev`` whose JSON is ``data`` (``ev`` may be
-    any object with the fields the columns read: ``_event_columns``'s and ``source_documents``)."""
-    return (*_event_columns(ev), _json_strings(ev.source_documents), data)
-
-
-def _event_columns(ev: Event) -> tuple:
-    # One branch per case, no helper calls: this runs for every event stored, twice a run.
-    loc = ev.location
-    day = ev.event_date.isoformat() if ev.event_date else None
-    if loc is not None:
-        return (ev.doc_id, ev.event_id, day, ev.event_type, ev.sub_event_type, loc.name, loc.latitude,
-                loc.longitude, ev.fatalities)
-    place = ev.place
-    return (ev.doc_id, ev.event_id, day, ev.event_type, ev.sub_event_type,
-            place.name if place is not None else None, None, None, ev.fatalities)
