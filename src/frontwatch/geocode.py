@@ -719,13 +719,25 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
     ``memory``), and keeping it for every article would hold memory that grows with the corpus."""
     ctx, _ = _document_context(doc, gaz, memory, res)
     memo: dict[int, Location] = {}
+    # An article's events often share a place phrase (the same mention decoded once per event):
+    # geocode_place's answer depends only on what ``_place_args`` holds and on the context, which
+    # changes here only by growing (the points below, the places remembered), so an answer is
+    # reused while those sizes are what they were before it was computed.
+    placed: dict[tuple, tuple[tuple[int, int], Location]] = {}
     for ev in doc.events:
         if ev.place is None:
             ev.location = None
             continue
         loc = memo.get(id(ev.place))
         if loc is None:
-            loc = geocode_place(ev.place, gaz, ctx)
+            args = _place_args(ev.place)
+            state = (len(ctx.points), len(memory.places))
+            hit = placed.get(args)
+            if hit is not None and hit[0] == state:
+                loc = hit[1]
+            else:
+                loc = geocode_place(ev.place, gaz, ctx)
+                placed[args] = (state, loc)
             if loc.latitude is None and ev.place.relative is None:
                 loc = _region_fallback(doc, ev, gaz, ctx, loc)
             loc = _not_a_foreign_country(loc, ev.place, doc, gaz, ctx)
@@ -735,6 +747,14 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
             ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))
         # Each event its own copy, built positionally (``_LOC_FIELDS`` is the field order).
         ev.location = Location(*_loc_values(loc))
+
+
+def _place_args(m: PlaceMention) -> tuple:
+    """What ``geocode_place`` reads of a mention (all but its offsets and rule).  The numbers are
+    keyed by ``repr``: 0.0 and -0.0 are equal but print differently in a reason."""
+    rel = m.relative
+    return (m.text, m.name, m.descriptor, m.region,
+            None if rel is None else (rel.relation, rel.anchor, repr(rel.bearing_deg), repr(rel.distance_km)))
 
 
 def make_locator(gaz: Gazetteer, memory: PlaceMemory | None = None,
