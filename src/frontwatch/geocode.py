@@ -52,8 +52,9 @@ from .georank import (
     Scored,
     _dominant_terms,
     load_geocoding,
-    rank,
-    ranking_terms,
+    rank,  # noqa: F401  (re-exported: callers rank through this module)
+    ranking,
+    reads_dominant,
 )
 from .model import Document, Event, Location, PlaceMention
 from .names import fold, normalise
@@ -283,8 +284,8 @@ def _resolve_name(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor:
                   region: bool = False, near: tuple[float, float] | None = None,
                   direction_from: tuple[float, float, float] | None = None) -> Location | None:
     """Best gazetteer or memory location for a bare name, or None."""
-    ranked = rank(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
-                  direction_from=direction_from)
+    ranked = ranking(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
+                     direction_from=direction_from)
     remembered = ctx.memory.get(name)
     if remembered is not None:
         rl = remembered.location
@@ -544,8 +545,10 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
     # here; ``ctx`` does, through the picks below, so its rankings are kept with what ``rank``
     # reads of it: the points (only ever added to here), the regions (changes counted) and
     # the dominant countries as ``_score`` reads them.
-    ranked_by: dict[tuple[str, str | None, bool], tuple[object, list[Scored]]] = {}
+    ranked_by: dict[tuple[str, str | None, bool], tuple[object, tuple[Scored, ...]]] = {}
     provinces_changed = 0
+    # Name → its key if its ranking reads the dominant countries (``reads_dominant``), else None.
+    reading: dict[str, str | None] = {}
     for m in mentions:
         if m.relative is not None or not m.name:
             continue
@@ -554,12 +557,17 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
         if context is not None:
             state: object = None
         else:
-            state = (len(ctx.points), provinces_changed, ranking_terms(name, gaz, ctx))
+            if name in reading:
+                own = reading[name]
+            else:
+                own = reading[name] = gaz.key(name) if reads_dominant(name, gaz, ctx) else None
+            # (what ``ranking`` reads of the dominant countries: the country is fixed here)
+            state = (len(ctx.points), provinces_changed, None if own is None else ctx.dominant_terms(own)[1])
         hit = ranked_by.get(args)
         if hit is not None and hit[0] == state:
             ranked = hit[1]
         else:
-            ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
+            ranked = ranking(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
             ranked_by[args] = (state, ranked)
         if ranked and ranked[0].candidate.tier == "exact" and ctx.note_pick(gaz.key(m.name), ranked[0].candidate.entry):
             provinces_changed += 1

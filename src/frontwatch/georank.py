@@ -188,6 +188,14 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     ``near`` restricts candidates to ``MAX_ANCHOR_KM`` of a point (the anchor of a relative
     phrase); ``direction_from`` = (lat, lon, bearing) rejects candidates that lie the wrong way.
     """
+    return list(ranking(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
+                        direction_from=direction_from))
+
+
+def ranking(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | None = None,
+            region: bool = False, near: tuple[float, float] | None = None,
+            direction_from: tuple[float, float, float] | None = None) -> tuple[Scored, ...]:
+    """``rank`` as the memo keeps it (shared: a reader that only looks at it need not copy it)."""
     res = ctx.res or load_geocoding()
     own = gaz.key(name)
     prepared = _prepare(name, gaz, res)
@@ -203,18 +211,24 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     memo = _ranked_memo(gaz, res)
     hit = memo.get(memo_key)
     if hit is not None:
-        return list(hit)
+        return hit
     out = _score(prepared, res, gaz, country, dominant, points, provinces, descriptor, region, near,
                  direction_from)
     if len(memo) >= RANKED_MEMO_SIZE:
         memo.clear()  # bounded: a long run must not grow without end
-    memo[memo_key] = tuple(out)
-    return out
+    ranked = memo[memo_key] = tuple(out)
+    return ranked
 
 
-def ranking_terms(name: str, gaz: Gazetteer, ctx: GeocodeContext) -> frozenset[tuple[str, bool]] | None:
-    """What ``rank(name, ...)`` reads of the dominant countries in ``ctx`` (see ``_context_terms``)."""
-    return _context_terms(_prepare(name, gaz, ctx.res or load_geocoding()), ctx, gaz.key(name))[1]
+def reads_dominant(name: str, gaz: Gazetteer, ctx: GeocodeContext) -> bool:
+    """Whether ``rank(name, ...)`` reads the dominant countries of ``ctx`` (``_context_terms``):
+    whether a candidate lies outside the article's country."""
+    return not _all_home(_prepare(name, gaz, ctx.res or load_geocoding()), ctx.country)
+
+
+def _all_home(prepared: _Prepared, country: str | None) -> bool:
+    ccs = prepared.countries
+    return not ccs or bool(country and len(ccs) == 1 and country in ccs)
 
 
 def _context_terms(prepared: _Prepared, ctx: GeocodeContext, own: str
@@ -223,8 +237,7 @@ def _context_terms(prepared: _Prepared, ctx: GeocodeContext, own: str
     it asks about a candidate's country only when that is not the article's, and most names'
     candidates all lie in the article's country.  The seeding pass asks after every pick, and
     computing the shares anew each time was a sixth of the geocoding time."""
-    ccs = prepared.countries
-    if not ccs or (ctx.country and len(ccs) == 1 and ctx.country in ccs):
+    if _all_home(prepared, ctx.country):
         return _NOT_READ
     return ctx.dominant_terms(exclude=own)
 
