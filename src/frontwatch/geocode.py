@@ -530,47 +530,82 @@ def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeCo
     """Seed the context with a pick for each plain name (for proximity, country, province):
     first without context, then once more with the context the first picks give, so that one
     populous namesake abroad does not steer the others."""
-    _seed(mentions, gaz, ctx)
+    started_empty = not (ctx.points or ctx.provinces or ctx.countries or ctx.name_countries or ctx.place_countries)
+    picks = _seed(mentions, gaz, ctx)
     if REFINE_CONTEXT and len(ctx.points) + len(ctx.provinces) > 1:
+        again = _picks(mentions, gaz, ctx)
+        if again == picks and started_empty:
+            # The same picks in the same order (most articles): noting them into a fresh context
+            # would rebuild this one, field for field.
+            return
         fresh = GeocodeContext(country=ctx.country, memory=ctx.memory, doc_id=ctx.doc_id, res=ctx.res)
-        _seed(mentions, gaz, fresh, context=ctx)
+        for key, e in again:
+            fresh.note_pick(key, e)
         ctx.points, ctx.countries, ctx.provinces = fresh.points, fresh.countries, fresh.provinces
         ctx.name_countries, ctx.place_countries = fresh.name_countries, fresh.place_countries
 
 
 def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
-          context: GeocodeContext | None = None) -> None:
+          context: GeocodeContext | None = None) -> list[tuple[str, GazEntry]]:
+    """Note into ``ctx`` the pick of each plain mention, ranked in ``context`` (fixed) or else in
+    ``ctx`` as the picks change it; the picks noted, in order (name key, entry)."""
+    if context is not None:
+        picks = _picks(mentions, gaz, context)
+        for key, e in picks:
+            ctx.note_pick(key, e)
+        return picks
     # An article names each place several times: a mention ranked in the same context as an
-    # earlier one of the same name gets that ranking back.  A given ``context`` does not change
-    # here; ``ctx`` does, through the picks below, so its rankings are kept with what ``rank``
-    # reads of it: the points (only ever added to here), the regions (changes counted) and
-    # the dominant countries as ``_score`` reads them.
+    # earlier one of the same name gets that ranking back.  The context changes through the
+    # picks below, so its rankings are kept with what ``ranking`` reads of it: the points (only
+    # ever added to here), the regions (changes counted) and the dominant countries as
+    # ``_score`` reads them.
     ranked_by: dict[tuple[str, str | None, bool], tuple[object, tuple[Scored, ...]]] = {}
     provinces_changed = 0
     # Name → its key if its ranking reads the dominant countries (``reads_dominant``), else None.
     reading: dict[str, str | None] = {}
+    picks = []
     for m in mentions:
         if m.relative is not None or not m.name:
             continue
         name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
         args = (name, m.descriptor, m.region)
-        if context is not None:
-            state: object = None
+        if name in reading:
+            own = reading[name]
         else:
-            if name in reading:
-                own = reading[name]
-            else:
-                own = reading[name] = gaz.key(name) if reads_dominant(name, gaz, ctx) else None
-            # (what ``ranking`` reads of the dominant countries: the country is fixed here)
-            state = (len(ctx.points), provinces_changed, None if own is None else ctx.dominant_terms(own)[1])
+            own = reading[name] = gaz.key(name) if reads_dominant(name, gaz, ctx) else None
+        # (what ``ranking`` reads of the dominant countries: the country is fixed here)
+        state = (len(ctx.points), provinces_changed, None if own is None else ctx.dominant_terms(own)[1])
         hit = ranked_by.get(args)
         if hit is not None and hit[0] == state:
             ranked = hit[1]
         else:
-            ranked = ranking(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
+            ranked = ranking(name, gaz, ctx, descriptor=m.descriptor, region=m.region)
             ranked_by[args] = (state, ranked)
-        if ranked and ranked[0].candidate.tier == "exact" and ctx.note_pick(gaz.key(m.name), ranked[0].candidate.entry):
-            provinces_changed += 1
+        if ranked and ranked[0].candidate.tier == "exact":
+            pick = (gaz.key(m.name), ranked[0].candidate.entry)
+            picks.append(pick)
+            if ctx.note_pick(*pick):
+                provinces_changed += 1
+    return picks
+
+
+def _picks(mentions: Sequence[PlaceMention], gaz: Gazetteer, context: GeocodeContext
+           ) -> list[tuple[str, GazEntry]]:
+    """The pick (name key, entry) of each plain mention with an exact best candidate in
+    ``context``, in order; each name ranked once (the context does not change here)."""
+    ranked_by: dict[tuple[str, str | None, bool], tuple[Scored, ...]] = {}
+    picks = []
+    for m in mentions:
+        if m.relative is not None or not m.name:
+            continue
+        name = _strip_modifiers(m.name, context.res, gaz.fold) if m.region else m.name
+        args = (name, m.descriptor, m.region)
+        ranked = ranked_by.get(args)
+        if ranked is None:
+            ranked = ranked_by[args] = ranking(name, gaz, context, descriptor=m.descriptor, region=m.region)
+        if ranked and ranked[0].candidate.tier == "exact":
+            picks.append((gaz.key(m.name), ranked[0].candidate.entry))
+    return picks
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
