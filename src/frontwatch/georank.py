@@ -127,6 +127,7 @@ class _NameFeatures:
     cos_lat: float
     exact: bool
     proximity: bool  # a country or continent is too large to be near anything
+    province: tuple[str, str] | None  # (cc, admin1 name) of a place inside a first-level region
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +159,8 @@ def _prepare(name: str, gaz: Gazetteer, res: GeocodeResources) -> _Prepared:
             s += MAJOR_CITY_BONUS
         lat = math.radians(e.lat)
         feats.append(_NameFeatures(c, s, f"{c.tier} name match ({c.similarity:.2f})", lat, math.cos(lat),
-                                   c.tier == "exact", e.fcode not in ("PCLI", "CONT")))
+                                   c.tier == "exact", e.fcode not in ("PCLI", "CONT"),
+                                   (e.cc, e.admin1_name) if e.admin1_name and e.fcode != "ADM1" else None))
     prepared = _Prepared(res, tuple(feats), frozenset(f.candidate.entry.cc for f in feats))
     if len(gaz.derived) >= PREPARED_MEMO_SIZE:
         gaz.derived.clear()  # bounded: a run naming very many places must not grow without end
@@ -199,6 +201,8 @@ def ranking(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str |
     res = ctx.res or load_geocoding()
     own = gaz.key(name)
     prepared = _prepare(name, gaz, res)
+    if not prepared.features:
+        return ()  # no candidate: nothing to rank, in any context
     dominant, terms = _context_terms(prepared, ctx, own)
     country = ctx.country
     # The other places' points and regions (those of the name's own earlier picks left out), as
@@ -318,7 +322,7 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
             s += ARTICLE_COUNTRY_BONUS
         elif e.cc in dominant:
             s += ARTICLE_COUNTRY_BONUS if dominant[e.cc] >= STRONG_SHARE else CONTEXT_COUNTRY_BONUS
-        in_province = bool(e.admin1_name) and e.fcode != "ADM1" and (e.cc, e.admin1_name) in provinces
+        in_province = f.province is not None and f.province in provinces
         if in_province:
             s += ARTICLE_PROVINCE_BONUS
         dmin = None
