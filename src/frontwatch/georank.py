@@ -29,7 +29,7 @@ from .geometry import EARTH_RADIUS_KM, bearing, haversine_km
 from .names import fold
 
 if TYPE_CHECKING:
-    from .geocode import GeocodeContext
+    from .geocontext import GeocodeContext
 
 NO_MATCH_SCORE = 1.5  # below this the best candidate is not taken
 NAME_WEIGHT = 2.0  # similarity 0..1 times this
