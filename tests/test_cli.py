@@ -87,7 +87,7 @@ def test_rerun_adds_nothing(tmp_path: Path) -> None:
 
 
 def test_run_killed_halfway_then_rerun_completes(tmp_path: Path) -> None:
-    pages = make_pages(tmp_path / "in", 40)
+    pages = make_pages(tmp_path / "in", 96)  # six page batches: time to kill it between two commits
     out = tmp_path / "out"
     exe = Path(sys.executable).with_name("frontwatch")
     proc = subprocess.Popen([str(exe), "run", str(tmp_path / "in"), "--out", str(out), "--no-report", "-q"],
