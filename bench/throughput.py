@@ -29,6 +29,7 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -125,6 +126,8 @@ def child_pipeline(inputs: list[str], mode: str, workers: int, geocode: bool) ->
     t1, t2 = marks.get("corpus", t3), marks.get("exports", t3)
     with Store(out / pipeline.DB_NAME) as store:
         doc_events = sum(len(d.events) for d in store.iter_documents(light=True))
+    # The run's outputs are only measured, never read again: at 100k pages they fill ~11 GB.
+    shutil.rmtree(out, ignore_errors=True)
     return {
         "pages": summary.pages_read, "articles": summary.articles_kept, "events": summary.events,
         "doc_events": doc_events, "seconds": t3 - t0, "per_page_s": t1 - t0,
@@ -170,8 +173,9 @@ def child_profile(inputs: list[str], top: int) -> dict:
     from frontwatch import pipeline
     from frontwatch.read import ReadIssue, iter_pages
 
-    options = pipeline.RunOptions(inputs=tuple(inputs), out_dir=Path(tempfile.mkdtemp()))
-    res = pipeline.load_resources(options)
+    with tempfile.TemporaryDirectory() as out:  # nothing is written there: load_resources needs a RunOptions
+        options = pipeline.RunOptions(inputs=tuple(inputs), out_dir=Path(out))
+        res = pipeline.load_resources(options)
     pages = [p for p in iter_pages(inputs) if not isinstance(p, ReadIssue)]
     prof = cProfile.Profile()
     t0 = time.perf_counter()
