@@ -246,8 +246,10 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
     named as a place x3), named actors tied to a country, and towns whose country is known.
     Ties go to the country mentioned first.
     """
-    scores: Counter[str] = Counter()
+    # float weights summed in a Counter (missing keys read 0): typed as what it holds
+    scores: dict[str, float] = Counter()  # type: ignore[assignment]
     first_seen: dict[str, int] = {}
+    code: str | None  # a country code; None where a town's country is unknown
     text = doc.text
     first_para_end = text.find("\n\n")
     if first_para_end < 0:
