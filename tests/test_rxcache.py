@@ -97,8 +97,10 @@ def _patterns(obj: object, seen: set[int] | None = None) -> list[re.Pattern]:
     elif isinstance(obj, (list, tuple, set, frozenset)):
         items = list(obj) if not isinstance(obj, (set, frozenset)) else []
     else:
-        items = [getattr(obj, n) for n in sorted({*getattr(obj, "__dict__", {}), *getattr(type(obj), "__slots__", ())})
-                 if hasattr(obj, n)]
+        # (a class compiled by mypyc has neither __dict__ nor __slots__: it lists __mypyc_attrs__)
+        names = {*getattr(obj, "__dict__", {}), *getattr(type(obj), "__slots__", ()),
+                 *getattr(type(obj), "__mypyc_attrs__", ())}
+        items = [getattr(obj, n) for n in sorted(names) if hasattr(obj, n)]
     return [p for it in items for p in _patterns(it, seen)]
 
 

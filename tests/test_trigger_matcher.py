@@ -23,6 +23,10 @@ def both():
     finally:
         triggers.TriggerMatcher = real
     fast = triggers.load_rules()
+    if type(plain.matcher) is real and not str(triggers.__file__).endswith(".py"):
+        # mypyc-compiled triggers (setup.py, FRONTWATCH_COMPILE=1) binds its class at compile
+        # time, so the rebinding above does not reach load_rules: the pure-Python run compares.
+        pytest.skip("triggers is compiled: TriggerMatcher cannot be swapped")
     assert type(fast.matcher) is real and type(plain.matcher) is Matcher
     # the "~N" gap patterns are matched in Python (_GapPattern), not by spaCy: compared here too
     assert fast.matcher._gapped and not any(m for m, _ in fast.matcher._by_start.values())

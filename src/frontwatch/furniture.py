@@ -141,8 +141,8 @@ def _compile(patterns: Sequence[str], where: str, flags: int = re.IGNORECASE,
 def _opens_with_any(pattern: str, flags: int) -> bool:
     """Whether ``pattern`` opens (after look-aheads) with a repeat of any character."""
     try:
-        from re import _constants as sre  # the standard library's regex parser: only the loader needs it
-        from re import _parser as parser
+        from re import _constants as sre  # type: ignore[attr-defined]  # the standard library's regex parser: only the loader needs it
+        from re import _parser as parser  # type: ignore[attr-defined]
 
         items = [item for item in parser.parse(pattern, flags) if item[0] is not sre.ASSERT]
         op, av = items[0]
@@ -219,8 +219,8 @@ def _required(pattern: str, flags: int, min_chars: int = 0) -> tuple[tuple[str, 
     no set, so the answer errs towards fewer sets, never towards a literal a match could lack.
     """
     try:
-        from re import _constants as sre  # the standard library's regex parser: only the loader needs it
-        from re import _parser as parser
+        from re import _constants as sre  # type: ignore[attr-defined]  # the standard library's regex parser: only the loader needs it
+        from re import _parser as parser  # type: ignore[attr-defined]
 
         parsed = parser.parse(pattern, flags)
         found = _seq_required(list(parsed), sre)

@@ -430,7 +430,7 @@ def resolve_actors(text: str, matches: Sequence[ActorMatch], country: str | None
         if templated and code is None:
             code = country
         if templated:
-            cname = lex.countries[code].name if code in lex.countries else None
+            cname = lex.countries[code].name if code is not None and code in lex.countries else None
             name = a.entry.name.replace("{country}", cname) if cname else \
                 re.sub(r"\s*(?:of\s+)?\(?\{country\}\)?", "", a.entry.name).strip()
         else:

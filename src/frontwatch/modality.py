@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from re import _constants as _sre_constants  # the parse tree's opcodes, for first_chars
+from re import _constants as _sre_constants  # type: ignore[attr-defined]  # the parse tree's opcodes, for first_chars
 
 from . import scan, wordgate
 from .control_statements import ControlRules, compile_control_rules, find_control_statements
@@ -374,7 +374,7 @@ def first_chars(rx: re.Pattern[str]) -> re.Pattern[str]:
     try:
         # The standard library's own regex parser (private: another Python may lack it or lay
         # its tree out otherwise, and then the pattern is simply left as it is).
-        from re import _parser as sre_parser
+        from re import _parser as sre_parser  # type: ignore[attr-defined]
 
         first, empty = _first_of_sequence(sre_parser.parse(rx.pattern, rx.flags))
     except Exception:  # noqa: BLE001 - no analysis means no look-ahead, never an error
@@ -440,7 +440,7 @@ def case_free(rx: re.Pattern[str]) -> re.Pattern[str] | None:
     if not rx.flags & re.IGNORECASE or rx.flags & re.LOCALE:
         return None
     try:
-        from re import _parser as sre_parser  # private: see first_chars
+        from re import _parser as sre_parser  # type: ignore[attr-defined]  # private: see first_chars
 
         if not _case_free_items(sre_parser.parse(rx.pattern, rx.flags)):
             return None
@@ -568,7 +568,7 @@ def assess(text: str, sent_start: int, sent_end: int, start: int, end: int,
         words = set(listed)
 
         def find(phrases: PhraseSearch) -> re.Match[str] | None:
-            return phrases.search_in(tw, c_start, start, words)
+            return phrases.search_in(tw, c_start, start, words)  # type: ignore[arg-type]  # (not None here)
     else:
         words = set(map(str.lower, _WORD_RE.findall(before)))
 
@@ -696,10 +696,12 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
 
     ``memo`` (the document's :class:`DocMemo`) keeps what does not depend on the trigger."""
     key = (sent_start, sent_end)
+    in_sent: list[ActorMention] | None
+    verbs: list[tuple[int, int, bool]] | None
     if memo is None:
         in_sent = [a for a in actors if sent_start <= a.start < sent_end]
     else:
-        in_sent = memo.in_sentence.get(key)  # type: ignore[assignment]
+        in_sent = memo.in_sentence.get(key)
         if in_sent is None:
             in_sent = memo.in_sentence[key] = [a for a in actors if sent_start <= a.start < sent_end]
     m = claim_preposition(text, sent_start, sent_end, rules, memo)
@@ -710,7 +712,7 @@ def find_claimant(text: str, sent_start: int, sent_end: int, start: int,
     if memo is None:
         verbs = _claim_verbs(text, sent_start, sent_end, rules)
     else:
-        verbs = memo.claim_verbs.get(key)  # type: ignore[assignment]
+        verbs = memo.claim_verbs.get(key)
         if verbs is None:
             verbs = memo.claim_verbs[key] = _claim_verbs(text, sent_start, sent_end, rules, memo.words(text))
     best: tuple[int, int] | None = None

@@ -58,7 +58,7 @@ def country_name(code: str | None) -> str:
     import pycountry  # only needed for synthesised actor names
 
     c = pycountry.countries.get(alpha_2=code.upper())
-    return getattr(c, "common_name", None) or getattr(c, "name", "") if c else ""
+    return getattr(c, "common_name", None) or getattr(c, "name", "") if c else ""  # type: ignore[return-value]
 
 
 def summary(ev: Event, dates: dict[date, str] | None = None) -> str:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from .errors import ConfigError
 from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
@@ -166,7 +167,7 @@ def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Pla
     # Gates (scan.GatedPattern): where each pattern can start.  A name starts with a capital,
     # "the", "St"/"Mt", or a short lower-case particle and a joiner ("al-"); "X-held" is a word
     # and a hyphen.
-    names_gate = {"capitals": True, "joiners": JOINERS}
+    names_gate: dict[str, Any] = {"capitals": True, "joiners": JOINERS}
     # Most capitalised words start no list: a list runs on to its descriptor over names, commas,
     # "and"/"&", and a full stop only in "St."/"Mt." (any other character is a barrier).
     list_reach = _reach(first_words(desc), "’'-‐‑–,&", ("St.", "Ste.", "Mt.", "Ft."), after_name=True)
@@ -565,7 +566,7 @@ def find_places(text: str, res: PlaceResources, lex: Lexicon,
     out: list[PlaceMention] = []
     seen: list[tuple[int, str, str | None, bool]] = []  # (start, name, descriptor, region) for anaphora
     ana_spans = [(m.start(), m.end(), m) for m in res.anaphor_re.finditer(text, index=index)]
-    events: list[tuple[int, str, object]] = [(g.start, "g", g) for g in groups] + [(s, "a", m) for s, _e, m in ana_spans]
+    events: list[tuple[int, str, Any]] = [(g.start, "g", g) for g in groups] + [(s, "a", m) for s, _e, m in ana_spans]
     events.sort(key=lambda x: x[0])
     last_rel_end = -1
     for _pos, kind, obj in events:

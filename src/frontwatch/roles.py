@@ -21,11 +21,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Generic, Protocol, TypeVar
 
 from spacy.tokens import Doc as SpacyDoc
 
 from . import modality as mod
-from .model import ActorMention, Document, Event, NumberMention, PlaceMention, Sentence
+from .model import ActorMention, DateMention, Document, Event, NumberMention, PlaceMention, Sentence
 from .names import normalise
 from .triggers import ExtractRules, TriggerSpec
 
@@ -121,10 +122,10 @@ class Ctx:
     # id of a sentence -> the starts of its kept triggers, ascending (made when kept is set)
     kept_starts: dict[int, list[int]] = field(default_factory=dict)
     # The document's mentions by start offset (see ByStart), made from doc's lists at creation.
-    actors: ByStart = field(init=False)
-    places: ByStart = field(init=False)
-    numbers: ByStart = field(init=False)
-    dates: ByStart = field(init=False)  # only the dates that date something (a value or a month)
+    actors: ByStart[ActorMention] = field(init=False)
+    places: ByStart[PlaceMention] = field(init=False)
+    numbers: ByStart[NumberMention] = field(init=False)
+    dates: ByStart[DateMention] = field(init=False)  # only the dates that date something (a value or a month)
     # starts of the paragraph breaks ("\n\n", as str.count finds them), made when first asked
     breaks: list[int] | None = None
 
@@ -166,7 +167,14 @@ class Ctx:
         return key
 
 
-class ByStart:
+class _Mention(Protocol):
+    start: int
+
+
+M = TypeVar("M", bound=_Mention)
+
+
+class ByStart(Generic[M]):
     """Mentions in text order with their start offsets, to list those starting in a span by
     bisection rather than by reading them all (per trigger, that was quadratic in long articles).
     Mentions not sorted by start (extract_events sorts them; hand-built callers may not) are
@@ -174,13 +182,13 @@ class ByStart:
 
     __slots__ = ("items", "starts")
 
-    def __init__(self, items: Sequence) -> None:
+    def __init__(self, items: list[M]) -> None:
         self.items = items
         starts = [m.start for m in items]
         # (sorted() of a sorted list is one C pass: cheaper than a generator over pairs)
         self.starts: list[int] | None = starts if starts == sorted(starts) else None
 
-    def starting(self, lo: int, hi: int) -> list:
+    def starting(self, lo: int, hi: int) -> list[M]:
         """The mentions (in list order) whose start is in ``[lo, hi)``."""
         if self.starts is None:
             return [m for m in self.items if lo <= m.start < hi]

@@ -392,11 +392,11 @@ class WordIndex:
         # Rare: each joiner found by str.find (a C scan for one character, where a regex for the
         # class tests the class at every character), kept when a word character comes before it.
         for j in JOINERS:
-            at = text.find(j)
-            while at >= 0:
-                if at and (text[at - 1].isalnum() or text[at - 1] == "_"):
-                    joined.setdefault(j, []).append(bisect_right(starts, at) - 1)
-                at = text.find(j, at + 1)
+            pos = text.find(j)
+            while pos >= 0:
+                if pos and (text[pos - 1].isalnum() or text[pos - 1] == "_"):
+                    joined.setdefault(j, []).append(bisect_right(starts, pos) - 1)
+                pos = text.find(j, pos + 1)
         return cls(text, lowered, starts, by_word, digits, capitals, joined)
 
     @classmethod

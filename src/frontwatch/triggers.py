@@ -72,7 +72,8 @@ class TriggerMatcher:
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
         self._rank.setdefault(self.vocab.strings.add(key), len(self._rank))
-        phrases, rest = [], []
+        phrases: list[Doc] = []
+        rest: list[list[dict]] = []
         for pat in patterns:
             alts = _word_alternatives(pat)
             if alts is None or _product_size(alts) > MAX_PHRASES_PER_PATTERN:
@@ -150,7 +151,7 @@ class _GapPattern:
     @classmethod
     def of(cls, pattern: list[dict], strings) -> _GapPattern | None:
         """The pattern in this form, or None when it has another kind of token."""
-        out = []
+        out: list[tuple[frozenset[int], int | None]] = []
         for tok in pattern:
             value = tok.get("LOWER")
             if set(tok) == {"LOWER"} and isinstance(value, str):

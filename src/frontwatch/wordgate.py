@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from functools import partial
-from re import _constants as _sre  # the parse tree's opcodes (private: see lead_words)
+from re import _constants as _sre  # type: ignore[attr-defined]  # the parse tree's opcodes (private: see lead_words)
 
 from .scan import TextWords
 
@@ -162,7 +162,7 @@ def lead_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
     if flags & (re.ASCII | re.LOCALE):
         return None
     try:
-        from re import _parser as sre_parser  # private: another Python may lay its tree out otherwise
+        from re import _parser as sre_parser  # type: ignore[attr-defined]  # private: another Python may lay its tree out otherwise
 
         tree = sre_parser.parse(pattern, flags)
         found = _words(list(tree.data), False)
@@ -174,7 +174,7 @@ def lead_words(pattern: str, flags: int = 0) -> frozenset[str] | None:
 def zero_width(pattern: str, flags: int = 0) -> bool:
     """Whether every match of ``pattern`` is empty (it is made of assertions only)."""
     try:
-        from re import _parser as sre_parser
+        from re import _parser as sre_parser  # type: ignore[attr-defined]
 
         items = list(sre_parser.parse(pattern, flags).data)
     except Exception:  # noqa: BLE001
@@ -205,7 +205,7 @@ def starts_off_words(pattern: str, flags: int = 0) -> bool:
     """Whether every match of ``pattern`` starts with a character that is not a word character
     (so never where a word token starts)."""
     try:
-        from re import _parser as sre_parser
+        from re import _parser as sre_parser  # type: ignore[attr-defined]
 
         return _first_non_word(list(sre_parser.parse(pattern, flags).data))
     except Exception:  # noqa: BLE001
