@@ -124,7 +124,7 @@ def load_quantities(extra: Sequence[Path] = (), rx: RegexCache | None = None) ->
     vague_alt = alternation(vague, fold=True)
     pattern = (
         r"(?P<vague>(?<![\w-])" + vague_alt + r"(?!\w))"
-        + r"|(?:(?<!\w)(?P<mod>" + mod_alt + r")\s+)?(?:(?P<between>(?i:between|from))\s+)?" + named("a")
+        + r"|(?:(?<!\w)(?P<mod>" + mod_alt + r")\s+)?(?:(?<!\w)(?P<between>(?i:between|from))\s+)?" + named("a")
         + r"(?:\s*(?P<conn>[-–]|(?i:to|and|or))\s*" + named("b") + ")?"
     )
     meas_forms = sorted(measure, key=len, reverse=True)
@@ -132,7 +132,9 @@ def load_quantities(extra: Sequence[Path] = (), rx: RegexCache | None = None) ->
     measure_re = compile_re(r"[\s-]?(?P<u>" + "|".join(re.escape(f) for f in meas_forms) + r")(?![\w²])", re.I)
     noun_re = compile_re(r"(?<![\w-])" + alternation(nouns, fold=False) + r"(?![\w-])")
     # Every alternative starts at a word: a digit, a vague phrase, a modifier, "between"/"from",
-    # "half a"/"a" (dozen, hundred), "dozen", or a number word (tens or units).
+    # "half a"/"a" (dozen, hundred), "dozen", or a number word (tens or units).  ("between" and
+    # "from" need their own (?<!\w): without it the plain pattern matched them at the end of a
+    # word, "5between 6", where the gate, trying word starts only, did not.)
     firsts = union(first_words(vague), first_words(mods), first_words(words), first_words(tens),
                    frozenset({"between", "from", "half", "a", dozen.lower()}))
     return QuantityResources(
