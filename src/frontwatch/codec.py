@@ -48,8 +48,8 @@ class Codec:
         where sharing saves nothing and interning every value costs time)."""
         self._decoders: dict[Any, Callable[[Any], Any]] = {}
         self._loaders: dict[tuple[type, frozenset[str]], Callable[[str | bytes], Any]] = {}
-        self._views: dict[Any, tuple[type, Callable[[str | bytes], Any]]] = {}
-        self._view_floats: dict[type, tuple[str, ...]] = {}  # per raw_view type (view_json)
+        self._views: dict[type, tuple[type, Callable[[str | bytes], Any]]] = {}
+        self._view_floats: dict[type, tuple[str, ...]] = {}  # raw_view type -> its float fields
         self._intern = intern
         self._msgspec_encode = msgspec.json.Encoder().encode
         self._exponent = re.compile(rb"e[0-9]")
@@ -105,11 +105,13 @@ class Codec:
         (``msgspec.Raw``), and its decoder: for a stage that changes an object's plain fields
         only, so that decoding and encoding it again (``view_json``) copies the nested objects'
         text instead of building them.  Made once per type (per Codec)."""
-        key = ("raw", cls)
-        made = self._views.get(key)
+        made = self._views.get(cls)
         if made is None:
             view = _raw_view_type(cls)
-            made = self._views[key] = (view, msgspec.json.Decoder(view).decode)
+            hints = typing.get_type_hints(view)
+            self._view_floats[view] = tuple(
+                name for name, tp in hints.items() if tp is float or float in typing.get_args(tp))
+            made = self._views[cls] = (view, msgspec.json.Decoder(view).decode)
         return made
 
     def view_json(self, view: Any) -> str | None:
@@ -120,12 +122,7 @@ class Codec:
         encode it whole then.  (``event_json`` tests the whole text for an exponent instead,
         which strings trip too; only floats make the two encoders differ, and the nested
         objects' text is what ``event_json`` wrote, with orjson's exponents where it has any.)"""
-        floats = self._view_floats.get(type(view))
-        if floats is None:
-            hints = typing.get_type_hints(type(view))
-            floats = self._view_floats[type(view)] = tuple(
-                name for name, tp in hints.items() if tp is float or float in typing.get_args(tp))
-        for name in floats:
+        for name in self._view_floats[type(view)]:
             value = getattr(view, name)
             if value is not None and not -_PLAIN_FLOAT < value < _PLAIN_FLOAT:
                 return None

@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from .gazetteer import GazEntry, Gazetteer
 from .geocontext import (  # (the context's names are this module's too: callers import them here)
@@ -386,10 +386,7 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
     # Name → its key if its ranking reads the dominant countries (``reads_dominant``), else None.
     reading: dict[str, str | None] = {}
     picks = []
-    for m in mentions:
-        if m.relative is not None or not m.name:
-            continue
-        name = _strip_modifiers(m.name, ctx.res, gaz.fold) if m.region else m.name
+    for m, name in _plain_names(mentions, gaz, ctx):
         args = (name, m.descriptor, m.region)
         if name in reading:
             own = reading[name]
@@ -411,16 +408,22 @@ def _seed(mentions: Sequence[PlaceMention], gaz: Gazetteer, ctx: GeocodeContext,
     return picks
 
 
+def _plain_names(mentions: Sequence[PlaceMention], gaz: Gazetteer, context: GeocodeContext
+                 ) -> Iterator[tuple[PlaceMention, str]]:
+    """Each plain (named, not relative) mention with the name it is ranked under: a region's
+    name without its leading modifiers (``region_modifiers``)."""
+    for m in mentions:
+        if m.relative is None and m.name:
+            yield m, (_strip_modifiers(m.name, context.res, gaz.fold) if m.region else m.name)
+
+
 def _picks(mentions: Sequence[PlaceMention], gaz: Gazetteer, context: GeocodeContext
            ) -> list[tuple[str, GazEntry]]:
     """The pick (name key, entry) of each plain mention with an exact best candidate in
     ``context``, in order; each name ranked once (the context does not change here)."""
     ranked_by: dict[tuple[str, str | None, bool], tuple[Scored, ...]] = {}
     picks = []
-    for m in mentions:
-        if m.relative is not None or not m.name:
-            continue
-        name = _strip_modifiers(m.name, context.res, gaz.fold) if m.region else m.name
+    for m, name in _plain_names(mentions, gaz, context):
         args = (name, m.descriptor, m.region)
         ranked = ranked_by.get(args)
         if ranked is None:

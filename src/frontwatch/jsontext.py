@@ -44,25 +44,26 @@ def plain_float(value: float) -> bool:
 
 def json_encoder() -> Callable[[Any], str]:
     """A function giving ``json.dumps(obj, ensure_ascii=False)`` of ``obj``, whose floats must
-    all be :func:`plain_float` (see the module's docstring)."""
+    all be :func:`plain_float` (see the module's docstring): :func:`json_utf8_encoder`'s
+    bytes decoded, or ``json``'s own text where they cannot be UTF-8 (a lone surrogate)."""
+    utf8 = json_utf8_encoder()
     std = json.JSONEncoder(ensure_ascii=False).encode
-    dumps, reformat = orjson.dumps, msgspec.json.format
 
     def encode(obj: Any) -> str:
         try:
-            data = dumps(obj, default=_refuse, option=_OPTIONS)
-        except orjson.JSONEncodeError:
+            return utf8(obj).decode()
+        except UnicodeEncodeError:
             return std(obj)
-        return reformat(data, indent=0).decode()
 
     return encode
 
 
 def json_utf8_encoder() -> Callable[[Any], bytes]:
-    """:func:`json_encoder` giving the text as UTF-8 bytes, for a file opened in binary mode: the
-    bytes a UTF-8 text file would write, without decoding the encoders' bytes into a string
-    that the file then encodes back (a lone surrogate raises ``UnicodeEncodeError`` here as
-    the text file would)."""
+    """A function giving ``json.dumps(obj, ensure_ascii=False)`` of ``obj`` as UTF-8 bytes, whose
+    floats must all be :func:`plain_float`, for a file opened in binary mode: the bytes a UTF-8
+    text file would write, without decoding the encoders' bytes into a string that the file
+    then encodes back (a lone surrogate raises ``UnicodeEncodeError`` here as the text file
+    would)."""
     std = json.JSONEncoder(ensure_ascii=False).encode
     dumps, reformat = orjson.dumps, msgspec.json.format
 

@@ -598,31 +598,25 @@ class Store:
 
     def scratch_get(self, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
         """The scratch rows of ``keys`` (those found), fetched ``READ_BATCH`` at a time."""
-        wanted = sorted(set(keys))
-        out: dict[int, tuple[str, str]] = {}
-        if not self._scratch:
-            return out
-        for i in range(0, len(wanted), READ_BATCH):
-            chunk = wanted[i : i + READ_BATCH]
-            marks = ", ".join("?" * len(chunk))
-            for key, a, b in self._db.execute(f"SELECT key, a, b FROM scratch.rows WHERE key IN ({marks})", chunk):
-                out[key] = (a, b)
-        return out
+        return self._scratch_rows(keys, "SELECT key, a, b FROM scratch.rows WHERE key IN ({marks})")
 
     def scratch_get_events(self, keys: Iterable[int]) -> dict[int, tuple[str, str]]:
         """``scratch_get`` of rows kept as ``(key, event row number, text)``: the stored
         event's JSON in place of its number, read from the events table with them.  A stage
         that parks events it has just written back (or left as stored) parks their numbers,
         not a second copy of their JSON."""
+        return self._scratch_rows(keys, "SELECT s.key, e.data, s.b FROM scratch.rows AS s"
+                                        " JOIN main.events AS e ON e.seq = s.a WHERE s.key IN ({marks})")
+
+    def _scratch_rows(self, keys: Iterable[int], sql: str) -> dict[int, tuple[str, str]]:
+        # ``sql`` selects (key, a, b) for the keys in ``{marks}``, a batch of placeholders.
         wanted = sorted(set(keys))
         out: dict[int, tuple[str, str]] = {}
         if not self._scratch:
             return out
         for i in range(0, len(wanted), READ_BATCH):
             chunk = wanted[i : i + READ_BATCH]
-            marks = ", ".join("?" * len(chunk))
-            for key, a, b in self._db.execute("SELECT s.key, e.data, s.b FROM scratch.rows AS s"
-                                              f" JOIN main.events AS e ON e.seq = s.a WHERE s.key IN ({marks})", chunk):
+            for key, a, b in self._db.execute(sql.format(marks=", ".join("?" * len(chunk))), chunk):
                 out[key] = (a, b)
         return out
 
