@@ -155,9 +155,11 @@ def child_spacy(text_dir: str = "", jsonl: str = "", collapse_space: bool = Fals
     """spaCy's blank English tokenizer + sentencizer over the page texts (file reading not timed):
     the ``*.txt`` pages under ``text_dir``, or the ``text`` of each record of ``jsonl`` (what
     frontwatch's JSON Lines reader takes as the page).  ``collapse_space`` turns every run of
-    whitespace into one space first (same words and punctuation, no line breaks): spaCy's
-    tokenizer stops caching its splits for the rest of a text once it meets a whitespace token
-    (a line break, a tab, a double space), so the same words cost it far more with line breaks."""
+    whitespace into one space first (same words and punctuation, no line breaks).  Why: spaCy's
+    tokenizer stops caching its splits for the rest of a text once one of its special cases
+    matches (``Tokenizer._save_cached`` gives up after ``has_special``).  A lone line break, tab
+    or extra space is such a case, as are contractions ("don't") and abbreviations ("Mr."), so
+    the synthetic pages' single line breaks make the same words cost it about ten times more."""
     import spacy
 
     if jsonl:
@@ -515,7 +517,7 @@ def _spacy_context(r: dict) -> list[str]:
     out = []
     t = r["txt"]
     if "spacy_flat" in r:
-        out.append(f"  - against spaCy on the same pages with whitespace runs collapsed (no line breaks, so "
+        out.append(f"  - against spaCy on the same pages with whitespace runs collapsed (no lone line breaks, so "
                    f"spaCy's tokenizer cache works): {per_cpu_s(t) / per_cpu_s(r['spacy_flat']):.3f}× per "
                    f"CPU-second (spaCy {per_cpu_s(r['spacy']):.0f} → {per_cpu_s(r['spacy_flat']):.0f} pages "
                    "per CPU-s)")
