@@ -189,7 +189,7 @@ class Codec:
             val = self._decoder(typing.get_args(tp)[1])
             return lambda v: {k: val(x) for k, x in v.items()}
         if dataclasses.is_dataclass(tp):
-            return self._compile_dataclass(tp)
+            return self._compile_dataclass(tp)  # type: ignore[arg-type]  # (a class: tp is a type)
         if tp is date:
             return lambda v: None if v is None else date.fromisoformat(v)
         if isinstance(tp, type) and issubclass(tp, Enum):
@@ -232,7 +232,7 @@ def _msgspec_loader(cls: type, omit: frozenset[str]) -> Callable[[str | bytes], 
                    if f.default_factory is not dataclasses.MISSING else dataclasses.field())
         specs.append((f.name, hints[f.name], default))
     part = dataclasses.make_dataclass(f"_Light{cls.__name__}", specs, slots=True)
-    decode = msgspec.json.Decoder(part).decode
+    decode: Callable[[str | bytes], Any] = msgspec.json.Decoder(part).decode
     names = [f.name for f in kept]
 
     def load(data: str | bytes) -> Any:

@@ -228,7 +228,7 @@ def location_name(event: Event) -> str:
     if loc and loc.name and loc.geo_precision == 1 and settlement:
         return loc.name
     name = p.name
-    if not settlement and "facility" not in p.rule and p.descriptor.lower() not in name.lower():
+    if not settlement and "facility" not in p.rule and p.descriptor.lower() not in name.lower():  # type: ignore[union-attr]
         name = f"{name} {p.descriptor}"
     return name
 
@@ -364,7 +364,10 @@ def write_acled_csv(events: Iterable[Event], path: Path, *,
     """
     ts = int(time.time())
     lookup = evidence_text if isinstance(evidence_text, DocumentLookup) else None
-    texts = lookup.text if lookup is not None else (evidence_text.get if evidence_text is not None else None)
+    # (evidence_text is a plain mapping of texts when it is not the lookup)
+    texts: Callable[[str], str | None] | None = (
+        lookup.text if lookup is not None
+        else (evidence_text.get if evidence_text is not None else None))  # type: ignore[assignment]
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = AcledCsvWriter(f, texts)
         countries: dict[str, str] = {}

@@ -113,7 +113,8 @@ def _resolve_name(name: str, gaz: Gazetteer, ctx: GeocodeContext, *, descriptor:
         rl = remembered.location
         # The text's own derivation wins unless the gazetteer has this very name close by.
         if not ranked or ranked[0].candidate.tier != "exact" or haversine_km(
-                ranked[0].candidate.entry.lat, ranked[0].candidate.entry.lon, rl.latitude, rl.longitude) > MAX_ANCHOR_KM:
+                ranked[0].candidate.entry.lat, ranked[0].candidate.entry.lon,
+                rl.latitude, rl.longitude) > MAX_ANCHOR_KM:  # type: ignore[arg-type]  # (memory holds located places)
             return _copy_with(rl, name=name, reason=f"remembered: {remembered.evidence}")
     if not ranked:
         return None
@@ -261,10 +262,11 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         # close enough to bound a stretch of road or front.
         ends = [loc for loc in (_resolve_name(p, gaz, ctx) for p in parts[:2])
                 if loc is not None and loc.latitude is not None and loc.feature_code not in COARSE_CODES]
-        if len(ends) == 2 and haversine_km(ends[0].latitude, ends[0].longitude, ends[1].latitude,
-                                           ends[1].longitude) <= MAX_BETWEEN_KM:
+        # (a located Location has both coordinates: the checks above narrow only the latitude)
+        if len(ends) == 2 and haversine_km(ends[0].latitude, ends[0].longitude, ends[1].latitude,  # type: ignore[arg-type]
+                                           ends[1].longitude) <= MAX_BETWEEN_KM:  # type: ignore[arg-type]
             a, b = ends
-            mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)
+            mid = ((a.latitude + b.latitude) / 2, (a.longitude + b.longitude) / 2)  # type: ignore[operator]
             loc = _copy_with(a, name=name, latitude=round(mid[0], 5), longitude=round(mid[1], 5),
                              geo_precision=PRECISION_NEAR, gazetteer_id=None, feature_code=None,
                              reason=f"between {a.name} and {b.name}: midpoint")
@@ -273,7 +275,7 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         return _unresolved(name, f"between '{rel.anchor}': both ends not found")
     anchor_is_region = relation == "in"
     anchor = None
-    if not ctx.res.border_words.isdisjoint(gaz.fold(rel.anchor).split()):  # "near the Syrian border"
+    if not ctx.res.border_words.isdisjoint(gaz.fold(rel.anchor).split()):  # type: ignore[union-attr]  # "near the Syrian border"
         anchor = _border_point(rel.anchor, gaz, ctx)
     if anchor is None:
         anchor = _resolve_name(rel.anchor, gaz, ctx, region=anchor_is_region)
@@ -283,11 +285,11 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
             own.reason += f" (anchor '{rel.anchor}' not found)"
             return own
         return _unresolved(name, f"no gazetteer entry for '{name}' and anchor '{rel.anchor}' not found")
-    apt = (anchor.latitude, anchor.longitude)
+    apt: tuple[float, float] = (anchor.latitude, anchor.longitude)  # type: ignore[assignment]  # (located)
     same = not name or gaz.key(name) == gaz.key(rel.anchor)
     evidence = f"{ctx.doc_id}: '{mention.text}'" if ctx.doc_id else f"'{mention.text}'"
     if relation == "offset" and _valid_offset(rel.distance_km, rel.bearing_deg):
-        pt = destination(apt[0], apt[1], rel.bearing_deg, rel.distance_km)
+        pt = destination(apt[0], apt[1], rel.bearing_deg, rel.distance_km)  # type: ignore[arg-type]  # (_valid_offset: both set)
         if not same:
             own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=pt)
             if own is not None and own.geo_precision == PRECISION_EXACT and not own.reason.startswith("remembered"):
@@ -313,16 +315,17 @@ def _geocode_relative(mention: PlaceMention, name: str, gaz: Gazetteer, ctx: Geo
         # taken if it lies in (one of) the area's countries and within REGION_ANCHOR_KM.
         own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor)
         area_ccs = _area_countries(anchor, gaz)
-        if ctx.country and not ctx.res.border_words.isdisjoint(gaz.fold(rel.anchor).split()):
+        if ctx.country and not ctx.res.border_words.isdisjoint(gaz.fold(rel.anchor).split()):  # type: ignore[union-attr]
             home = gaz.country(ctx.country)  # "the Syrian border" seen from Iraq: both sides
             area_ccs |= {home.name} if home is not None else set()
         if (own is not None and own.latitude is not None and own.geo_precision == PRECISION_EXACT
                 and (own.country in area_ccs or not area_ccs)
-                and haversine_km(own.latitude, own.longitude, apt[0], apt[1]) <= REGION_ANCHOR_KM):
+                and haversine_km(own.latitude, own.longitude, apt[0], apt[1]) <= REGION_ANCHOR_KM):  # type: ignore[arg-type]  # (located)
             own.reason += f"; consistent with '{relation} {rel.anchor}'"
             return own
     elif not same:
-        direction = (apt[0], apt[1], rel.bearing_deg) if _valid_offset(0.0, rel.bearing_deg) else None
+        direction: tuple[float, float, float] | None = (
+            (apt[0], apt[1], rel.bearing_deg) if _valid_offset(0.0, rel.bearing_deg) else None)  # type: ignore[assignment]
         own = _resolve_name(name, gaz, ctx, descriptor=mention.descriptor, near=apt, direction_from=direction)
         if own is not None:
             own.reason += f"; consistent with '{relation} {rel.anchor}'"
@@ -414,7 +417,7 @@ def _plain_names(mentions: Sequence[PlaceMention], gaz: Gazetteer, context: Geoc
     name without its leading modifiers (``region_modifiers``)."""
     for m in mentions:
         if m.relative is None and m.name:
-            yield m, (_strip_modifiers(m.name, context.res, gaz.fold) if m.region else m.name)
+            yield m, (_strip_modifiers(m.name, context.res, gaz.fold) if m.region else m.name)  # type: ignore[arg-type]  # (the run sets res)
 
 
 def _picks(mentions: Sequence[PlaceMention], gaz: Gazetteer, context: GeocodeContext
@@ -448,7 +451,7 @@ def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, countr
     for m in mentions:
         loc = geocode_place(m, gaz, ctx)
         if loc.latitude is not None and m.name and not m.region and loc.feature_code not in COARSE_CODES:
-            ctx.points[gaz.key(m.name)] = (loc.latitude, loc.longitude)
+            ctx.points[gaz.key(m.name)] = (loc.latitude, loc.longitude)  # type: ignore[assignment]  # (located)
         out.append(loc)
     if sentences:
         for i, (m, loc) in enumerate(zip(mentions, out, strict=True)):
@@ -458,7 +461,7 @@ def geocode_mentions(mentions: Sequence[PlaceMention], gaz: Gazetteer, *, countr
                     near = [(mm, ll) for mm, ll in zip(mentions, out, strict=True)
                             if mm is not m and span[0] <= mm.start < span[1] and ll.latitude is not None]
                     near.sort(key=lambda x: abs(x[0].start - m.start))
-                    out[i] = _area_fallback(loc, near, m.descriptor, ctx.res)
+                    out[i] = _area_fallback(loc, near, m.descriptor, ctx.res)  # type: ignore[arg-type]
     return out
 
 
@@ -503,7 +506,7 @@ def _region_fallback(doc: Document, ev: Event, gaz: Gazetteer, ctx: GeocodeConte
                 area = _copy_with(area, feature_code=area.feature_code or "RGN")
             near.append((m, area))
     if ev.place is not None:
-        near.sort(key=lambda x: abs(x[0].start - ev.place.start))
+        near.sort(key=lambda x: abs(x[0].start - ev.place.start))  # type: ignore[union-attr]  # (not None here)
     return _area_fallback(loc, near, ev.place.descriptor if ev.place else None, ctx.res or load_geocoding())
 
 
@@ -632,7 +635,7 @@ def locate_events(doc: Document, gaz: Gazetteer, memory: PlaceMemory, res: Geoco
             memo[id(ev.place)] = loc
         if (loc.latitude is not None and ev.place.name and not ev.place.region
                 and loc.feature_code not in COARSE_CODES):
-            ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))
+            ctx.points.setdefault(gaz.key(ev.place.name), (loc.latitude, loc.longitude))  # type: ignore[arg-type]
         # Each event its own copy, built positionally (``_LOC_FIELDS`` is the field order).
         ev.location = Location(*_loc_values(loc))
 

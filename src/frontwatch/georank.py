@@ -284,7 +284,7 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
            near: tuple[float, float] | None, direction_from: tuple[float, float, float] | None) -> list[Scored]:
     """``rank``'s scoring of the candidates in one context (see ``rank`` for the arguments)."""
     codes = _descriptor_codes(descriptor, res, gaz.fold)
-    minor = bool(descriptor) and _is_minor(descriptor, res, gaz.fold)
+    minor = bool(descriptor) and _is_minor(descriptor, res, gaz.fold)  # type: ignore[arg-type]  # (not None here)
     # The other places as (latitude in radians, its cosine, longitude): the distance terms below
     # are haversine_km's, written out so that the per-point work is done once per point and run.
     trig = _latitude_trig(gaz)
@@ -387,9 +387,9 @@ def _score(prepared: _Prepared, res: GeocodeResources, gaz: Gazetteer, country: 
         # inside it means the town (the region is asked for with "province", or by a region
         # phrase).
         top = out[0].candidate.entry
-        for i, x in enumerate(out[1:], 1):
-            e = x.candidate.entry
-            if (e.fclass == "P" and e.cc == top.cc and x.candidate.tier == "exact" and not codes
+        for i, other in enumerate(out[1:], 1):  # ('x' is the float haversine term above)
+            e = other.candidate.entry
+            if (e.fclass == "P" and e.cc == top.cc and other.candidate.tier == "exact" and not codes
                     and e.admin1_name == top.admin1_name and e.population >= NAMESAKE_TOWN_MIN_POPULATION):
                 out.insert(0, out.pop(i))
                 break

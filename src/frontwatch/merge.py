@@ -32,12 +32,13 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import pycountry
 
 from . import yamlio
 from .errors import ConfigError
-from .model import Document, Event, Location
+from .model import Document, Event, Evidence, Location
 
 # Two located points closer than this are one place when both are exact (geo_precision 1)
 # and come from different articles (transliterations that the gazetteer did not unify).
@@ -57,12 +58,17 @@ _DATES_NAMES = frozenset({"infer_corpus_dates", "corpus_span", "year_in_span", "
                           "has_undated_events", "wanted_keys", "CORPUS_SPAN_SLACK_DAYS"})
 
 
-def __getattr__(name: str):
+def _dates_getattr(name: str):
     if name in _DATES_NAMES:
         from . import corpusdates
 
         return getattr(corpusdates, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# Assigned, not defined as ``def __getattr__``: a compiled module (mypyc) has its functions
+# before its globals and asks itself for ``__file__`` in between, which must not reach this.
+__getattr__ = _dates_getattr
 
 
 @dataclass(frozen=True)
@@ -415,7 +421,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 if type(v) is int:
                     cand.add(v)
                 else:
-                    cand.update(v)
+                    cand.update(cast(list[int], v))  # (mypy does not narrow on type(v) is int)
         best: tuple | None = None
         own = of_doc.get(m.doc_id, ())  # the article's keys clustered so far
         for ci in cand:
@@ -449,8 +455,10 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
             elif type(v) is int:
                 if v != ci:
                     by_day[anchor_day] = [v, ci]
-            elif v[-1] != ci:
-                v.append(ci)
+            else:
+                cands = cast(list[int], v)
+                if cands[-1] != ci:
+                    cands.append(ci)
     index.clear()
     lookups.clear()
     of_doc.clear()
@@ -572,7 +580,7 @@ def _merged_fields(ms: list[SourceReport], event_id: str) -> dict:
     groups = [ms] if len(ms) == 1 else _report_groups(ms)
 
     source_documents = list(dict.fromkeys(m.event.doc_id for m in ms))
-    evidence_all = {}
+    evidence_all: dict[str, Evidence] = {}
     for m in ms:
         if m.event.evidence is not None:
             evidence_all.setdefault(m.event.doc_id, m.event.evidence)

@@ -51,7 +51,7 @@ class _Table:
         """Per code, the rank of its value in sorted order (equal values, equal ranks); None
         (code 0) ranks first."""
         order = sorted(range(1, len(self.values)), key=self.values.__getitem__)
-        ranks = np.zeros(len(self.values), dtype=np.int32)
+        ranks: np.ndarray = np.zeros(len(self.values), dtype=np.int32)
         rank, last = 0, None
         for n, c in enumerate(order):
             if n == 0 or self.values[c] != last:
@@ -265,17 +265,17 @@ def plan_corpus(table: KeyTable, distance_km: float = MERGE_DISTANCE_KM) -> Corp
         lowers.ranks()[col(lower_code)], col(mday32), col(month13), col(day_key),
     )) if n else np.zeros(0, dtype=np.int64)
     del day_key, month13, mday32, lower_code, sub_code, docid_code, start  # only the sort read them
-    id_rank = np.zeros(n, dtype=np.int32)
+    id_rank: np.ndarray = np.zeros(n, dtype=np.int32)
     id_rank[id_order] = np.arange(n, dtype=np.int32)
     # Each country's events numbered 1, 2, ... in event-id order, on the arrays: as a loop over
     # the order as Python ints it cost ~36 bytes per cluster at the plan's peak.
-    numbers = np.zeros(n, dtype=np.int32)
+    numbers: np.ndarray = np.zeros(n, dtype=np.int32)
     if n:
         codes = iso3_arr[id_order]
         by_code = np.argsort(codes, kind="stable")  # a country's events stay in event-id order
         grouped = codes[by_code]
         firsts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
-        sizes = np.diff(np.append(firsts, n))
+        sizes: np.ndarray = np.diff(np.append(firsts, n))
         numbers[id_order[by_code]] = np.arange(1, n + 1) - np.repeat(firsts, sizes)
         del codes, by_code, grouped, firsts, sizes
     del id_order

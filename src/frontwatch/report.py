@@ -91,7 +91,7 @@ class _Frame:
     south: float
     east: float
     north: float
-    width: float
+    width: int  # MAP_WIDTH: an int, written as one ("1000"; a float would print "1000.0")
     height: float
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
@@ -126,7 +126,7 @@ def highlight(text: str, evidence: Evidence) -> str:
     """The evidence sentence as HTML: each piece escaped, then the trigger, actor, place, date
     and number spans wrapped in ``<mark class=...>``. Overlapping spans: the earlier one wins."""
     s0, s1 = evidence.sentence.start, evidence.sentence.end
-    spans = []
+    spans: list[tuple[int, int, int, str]] = []
     for cls, sp in (("trigger", evidence.trigger), ("place", evidence.place), ("date", evidence.date),
                     ("number", evidence.number), *(("actor", a) for a in evidence.actors)):
         if sp is not None and s0 <= sp.start < sp.end <= s1:
@@ -421,6 +421,7 @@ class ReportSelection:
         priority = report_priority(e, self.total)
         if len(self._kept) >= self.cap and (self.cap <= 0 or (self._heap and priority <= self._kept[0][0])):
             return  # would be evicted at once
+        item: tuple[tuple, Event | _Pin, int, tuple[str, str] | None]
         if self._items is not None:
             parts = _event_item_parts(e, self._items, EVENT_COLOURS.get(e.event_type, OTHER_COLOUR))
             item = (priority, _Pin.of(e, self.total), max(0, len(e.evidence_all) - REPORT_MAX_QUOTES), parts)
@@ -575,7 +576,9 @@ def report_parts(
 
     svg = [f'<svg class="fw-map" viewBox="0 0 {fr.width} {fr.height}" role="img" aria-label="Map of events">',
            f'<rect width="{fr.width}" height="{fr.height}" fill="#dfeaf3"/>', _basemap_svg(basemap, fr)]
-    del basemap  # parsed, it is ~15 MB of Python objects; the event list comes after
+    # Dropped: parsed, it is ~15 MB of Python objects; the event list comes after.  (Assigned, not
+    # deleted: mypyc cannot delete an argument.)
+    basemap = None
     # Places the geocoder put on one point (e.g. several valleys "south of X") share one label:
     # the place with the earliest evidence carries it, with how many others stand there.
     spots: dict[tuple[int, int], list[dict]] = {}

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import orjson
@@ -253,7 +253,7 @@ class Store:
         )
         if cur.rowcount == 0:
             return False
-        page_seq = cur.lastrowid
+        page_seq: int = cur.lastrowid  # type: ignore[assignment]  # (set: a row was inserted)
         for doc in documents:
             self._insert_document(page_seq, content_hash, doc)
         return True
@@ -268,7 +268,7 @@ class Store:
             )
         except sqlite3.IntegrityError as exc:
             raise StoreError(f"{self.path}: document id {doc.id!r} given twice for one page") from exc
-        self._insert_events(cur.lastrowid, doc.events)
+        self._insert_events(cur.lastrowid, doc.events)  # type: ignore[arg-type]  # (set: inserted)
 
     def _insert_events(self, doc_seq: int, events: list[Event]) -> None:
         self._db.executemany(
@@ -526,7 +526,8 @@ class Store:
                 self._db.executemany(
                     f"INSERT INTO corpus_events({_EVENT_COLUMNS}, source_documents, data)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [ev if type(ev) is tuple else corpus_event_row(ev, self._codec.event_json(ev)) for ev in batch],
+                    [ev if type(ev) is tuple else corpus_event_row(ev, self._codec.event_json(cast(Event, ev)))
+                     for ev in batch],
                 )
                 count += len(batch)
         return count
@@ -581,7 +582,7 @@ class Store:
 
     # -- scratch space for the corpus stages -------------------------------------------------
 
-    def scratch_put(self, rows: Iterable[tuple[int, str, str]]) -> None:
+    def scratch_put(self, rows: Iterable[tuple[int, int | str, str]]) -> None:
         """Keep ``(key, text, text)`` rows in a scratch database of this connection (a temporary
         file that SQLite deletes when it is detached or the connection closes, never part of
         the database): the corpus stages park each event's record there while they cluster

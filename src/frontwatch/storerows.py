@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .errors import StoreError
 from .model import Event
@@ -33,7 +33,7 @@ class Transaction:
         except sqlite3.Error as exc:
             raise StoreError(f"{self._path}: cannot write ({exc})") from exc
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> Literal[False]:
         if exc_type is None:
             try:
                 self._db.execute("COMMIT")
