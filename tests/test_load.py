@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from frontwatch import annotate, extract
 from frontwatch.gcpause import gc_paused
-from frontwatch.lexicon import _char_pattern, _trie_pattern, alternation
+from frontwatch.lexicon import _char_pattern, _char_trie, _trie_pattern, alternation
 
 
 def test_gc_is_paused_inside_and_restored_after() -> None:
@@ -49,20 +49,10 @@ def _reference_trie(node: dict) -> str:
     return body
 
 
-def _trie(forms: list[str]) -> dict:
-    trie: dict = {}
-    for f in forms:
-        node = trie
-        for ch in f:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return trie
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet="ab -'’.", max_size=7), max_size=8))
 def test_trie_pattern_is_the_recursive_definition(forms: list[str]) -> None:
-    trie = _trie([f for f in forms if f])
+    trie = _char_trie(f for f in forms if f)
     assert _trie_pattern(trie) == _reference_trie(trie)
 
 

@@ -15,7 +15,7 @@ alternation scans a document faster than tokenising it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -141,17 +141,29 @@ def form_pattern(form: str) -> str:
     return "".join(_char_pattern(ch) for ch in normalise(form))
 
 
-def _trie_pattern(node: dict) -> str:
+def _char_trie(keys: Iterable[str]) -> dict:
+    """A character trie of ``keys``: a dict per node, child per character, "" where a key ends."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return trie
+
+
+def _trie_pattern(node: dict, char: Callable[[str], str] = _char_pattern) -> str:
     """Regex for a character trie: shared prefixes are matched once, longer forms are tried
-    before shorter ones (the optional tail is greedy)."""
+    before shorter ones (the optional tail is greedy).  ``char`` writes one character (by
+    default tolerating spacing, apostrophe and hyphen variants; ``re.escape`` for literals)."""
     # A run of nodes with one child and no form ending there is plain concatenation; walking it
     # in a loop rather than by recursion builds the same string at a fraction of the calls (most
     # of a trie of names is such runs, and every process builds its tries at start-up).
     run = []
     while len(node) == 1 and "" not in node:
         ((ch, node),) = node.items()
-        run.append(_char_pattern(ch))
-    alts = [_char_pattern(ch) + _trie_pattern(sub) for ch, sub in sorted(node.items()) if ch]
+        run.append(char(ch))
+    alts = [char(ch) + _trie_pattern(sub, char) for ch, sub in sorted(node.items()) if ch]
     if not alts:
         return "".join(run)
     body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -163,19 +175,18 @@ def _trie_pattern(node: dict) -> str:
 def alternation(forms: Iterable[str], *, fold: bool) -> str:
     """One regex matching any of ``forms`` (longest first), built as a character trie because
     Python's regex engine tries a flat alternation of hundreds of words one by one."""
-    trie: dict = {}
-    for f in forms:
-        if not f or not f.strip():
-            continue
-        key = normalise(f).lower() if fold else normalise(f)
-        node = trie
-        for ch in key:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+    trie = _char_trie(normalise(f).lower() if fold else normalise(f) for f in forms if f and f.strip())
     if not trie:
         return "(?!)"
     body = _trie_pattern(trie)
     return f"(?i:{body})" if fold else f"(?:{body})"
+
+
+def literal_alternation(words: Iterable[str]) -> str:
+    """A regex matching exactly the strings ``words`` as written (no variants, no grouping
+    around it), as a character trie sorted by character ("(?!)": none)."""
+    trie = _char_trie(words)
+    return _trie_pattern(trie, re.escape) if trie else "(?!)"
 
 
 def read_yaml(path: Path | None, text: str | None = None) -> dict:

@@ -421,7 +421,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 if type(v) is int:
                     cand.add(v)
                 else:
-                    cand.update(cast(list[int], v))  # (mypy does not narrow on type(v) is int)
+                    cand.update(cast("list[int]", v))  # (mypy does not narrow on type(v) is int)
         best: tuple | None = None
         own = of_doc.get(m.doc_id, ())  # the article's keys clustered so far
         for ci in cand:
@@ -456,7 +456,7 @@ def cluster_keys(keys: list[MergeKey], distance_km: float = MERGE_DISTANCE_KM, *
                 if v != ci:
                     by_day[anchor_day] = [v, ci]
             else:
-                cands = cast(list[int], v)
+                cands = cast("list[int]", v)
                 if cands[-1] != ci:
                     cands.append(ci)
     index.clear()

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -33,7 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import ConfigError
-from .lexicon import Lexicon, alternation, normalise, read_builtin, read_yaml, str_list
+from .lexicon import Lexicon, alternation, literal_alternation, normalise, read_builtin, read_yaml, str_list
 from .model import PlaceMention, RelativePosition
 from .rxcache import RegexCache
 from .scan import JOINERS, FollowMap, GatedPattern, Reach, WordIndex, ends_with_word, first_words, union
@@ -150,7 +150,7 @@ def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Pla
     # written), and in a look-ahead only whether one matches counts, not which.  (Sorted by
     # character: the pattern text, the key of the compiled-pattern cache, is the same in every
     # process.)
-    stop_alt = _literal_trie(stop)
+    stop_alt = literal_alternation(stop)
     word = (r"(?!(?:" + stop_alt + r")(?![\w’'-]))"
             r"(?:(?:St|Ste|Mt|Ft)\.?\s+)?"  # "St. Petersburg", "St Louis"
             r"(?:[a-z]{1,4}[-‐‑’'])?[A-Z][\w’']*(?:[-‐‑–][\w’']+)*")
@@ -246,26 +246,6 @@ def load_places(extra: Sequence[Path] = (), rx: RegexCache | None = None) -> Pla
             reach=_reach(union(frozenset({"which", "where"}), first_words(subject_verbs)), "’'-‐‑–,",
                          ("St.", "Ste.", "Mt.", "Ft."))),
     )
-
-
-def _literal_trie(words: Iterable[str]) -> str:
-    """A regex matching exactly the strings ``words`` (as written), as a character trie sorted by
-    character: one branch per first character, then per next character ... ("(?!)": none)."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-    return _trie_branches(trie) if trie else "(?!)"
-
-
-def _trie_branches(node: dict) -> str:
-    alts = [re.escape(ch) + _trie_branches(sub) for ch, sub in sorted(node.items()) if ch]
-    if not alts:
-        return ""
-    body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-    return "(?:" + body + ")?" if "" in node else body
 
 
 def _anaphor_follows(near: Mapping[str, str], anaphors: Mapping[str, str | None]
